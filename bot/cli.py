@@ -1,0 +1,127 @@
+"""The `citebot` command: index, ask, chat, telegram, doctor."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.config import Settings
+from index.errors import IndexError_
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with cited passages.")
+err = Console(stderr=True, highlight=False)
+
+DocsOption = Annotated[Optional[Path], typer.Option("--docs", help="Documents folder (default: CITEBOT_DOCS_DIR or documents/).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per answer.")]
+
+
+def _settings(docs: Path | None = None) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+        _fail(f"Invalid settings: {problems}")
+    if docs is not None:
+        settings = settings.model_copy(update={"docs_dir": docs})
+    return settings
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator:
+    """A progress bar on stderr, shown only when there is enough work to wait for."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _core(settings: Settings):
+    from bot.core import AnswerCore
+
+    try:
+        with _progress("Building the index") as progress:
+            return AnswerCore.from_settings(settings, progress=progress)
+    except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def index(
+    docs: DocsOption = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything from scratch.")] = False,
+) -> None:
+    """Build or update the index: only new and changed files are embedded."""
+    from bot.core import AnswerCore
+
+    settings = _settings(docs)
+    try:
+        core = AnswerCore.from_settings(settings, build_if_missing=False)
+        with _progress("Embedding passages") as progress:
+            report = core.reindex(rebuild=rebuild, progress=progress)
+    except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
+        _fail(str(exc))
+    err.print(report.summary(), markup=False)
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="Your question.")], docs: DocsOption = None, json: JsonOption = False) -> None:
+    """Answer one question, with its cited passages."""
+    from bot.render import print_answer, to_json_line
+
+    core = _core(_settings(docs))
+    answer = core.ask(question)
+    if json:
+        sys.stdout.write(to_json_line(answer) + "\n")
+    else:
+        print_answer(Console(highlight=False), answer)
+
+
+@app.command()
+def chat(docs: DocsOption = None, json: JsonOption = False) -> None:
+    """Chat in the console (or answer one question per line of piped input)."""
+    from bot.console import run_chat
+
+    run_chat(_core(_settings(docs)), as_json=json)
+
+
+@app.command()
+def telegram(
+    webhook: Annotated[Optional[str], typer.Option("--webhook", help="Public HTTPS URL for webhook mode (needs CITEBOT_WEBHOOK_SECRET).")] = None,
+    docs: DocsOption = None,
+) -> None:
+    """Run the Telegram bot (long polling, or a webhook with --webhook URL)."""
+    from bot.telegram import run
+
+    settings = _settings(docs)
+    try:
+        run(settings, webhook_url=webhook)
+    except (ValueError, IndexError_, FileNotFoundError) as exc:
+        _fail(str(exc))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    app()
+
+
+if __name__ == "__main__":
+    main()

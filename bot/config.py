@@ -1,0 +1,111 @@
+"""All of citebot's settings, in one class.
+
+Every field reads from the environment (prefix `CITEBOT_`, except the conventional
+`TELEGRAM_BOT_TOKEN`, `OPENAI_API_KEY` and `OPENAI_BASE_URL`) or from a `.env` file in the
+working directory. Secrets are `SecretStr`: they never appear in reprs or logs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CITEBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- documents and index -------------------------------------------------------------
+    docs_dir: Path = Field(Path("documents"), description="Folder of documents to answer from.")
+    data_dir: Path = Field(
+        Path(".citebot"), description="Where citebot keeps its state: the embedded Chroma store, "
+        "locks and Telegram conversations."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (http://host:port). Unset: embedded Chroma in data_dir."
+    )
+    collection: str = Field(
+        "citebot", min_length=3, max_length=40, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$",
+        description="Name prefix of the Chroma collections holding this index.",
+    )
+    chunk_chars: int = Field(
+        900, ge=200, le=4000,
+        description="Target chunk length in characters; chunks end on sentence boundaries "
+        "(see bench/chunking.py for the measurement behind the default).",
+    )
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Files larger than this are reported and skipped when indexing."
+    )
+
+    # --- retrieval and answers -----------------------------------------------------------
+    top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for each question.")
+    max_citations: int = Field(3, ge=1, le=10, description="At most this many sentences in an extractive answer.")
+    min_margin: float = Field(
+        0.06, ge=0, le=1,
+        description="How far the best sentence's similarity to the question must stand above the "
+        "median sentence of the collection for citebot to answer (calibrated on the gold sets; "
+        "a margin rather than a raw similarity, because questions in Russian or French score "
+        "lower against English text across the board).",
+    )
+    history_turns: int = Field(4, ge=0, le=50, description="Conversation turns kept for follow-up questions.")
+
+    # --- optional language model (see README: LLM mode) ----------------------------------
+    llm: Literal["none", "openai", "ollama", "gguf"] = Field(
+        "none", description="Answer generator: none (extractive, offline), an OpenAI-compatible "
+        "endpoint, Ollama's native API, or a local GGUF file."
+    )
+    llm_model: str = Field("", description="Model name for the openai/ollama modes.")
+    openai_base_url: str = Field(
+        "https://api.openai.com/v1", validation_alias=AliasChoices("OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"),
+        description="Base URL of the OpenAI-compatible endpoint (Ollama: http://localhost:11434/v1).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "CITEBOT_OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible endpoint.",
+    )
+    ollama_url: str = Field("http://localhost:11434", description="Ollama's native API (llm=ollama).")
+    gguf_path: Path | None = Field(None, description="GGUF model file for llm=gguf (needs the [gguf] extra).")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before a language-model call is abandoned.")
+
+    # --- Telegram --------------------------------------------------------------------------
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "CITEBOT_TELEGRAM_BOT_TOKEN"),
+        description="The bot's token from @BotFather.",
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot",
+        description="Bot API base URL (a self-hosted Bot API server, or a test server).",
+    )
+    allowed_users: CommaList = Field(
+        default_factory=list, description="User ids or @usernames allowed to use the bot; empty: everyone."
+    )
+    allowed_chats: CommaList = Field(
+        default_factory=list, description="Chat ids or @usernames where the bot answers; empty: everywhere."
+    )
+    admins: CommaList = Field(default_factory=list, description="User ids or @usernames who may run /reindex.")
+    history_ttl_minutes: float = Field(
+        120.0, gt=0, description="A Telegram conversation idle this long is forgotten."
+    )
+    questions_per_minute: int = Field(10, ge=1, description="Per-user limit on questions to the Telegram bot.")
+    webhook_secret: SecretStr | None = Field(
+        None, description="Secret token Telegram sends with webhook calls (required with --webhook)."
+    )
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
+    webhook_port: int = Field(8443, ge=1, le=65535, description="Port the webhook server listens on.")
+
+    @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,96 @@
+"""`citebot chat`: an interactive console chat, or one question per line when piped."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from rich.console import Console
+
+import prompts
+from bot.core import AnswerCore, with_history
+from bot.models import Answer, Turn
+from bot.render import print_answer, print_passage, to_json_line
+
+
+def run_chat(core: AnswerCore, *, as_json: bool = False, stdin: TextIO | None = None,
+             console: Console | None = None) -> None:
+    stdin = stdin or sys.stdin
+    console = console or Console(highlight=False)
+    if stdin.isatty() and not as_json:
+        _interactive(core, console)
+    else:
+        _piped(core, stdin, console, as_json)
+
+
+def _piped(core: AnswerCore, lines: Iterable[str], console: Console, as_json: bool) -> None:
+    """One answer per non-empty input line; follow-ups work as in the interactive chat."""
+    history: list[Turn] = []
+    for line in lines:
+        question = line.strip()
+        if not question:
+            continue
+        answer = core.ask(question, history)
+        history = with_history(history, answer, core.settings.history_turns)
+        if as_json:
+            sys.stdout.write(to_json_line(answer) + "\n")
+            sys.stdout.flush()
+        else:
+            console.print(f"[bold]> {question}[/bold]", markup=True, highlight=False)
+            print_answer(console, answer)
+            console.print()
+
+
+def _interactive(core: AnswerCore, console: Console) -> None:
+    try:
+        import readline  # noqa: F401 - line editing and history for input()
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    documents = core.documents()
+    console.print(prompts.load("console_welcome").format(documents=len(documents)))
+    history: list[Turn] = []
+    last: Answer | None = None
+    while True:
+        try:
+            line = console.input("[bold green]you>[/bold green] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not line:
+            continue
+        if line.startswith("/"):
+            command, _, argument = line.partition(" ")
+            if command in ("/quit", "/exit", "/q"):
+                return
+            if command == "/reset":
+                history, last = [], None
+                console.print("[dim]Conversation forgotten.[/dim]")
+            elif command == "/sources":
+                _show_source(console, last, argument.strip())
+            elif command == "/docs":
+                for doc in documents:
+                    console.print(f"- {doc.title} [dim]({doc.source}, {doc.chunks} passages)[/dim]")
+            else:
+                console.print(prompts.load("console_help"))
+            continue
+        last = core.ask(line, history)
+        history = with_history(history, last, core.settings.history_turns)
+        print_answer(console, last)
+        console.print()
+
+
+def _show_source(console: Console, last: Answer | None, argument: str) -> None:
+    if last is None or not last.citations:
+        console.print("[yellow]No sources yet: ask a question first.[/yellow]")
+        return
+    if not argument:
+        for citation in last.citations:
+            print_passage(console, citation)
+        return
+    citation = last.citation(int(argument)) if argument.isdigit() else None
+    if citation is None:
+        numbers = ", ".join(str(c.n) for c in last.citations)
+        console.print(f"[yellow]No source {argument!r}: the last answer cites {numbers}.[/yellow]")
+        return
+    print_passage(console, citation)

@@ -1,0 +1,104 @@
+"""The offline answerer: the retrieved sentences that best answer the question, each cited.
+
+No language model: every word of an answer is a sentence of a document. Sentences of the
+retrieved passages are scored by their embedding similarity to the question (vectors
+computed at indexing time) plus a small bonus for sharing the question's words. The best
+ones, if the evidence is strong enough, become the answer, each followed by the [n] of its
+passage. A sentence that opens with a pronoun ("He also praised...") brings the sentence
+before it along, so the answer reads on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.language import content_tokens
+from bot.retrieval import Passage
+from index.text import tokens
+
+LEXICAL_WEIGHT = 0.04
+#: Other sentences must score within this of the best one to join the answer.
+SPREAD = 0.025
+_DANGLING = re.compile(
+    r"^(?:he|she|they|his|her|their|in response|in turn)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence of a retrieved passage, with how well it answers the question."""
+
+    passage: Passage
+    text: str
+    start: int  # offsets in the document
+    end: int
+    similarity: float
+    score: float
+    vector: np.ndarray
+    index: int  # position of the sentence within its passage
+
+
+def gather_evidence(query: str, query_vector: list[float], passages: list[Passage], sentences: Any) -> list[Evidence]:
+    """Score every sentence of `passages` (sentences: the generation's sentence collection)."""
+    if not passages:
+        return []
+    by_id = {p.chunk_id: p for p in passages}
+    found = sentences.get(where={"chunk_id": {"$in": list(by_id)}}, include=["embeddings", "metadatas", "documents"])
+    if not found["ids"]:
+        return []
+    vectors = np.asarray(found["embeddings"], dtype=np.float32)
+    similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
+    wanted = set(content_tokens(query))
+    evidence = []
+    for sentence_id, text, meta, vector, similarity in zip(
+        found["ids"], found["documents"], found["metadatas"], vectors, similarities
+    ):
+        have = set(tokens(text))
+        overlap = sum(1 for w in wanted if w in have or any(h.startswith(w[:5]) for h in have if len(w) >= 5))
+        lexical = overlap / len(wanted) if wanted else 0.0
+        evidence.append(Evidence(
+            by_id[meta["chunk_id"]], text, meta["start"], meta["end"], float(similarity),
+            float(similarity) + LEXICAL_WEIGHT * lexical, vector, int(sentence_id.rsplit(":", 1)[1]),
+        ))
+    evidence.sort(key=lambda e: -e.score)
+    return evidence
+
+
+def select(evidence: list[Evidence], limit: int) -> list[Evidence]:
+    """The best sentence, and up to `limit - 1` others nearly as good that add something new."""
+    if not evidence:
+        return []
+    chosen = [evidence[0]]
+    for candidate in evidence[1:]:
+        if len(chosen) >= limit or candidate.score < evidence[0].score - SPREAD:
+            break
+        if all(float(candidate.vector @ c.vector) < 0.95 for c in chosen):
+            chosen.append(candidate)
+    return chosen
+
+
+def compose(chosen: list[Evidence], all_evidence: list[Evidence]) -> tuple[str, list[tuple[Passage, float]]]:
+    """The answer text with [n] markers, and the cited passages in marker order."""
+    cited: list[Passage] = []
+    best: dict[str, float] = {}
+    parts: list[str] = []
+    used: set[tuple[str, int]] = set()
+    for item in chosen:
+        passage = item.passage
+        if passage.chunk_id not in {p.chunk_id for p in cited}:
+            cited.append(passage)
+        best[passage.chunk_id] = max(best.get(passage.chunk_id, 0.0), item.similarity)
+        n = next(i for i, p in enumerate(cited, 1) if p.chunk_id == passage.chunk_id)
+        text = item.text
+        if _DANGLING.match(text) and item.index > 0 and (passage.chunk_id, item.index - 1) not in used:
+            before = next((e for e in all_evidence if e.passage.chunk_id == passage.chunk_id and e.index == item.index - 1), None)
+            if before is not None:
+                text = f"{before.text} {text}"
+                used.add((passage.chunk_id, item.index - 1))
+        used.add((passage.chunk_id, item.index))
+        parts.append(f"{text} [{n}]")
+    return " ".join(parts), [(p, best[p.chunk_id]) for p in cited]

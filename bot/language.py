@@ -1,0 +1,127 @@
+"""What the answerer needs to know about a question's words, in English, French and Russian.
+
+- `content_tokens`: the folded words that carry meaning (no stop words), for lexical scoring.
+- `key_terms`: names, numbers and acronyms as written ("Merkel", "2023", "MH17"): if a
+  document collection never mentions one of them, it cannot answer the question.
+- `is_follow_up`: whether a question leans on the conversation ("what did she give him?").
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from index.text import fold, is_cyrillic, tokens, transliterate, words
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours tell said say says know does did anything something please whether there's what's who's
+    au aux avec ce ces cette dans de des du elle en est et eux il ils je la le les leur lui ma mais me
+    meme mes moi mon ne nos notre nous on ou par pas pour qu que qui quel quelle quels quelles quoi sa
+    se ses son sur ta te tes toi ton tu un une vos votre vous a ete etait sont ont avait comment pourquoi
+    quand combien dit fait y c d j l m n s t
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне
+    было вот от меня еще ещё нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас
+    нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
+    чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой
+    совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при
+    наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три
+    эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
+    всю между сказал сказала говорил
+    """.split()
+)
+
+_ANAPHORA = frozenset(
+    """he she him her his hers they them their theirs it its this that these those there
+    il elle lui eux ils elles leur leurs celui celle ceux cela ça
+    он она его её ее ему ей они их им ним ней нему это этот эта эти этом там тот та те""".split()
+)
+_CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also ", "then ")
+_QUESTION_WORDS = frozenset(
+    """what who whom whose which when where why how is are was were do does did can could should would
+    will has have had tell give list name describe explain please in on at according during after before
+    qu que qui quel quelle quels quelles quoi quand comment pourquoi combien est le la les selon pendant
+    что кто какой какая какие когда где почему зачем как сколько чем""".split()
+)
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
+
+
+def key_terms(question: str) -> list[str]:
+    """Names, numbers and acronyms of a question, as written (deduplicated, in order)."""
+    found: list[str] = []
+    after_boundary = True
+    for word, offset in words(question):
+        head = word.split("'")[-1].split("’")[-1] if ("'" in word or "’" in word) else word
+        is_key = (
+            any(ch.isdigit() for ch in head)
+            or (len(head) > 1 and head.isupper())
+            or (head[:1].isupper() and not (after_boundary and fold(head) in _QUESTION_WORDS | STOPWORDS))
+        )
+        if is_key and fold(head) not in STOPWORDS and head not in found:
+            found.append(head)
+        after_boundary = bool(re.search(r"[.!?:;]\s*$", question[:offset]))
+    return found
+
+
+def is_follow_up(question: str) -> bool:
+    lowered = " " + question.lower().strip()
+    if any(lowered.startswith(" " + c) for c in _CONTINUATIONS):
+        return True
+    return any(fold(w) in _ANAPHORA for w, _ in words(question))
+
+
+class Vocabulary:
+    """The words of a document collection, for asking "is this name mentioned anywhere?"."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._words: set[str] = set()
+        for text in texts:
+            self._words.update(tokens(text))
+        self._by_prefix: dict[str, list[str]] = {}
+        for word in self._words:
+            self._by_prefix.setdefault(word[:2], []).append(word)
+
+    def mentions(self, term: str) -> bool:
+        """True when `term` (any script, any case, a typo or inflection away) occurs."""
+        candidates = {fold(term)}
+        if is_cyrillic(term):
+            candidates.add(transliterate(term))
+        for word in candidates:
+            if word in self._words:
+                return True
+            if word.isdigit():
+                continue  # numbers must match exactly: 2023 is not 2021
+            for known in self._by_prefix.get(word[:2], ()):  # same first letters, then fuzzy
+                if known.isdigit():
+                    continue
+                if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
+                                                             SequenceMatcher(None, word, known).ratio() >= 0.8):
+                    return True
+        return False
+
+
+def language(text: str) -> str:
+    if is_cyrillic(text):
+        return "ru"
+    toks = tokens(text)
+    french = sum(t in _FRENCH_MARKERS for t in toks)
+    english = sum(t in _ENGLISH_MARKERS for t in toks)
+    return "fr" if french > english else "en"
+
+
+_FRENCH_MARKERS = frozenset(
+    "le la les des du de est que qui quel quelle quels quelles pour avec dans sur une ont ete etait "
+    "comment pourquoi combien quoi au aux ou et il elle ils selon a".split()
+)
+_ENGLISH_MARKERS = frozenset(
+    "the of and to in is was what who which did does how why when where with about for on at".split()
+)

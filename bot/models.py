@@ -1,0 +1,73 @@
+"""The data every front end receives from the answer core.
+
+`Answer.to_json()` is the documented `--json` format:
+
+    {"question": str, "answered": bool, "answer": str, "mode": str,
+     "citations": [{"n": int, "source": str, "title": str, "quote": str,
+                    "chunk_id": str, "score": float, "verified": bool}]}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+MARKER_RE = re.compile(r"\[(\d+)\]")
+
+Mode = Literal["extractive", "llm", "fallback"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited passage: `[n]` in the answer resolves to this."""
+
+    n: int
+    source: str  # path relative to the documents folder
+    title: str
+    quote: str  # verbatim text of the source document
+    chunk_id: str
+    score: float
+    start: int = 0  # character offsets of `quote` in the source text
+    end: int = 0
+    verified: bool = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    mode: Mode = "extractive"
+    #: The query actually sent to retrieval (differs from `question` for follow-ups).
+    search_query: str = ""
+    #: A short notice for the user (e.g. "the language model was unreachable").
+    notice: str = ""
+
+    def citation(self, n: int) -> Citation | None:
+        return next((c for c in self.citations if c.n == n), None)
+
+    def markers(self) -> list[int]:
+        return [int(m) for m in MARKER_RE.findall(self.answer)]
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "mode": self.mode,
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k not in ("start", "end")}
+                for c in self.citations
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, as the answer core needs it for follow-ups."""
+
+    question: str
+    search_query: str = ""
+    answered: bool = False

@@ -1,0 +1,165 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank.
+
+Dense search finds paraphrases and questions in other languages; BM25 finds the rare words
+that embeddings blur (MH17, JCPOA, Krasnaya Zvezda). `HybridRetriever` is a LangChain
+`BaseRetriever`, so it drops into LCEL chains; `search()` gives citebot the richer results.
+The in-memory BM25 index follows the store's active generation: an update made by another
+process is picked up within `refresh_seconds`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+from rank_bm25 import BM25Okapi
+
+from bot.language import Vocabulary, content_tokens
+from index.errors import IndexEmpty
+from index.store import Generation, IndexStore, get_all
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 60
+BACKGROUND_SAMPLE = 2000
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float  # fused score (RRF) in hybrid mode, else the mode's own score
+    similarity: float  # cosine similarity to the query (0 when only BM25 found it)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    source: str
+    title: str
+    chunks: int
+
+
+class _Snapshot:
+    """Everything kept in memory for one generation."""
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        records = get_all(generation.chunks, ["documents", "metadatas"])
+        self.ids: list[str] = records["ids"]
+        self.texts: list[str] = records["documents"]
+        self.metas: list[dict[str, Any]] = records["metadatas"]
+        self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        self.bm25 = BM25Okapi([content_tokens(f"{m['title']} {t}") for m, t in zip(self.metas, self.texts)]) if self.ids else None
+        self.vocabulary = Vocabulary(self.texts + [m["title"] for m in self.metas])
+        # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
+        sample = generation.sentences.get(limit=BACKGROUND_SAMPLE, include=["embeddings"])["embeddings"]
+        self.background = np.asarray(sample if sample is not None else [], dtype=np.float32)
+        per_source: dict[str, DocumentInfo] = {}
+        for meta in self.metas:
+            info = per_source.get(meta["source"])
+            per_source[meta["source"]] = DocumentInfo(meta["source"], meta["title"], (info.chunks if info else 0) + 1)
+        self.documents = sorted(per_source.values(), key=lambda d: d.source)
+
+    def baseline(self, query_vector: list[float]) -> float:
+        """The median similarity of the query to the collection's sentences."""
+        if not len(self.background):
+            return 0.0
+        return float(np.median(self.background @ np.asarray(query_vector, dtype=np.float32)))
+
+    def passage(self, i: int, score: float, similarity: float) -> Passage:
+        meta = self.metas[i]
+        return Passage(self.ids[i], meta["source"], meta["title"], self.texts[i], meta["start"], meta["end"], score, similarity)
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 over a citebot index, fused with reciprocal rank fusion."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: IndexStore
+    embeddings: Embeddings
+    k: int = 6
+    refresh_seconds: float = 2.0
+
+    _snapshot: _Snapshot | None = PrivateAttr(default=None)
+    _checked: float = PrivateAttr(default=0.0)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def snapshot(self, force: bool = False) -> _Snapshot:
+        """The current generation's in-memory data, reloaded when the store moved on."""
+        with self._lock:
+            now = time.monotonic()
+            if force or self._snapshot is None or now - self._checked > self.refresh_seconds:
+                active = self.store.active()
+                self._checked = now
+                if active is None:
+                    raise IndexEmpty("There is no index yet: run `citebot index` first.")
+                if self._snapshot is None or self._snapshot.generation.number != active.number:
+                    self._snapshot = _Snapshot(active)
+            return self._snapshot
+
+    def search(self, query: str, k: int | None = None, mode: SearchMode = "hybrid",
+               query_vector: list[float] | None = None) -> list[Passage]:
+        k = k or self.k
+        try:
+            return self._search(self.snapshot(), query, k, mode, query_vector)
+        except IndexEmpty:
+            raise
+        except Exception:  # the generation was replaced and deleted under us: retry once on the new one
+            return self._search(self.snapshot(force=True), query, k, mode, query_vector)
+
+    def _search(self, snap: _Snapshot, query: str, k: int, mode: SearchMode,
+                query_vector: list[float] | None) -> list[Passage]:
+        if not snap.ids:
+            return []
+        pool = max(k * 4, 20)
+        similarity: dict[int, float] = {}
+        dense: list[int] = []
+        if mode in ("hybrid", "dense"):
+            vector = query_vector or self.embeddings.embed_query(query)
+            found = snap.generation.chunks.query(
+                query_embeddings=[vector], n_results=min(pool, len(snap.ids)), include=["distances"]
+            )
+            for chunk_id, distance in zip(found["ids"][0], found["distances"][0]):
+                if chunk_id in snap.position:
+                    i = snap.position[chunk_id]
+                    dense.append(i)
+                    similarity[i] = 1.0 - float(distance)
+        lexical: list[int] = []
+        bm25_scores: dict[int, float] = {}
+        if mode in ("hybrid", "bm25") and snap.bm25 is not None:
+            terms = content_tokens(query)
+            if terms:
+                scores = snap.bm25.get_scores(terms)
+                ranked = sorted(range(len(scores)), key=lambda i: -scores[i])[:pool]
+                lexical = [i for i in ranked if scores[i] > 0]
+                bm25_scores = {i: float(scores[i]) for i in lexical}
+        if mode == "dense":
+            ranked_scores = [(i, similarity[i]) for i in dense]
+        elif mode == "bm25":
+            ranked_scores = [(i, bm25_scores[i]) for i in lexical]
+        else:
+            fused: dict[int, float] = {}
+            for ranking in (dense, lexical):
+                for rank, i in enumerate(ranking):
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+            ranked_scores = sorted(fused.items(), key=lambda item: -item[1])
+        return [snap.passage(i, score, similarity.get(i, 0.0)) for i, score in ranked_scores[:k]]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=p.text, id=p.chunk_id,
+                     metadata={"source": p.source, "title": p.title, "start": p.start, "end": p.end, "score": p.score})
+            for p in self.search(query)
+        ]

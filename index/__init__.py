@@ -1,0 +1,1 @@
+"""Load, chunk, embed and store documents. Never imports `bot`."""

