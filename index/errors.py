@@ -5,7 +5,10 @@
      │                         corrupt or encrypted PDF, too large); indexing reports it and goes on
      ├── StoreUnavailable      the Chroma store cannot be opened or reached (server down, path not
      │                         writable, corrupted files); the message names the URL or path
-     ├── IndexBusy             another index update holds the lock and did not finish in time
+     ├── IndexBusy             another index update holds the lock (or the store's lease) and did
+     │                         not finish in time
+     ├── UpdateFailed          an index update failed part-way (disk full, the store went away, the
+     │                         lease was lost); the previous index is unchanged and keeps answering
      └── IndexEmpty            there is no index yet, or it holds no passages
 
 Every message is written for the user: front ends print `str(error)` as it is.
@@ -30,6 +33,10 @@ class StoreUnavailable(IndexError_):
 
 
 class IndexBusy(IndexError_):
+    pass
+
+
+class UpdateFailed(IndexError_):
     pass
 
 

