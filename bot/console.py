@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 import prompts
 from bot.core import AnswerCore, with_history
@@ -31,15 +35,15 @@ def _piped(core: AnswerCore, lines: Iterable[str], console: Console, as_json: bo
         question = line.strip()
         if not question:
             continue
-        answer = core.ask(question, history)
-        history = with_history(history, answer, core.settings.history_turns)
         if as_json:
+            answer = core.ask(question, history)
             sys.stdout.write(to_json_line(answer) + "\n")
             sys.stdout.flush()
         else:
             console.print(f"[bold]> {question}[/bold]", markup=True, highlight=False)
-            print_answer(console, answer)
+            answer = _ask(core, question, history, console, live=False)
             console.print()
+        history = with_history(history, answer, core.settings.history_turns)
 
 
 def _interactive(core: AnswerCore, console: Console) -> None:
@@ -74,10 +78,36 @@ def _interactive(core: AnswerCore, console: Console) -> None:
             else:
                 console.print(prompts.load("console_help"))
             continue
-        last = core.ask(line, history)
+        last = _ask(core, line, history, console, live=True)
         history = with_history(history, last, core.settings.history_turns)
-        print_answer(console, last)
         console.print()
+
+
+def _ask(core: AnswerCore, question: str, history: list[Turn], console: Console, *, live: bool) -> Answer:
+    """Ask and print the answer. In LLM mode the model's draft streams first: in place when
+    `live` (then replaced by the verified answer), else written as it comes, followed by the
+    verified answer if verification changed it, or by its sources alone if not."""
+    draft = ""
+    answer: Answer | None = None
+    with Live(console=console, transient=True, auto_refresh=False) if live else nullcontext() as view:
+        for item in core.stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+                continue
+            draft += item
+            if view is not None:
+                view.update(Text(draft, style="dim"), refresh=True)
+            else:
+                console.file.write(item)
+                console.file.flush()
+    assert answer is not None  # core.stream always ends with the Answer
+    if draft and not live and " ".join(answer.answer.split()) == " ".join(draft.split()):
+        print_answer(console, replace(answer, answer=""))  # its empty text line ends the draft's line
+    else:
+        if draft and not live:
+            console.file.write("\n")
+        print_answer(console, answer)
+    return answer
 
 
 def _show_source(console: Console, last: Answer | None, argument: str) -> None:

@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from bot.language import content_tokens
+from bot.language import Vocabulary, content_tokens, key_terms
 from bot.retrieval import Passage
 from index.text import tokens
 
-LEXICAL_WEIGHT = 0.04
+# Weights chosen on tests/gold.jsonl and bench/gold.jsonl (see bench/README.md).
+LEXICAL_WEIGHT = 0.08
+FOCUS_WEIGHT = 0.3
 #: Other sentences must score within this of the best one to join the answer.
 SPREAD = 0.025
 _DANGLING = re.compile(
@@ -42,8 +44,17 @@ class Evidence:
     index: int  # position of the sentence within its passage
 
 
-def gather_evidence(query: str, query_vector: list[float], passages: list[Passage], sentences: Any) -> list[Evidence]:
-    """Score every sentence of `passages` (sentences: the generation's sentence collection)."""
+def gather_evidence(
+    query: str, query_vector: list[float], passages: list[Passage], sentences: Any,
+    focus_vector: list[float] | None = None, idf: dict[str, float] | None = None,
+) -> list[Evidence]:
+    """Score every sentence of `passages` (sentences: the generation's sentence collection).
+
+    `focus_vector` embeds the question without its names ("What did ... give ...?"): names
+    pull every sentence that mentions them closer, so similarity to the rest of the question
+    is what tells the answer from a sentence that merely mentions the same people. `idf`
+    weighs shared words by rarity, so "newspaper" counts for more than "meeting".
+    """
     if not passages:
         return []
     by_id = {p.chunk_id: p for p in passages}
@@ -52,17 +63,24 @@ def gather_evidence(query: str, query_vector: list[float], passages: list[Passag
         return []
     vectors = np.asarray(found["embeddings"], dtype=np.float32)
     similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
-    wanted = set(content_tokens(query))
+    focus = vectors @ np.asarray(focus_vector, dtype=np.float32) if focus_vector is not None else similarities
+    wanted = set(content_tokens(query)) - set(content_tokens(" ".join(key_terms(query))))
+    weight = {w: (idf or {}).get(w, 1.0) if idf else 1.0 for w in wanted}
+    total = sum(weight.values())
     evidence = []
-    for sentence_id, text, meta, vector, similarity in zip(
-        found["ids"], found["documents"], found["metadatas"], vectors, similarities
+    for sentence_id, text, meta, vector, similarity, focus_similarity in zip(
+        found["ids"], found["documents"], found["metadatas"], vectors, similarities, focus
     ):
+        passage = by_id[meta["chunk_id"]]
+        if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
+            continue
         have = set(tokens(text))
-        overlap = sum(1 for w in wanted if w in have or any(h.startswith(w[:5]) for h in have if len(w) >= 5))
-        lexical = overlap / len(wanted) if wanted else 0.0
+        overlap = sum(weight[w] for w in wanted if w in have or any(h.startswith(w[:5]) for h in have if len(w) >= 5))
+        lexical = overlap / total if total else 0.0
+        score = (1 - FOCUS_WEIGHT) * float(similarity) + FOCUS_WEIGHT * float(focus_similarity) + LEXICAL_WEIGHT * lexical
         evidence.append(Evidence(
-            by_id[meta["chunk_id"]], text, meta["start"], meta["end"], float(similarity),
-            float(similarity) + LEXICAL_WEIGHT * lexical, vector, int(sentence_id.rsplit(":", 1)[1]),
+            passage, text, meta["start"], meta["end"], float(similarity), score, vector,
+            int(sentence_id.rsplit(":", 1)[1]),
         ))
     evidence.sort(key=lambda e: -e.score)
     return evidence
@@ -102,3 +120,11 @@ def compose(chosen: list[Evidence], all_evidence: list[Evidence]) -> tuple[str, 
         used.add((passage.chunk_id, item.index))
         parts.append(f"{text} [{n}]")
     return " ".join(parts), [(p, best[p.chunk_id]) for p in cited]
+
+
+def unsupported_terms(terms: list[str], chosen: list[Evidence]) -> list[str]:
+    """The question's names and numbers that the passages of the chosen sentences never mention:
+    "What did Lavrov say about Wagner?" is not answered by a passage on what the French ministers
+    said about Wagner, nor "What did Shoigu give Parly in 2021?" by one about 2019."""
+    cited = Vocabulary([e.passage.text for e in chosen])
+    return [t for t in terms if not cited.mentions(t)]

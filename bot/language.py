@@ -51,12 +51,28 @@ _QUESTION_WORDS = frozenset(
 )
 
 
+_SMALL_TALK = frozenset(
+    """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
+    bonjour salut merci coucou bonsoir revoir
+    привет здравствуйте здравствуй спасибо пока добрый день утро вечер ок""".split()
+)
+
+
+def is_small_talk(text: str) -> bool:
+    """Greetings and thanks ("hi", "merci !", "спасибо"), which are not questions about documents."""
+    found = tokens(text)
+    return bool(found) and all(t in _SMALL_TALK or t in STOPWORDS for t in found)
+
+
 def content_tokens(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
 
 
 def key_terms(question: str) -> list[str]:
-    """Names, numbers and acronyms of a question, as written (deduplicated, in order)."""
+    """Names, numbers and acronyms of a question, as written (deduplicated, in order).
+
+    A capitalised first word is not taken for a name ("Which", "Besides", "Какую"): that costs
+    a question opening with a bare name its check, and saves every other question."""
     found: list[str] = []
     after_boundary = True
     for word, offset in words(question):
@@ -64,7 +80,7 @@ def key_terms(question: str) -> list[str]:
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
-            or (head[:1].isupper() and not (after_boundary and fold(head) in _QUESTION_WORDS | STOPWORDS))
+            or (head[:1].isupper() and not after_boundary)
         )
         if is_key and fold(head) not in STOPWORDS and head not in found:
             found.append(head)
@@ -86,6 +102,7 @@ class Vocabulary:
         self._words: set[str] = set()
         for text in texts:
             self._words.update(tokens(text))
+            self._words.update(_initials(text))
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._words:
             self._by_prefix.setdefault(word[:2], []).append(word)
@@ -107,6 +124,19 @@ class Vocabulary:
                                                              SequenceMatcher(None, word, known).ratio() >= 0.8):
                     return True
         return False
+
+
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|for|and|the|de|du)\s+|\s+)){1,6}[A-Z][\w-]*")
+
+
+def _initials(text: str) -> set[str]:
+    """Acronyms a text implies: "European Union" -> eu, "Plan of Action" -> poa and pa."""
+    found: set[str] = set()
+    for match in _CAPITALISED_RUN.finditer(text):
+        parts = match.group().split()
+        found.add("".join(p[0] for p in parts).lower())
+        found.add("".join(p[0] for p in parts if p[0].isupper()).lower())
+    return found
 
 
 def language(text: str) -> str:

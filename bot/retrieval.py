@@ -61,6 +61,7 @@ class _Snapshot:
         self.metas: list[dict[str, Any]] = records["metadatas"]
         self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
         self.bm25 = BM25Okapi([content_tokens(f"{m['title']} {t}") for m, t in zip(self.metas, self.texts)]) if self.ids else None
+        self.idf: dict[str, float] = dict(self.bm25.idf) if self.bm25 is not None else {}
         self.vocabulary = Vocabulary(self.texts + [m["title"] for m in self.metas])
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         sample = generation.sentences.get(limit=BACKGROUND_SAMPLE, include=["embeddings"])["embeddings"]

@@ -51,23 +51,21 @@ BOT_COMMANDS = [
     BotCommand("reindex", "Update the index (admins only)"),
 ]
 
-REFUSAL = (
-    "Sorry, this bot is private. If you should have access, ask its admin to add your "
-    "user id {user_id} to the allowlist."
-)
-NOT_ADMIN = "Sorry, only the bot's admins can update the index."
-REINDEX_STARTED = "Updating the index… I keep answering questions meanwhile and will report here when done."
-REINDEX_RUNNING = "An index update is already running; its report will follow when it is done."
-REINDEX_FAILED = "The index update failed: {error}"
-RATE_LIMITED = "You're asking faster than I can answer ({limit} a minute). Please try again in {seconds} s."
-ASK_USAGE = "Put your question after the command, for example: /ask What was agreed?"
-RESET_DONE = "Done: I've forgotten our conversation. Your next question starts fresh."
-NOT_TEXT = "I can only read text messages. Please type your question."
-UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
-UNKNOWN_BUTTON = "Sorry, I don't recognise that button."
-STALE_BUTTON = "That passage is no longer in the index. Please ask again for fresh sources."
-NO_DOCUMENTS = "(none yet: an admin can add files to the documents folder and run /reindex)"
-SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+_REPLIES = prompts.table("telegram_replies")
+REFUSAL = _REPLIES["REFUSAL"]
+NOT_ADMIN = _REPLIES["NOT_ADMIN"]
+REINDEX_STARTED = _REPLIES["REINDEX_STARTED"]
+REINDEX_RUNNING = _REPLIES["REINDEX_RUNNING"]
+REINDEX_FAILED = _REPLIES["REINDEX_FAILED"]
+RATE_LIMITED = _REPLIES["RATE_LIMITED"]
+ASK_USAGE = _REPLIES["ASK_USAGE"]
+RESET_DONE = _REPLIES["RESET_DONE"]
+NOT_TEXT = _REPLIES["NOT_TEXT"]
+UNKNOWN_COMMAND = _REPLIES["UNKNOWN_COMMAND"]
+UNKNOWN_BUTTON = _REPLIES["UNKNOWN_BUTTON"]
+STALE_BUTTON = _REPLIES["STALE_BUTTON"]
+NO_DOCUMENTS = _REPLIES["NO_DOCUMENTS"]
+SOMETHING_WENT_WRONG = _REPLIES["SOMETHING_WENT_WRONG"]
 
 _REFUSED_USERS = "refused_users"
 

@@ -1,0 +1,226 @@
+"""The generative answer path: passages in, a verified, cited answer out.
+
+The core calls it only after its evidence gates have passed, with the extractive answer it
+already composed: that answer is what the user gets, marked "fallback" with a short notice,
+whenever the model is unreachable, too slow, replies garbage, or writes nothing that the
+passages support (see `bot.llm.verify`).
+
+Prompts are the text templates prompts/llm_system.txt, llm_answer.txt and llm_condense.txt,
+rendered with LangChain's `ChatPromptTemplate`. Passages go to the model between
+<passages> tags, numbered; a tag spelled inside a document is defused, so a document cannot
+close the data block and speak as the system.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import asdict, replace
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.messages import convert_to_openai_messages
+from langchain_core.prompts import ChatPromptTemplate
+
+import prompts
+from bot.config import Settings
+from bot.extractive import Evidence
+from bot.language import content_tokens, language
+from bot.llm.client import ChatClient, LLMError, Message, make_client
+from bot.llm.verify import Verification, covered, verify
+from bot.models import Answer, Turn
+from bot.retrieval import Passage
+
+logger = logging.getLogger("citebot.llm")
+
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "ru": "Russian"}
+CONDENSE_TOKENS = 96
+MAX_CONDENSED_CHARS = 300
+_TAG = re.compile(r"<\s*/?\s*passages?\b", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:standalone|rewritten|reformulated)?\s*(?:question|query)\s*:\s*", re.IGNORECASE)
+
+#: Where the text deltas of the answer being written in this thread go (see `stream_answer`).
+_ON_DELTA: ContextVar[Callable[[str], None] | None] = ContextVar("citebot_on_delta", default=None)
+
+NOTICE_FAILED = "{reason}, so this is the extractive answer."
+NOTICE_EMPTY = "The language model returned an empty answer, so this is the extractive answer."
+NOTICE_UNVERIFIED = ("Nothing the language model wrote could be verified against the passages, "
+                     "so this is the extractive answer.")
+
+
+def _defuse(text: str) -> str:
+    """`text` with any <passage(s)> tag made harmless (the model sees ‹passage instead)."""
+    return _TAG.sub(lambda m: m.group().replace("<", "‹"), text)
+
+
+def _block(n: int, passage: Passage) -> str:
+    title = _defuse(passage.title).replace('"', "'")
+    return f'<passage id="{n}" title="{title}">\n{_defuse(passage.text)}\n</passage>'
+
+
+def _removal_notice(checked: Verification) -> str:
+    parts = []
+    if checked.dropped:
+        parts.append(f"{checked.dropped} sentence{'s' * (checked.dropped > 1)} that the passages do not support")
+    if checked.markers_removed:
+        parts.append(f"{checked.markers_removed} citation{'s' * (checked.markers_removed > 1)} "
+                     f"to passages that do not say so")
+    return f"Verification removed {' and '.join(parts)}." if parts else ""
+
+
+class LLMAnswerer:
+    """Writes answers with a chat model and checks every citation before anyone sees them."""
+
+    def __init__(self, client: ChatClient, embeddings: Embeddings, *, max_passages: int = 4, max_tokens: int = 400) -> None:
+        self.client = client
+        self.embeddings = embeddings
+        self.max_passages = max_passages
+        self.max_tokens = max_tokens
+        self._answer_prompt = ChatPromptTemplate.from_messages(
+            [("system", prompts.load("llm_system")), ("human", prompts.load("llm_answer"))]
+        )
+        self._condense_prompt = ChatPromptTemplate.from_messages([("human", prompts.load("llm_condense"))])
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embeddings: Embeddings) -> LLMAnswerer:
+        return cls(make_client(settings), embeddings, max_passages=settings.llm_max_passages,
+                   max_tokens=settings.llm_max_tokens)
+
+    def describe(self) -> str:
+        return self.client.describe()
+
+    def probe(self) -> str:
+        """A tiny test prompt: the model's reply, or `LLMError`."""
+        reply = "".join(self.client.stream([{"role": "user", "content": "Reply with one word: ready"}], max_tokens=8))
+        if not reply.strip():
+            raise LLMError("The language model returned an empty reply")
+        return reply.strip()
+
+    # --- follow-ups -----------------------------------------------------------------------
+    def condense(self, question: str, history: Sequence[Turn], fallback: str | None = None) -> str:
+        """`question` rewritten by the model to stand on its own, or `fallback` (default: the
+        question as asked) when there is no history or the rewrite is empty or implausible."""
+        fallback = question if fallback is None else fallback
+        earlier = [turn.question for turn in history if turn.question.strip()]
+        if not earlier:
+            return fallback
+        messages = self._render(self._condense_prompt, history="\n".join(f"- {q}" for q in earlier), question=question)
+        try:
+            reply = "".join(self.client.stream(messages, max_tokens=CONDENSE_TOKENS))
+        except LLMError as exc:
+            logger.warning("Follow-up not condensed: %s", exc)
+            return fallback
+        rewrite = _first_line(reply)
+        if not _plausible(rewrite, question, earlier):
+            logger.info("Condensed follow-up rejected: %r", rewrite[:200])
+            return fallback
+        return rewrite
+
+    # --- answers --------------------------------------------------------------------------
+    def select(self, passages: Sequence[Passage], evidence: Sequence[Evidence]) -> list[Passage]:
+        """The passages to give the model: those with the best evidence first, at most `max_passages`."""
+        order = list(dict.fromkeys(e.passage.chunk_id for e in evidence))
+        order += [p.chunk_id for p in passages if p.chunk_id not in order]
+        by_id = {p.chunk_id: p for p in passages}
+        return [by_id[i] for i in order if i in by_id][: self.max_passages]
+
+    def messages(self, question: str, passages: Sequence[Passage], language_of: str | None = None) -> list[Message]:
+        """The chat messages asking `question` about `passages`, to be answered in the
+        language of `language_of` (default: of the question)."""
+        blocks = "\n".join(_block(n, p) for n, p in enumerate(passages, 1))
+        name = LANGUAGE_NAMES.get(language(language_of or question), "the language of the question")
+        return self._render(self._answer_prompt, passages=blocks, question=question, language=name)
+
+    def answer(self, extractive: Answer, passages: Sequence[Passage], evidence: Sequence[Evidence]) -> Answer:
+        """The model's answer to `extractive.question`, verified; `extractive` marked "fallback"
+        if that fails. Text deltas go, as the model writes them, to the sink `stream_answer` set."""
+        given = self.select(passages, evidence)
+        standalone = extractive.search_query or extractive.question
+        on_delta = _ON_DELTA.get()
+        draft: list[str] = []
+        try:
+            messages = self.messages(standalone, given, language_of=extractive.question)
+            for delta in self.client.stream(messages, max_tokens=self.max_tokens):
+                draft.append(delta)
+                if on_delta is not None:
+                    on_delta(delta)
+        except LLMError as exc:
+            logger.warning("Language model failed, answering extractively: %s", exc)
+            return replace(extractive, mode="fallback", notice=NOTICE_FAILED.format(reason=str(exc).rstrip(".")))
+        text = "".join(draft).strip()
+        if not text:
+            return replace(extractive, mode="fallback", notice=NOTICE_EMPTY)
+        checked = verify(text, given, evidence, self.embeddings, f"{extractive.question} {standalone}")
+        logger.info("LLM answer verified: %d of %d sentences kept", checked.kept, checked.claims,
+                    extra={"citebot_verification": {**{k: v for k, v in asdict(checked).items() if k != "citations"},
+                                                    "kept": checked.kept}})
+        if not checked.citations:
+            return replace(extractive, mode="fallback", notice=NOTICE_UNVERIFIED)
+        return Answer(extractive.question, True, checked.text, checked.citations, mode="llm",
+                      search_query=extractive.search_query, notice=_removal_notice(checked))
+
+    @staticmethod
+    def _render(template: ChatPromptTemplate, **values: str) -> list[Message]:
+        return [dict(m) for m in convert_to_openai_messages(template.format_messages(**values))]
+
+
+class _StreamClosed(BaseException):
+    """The consumer of `stream_answer` went away: stop generating (not an error to recover from)."""
+
+
+def stream_answer(ask: Callable[[], Answer]) -> Iterator[str | Answer]:
+    """Run `ask` in a worker thread; yield the answer's text deltas as the model writes them
+    (an `LLMAnswerer.answer` call inside `ask` sends them here), then the final `Answer`.
+
+    Closing the iterator early stops the generation at its next delta.
+    """
+    items: queue.SimpleQueue[str | Answer | BaseException] = queue.SimpleQueue()
+    closed = threading.Event()
+
+    def deliver(delta: str) -> None:
+        if closed.is_set():
+            raise _StreamClosed
+        items.put(delta)
+
+    def work() -> None:
+        _ON_DELTA.set(deliver)  # a new thread starts with an empty context: this stays in it
+        try:
+            items.put(ask())
+        except BaseException as exc:  # handed to the consumer, raised there
+            items.put(exc)
+
+    threading.Thread(target=work, name="citebot-answer", daemon=True).start()
+    try:
+        while True:
+            item = items.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+            if isinstance(item, Answer):
+                return
+    finally:
+        closed.set()
+
+
+def _first_line(reply: str) -> str:
+    line = next((line for line in reply.strip().splitlines() if line.strip()), "")
+    line = _LABEL.sub("", line.strip()).strip().strip("\"'“”«»`").strip()
+    return " ".join(line.split())
+
+
+def _plausible(rewrite: str, question: str, earlier: Sequence[str]) -> bool:
+    """A rewrite is kept when it is a short question built from the conversation's own words."""
+    if not rewrite or len(rewrite) > min(MAX_CONDENSED_CHARS, len(question) + len(" ".join(earlier)) + 40):
+        return False
+    if re.search(r"\[\d+\]|https?://|```", rewrite):
+        return False
+    words = content_tokens(rewrite)
+    if not words:
+        return False
+    conversation = set(content_tokens(" ".join([question, *earlier])))
+    own = content_tokens(question)
+    keeps_question = not own or any(covered(w, set(words)) for w in own)
+    return keeps_question and sum(covered(w, conversation) for w in words) >= 0.6 * len(words)

@@ -1,0 +1,95 @@
+"""Answers: cited, resolvable, verbatim; refusals; follow-ups; Russian and French questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core import AnswerCore, with_history
+from bot.models import Answer
+
+
+def _assert_well_cited(answer: Answer, docs: Path) -> None:
+    assert answer.answered
+    markers = answer.markers()
+    assert markers, answer.answer
+    assert sorted(set(markers)) == [c.n for c in answer.citations]  # every marker resolves, no extras
+    for citation in answer.citations:
+        text = (docs / citation.source).read_text(encoding="utf-8")
+        assert text[citation.start : citation.end] == citation.quote  # verbatim, at its offsets
+        assert citation.title and len(citation.chunk_id) == 16
+    # every sentence of an extractive answer is a sentence of a cited passage
+    for part in answer.answer.split("]"):
+        sentence = part.rsplit("[", 1)[0].strip()
+        if sentence:
+            assert any(sentence in c.quote for c in answer.citations), sentence
+
+
+def test_answer_quotes_the_passage_that_answers(core: AnswerCore, corpus_dir: Path) -> None:
+    answer = core.ask("Which newspaper did Shoigu present to Parly?")
+    _assert_well_cited(answer, corpus_dir)
+    assert "Krasnaya Zvezda" in answer.answer
+
+
+def test_rare_names_and_acronyms_are_found(core: AnswerCore, corpus_dir: Path) -> None:
+    for question, expected in [("What is MH17?", "MH17"), ("What did Lavrov say about the JCPOA?", "JCPOA")]:
+        answer = core.ask(question)
+        _assert_well_cited(answer, corpus_dir)
+        assert expected in answer.answer
+
+
+def test_refuses_when_the_documents_never_mention_the_subject(core: AnswerCore) -> None:
+    merkel = core.ask("What did Angela Merkel say in Paris?")
+    assert not merkel.answered and not merkel.citations
+    assert "Merkel" in merkel.answer
+    for question in ("Who attended the 2023 meeting?", "What is the recipe for borscht?"):
+        assert not core.ask(question).answered, question
+
+
+def test_follow_up_uses_the_conversation(core: AnswerCore, corpus_dir: Path) -> None:
+    first = core.ask("What did Shoigu say about cooperation with Florence Parly?")
+    follow = core.ask("What did she give him?", with_history([], first, 4))
+    _assert_well_cited(follow, corpus_dir)
+    assert "Parly" in follow.search_query and "Shoigu" in follow.search_query
+    assert "photograph" in follow.answer
+
+
+def test_unrelated_new_question_is_not_polluted_by_history(core: AnswerCore) -> None:
+    first = core.ask("What did Parly give to Shoigu?")
+    second = core.ask("What did the ministers say about Belarus?", with_history([], first, 4))
+    assert second.search_query == "What did the ministers say about Belarus?"
+    assert "Belarus" in second.answer
+
+
+def test_russian_and_french_questions_find_english_passages(core: AnswerCore, corpus_dir: Path) -> None:
+    russian = core.ask("Что министры сказали о Белоруссии?")
+    _assert_well_cited(russian, corpus_dir)
+    assert "Belarus" in russian.answer
+    french = core.ask("Quelle est la position de la France sur le groupe Wagner au Sahel ?")
+    _assert_well_cited(french, corpus_dir)
+    assert "Wagner" in french.answer
+
+
+def test_bad_questions_get_a_clear_reply(core: AnswerCore) -> None:
+    assert "ask a question" in core.ask("   \x00 ").answer
+    too_long = core.ask("why " * 5000)
+    assert not too_long.answered and "characters" in too_long.answer
+    hello = core.ask("hello!")
+    assert not hello.answered and "question" in hello.answer
+
+
+def test_json_shape(core: AnswerCore) -> None:
+    data = core.ask("What is MH17?").to_json()
+    assert set(data) >= {"question", "answered", "answer", "citations"}
+    assert set(data["citations"][0]) >= {"n", "source", "title", "quote", "chunk_id", "score"}
+    assert isinstance(data["citations"][0]["score"], float)
+
+
+def test_passage_lookup_for_source_buttons(core: AnswerCore) -> None:
+    cited = core.ask("What is MH17?").citations[0]
+    assert core.passage(cited.chunk_id).quote == cited.quote
+    assert core.passage("0000000000000000") is None
+
+
+def test_documents_lists_titles(core: AnswerCore) -> None:
+    titles = [d.title for d in core.documents()]
+    assert len(titles) == 2 and any("2 + 2" in t for t in titles)

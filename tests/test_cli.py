@@ -1,0 +1,86 @@
+"""The `citebot` command as users run it: a real process, real index, real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED
+
+
+def citebot(*args: str, data: Path, docs: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "OPENAI_", "TELEGRAM_"))}
+    env.update(CITEBOT_DATA_DIR=str(data), CITEBOT_DOCS_DIR=str(docs), COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        env=env, timeout=240, cwd=data.parent,
+    )
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("cli")
+    shutil.copytree(BUNDLED, root / "docs")
+    return root / "docs", root / "data"
+
+
+def test_ask_builds_the_index_when_missing_and_prints_one_json_object(workspace) -> None:
+    docs, data = workspace
+    done = citebot("ask", "Which newspaper did Shoigu present to Parly?", "--json", data=data, docs=docs)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)  # exactly one JSON document, nothing else on stdout
+    assert answer["answered"] and "Krasnaya Zvezda" in answer["answer"]
+    for citation in answer["citations"]:
+        assert f"[{citation['n']}]" in answer["answer"]
+        assert citation["quote"] in (docs / citation["source"]).read_text(encoding="utf-8")
+
+
+def test_refusal_is_plain_and_exits_zero(workspace) -> None:
+    docs, data = workspace
+    done = citebot("ask", "What did Angela Merkel say in Paris?", "--json", data=data, docs=docs)
+    assert done.returncode == 0
+    answer = json.loads(done.stdout)
+    assert answer["answered"] is False and answer["citations"] == [] and "Merkel" in answer["answer"]
+
+
+def test_ask_prints_answer_and_sources_for_people(workspace) -> None:
+    docs, data = workspace
+    done = citebot("ask", "What is MH17?", data=data, docs=docs)
+    assert done.returncode == 0
+    assert "MH17" in done.stdout and "[1]" in done.stdout
+    assert "france-russia-2plus2-meeting-paris-2021-11-12.txt" in done.stdout
+
+
+def test_index_reports_what_it_did(workspace) -> None:
+    docs, data = workspace
+    done = citebot("index", data=data, docs=docs)
+    assert done.returncode == 0
+    assert "2 documents" in done.stderr and "2 unchanged" in done.stderr
+
+
+def test_piped_chat_answers_each_line_with_follow_ups(workspace) -> None:
+    docs, data = workspace
+    questions = "What did Shoigu say about cooperation with Florence Parly?\n\nWhat did she give him?\nhello\n"
+    done = citebot("chat", "--json", data=data, docs=docs, stdin=questions)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a["question"] for a in lines] == [
+        "What did Shoigu say about cooperation with Florence Parly?", "What did she give him?", "hello"]
+    assert "photograph" in lines[1]["answer"]
+    assert lines[2]["answered"] is False
+
+    plain = citebot("chat", data=data, docs=docs, stdin="What is MH17?\n")
+    assert plain.returncode == 0 and "> What is MH17?" in plain.stdout and "[1]" in plain.stdout
+
+
+def test_missing_documents_folder_is_a_clear_error(workspace, tmp_path: Path) -> None:
+    _, data = workspace
+    done = citebot("ask", "What is MH17?", data=tmp_path / "fresh", docs=tmp_path / "nowhere")
+    assert done.returncode == 1
+    assert "does not exist" in done.stderr and "Traceback" not in done.stderr
