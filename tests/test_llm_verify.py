@@ -1,0 +1,101 @@
+"""Citation verification (bot/llm/verify.py): parsing markers, the support test on the real
+index, and the calibration still holding."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from bot.core import AnswerCore
+from bot.llm.verify import split_claims, verify
+from openai_server import ROOT, corpus, shared  # noqa: F401 - corpus and shared are fixtures
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Parly gave a photo. [1] Shoigu gave a paper. [2]", [("Parly gave a photo.", (1,)), ("Shoigu gave a paper.", (2,))]),
+    ("Parly gave a photo [1]. Shoigu gave a paper [2][3].", [("Parly gave a photo.", (1,)), ("Shoigu gave a paper.", (2, 3))]),
+    ("Parly gave a photo.[1] Shoigu gave a paper.", [("Parly gave a photo.", (1,)), ("Shoigu gave a paper.", ())]),
+    ("Parly gave a photo [1, 2]. It was old [Passage 3].", [("Parly gave a photo.", (1, 2)), ("It was old.", (3,))]),
+    ("- Parly gave a photo [1]\n- Shoigu gave a paper [2]", [("- Parly gave a photo", (1,)), ("- Shoigu gave a paper", (2,))]),
+    ("[1] [2]", []),
+])
+def test_claims_and_their_markers(text: str, expected: list[tuple[str, tuple[int, ...]]]) -> None:
+    assert [(c.text, c.markers) for c in split_claims(text)] == expected
+
+
+@pytest.fixture(scope="module")
+def grounding(shared) -> tuple[AnswerCore, list, list]:
+    """Passages and evidence for a question, as the core hands them to the answerer."""
+    from bot.extractive import gather_evidence
+
+    settings, store, embeddings = shared
+    core = AnswerCore(settings, store, embeddings)
+    query = "What did Florence Parly give to Sergei Shoigu?"
+    vector = embeddings.embed_query(query)
+    passages = core.retriever.search(query, query_vector=vector)
+    evidence = gather_evidence(query, vector, passages, core.retriever.snapshot().generation.sentences)
+    return core, passages, evidence
+
+
+def test_verify_keeps_supported_claims_and_renumbers(grounding) -> None:
+    core, passages, evidence = grounding
+    n = next(i for i, p in enumerate(passages, 1) if "Normandie-Niémén" in p.text)
+    checked = verify(f"Parly gave Shoigu a photograph of the Normandie-Niémén regiment [{n}]. "
+                     f"The photograph had been published in Le Point in June 1944 [{n}].", passages, evidence,
+                     core.embeddings)
+    assert checked.text == ("Parly gave Shoigu a photograph of the Normandie-Niémén regiment. [1] "
+                            "The photograph had been published in Le Point in June 1944. [1]")
+    (citation,) = checked.citations
+    assert citation.n == 1 and citation.chunk_id == passages[n - 1].chunk_id and citation.verified
+    assert (checked.claims, checked.dropped, checked.markers_removed, checked.attributed) == (2, 0, 0, 0)
+
+
+def test_verify_moves_nothing_to_a_passage_that_was_not_cited(grounding) -> None:
+    core, passages, evidence = grounding
+    n = next(i for i, p in enumerate(passages, 1) if "Normandie-Niémén" in p.text)
+    wrong = next(i for i, p in enumerate(passages, 1) if "Normandie-Niémén" not in p.text and "Le Point" not in p.text)
+    checked = verify(f"The photograph had been published in Le Point in June 1944 [{wrong}]. "
+                     f"It showed the Normandie-Niémén French air regiment [{n}][{len(passages) + 5}].",
+                     passages, evidence, core.embeddings)
+    assert "Le Point" not in checked.text  # mis-cited: dropped, not re-attributed
+    assert checked.dropped == 1 and checked.markers_removed == 2
+
+
+def test_unmarked_supported_claims_get_the_citation_of_their_passage(grounding) -> None:
+    core, passages, evidence = grounding
+    checked = verify("Shoigu invited the French military to the Victory Day parade on Red Square on May 9, 2020. "
+                     "Here is what I found.", passages, evidence, core.embeddings)
+    assert checked.text.endswith("May 9, 2020. [1]") and checked.attributed == 1 and checked.dropped == 1
+    assert "Victory Day parade" in checked.citations[0].quote
+
+
+def _calibration():
+    spec = importlib.util.spec_from_file_location("llm_calibrate", ROOT / "bench" / "llm_calibrate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_documented_calibration_still_holds(shared) -> None:
+    """bench/llm_support_pairs.jsonl: most supported claims kept, almost no unsupported one."""
+    calibrate = _calibration()
+    settings, store, embeddings = shared
+    rows = [row for row in calibrate.load_gold(calibrate.PAIRS)]
+    scored = calibrate.score_pairs(AnswerCore(settings, store, embeddings), rows)
+    kept = [s.supported for row, s in scored if row["supported"]]
+    false = [s.supported for row, s in scored if not row["supported"]]
+    assert sum(kept) / len(kept) >= 0.8
+    assert sum(false) / len(false) <= 0.07
+    assert Path(calibrate.PAIRS).is_file()
+
+
+def test_a_model_that_repeats_itself_is_cut_short(grounding) -> None:
+    core, passages, evidence = grounding
+    n = next(i for i, p in enumerate(passages, 1) if "Normandie-Niémén" in p.text)
+    sentence = "Parly gave Shoigu a photograph of the Normandie-Niémén French air regiment"
+    checked = verify(f"{sentence} [{n}].\n\n{sentence} [{n}].\n\n{sentence}, as well [{n}].", passages, evidence,
+                     core.embeddings)
+    assert checked.text == f"{sentence}. [1]" and checked.repeated == 2
