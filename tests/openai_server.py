@@ -215,8 +215,9 @@ def build_corpus(tmp_root: Path) -> Corpus:
 
 KEY = "sk-citebot-test-SECRET-4242"
 GIFT = "What did Florence Parly give to Sergei Shoigu?"
-GOOD = ("Florence Parly gave Sergei Shoigu a photograph of the Normandie-Niémén French air regiment. "
-        "{cite:Normandie-Niémén} The photograph had been published in Le Point in June 1944. {cite:Le Point}")
+GOOD = ("Parly donated to Minister Shoigu a photograph of the Normandie-Niémén French air regiment. "
+        "{cite:Normandie-Niémén} In response, the head of the Russian military department presented his French "
+        "counterpart with a fresh issue of the Krasnaya Zvezda newspaper. {cite:Krasnaya Zvezda}")
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ def test_good_citations_are_kept_and_verified(shared, llm: ScriptedLLM) -> None:
     llm.script(GOOD)
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "llm" and answer.answered and answer.notice == ""
-    assert "Normandie-Niémén" in answer.answer and "Le Point" in answer.answer
+    assert "Normandie-Niémén" in answer.answer and "Krasnaya Zvezda" in answer.answer
     assert_well_formed(answer)
     assert any("Normandie-Niémén" in c.quote for c in answer.citations)
     assert answer.to_json()["mode"] == "llm" and all(c["verified"] for c in answer.to_json()["citations"])
@@ -38,16 +38,17 @@ def test_good_citations_are_kept_and_verified(shared, llm: ScriptedLLM) -> None:
 
 
 def test_markers_are_renumbered_in_order_of_use(shared, llm: ScriptedLLM) -> None:
-    llm.script("The photograph had been published in Le Point in June 1944. [4][{cite:Le Point}]")
+    llm.script("In response, the head of the Russian military department presented his French counterpart with "
+               "a fresh issue of the Krasnaya Zvezda newspaper. [4]{cite:Krasnaya Zvezda}")
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "llm"
-    assert answer.answer.endswith("[1]") and len(answer.citations) == 1
-    assert "Le Point" in answer.citations[0].quote
+    assert answer.answer.endswith("newspaper. [1]") and len(answer.citations) == 1
+    assert "Krasnaya Zvezda" in answer.citations[0].quote
 
 
 def test_invented_markers_are_removed(shared, llm: ScriptedLLM) -> None:
-    llm.script("Florence Parly gave Sergei Shoigu a photograph of the Normandie-Niémén French air regiment "
-               "[{cite:Normandie-Niémén}][7]. Shoigu gave Parly an issue of Krasnaya Zvezda [42].")
+    llm.script("Parly donated to Minister Shoigu a photograph of the Normandie-Niémén French air regiment "
+               "{cite:Normandie-Niémén}[7]. Shoigu gave Parly an issue of Krasnaya Zvezda [42].")
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "llm"
     assert "[7]" not in answer.answer and "[42]" not in answer.answer
@@ -61,7 +62,7 @@ def test_unsupported_sentences_are_dropped(shared, llm: ScriptedLLM) -> None:
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "llm"
     assert "sword" not in answer.answer and "skiing" not in answer.answer
-    assert "Le Point" in answer.answer
+    assert "Krasnaya Zvezda" in answer.answer
     assert_well_formed(answer)
     assert answer.notice.startswith("Verification removed 2 sentences")
 
@@ -173,7 +174,7 @@ def test_stream_yields_deltas_in_order_then_the_answer(shared, llm: ScriptedLLM)
     llm.script(GOOD)
     deltas, answer = deltas_and_answer(make_core(shared, llm.url).stream(GIFT))
     assert len(deltas) > 10
-    assert "".join(deltas).startswith("Florence Parly gave Sergei Shoigu a photograph")
+    assert "".join(deltas).startswith("Parly donated to Minister Shoigu a photograph")
     assert isinstance(answer, Answer) and answer.mode == "llm"
 
 
@@ -197,7 +198,7 @@ def test_closing_a_stream_early_stops_the_generation(shared, llm: ScriptedLLM) -
 def test_ollama_native_api(shared, llm: ScriptedLLM) -> None:
     llm.script(GOOD)
     answer = make_core(shared, llm.url, llm="ollama", ollama_url=llm.root, llm_model="llama3.2").ask(GIFT)
-    assert answer.mode == "llm" and "Le Point" in answer.answer
+    assert answer.mode == "llm" and "Krasnaya Zvezda" in answer.answer
     assert_well_formed(answer)
     (request,) = llm.requests
     assert request.path == "/api/chat" and request.body["model"] == "llama3.2" and request.body["stream"] is True

@@ -41,14 +41,14 @@ def test_piped_chat_streams_deltas_as_they_arrive_and_in_order(shared, llm: Scri
     seen = threading.Event()
     reply = Reply(GOOD, gate=seen)  # the server sends the rest only once the console showed the first word
     llm.script(reply)
-    out = Watched("Florence", seen)
+    out = Watched("Parly", seen)
     run_chat(make_core(shared, llm.url), stdin=io.StringIO(GIFT + "\n"), console=Console(file=out, width=400))
     assert reply.gate_opened == [True]
     text = out.getvalue()
-    assert text.startswith(f"> {GIFT}\nFlorence Parly gave Sergei Shoigu a photograph")
+    assert text.startswith(f"> {GIFT}\nParly donated to Minister Shoigu a photograph")
     draft, rest = text.split("\n", 2)[1:]
-    assert draft.index("regiment.") < draft.index("The photograph had been published in Le Point")
-    assert rest.index("Le Point in June 1944. [1]") < rest.index("[1] The results of the Russian-French meeting")
+    assert draft.index("regiment.") < draft.index("In response, the head of the Russian military department")
+    assert rest.index("Krasnaya Zvezda newspaper. [1]") < rest.index("[1] The results of the Russian-French meeting")
 
 
 @dataclass

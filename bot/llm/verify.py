@@ -80,8 +80,9 @@ REPEAT_SIMILARITY = 0.97
 #: A claim whose content words are mostly a passage's title repeats the title: not an answer.
 TITLE_ECHO = 0.8
 
-#: "[1, 2]", "[1; 3]", "[Passage 2]", "[source 1]": the forms small models write for [n].
-_MARKER_FORMS = re.compile(r"\[\s*(?:passage|source|doc(?:ument)?|ref)?\s*#?(\d+(?:\s*[,;]\s*\d+)*)\s*\]", re.IGNORECASE)
+#: "[1, 2]", "[1; 3]", "[[2]]", "[Passage 2]", "[source 1]": the forms models write for [n].
+_MARKER_FORMS = re.compile(r"\[\[?\s*(?:passage|source|doc(?:ument)?|ref)?\s*#?(\d+(?:\s*[,;]\s*\d+)*)\s*\]\]?",
+                           re.IGNORECASE)
 _MARKER = re.compile(r"\[(\d+)\]")
 #: Markers written after a sentence's final punctuation belong to that sentence.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?…]+)((?:\s*\[\d+\])+)")
