@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import socket
 import subprocess
 import sys
@@ -51,8 +50,7 @@ def llama_server(model: Path, log: Path, n_ctx: int = 4096, startup: float = 180
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-               "--port", str(port), "--n_ctx", str(n_ctx), "--n_threads", str(os.cpu_count() or 1),
-               "--model_alias", "smollm2"]
+               "--port", str(port), "--n_ctx", str(n_ctx), "--model_alias", "smollm2"]
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"

@@ -62,6 +62,7 @@ def assert_well_formed(answer: Answer, deltas: list[str]) -> None:
         assert deltas, "LLM mode streams the model's text"
 
 
+@pytest.mark.timeout(900)  # a shared 2-core CI machine can take minutes for five generations
 def test_smollm2_behind_llama_cpp_server(shared, server_url: str) -> None:
     core = make_core(shared, server_url, llm_model="smollm2", llm_timeout=TIMEOUT, llm_max_tokens=160)
     modes = []
@@ -76,6 +77,7 @@ def test_smollm2_behind_llama_cpp_server(shared, server_url: str) -> None:
     print("modes:", modes, "+ follow-up:", follow_up.mode)
 
 
+@pytest.mark.timeout(600)
 def test_smollm2_in_process(shared) -> None:
     smollm2()
     core = make_core(shared, "", llm="gguf", gguf_path=None, llm_timeout=TIMEOUT, llm_max_tokens=160)
