@@ -20,12 +20,7 @@ from openai_server import GIFT, ROOT, corpus, deltas_and_answer, make_core, shar
 
 pytestmark = pytest.mark.slow
 
-QUESTIONS = [
-    GIFT,
-    "Which newspaper did Shoigu present to Parly?",
-    "When and where was the 2019 meeting of the Russian-French Security Cooperation Council held?",
-    "Что Флоранс Парли подарила Сергею Шойгу?",
-]
+QUESTIONS = [GIFT, "Что Флоранс Парли подарила Сергею Шойгу?"]  # English and Russian
 TIMEOUT = 240.0  # generous: CI machines are slow and shared; a 135M model needs seconds, not minutes
 
 
