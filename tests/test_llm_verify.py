@@ -103,3 +103,15 @@ def test_a_model_that_repeats_itself_is_cut_short(grounding) -> None:
     checked = verify(f"{sentence} [{n}].\n\n{sentence} [{n}].\n\n{sentence}, as well [{n}].", passages, evidence,
                      core.embeddings)
     assert checked.text == f"{sentence}. [1]" and checked.repeated == 2
+
+
+def test_what_is_not_a_statement_is_dropped(shared) -> None:
+    from bot.retrieval import Passage
+
+    heading = "Russia – Meeting of the ministers and their Russian counterparts (Paris, 12 November 2021)"
+    passage = Passage("c1", "paris.txt", "Russia – Meeting of the ministers…", f"{heading}\n\nThe ministers met.",
+                      0, 100, 1.0, 1.0)
+    text = (f"{heading} [1]\nFrance – Meeting of the ministers and their Russian counterparts (Paris, 12 November 2021)\n"
+            '<passage id="1" title="Russia"> [1]\nWhat did the ministers discuss? [1]\nThe ministers discussed the')
+    checked = verify(text, [passage], [], shared[2])
+    assert checked.text == "" and checked.citations == [] and checked.dropped == 5

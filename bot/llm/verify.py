@@ -10,7 +10,7 @@ or right after it. Then:
    then gets that passage's marker (citations added after the fact, as ragflow does);
    otherwise it is dropped. So every sentence of the result carries a verified citation.
 4. What is not a statement is dropped whatever it cites: a question (small models echo the
-   user's), an echo of the prompt's <passage> tags or of a passage's title, and a last
+   user's), an echo of the prompt's <passage> tags or of a passage's title or heading, a last
    sentence cut off by the token limit (no final punctuation, no marker). So is a claim that
    repeats a kept one (cosine >= REPEAT_SIMILARITY: small models loop).
 5. The surviving markers are renumbered 1, 2, ... in order of first appearance.
@@ -230,6 +230,12 @@ def _is_statement(claim: Claim, last: bool, titles: list[set[str]]) -> bool:
     return not any(words and len(words & title) >= TITLE_ECHO * len(words) for title in titles)
 
 
+def _heading(text: str) -> str:
+    """The passage's first line when it is a heading (short, no final punctuation), else ""."""
+    first = text.strip().split("\n", 1)[0].strip()
+    return first if len(first) <= 200 and not first.endswith((".", "!", "?", ":")) else ""
+
+
 def sentence_vectors(evidence: Sequence[Evidence]) -> dict[str, np.ndarray]:
     """Chunk id -> the vectors of its sentences, from the core's evidence."""
     rows: dict[str, list[np.ndarray]] = {}
@@ -249,7 +255,7 @@ def verify(text: str, passages: Sequence[Passage], evidence: Sequence[Evidence],
     kept_vectors: list[np.ndarray] = []
     best: dict[int, float] = {}
     cited = dropped = removed = attributed = repeated = 0
-    titles = [set(content_tokens(p.title)) for p in passages]
+    titles = [set(content_tokens(f"{p.title} {_heading(p.text)}")) for p in passages]
     for i, (claim, vector) in enumerate(zip(claims, vectors)):
         cited += bool(claim.markers)
         if not _is_statement(claim, i == len(claims) - 1, titles):
