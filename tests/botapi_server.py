@@ -3,7 +3,7 @@
 It behaves like Telegram where it matters to the bot: `getMe`, long-polling `getUpdates` with
 offset/timeout, `sendMessage`/`editMessageText` that parse HTML like Telegram (rejecting unknown
 or unbalanced tags and texts over 4,096 characters with Telegram's error texts),
-`answerCallbackQuery`, `sendChatAction`, command menus, 429 with `retry_after` on demand, and
+`deleteMessage`, `answerCallbackQuery`, `sendChatAction`, command menus, 429 with `retry_after` on demand, and
 401 for a wrong token. Every call is recorded, so tests assert on what a user would see. Other
 methods are logged and answered with `true`. Tests inject updates with `send_text`,
 `send_sticker` and `press_button`.
@@ -184,6 +184,11 @@ class BotApiServer:
                                        "chat_instance": "1", "data": data}})
         return query_id
 
+    def delete(self, message: dict[str, Any]) -> None:
+        """A user deletes `message` (e.g. the bot's draft) in their chat."""
+        with self._cond:
+            self.messages.pop((message["chat"]["id"], message["message_id"]), None)
+
     # --- what the tests observe ------------------------------------------------------------
     def calls_of(self, method: str) -> list[Call]:
         with self._cond:
@@ -259,10 +264,7 @@ class BotApiServer:
 
     def _api_sendMessage(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         plain, entities = check_text(params.get("text", ""), params.get("parse_mode"))
-        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
-            for button in row:
-                if len(button.get("callback_data", "").encode()) > 64 or not button.get("text"):
-                    raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
+        _check_keyboard(params.get("reply_markup"))
         chat_id = int(params["chat_id"])
         known = next((m["chat"] for (c, _), m in self.messages.items() if c == chat_id), None)
         chat = known or {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
@@ -280,8 +282,21 @@ class BotApiServer:
         message = self.messages.get((int(params["chat_id"]), int(params["message_id"])))
         if message is None:
             raise BadRequest("Bad Request: message to edit not found")
+        markup = _check_keyboard(params.get("reply_markup"))
+        if plain == message.get("text") and entities == message.get("entities", []) and markup == message.get("reply_markup"):
+            raise BadRequest("Bad Request: message is not modified: specified new message content and reply "
+                             "markup are exactly the same as a current content and reply markup of the message")
         message.update(text=plain, entities=entities, html=params.get("text"))
+        if markup is None:  # an edit without a keyboard removes it, as on Telegram
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = markup
         return message
+
+    def _api_deleteMessage(self, method: str, params: dict[str, Any]) -> bool:
+        if self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None) is None:
+            raise BadRequest("Bad Request: message to delete not found")
+        return True
 
     def _api_answerCallbackQuery(self, method: str, params: dict[str, Any]) -> bool:
         if len(params.get("text") or "") > CALLBACK_ANSWER_LIMIT:
@@ -300,6 +315,14 @@ class BotApiServer:
             logger.warning("Bot API method %s is not simulated; answering true", method)
             self.unsimulated.append(method)
         return True
+
+
+def _check_keyboard(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            if len(button.get("callback_data", "").encode()) > 64 or not button.get("text"):
+                raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
+    return markup
 
 
 def _decode(key: str, value: str) -> Any:

@@ -51,6 +51,7 @@ class Reply:
     content_type: str = "text/event-stream"  # of the garbage
     gate: threading.Event | None = None  # after the first chunk, wait (at most 5 s) for this
     gate_opened: list[bool] = field(default_factory=list)  # whether `gate` opened in time
+    pace: float = 0.0  # seconds between chunks, as a model writing at that speed
 
 
 @dataclass
@@ -160,6 +161,8 @@ class ScriptedLLM:
         handler.send_header("Content-Type", content_type)
         handler.end_headers()
         for i, chunk in enumerate(chunks):
+            if i and reply is not None and reply.pace and self._closing.wait(reply.pace):
+                return
             handler.wfile.write(chunk)
             handler.wfile.flush()
             if i == 0 and reply is not None:

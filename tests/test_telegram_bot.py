@@ -9,16 +9,17 @@ situation (an answer longer than a message, a crash, a slow reindex).
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botapi_server import BotApiServer, parse_html
+from telegram_harness import (  # noqa: F401 - api is a fixture
+    ALICE, BOB, BOSS, FORUM, GROUP, MALLORY, api, callback_answers, exchange, running, settings,
+)
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, RetryAfter
 from telegram.ext import Application
@@ -29,17 +30,11 @@ from bot.config import Settings
 from bot.core import AnswerCore
 from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo
-from bot.telegram import ALLOWED_UPDATES, build_application, formatting, handlers, run
+from bot.telegram import ALLOWED_UPDATES, formatting, handlers, run
 
 # PTB's own AIORateLimiter reads RetryAfter.retry_after, which PTB 22.2+ deprecates (as a float).
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
 
-ALICE = {"id": 1001, "is_bot": False, "first_name": "Alice", "username": "alice"}
-BOB = {"id": 1002, "is_bot": False, "first_name": "Bob"}
-BOSS = {"id": 1003, "is_bot": False, "first_name": "Boss", "username": "boss"}
-MALLORY = {"id": 666, "is_bot": False, "first_name": "Mallory"}
-GROUP = {"id": -100500, "type": "supergroup", "title": "Team"}
-FORUM = {"id": -100700, "type": "supergroup", "title": "Forum", "is_forum": True}
 PARLY = "What did Parly give Shoigu?"
 FOLLOW_UP = "What did she give him?"
 
@@ -53,6 +48,9 @@ class RecordingCore:
     def __init__(self, core: AnswerCore, memo: dict[tuple[str, tuple[Turn, ...]], Answer]) -> None:
         self.core, self.memo = core, memo
         self.asked: list[tuple[str, list[Turn]]] = []
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Answer]:
+        yield self.ask(question, history)
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         self.asked.append((question, list(history)))
@@ -78,6 +76,9 @@ class ScriptedCore:
         self.answer = answer
         self.docs = [DocumentInfo(f"doc-{i}.txt", f"Document <{i}> & co", 3) for i in range(documents)]
         self.reindex_started, self.reindex_release = threading.Event(), threading.Event()
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Answer]:
+        yield self.ask(question, history)
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         if isinstance(self.answer, Exception):
@@ -105,53 +106,6 @@ def memo() -> dict[tuple[str, tuple[Turn, ...]], Answer]:
 def recording(core: AnswerCore, memo: dict[tuple[str, tuple[Turn, ...]], Answer]) -> RecordingCore:
     """The session's real core (tests/conftest.py: the bundled documents, indexed once), recorded."""
     return RecordingCore(core, memo)
-
-
-@pytest.fixture
-def api(caplog: pytest.LogCaptureFixture) -> Iterator[BotApiServer]:
-    """The Bot API server. Afterwards no log line of the test may contain the token, and the bot
-    must not have called a method the server does not simulate."""
-    caplog.set_level(logging.DEBUG)
-    with BotApiServer() as server:
-        yield server
-    assert server.unsimulated == []
-    formatter = logging.Formatter("%(name)s %(message)s")
-    logged = "\n".join(formatter.format(r) for phase in ("setup", "call") for r in caplog.get_records(phase))
-    assert server.token.split(":")[1] not in logged
-
-
-def settings(api: BotApiServer, data_dir: Path, **overrides: Any) -> Settings:
-    return Settings(
-        _env_file=None, TELEGRAM_BOT_TOKEN=api.token, telegram_api_url=api.base_url, data_dir=data_dir, **overrides
-    )
-
-
-@asynccontextmanager
-async def running(config: Settings, core: Any) -> AsyncIterator[Any]:
-    """The bot as `citebot telegram` runs it (initialize, post_init, polling, start), stopped after."""
-    application = build_application(config, core)
-    async with application:
-        await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-        await application.start()
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-
-
-async def exchange(api: BotApiServer, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
-                   count: int = 1, **kwargs: Any) -> list[dict[str, Any]]:
-    """Send a message and return the next `count` messages the bot sends to that chat."""
-    chat_id = (chat or user)["id"]
-    before = len(api.sent(chat_id))
-    api.send_text(user, text, chat, **kwargs)
-    return (await api.wait_for_messages(chat_id, before + count))[before:]
-
-
-def callback_answers(api: BotApiServer, query_id: str) -> list[dict[str, Any]]:
-    return [c.params for c in api.calls_of("answerCallbackQuery") if str(c.params["callback_query_id"]) == query_id]
 
 
 async def test_private_question_gets_a_cited_answer_whose_buttons_show_the_passages(

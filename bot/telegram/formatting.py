@@ -149,6 +149,16 @@ def answer_messages(answer: Answer) -> list[str]:
     return render(spans)
 
 
+def draft_message(text: str, footer: str) -> str:
+    """An answer still being written (LLM mode): its text so far, cut to fit one message, then
+    `footer` in italics. Only the final answer is split into several messages."""
+    room = MESSAGE_LIMIT - telegram_length(footer) - 4
+    shown = text.strip()
+    if telegram_length(shown) > room:
+        shown = shown[: _fitting_end(shown, 0, room - 1)].rstrip() + "…"
+    return render([Span(shown or "…"), Span("\n\n"), Span(footer, "i")])[0]
+
+
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     """One button per cited passage ("[1] title"), each showing that passage when pressed."""
     rows = [

@@ -32,6 +32,7 @@ from bot.core import MAX_QUESTION_CHARS, AnswerCore, with_history
 from bot.telegram import formatting
 from bot.telegram.access import AccessPolicy
 from bot.telegram.addressing import is_addressed, question_of
+from bot.telegram.drafts import AnswerDraft
 from bot.telegram.formatting import escape, plural
 from bot.telegram.history import ConversationStore, conversation_key
 from bot.telegram.ratelimit import QuestionLimiter
@@ -231,15 +232,19 @@ class Handlers:
             return
         key = _conversation(update)
         async with self._lock(key):  # one question at a time per conversation, answered in order
+            draft = AnswerDraft(message, self.settings.draft_interval)  # LLM mode: shown while written
             async with showing_typing(message):
                 history = self.conversations.history(context.bot_data, key)
                 try:
-                    answer = await asyncio.to_thread(self.core.ask, question, history)
+                    answer = await draft.follow(lambda: self.core.stream(question, history))
                 except IndexError_ as error:  # no index yet, store unreachable…: said as it is
-                    await message.reply_text(escape(str(error)))
+                    await draft.finish([escape(str(error))])
                     return
+                except Exception:
+                    await draft.discard()  # the error handler tells the user
+                    raise
             self.conversations.save(context.bot_data, key, with_history(history, answer, self.settings.history_turns))
-            await reply(message, formatting.answer_messages(answer), formatting.answer_keyboard(answer))
+            await draft.finish(formatting.answer_messages(answer), formatting.answer_keyboard(answer))
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)

@@ -1,0 +1,177 @@
+"""LLM mode in Telegram: the answer is shown while the model writes it (one message, edited no
+more than once per interval), then becomes the verified answer with its sources and buttons.
+
+The real bot (PTB's HTTP stack against tests/botapi_server.py) over the real core in LLM mode,
+whose model is the scripted OpenAI-compatible server of tests/openai_server.py, writing at a
+set pace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botapi_server import BotApiServer, Call, parse_html
+from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
+    GIFT, GOOD, Reply, ScriptedLLM, corpus, llm, make_core, shared,
+)
+from telegram_harness import ALICE, GROUP, api, exchange, running, settings  # noqa: F401 - api is a fixture
+
+import prompts
+from bot.models import Answer, Citation, Turn
+from bot.telegram import handlers
+from bot.telegram.drafts import GROUP_INTERVAL
+
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
+
+FOOTER = prompts.table("telegram_replies")["DRAFT_FOOTER"]
+INTERVAL = 0.5
+
+
+def updates_of(api: BotApiServer, message: dict[str, Any]) -> list[Call]:
+    """The sendMessage that created `message` and every edit of it, in order."""
+    key = (message["chat"]["id"], message["message_id"])
+    return [c for c in api.calls if c.error is None and (
+        (c.method == "sendMessage" and c.result and (c.result["chat"]["id"], c.result["message_id"]) == key)
+        or (c.method == "editMessageText" and (int(c.params["chat_id"]), int(c.params["message_id"])) == key))]
+
+
+def gaps(calls: Sequence[Call]) -> list[float]:
+    return [later.at - earlier.at for earlier, later in zip(calls, calls[1:])]
+
+
+async def final_answer(api: BotApiServer, chat_id: int) -> dict[str, Any]:
+    """The bot's message in `chat_id` once it carries its source buttons."""
+    return await api.wait_for(lambda: next((m for m in api.sent(chat_id) if "reply_markup" in m), None), 30)
+
+
+async def test_the_answer_is_drafted_as_written_then_finalised_with_sources(
+    api: BotApiServer, shared, llm: ScriptedLLM, tmp_path: Path
+) -> None:
+    llm.script(Reply(GOOD, pace=0.06))  # ~40 pieces: about 2.5 s of writing
+    core = make_core(shared, llm.url)
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        api.send_text(ALICE, GIFT)
+        answer = await final_answer(api, ALICE["id"])
+        assert len(api.sent(ALICE["id"])) == 1  # drafted and finalised in one message
+
+    updates = updates_of(api, answer)
+    drafts, final = [c.params["text"] for c in updates[:-1]], updates[-1]
+    assert updates[0].method == "sendMessage" and final.method == "editMessageText"
+    assert len(drafts) >= 3, "the answer should have been shown while being written"
+    assert all(gap >= INTERVAL * 0.9 for gap in gaps(updates)), gaps(updates)
+    shown = [parse_html(d)[0].removesuffix(FOOTER).strip() for d in drafts]
+    assert all(d.endswith(FOOTER) for d in (parse_html(d)[0] for d in drafts))
+    assert all(later.startswith(earlier) and len(later) > len(earlier) for earlier, later in zip(shown, shown[1:])), shown
+    assert shown[0].startswith("Parly donated") and "[" in shown[-1]  # the model's own markers, as written
+
+    assert FOOTER not in answer["text"] and "Normandie-Niémén" in answer["text"] and "[1]" in answer["text"]
+    assert "Sources\n[1] " in answer["text"]
+    buttons = [row[0] for row in answer["reply_markup"]["inline_keyboard"]]
+    assert buttons and all(b["callback_data"].startswith("src:") for b in buttons)
+    assert final.at - updates[0].at > 2.0  # the first words were shown long before the end
+
+
+async def test_in_groups_drafts_are_edited_at_most_every_three_seconds(
+    api: BotApiServer, shared, llm: ScriptedLLM, tmp_path: Path
+) -> None:
+    llm.script(Reply(GOOD, pace=0.1))  # about 4 s of writing
+    core = make_core(shared, llm.url)
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        question = api.send_text(ALICE, f"@citebot_test_bot {GIFT}", GROUP)
+        answer = await final_answer(api, GROUP["id"])
+    updates = updates_of(api, answer)
+    assert len(updates) >= 2 and all(gap >= GROUP_INTERVAL * 0.95 for gap in gaps(updates)), gaps(updates)
+    assert answer["reply_parameters"]["message_id"] == question["message_id"]
+    assert "Sources" in answer["text"] and FOOTER not in answer["text"]
+
+
+async def test_a_model_that_stalls_mid_answer_leaves_the_extractive_answer_in_the_draft(
+    api: BotApiServer, shared, llm: ScriptedLLM, tmp_path: Path
+) -> None:
+    llm.script(Reply(GOOD, stall=10))  # one piece, then silence past the timeout
+    core = make_core(shared, llm.url, llm_timeout=1.5)
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        api.send_text(ALICE, GIFT)
+        answer = await final_answer(api, ALICE["id"])
+    assert len(api.sent(ALICE["id"])) == 1 and updates_of(api, answer)[0].method == "sendMessage"
+    assert "so this is the extractive answer" in answer["text"] and "<i>" in answer["html"]
+    assert "photograph" in answer["text"] and "Sources\n[1] " in answer["text"] and FOOTER not in answer["text"]
+
+
+async def test_refusals_and_extractive_answers_are_sent_once_without_drafts(
+    api: BotApiServer, shared, llm: ScriptedLLM, tmp_path: Path
+) -> None:
+    async with running(settings(api, tmp_path), make_core(shared, llm.url)):
+        [refusal] = await exchange(api, ALICE, "Who won the 2018 World Cup?")
+    async with running(settings(api, tmp_path), make_core(shared, llm.url, llm="none")):
+        [extractive] = await exchange(api, ALICE, GIFT)
+    assert not refusal["text"].startswith("Parly") and "reply_markup" not in refusal
+    assert "photograph" in extractive["text"] and "reply_markup" in extractive
+    assert llm.requests == [] and api.calls_of("editMessageText") == []
+
+
+class WritingCore:
+    """A core whose "model" writes `pieces` at `pace`, then answers `answer` (for drafts longer
+    than a message, which no real answer here reaches)."""
+
+    def __init__(self, pieces: Sequence[str], answer: Answer, pace: float) -> None:
+        self.pieces, self.answer, self.pace = pieces, answer, pace
+        self.closed = False
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        try:
+            for piece in self.pieces:
+                time.sleep(self.pace)
+                yield piece
+            yield self.answer
+        finally:
+            self.closed = True
+
+
+async def test_a_draft_longer_than_a_message_is_cut_and_the_answer_split(api: BotApiServer, tmp_path: Path) -> None:
+    sentence = "The ministers said <many> things & more [1]. "
+    text = sentence * 250  # ~11,000 characters
+    answer = Answer("q", True, text.strip(), [Citation(1, "a.txt", "<A>", "q", "ab" * 8, 1.0)], mode="llm")
+    core = WritingCore([sentence] * 250, answer, pace=0.004)
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        api.send_text(ALICE, "Tell me everything")
+        parts = await api.wait_for_messages(ALICE["id"], 3, timeout=30)
+        await final_answer(api, ALICE["id"])
+    assert all(call.error is None for call in api.calls), [(c.method, c.error) for c in api.calls if c.error]
+    drafts = [c.params["text"] for c in updates_of(api, parts[0])[:-1]]
+    assert drafts and all(len(parse_html(d)[0]) <= 4096 and parse_html(d)[0].endswith(FOOTER) for d in drafts), drafts
+    assert [("reply_markup" in part) for part in parts] == [False, False, True]
+    assert "".join(p["text"] for p in parts).count("[1]") == text.count("[1]") + 1
+    assert FOOTER not in parts[0]["text"] and core.closed
+
+
+async def test_a_deleted_draft_does_not_cost_the_answer(api: BotApiServer, tmp_path: Path) -> None:
+    answer = Answer("q", True, "The ministers met [1].", [Citation(1, "a.txt", "A", "q", "ab" * 8, 1.0)], mode="llm")
+    core = WritingCore(["The ", "ministers ", "met ", "[1]."] * 10, answer, pace=0.1)
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        api.send_text(ALICE, "Did they meet?")
+        [draft] = await api.wait_for_messages(ALICE["id"])
+        api.delete(draft)  # the user deletes the draft while it is being written
+        final = await final_answer(api, ALICE["id"])
+    assert final["message_id"] != draft["message_id"] and final["text"].startswith("The ministers met [1].")
+    assert [m["message_id"] for m in api.sent(ALICE["id"])] == [final["message_id"]]
+
+
+async def test_a_failure_while_writing_removes_the_draft_and_says_so(api: BotApiServer, tmp_path: Path) -> None:
+    class FailingCore(WritingCore):
+        def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+            for item in super().stream(question, history):
+                if isinstance(item, Answer):
+                    raise RuntimeError("the answer core broke")
+                yield item
+
+    core = FailingCore(["Half ", "an ", "answer"] * 5, Answer("q", False, ""), pace=0.1)
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        api.send_text(ALICE, "Will this work?")
+        sorry = await api.wait_for(lambda: next(
+            (m for m in api.sent(ALICE["id"]) if m["text"] == handlers.SOMETHING_WENT_WRONG), None))
+    assert api.calls_of("deleteMessage") and api.sent(ALICE["id"]) == [sorry]
