@@ -8,7 +8,7 @@ Starts llama-cpp-python's OpenAI-compatible server (`python -m llama_cpp.server`
 asks every gold question through citebot with CITEBOT_LLM=openai. The gold set is
 tests/gold.jsonl when it exists, else bench/gold.jsonl.
 
-Per answer it records the mode and what verification did to the model's text (the
+Per answer it records the mode, what the model wrote, and what verification did to it (the
 `citebot.llm` logger's "citebot_verification" record), and reports:
 - fallback rate: answers (past the evidence gates) that fell back to the extractive answer;
 - all-verified rate: LLM answers in which every sentence the model wrote was kept and every
@@ -103,14 +103,14 @@ def evaluate(rows: list[dict[str, Any]], llm_core: Any, extractive_core: Any) ->
             history = [Turn(q, q, True) for q in row["history"]]
             watcher.records.clear()
             started = time.perf_counter()
-            answer = llm_core.ask(row["question"], history)
+            *deltas, answer = llm_core.stream(row["question"], history)
             seconds = time.perf_counter() - started
             baseline = extractive_core.ask(row["question"], history)
             check = watcher.records[-1] if watcher.records else None
             results.append({
                 "id": row["id"], "lang": row["lang"], "answerable": row["answerable"], "mode": answer.mode,
                 "answered": answer.answered, "seconds": round(seconds, 2), "notice": answer.notice,
-                "verification": check, "answer": answer.answer,
+                "verification": check, "answer": answer.answer, "model_wrote": "".join(deltas),
                 "facts_llm": answer.mode == "llm" and facts_found(answer.answer, row["facts"]),
                 "facts_extractive": baseline.answered and facts_found(baseline.answer, row["facts"]),
             })
