@@ -57,6 +57,7 @@ class Answer:
             "answered": self.answered,
             "answer": self.answer,
             "mode": self.mode,
+            "notice": self.notice,
             "citations": [
                 {k: v for k, v in asdict(c).items() if k not in ("start", "end")}
                 for c in self.citations

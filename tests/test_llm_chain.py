@@ -102,6 +102,7 @@ def test_failures_give_the_extractive_answer_with_a_notice(shared, llm: Scripted
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "fallback" and answer.answered and answer.citations
     assert words in answer.notice and "extractive answer" in answer.notice
+    assert answer.to_json()["notice"] == answer.notice  # JSON users see why, too
 
 
 def test_endpoint_down_gives_the_extractive_answer(shared) -> None:
