@@ -8,6 +8,7 @@ set pace.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from telegram_harness import ALICE, GROUP, api, exchange, running, settings  # n
 
 import prompts
 from bot.models import Answer, Citation, Turn
+from bot.retrieval import DocumentInfo
 from bot.telegram import handlers
 from bot.telegram.drafts import GROUP_INTERVAL
 
@@ -122,6 +124,9 @@ class WritingCore:
         self.pieces, self.answer, self.pace = pieces, answer, pace
         self.closed = False
 
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo("notes.txt", "Notes", 1)]
+
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
         try:
             for piece in self.pieces:
@@ -175,3 +180,19 @@ async def test_a_failure_while_writing_removes_the_draft_and_says_so(api: BotApi
         sorry = await api.wait_for(lambda: next(
             (m for m in api.sent(ALICE["id"]) if m["text"] == handlers.SOMETHING_WENT_WRONG), None))
     assert api.calls_of("deleteMessage") and api.sent(ALICE["id"]) == [sorry]
+
+
+async def test_slow_answers_do_not_hold_up_other_requests(api: BotApiServer, tmp_path: Path) -> None:
+    answer = Answer("q", True, "The ministers met [1].", [Citation(1, "a.txt", "A", "q", "ab" * 8, 1.0)], mode="llm")
+    core = WritingCore(["The ministers met, slowly. "] * 20, answer, pace=0.2)  # 4 s per answer
+    pool = min(32, (os.cpu_count() or 1) + 4)  # asyncio's default executor, which asyncio.to_thread uses
+    users = [{"id": 2000 + i, "is_bot": False, "first_name": f"User {i}"} for i in range(pool + 2)]
+    async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
+        for user in users:  # more answers being written at once than that pool has threads
+            api.send_text(user, "Did they meet?")
+        await api.wait_for(lambda: sum(bool(api.sent(user["id"])) for user in users) >= pool, 15)
+        started = time.monotonic()
+        [listing] = await exchange(api, ALICE, "/sources")
+        waited = time.monotonic() - started
+        await api.wait_for(lambda: all("reply_markup" in m for u in users for m in api.sent(u["id"])), 30)
+    assert "notes.txt" in listing["text"] and waited < 2.0, waited

@@ -80,7 +80,10 @@ class AnswerDraft:
                 if close is not None:
                     close()  # stops the model at its next delta when we stopped early
 
-        loop.run_in_executor(None, work)  # the worker ends by itself at the stream's next item
+        # Its own thread, not the event loop's small default pool: a model may take a minute to
+        # answer, and source buttons (asyncio.to_thread) must not wait behind a few such answers.
+        # PTB handles at most CONCURRENT_UPDATES updates at once, which bounds these threads.
+        threading.Thread(target=work, name="citebot-telegram-answer", daemon=True).start()
         try:
             while True:
                 try:
