@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.language import Vocabulary, content_tokens, key_terms
+from bot.language import Vocabulary, content_tokens, key_terms, language
 from bot.retrieval import Passage
 from index.text import tokens
 
@@ -25,6 +25,8 @@ LEXICAL_WEIGHT = 0.08
 FOCUS_WEIGHT = 0.3
 #: Other sentences must score within this of the best one to join the answer.
 SPREAD = 0.025
+#: How a sentence ends; a text that does not end so is a heading, a byline, a caption...
+_TERMINATED = re.compile(r"[.!?…:;][\"'”’»)\]*]*\s*$")
 _DANGLING = re.compile(
     r"^(?:he|she|they|his|her|their|in response|in turn)\b", re.IGNORECASE
 )
@@ -42,6 +44,10 @@ class Evidence:
     score: float
     vector: np.ndarray
     index: int  # position of the sentence within its passage
+    #: Not a sentence (a byline, caption or heading: no final punctuation) and, in the question's
+    #: language, sharing no word or name with it: it may answer ("Who wrote the article?") but
+    #: never joins another answer ("What is MH17?" does not want the article's byline).
+    bare: bool = False
 
 
 def gather_evidence(
@@ -64,7 +70,9 @@ def gather_evidence(
     vectors = np.asarray(found["embeddings"], dtype=np.float32)
     similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
     focus = vectors @ np.asarray(focus_vector, dtype=np.float32) if focus_vector is not None else similarities
-    wanted = set(content_tokens(query)) - set(content_tokens(" ".join(key_terms(query))))
+    terms = key_terms(query)
+    asked_in = language(query)
+    wanted = set(content_tokens(query)) - set(content_tokens(" ".join(terms)))
     weight = {w: (idf or {}).get(w, 1.0) if idf else 1.0 for w in wanted}
     total = sum(weight.values())
     evidence = []
@@ -81,9 +89,17 @@ def gather_evidence(
         evidence.append(Evidence(
             passage, text, meta["start"], meta["end"], float(similarity), score, vector,
             int(sentence_id.rsplit(":", 1)[1]),
+            bare=not _TERMINATED.search(text) and not overlap and asked_in == language(text)  # else words differ anyway
+            and not _mentions_any(text, terms),
         ))
     evidence.sort(key=lambda e: -e.score)
     return evidence
+
+
+def _mentions_any(text: str, terms: list[str]) -> bool:
+    """Whether `text` names one of `terms` (in any script: Париже / Paris)."""
+    vocabulary = Vocabulary([text])
+    return any(vocabulary.mentions(t) for t in terms)
 
 
 def select(evidence: list[Evidence], limit: int) -> list[Evidence]:
@@ -94,6 +110,8 @@ def select(evidence: list[Evidence], limit: int) -> list[Evidence]:
     for candidate in evidence[1:]:
         if len(chosen) >= limit or candidate.score < evidence[0].score - SPREAD:
             break
+        if candidate.bare:
+            continue
         if all(float(candidate.vector @ c.vector) < 0.95 for c in chosen):
             chosen.append(candidate)
     return chosen

@@ -37,6 +37,12 @@ def test_rare_names_and_acronyms_are_found(core: AnswerCore, corpus_dir: Path) -
         assert expected in answer.answer
 
 
+def test_a_byline_answers_who_wrote_but_joins_no_other_answer(core: AnswerCore) -> None:
+    byline = "Stanislav IVANOV | Leading Researcher"
+    assert byline not in core.ask("What is MH17?").answer  # it used to follow the MH17 sentence
+    assert byline in core.ask("Which researcher is the author of the article?").answer
+
+
 def test_refuses_when_the_documents_never_mention_the_subject(core: AnswerCore) -> None:
     merkel = core.ask("What did Angela Merkel say in Paris?")
     assert not merkel.answered and not merkel.citations
