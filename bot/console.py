@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -10,6 +11,7 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.text import Text
 
 import prompts
@@ -28,22 +30,74 @@ def run_chat(core: AnswerCore, *, as_json: bool = False, stdin: TextIO | None = 
         _piped(core, stdin, console, as_json)
 
 
-def _piped(core: AnswerCore, lines: Iterable[str], console: Console, as_json: bool) -> None:
-    """One answer per non-empty input line; follow-ups work as in the interactive chat."""
-    history: list[Turn] = []
-    for line in lines:
-        question = line.strip()
-        if not question:
-            continue
-        if as_json:
-            answer = core.ask(question, history)
-            sys.stdout.write(to_json_line(answer) + "\n")
-            sys.stdout.flush()
+class _Chat:
+    """One conversation: its history, the last answer (for /sources) and the commands."""
+
+    def __init__(self, core: AnswerCore, console: Console) -> None:
+        self.core, self.console = core, console
+        self.history: list[Turn] = []
+        self.last: Answer | None = None
+
+    def remember(self, answer: Answer) -> None:
+        self.last = answer
+        self.history = with_history(self.history, answer, self.core.settings.history_turns)
+
+    def command(self, line: str) -> bool:
+        """Run a /command; False when it is the one to leave."""
+        command, _, argument = line.partition(" ")
+        if command in ("/quit", "/exit", "/q"):
+            return False
+        if command == "/reset":
+            self.history, self.last = [], None
+            self.console.print("[dim]Conversation forgotten.[/dim]")
+        elif command == "/sources":
+            _show_source(self.console, self.last, argument.strip())
+        elif command == "/docs":
+            for doc in self.core.documents():
+                self.console.print(f"- {escape(doc.title)} [dim]({escape(doc.source)}, {doc.chunks} passages)[/dim]")
         else:
-            console.print(f"[bold]> {question}[/bold]", markup=True, highlight=False)
-            answer = _ask(core, question, history, console, live=False)
-            console.print()
-        history = with_history(history, answer, core.settings.history_turns)
+            self.console.print(prompts.load("console_help"))
+        return True
+
+
+def _piped(core: AnswerCore, lines: Iterable[str], console: Console, as_json: bool) -> None:
+    """One answer per non-empty input line; follow-ups and commands work as in the interactive
+    chat (with --json only /reset and /quit; another /command gets a JSON error line)."""
+    chat = _Chat(core, console)
+    for question in filter(None, (line.strip() for line in lines)):
+        if not (_json_line(chat, question) if as_json else _text_line(chat, question)):
+            return
+
+
+def _text_line(chat: _Chat, line: str) -> bool:
+    """Echo and answer one piped line (or run its command); False when it says to leave."""
+    chat.console.print(f"[bold]> {escape(line)}[/bold]", markup=True, highlight=False)
+    if line.startswith("/"):
+        leave = not chat.command(line)
+    else:
+        leave = False
+        chat.remember(_ask(chat.core, line, chat.history, chat.console, live=False))
+    chat.console.print()
+    return not leave
+
+
+def _json_line(chat: _Chat, line: str) -> bool:
+    """Answer one piped line as one JSON object; False when it says to leave."""
+    command = line.split(" ", 1)[0] if line.startswith("/") else ""
+    if command in ("/quit", "/exit", "/q"):
+        return False
+    if command == "/reset":
+        chat.history, chat.last = [], None
+        return True
+    if command:
+        error = f"{command}: with --json only /reset and /quit work; other lines are questions"
+        sys.stdout.write(json.dumps({"question": line, "error": error}, ensure_ascii=False) + "\n")
+    else:
+        answer = chat.core.ask(line, chat.history)
+        chat.remember(answer)
+        sys.stdout.write(to_json_line(answer) + "\n")
+    sys.stdout.flush()
+    return True
 
 
 def _interactive(core: AnswerCore, console: Console) -> None:
@@ -51,10 +105,8 @@ def _interactive(core: AnswerCore, console: Console) -> None:
         import readline  # noqa: F401 - line editing and history for input()
     except ImportError:  # pragma: no cover - not on every platform
         pass
-    documents = core.documents()
-    console.print(prompts.load("console_welcome").format(documents=len(documents)))
-    history: list[Turn] = []
-    last: Answer | None = None
+    console.print(prompts.load("console_welcome").format(documents=len(core.documents())))
+    chat = _Chat(core, console)
     while True:
         try:
             line = console.input("[bold green]you>[/bold green] ").strip()
@@ -64,22 +116,10 @@ def _interactive(core: AnswerCore, console: Console) -> None:
         if not line:
             continue
         if line.startswith("/"):
-            command, _, argument = line.partition(" ")
-            if command in ("/quit", "/exit", "/q"):
+            if not chat.command(line):
                 return
-            if command == "/reset":
-                history, last = [], None
-                console.print("[dim]Conversation forgotten.[/dim]")
-            elif command == "/sources":
-                _show_source(console, last, argument.strip())
-            elif command == "/docs":
-                for doc in documents:
-                    console.print(f"- {doc.title} [dim]({doc.source}, {doc.chunks} passages)[/dim]")
-            else:
-                console.print(prompts.load("console_help"))
             continue
-        last = _ask(core, line, history, console, live=True)
-        history = with_history(history, last, core.settings.history_turns)
+        chat.remember(_ask(core, line, chat.history, console, live=True))
         console.print()
 
 

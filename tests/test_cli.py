@@ -79,6 +79,23 @@ def test_piped_chat_answers_each_line_with_follow_ups(workspace) -> None:
     assert plain.returncode == 0 and "> What is MH17?" in plain.stdout and "[1]" in plain.stdout
 
 
+def test_piped_chat_runs_commands_instead_of_asking_them(workspace) -> None:
+    docs, data = workspace
+    done = citebot("chat", data=data, docs=docs, stdin="What is MH17?\n/sources 1\n/docs\n/quit\nWhat is the JCPOA?\n")
+    assert done.returncode == 0, done.stderr
+    answer, source, listing, *rest = done.stdout.split("\n> ")
+    sentence = "Lastly, they stressed the importance of resolving the MH17 affair."
+    assert f"“…{sentence}”" in answer  # the excerpt starts at the cited sentence, not at the passage
+    assert source.startswith("/sources 1") and "characters" in source and "Navalny" in source
+    assert listing.startswith("/docs") and "russia-france-2plus2-meeting-moscow-2019-09-09.txt, 8 passages" in listing
+    assert [part.strip() for part in rest] == ["/quit"] and "JCPOA" not in done.stdout
+
+    as_json = citebot("chat", "--json", data=data, docs=docs, stdin="/docs\nWhat is MH17?\n/reset\n/quit\nWhat?\n")
+    lines = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [line["question"] for line in lines] == ["/docs", "What is MH17?"]
+    assert "only /reset and /quit" in lines[0]["error"] and lines[1]["answered"]
+
+
 def test_missing_documents_folder_is_a_clear_error(workspace, tmp_path: Path) -> None:
     _, data = workspace
     done = citebot("ask", "What is MH17?", data=tmp_path / "fresh", docs=tmp_path / "nowhere")
