@@ -83,6 +83,8 @@ class AnswerCore:
         if is_small_talk(question):
             return Answer(question, False, prompts.load("answer_small_talk"))
         query = search_query(question, history[-self.settings.history_turns:] if self.settings.history_turns else ())
+        if not content_tokens(query) and not key_terms(query):  # "What did she say?" with nothing before it
+            return Answer(question, False, prompts.load("answer_vague_question"), search_query=query)
         if self.generator is not None and history and self.settings.history_turns:  # LLM mode condenses follow-ups
             query = self.generator.condense(question, history[-self.settings.history_turns:], fallback=query)
         return self._answer_from_index(question, query)

@@ -16,7 +16,7 @@ from bot.models import Turn
 
 
 def search_query(question: str, history: Sequence[Turn]) -> str:
-    if not history or not is_follow_up(question):
+    if not history or not (is_follow_up(question) or not content_tokens(question)):  # "Why?" leans on it too
         return question
     previous = history[-1].search_query or history[-1].question
     carried = key_terms(previous) or content_tokens(previous)[:6]

@@ -59,9 +59,10 @@ _SMALL_TALK = frozenset(
 
 
 def is_small_talk(text: str) -> bool:
-    """Greetings and thanks ("hi", "merci !", "спасибо"), which are not questions about documents."""
+    """Greetings and thanks ("hi", "merci !", "спасибо"), which are not questions about documents
+    ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
     found = tokens(text)
-    return bool(found) and all(t in _SMALL_TALK or t in STOPWORDS for t in found)
+    return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in STOPWORDS for t in found)
 
 
 def content_tokens(text: str) -> list[str]:

@@ -59,6 +59,16 @@ def test_follow_up_uses_the_conversation(core: AnswerCore, corpus_dir: Path) -> 
     assert "photograph" in follow.answer
 
 
+def test_a_question_made_of_pronouns_is_a_follow_up_never_small_talk(core: AnswerCore, corpus_dir: Path) -> None:
+    alone = core.ask("What did she say?")
+    assert not alone.answered and "Who or what do you mean?" in alone.answer
+    first = core.ask("What did Florence Parly say?")
+    for follow_up in ("What did she say?", "Why?"):
+        answer = core.ask(follow_up, with_history([], first, 4))
+        _assert_well_cited(answer, corpus_dir)
+        assert "Parly" in answer.search_query
+
+
 def test_unrelated_new_question_is_not_polluted_by_history(core: AnswerCore) -> None:
     first = core.ask("What did Parly give to Shoigu?")
     second = core.ask("What did the ministers say about Belarus?", with_history([], first, 4))
