@@ -23,6 +23,7 @@ from index.text import tokens
 # Weights chosen on tests/gold.jsonl and bench/gold.jsonl (see bench/README.md).
 LEXICAL_WEIGHT = 0.08
 FOCUS_WEIGHT = 0.3
+NAME_PENALTY = 0.3
 #: Other sentences must score within this of the best one to join the answer.
 SPREAD = 0.025
 #: How a sentence ends; a text that does not end so is a heading, a byline, a caption...
@@ -53,13 +54,17 @@ class Evidence:
 def gather_evidence(
     query: str, query_vector: list[float], passages: list[Passage], sentences: Any,
     focus_vector: list[float] | None = None, idf: dict[str, float] | None = None,
+    names_vector: list[float] | None = None,
 ) -> list[Evidence]:
     """Score every sentence of `passages` (sentences: the generation's sentence collection).
 
     `focus_vector` embeds the question without its names ("What did ... give ...?"): names
     pull every sentence that mentions them closer, so similarity to the rest of the question
-    is what tells the answer from a sentence that merely mentions the same people. `idf`
-    weighs shared words by rarity, so "newspaper" counts for more than "meeting".
+    is what tells the answer from a sentence that merely mentions the same people. With
+    `names_vector` (the names alone: "Parly Shoigu"), a sentence loses NAME_PENALTY times what
+    it resembles the names more than the rest of the question: "Such a statement was made by
+    ... Shoigu ... Parly" no longer outranks "Parly donated to Minister Shoigu a photograph".
+    `idf` weighs shared words by rarity, so "newspaper" counts for more than "meeting".
     """
     if not passages:
         return []
@@ -70,14 +75,18 @@ def gather_evidence(
     vectors = np.asarray(found["embeddings"], dtype=np.float32)
     similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
     focus = vectors @ np.asarray(focus_vector, dtype=np.float32) if focus_vector is not None else similarities
+    if names_vector is not None and focus_vector is not None:
+        penalties = NAME_PENALTY * np.maximum(0.0, vectors @ np.asarray(names_vector, dtype=np.float32) - focus)
+    else:
+        penalties = np.zeros(len(vectors), dtype=np.float32)
     terms = key_terms(query)
     asked_in = language(query)
     wanted = set(content_tokens(query)) - set(content_tokens(" ".join(terms)))
     weight = {w: (idf or {}).get(w, 1.0) if idf else 1.0 for w in wanted}
     total = sum(weight.values())
     evidence = []
-    for sentence_id, text, meta, vector, similarity, focus_similarity in zip(
-        found["ids"], found["documents"], found["metadatas"], vectors, similarities, focus
+    for sentence_id, text, meta, vector, similarity, focus_similarity, penalty in zip(
+        found["ids"], found["documents"], found["metadatas"], vectors, similarities, focus, penalties
     ):
         passage = by_id[meta["chunk_id"]]
         if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
@@ -85,7 +94,8 @@ def gather_evidence(
         have = set(tokens(text))
         overlap = sum(weight[w] for w in wanted if w in have or any(h.startswith(w[:5]) for h in have if len(w) >= 5))
         lexical = overlap / total if total else 0.0
-        score = (1 - FOCUS_WEIGHT) * float(similarity) + FOCUS_WEIGHT * float(focus_similarity) + LEXICAL_WEIGHT * lexical
+        score = ((1 - FOCUS_WEIGHT) * float(similarity) + FOCUS_WEIGHT * float(focus_similarity)
+                 + LEXICAL_WEIGHT * lexical - float(penalty))
         evidence.append(Evidence(
             passage, text, meta["start"], meta["end"], float(similarity), score, vector,
             int(sentence_id.rsplit(":", 1)[1]),

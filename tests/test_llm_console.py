@@ -46,9 +46,10 @@ def test_piped_chat_streams_deltas_as_they_arrive_and_in_order(shared, llm: Scri
     assert reply.gate_opened == [True]
     text = out.getvalue()
     assert text.startswith(f"> {GIFT}\nParly donated to Minister Shoigu a photograph")
-    draft, rest = text.split("\n", 2)[1:]
+    draft = text.split("\n", 2)[1]  # the model's text, as it came, on one line
     assert draft.index("regiment.") < draft.index("In response, the head of the Russian military department")
-    assert rest.index("Krasnaya Zvezda newspaper. [1]") < rest.index("[1] The results of the Russian-French meeting")
+    # then the verified answer (unless it is the draft) and its sources
+    assert text.index("Krasnaya Zvezda newspaper. [") < text.index("[1] The results of the Russian-French meeting")
 
 
 @dataclass
