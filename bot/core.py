@@ -140,7 +140,7 @@ class AnswerCore:
         focus_text = " ".join(w for w, _ in words(query) if w not in names)
         focus = self.embeddings.embed_query(focus_text) if names and focus_text.strip() else None
         # Only when the rest of the question says something ("give"; not "What is MH17?").
-        names_vector = self.embeddings.embed_query(" ".join(names)) if content_tokens(focus_text) and focus else None
+        names_vector = self.embeddings.embed_query(" ".join(names)) if focus is not None and content_tokens(focus_text) else None
         evidence = gather_evidence(query, vector, passages, snapshot.generation.sentences, focus, snapshot.idf,
                                    names_vector)
         if not evidence or max(e.similarity for e in evidence) - snapshot.baseline(vector) < self.settings.min_margin:

@@ -94,13 +94,15 @@ def gather_evidence(
         have = set(tokens(text))
         overlap = sum(weight[w] for w in wanted if w in have or any(h.startswith(w[:5]) for h in have if len(w) >= 5))
         lexical = overlap / total if total else 0.0
+        # Judged in the question's language only: across languages no words are shared anyway.
+        bare = (not _TERMINATED.search(text) and not overlap and asked_in == language(text)
+                and not _mentions_any(text, terms))
         score = ((1 - FOCUS_WEIGHT) * float(similarity) + FOCUS_WEIGHT * float(focus_similarity)
                  + LEXICAL_WEIGHT * lexical - float(penalty))
         evidence.append(Evidence(
             passage, text, meta["start"], meta["end"], float(similarity), score, vector,
             int(sentence_id.rsplit(":", 1)[1]),
-            bare=not _TERMINATED.search(text) and not overlap and asked_in == language(text)  # else words differ anyway
-            and not _mentions_any(text, terms),
+            bare=bare,
         ))
     evidence.sort(key=lambda e: -e.score)
     return evidence
