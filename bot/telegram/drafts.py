@@ -66,8 +66,9 @@ class AnswerDraft:
                 stop.set()
 
         def work() -> None:
-            iterator = stream()
+            iterator: Iterator[str | Answer] | None = None
             try:
+                iterator = stream()
                 for item in iterator:
                     put(item)
                     if stop.is_set():
