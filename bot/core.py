@@ -22,7 +22,7 @@ import prompts
 from bot.config import Settings
 from bot.extractive import compose, gather_evidence, select, unsupported_terms
 from bot.followup import search_query
-from bot.language import content_tokens, is_small_talk, key_terms, language
+from bot.language import asks_for_number, content_tokens, is_small_talk, key_terms, language, states_number
 from bot.llm import LLMAnswerer, stream_answer
 from index.text import words
 from bot.models import Answer, Citation, Turn
@@ -146,6 +146,9 @@ class AnswerCore:
         if not evidence or max(e.similarity for e in evidence) - snapshot.baseline(vector) < self.settings.min_margin:
             return Answer(question, False, prompts.load("answer_not_found"), search_query=query)
         chosen = select(evidence, self.settings.max_citations)
+        # "How many…?" / "When…?" is not answered by sentences that state no number or date.
+        if asks_for_number(question) and not any(states_number(e.text) for e in chosen):
+            return Answer(question, False, prompts.load("answer_not_found"), search_query=query)
         # The passages to be cited must name what the question names (same tolerance as above).
         unsupported = unsupported_terms(key_terms(question), chosen)
         if unsupported and (language(question) == "en" or len(unsupported) >= 2):

@@ -4,6 +4,7 @@
 - `key_terms`: names, numbers and acronyms as written ("Merkel", "2023", "MH17"): if a
   document collection never mentions one of them, it cannot answer the question.
 - `is_follow_up`: whether a question leans on the conversation ("what did she give him?").
+- `asks_for_number` / `states_number`: "How many…?", "When…?" want an answer with a number or date.
 """
 
 from __future__ import annotations
@@ -156,3 +157,30 @@ _FRENCH_MARKERS = frozenset(
 _ENGLISH_MARKERS = frozenset(
     "the of and to in is was what who which did does how why when where with about for on at".split()
 )
+
+
+_NUMBER_QUESTION = re.compile(
+    r"\b(?:how many|how much|when|what year|which year|what date|until when|since when"
+    r"|combien|quand|en quelle ann[ée]e|quelle date)\b|(?<!\w)(?:сколько|когда|в каком году|какого числа)(?!\w)",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
+    hundreds thousand thousands million millions billion dozen dozens first second third
+    january february march april may june july august september october november december
+    un deux trois quatre cinq six sept huit neuf dix vingt cent cents mille million millions
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    один одна два две три четыре пять шесть семь восемь девять десять сто тысяча тысячи миллион
+    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
+)
+
+
+def asks_for_number(question: str) -> bool:
+    """Whether the question asks how many, how much or when."""
+    return bool(_NUMBER_QUESTION.search(question))
+
+
+def states_number(text: str) -> bool:
+    """Whether `text` states a number or a date: a number on its own (not inside "MH17" or "E3")
+    or a number word or month name."""
+    return bool(re.search(r"(?<![\w+])\d+(?![\w+])", text)) or any(t in _NUMBER_WORDS for t in tokens(text))

@@ -51,6 +51,15 @@ def test_refuses_when_the_documents_never_mention_the_subject(core: AnswerCore) 
         assert not core.ask(question).answered, question
 
 
+def test_how_many_and_when_need_a_number_or_a_date(core: AnswerCore, corpus_dir: Path) -> None:
+    # The INF sentence is about missiles and both countries, but says nothing of a number sold.
+    assert not core.ask("How many missiles did France sell to Russia?").answered
+    assert not core.ask("Сколько ракет Франция продала России?").answered
+    when = core.ask("When was the 2019 meeting of the Security Cooperation Council held?")
+    _assert_well_cited(when, corpus_dir)
+    assert "September 9, 2019" in when.answer
+
+
 def test_follow_up_uses_the_conversation(core: AnswerCore, corpus_dir: Path) -> None:
     first = core.ask("What did Shoigu say about cooperation with Florence Parly?")
     follow = core.ask("What did she give him?", with_history([], first, 4))
