@@ -3,7 +3,8 @@
 It behaves like Telegram where it matters to the bot: `getMe`, long-polling `getUpdates` with
 offset/timeout, `sendMessage`/`editMessageText` that parse HTML like Telegram (rejecting unknown
 or unbalanced tags and texts over 4,096 characters with Telegram's error texts),
-`deleteMessage`, `answerCallbackQuery`, `sendChatAction`, command menus, 429 with `retry_after` on demand, and
+`deleteMessage`, `sendMessageDraft` (the preview a message replaces), `answerCallbackQuery`,
+`sendChatAction`, command menus, 429 with `retry_after` on demand, and
 401 for a wrong token. Every call is recorded, so tests assert on what a user would see. Other
 methods are logged and answered with `true`. Tests inject updates with `send_text`,
 `send_sticker` and `press_button`.
@@ -133,6 +134,8 @@ class BotApiServer:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat id, message id) -> message
         self.commands: list[dict[str, Any]] = []
         self.unsimulated: list[str] = []  # methods called that this server does not simulate
+        self.supports_drafts = True  # False: sendMessageDraft is unknown, as on an older Bot API server
+        self.previews: dict[int, dict[str, Any]] = {}  # chat id -> the streaming preview shown now
         self._updates: list[dict[str, Any]] = []
         self._failures: dict[str, list[int]] = {}
         self._ids = itertools.count(1)
@@ -266,6 +269,7 @@ class BotApiServer:
         plain, entities = check_text(params.get("text", ""), params.get("parse_mode"))
         _check_keyboard(params.get("reply_markup"))
         chat_id = int(params["chat_id"])
+        self.previews.pop(chat_id, None)  # a message from the bot replaces its streaming preview
         known = next((m["chat"] for (c, _), m in self.messages.items() if c == chat_id), None)
         chat = known or {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
         message = self._message(self.bot_user, chat, None, params.get("message_thread_id"), text=plain)
@@ -276,6 +280,18 @@ class BotApiServer:
                 message[key] = params[key]
         message["html"] = params.get("text")
         return message
+
+    def _api_sendMessageDraft(self, method: str, params: dict[str, Any]) -> bool:
+        if not self.supports_drafts:
+            raise BadRequest("Not Found: method not found", 404)
+        chat_id, draft_id = int(params["chat_id"]), int(params["draft_id"])
+        if chat_id < 0:
+            raise BadRequest("Bad Request: drafts can be sent only to private chats")
+        if draft_id == 0:
+            raise BadRequest("Bad Request: draft_id must be non-zero")
+        plain, _ = check_text(params.get("text", ""), params.get("parse_mode"))
+        self.previews[chat_id] = {"draft_id": draft_id, "text": plain, "html": params.get("text")}
+        return True
 
     def _api_editMessageText(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         plain, entities = check_text(params.get("text", ""), params.get("parse_mode"))

@@ -1,15 +1,21 @@
-"""Answers shown while they are written (LLM mode): one message, edited as the model writes.
+"""Answers shown while they are written (LLM mode), then replaced by the verified answer.
 
-`AnswerDraft.follow` runs the core's answer stream (`AnswerCore.stream`) in a worker thread.
-The first text the model writes is sent as a reply with a "writing…" footer; later text is
-shown by editing that message, at most once every `interval` seconds (Telegram allows about
-one message a second per chat, 20 a minute in a group). `finish` then turns the draft into
-the verified answer, with its sources and buttons: the draft is what the model wrote, the
-final text what verification kept.
+`AnswerDraft.follow` runs the core's answer stream (`AnswerCore.stream`) in a worker thread
+and shows the text the model has written so far, with a "writing…" footer, at most once
+every `interval` seconds (Telegram allows about one message a second per chat, 20 a minute
+in a group):
 
-In extractive mode the stream holds only the answer: nothing is drafted, and `finish`
-simply replies. Whatever goes wrong with the draft (the message was deleted, an edit is
-refused), the user still gets the answer, as a new message.
+- in private chats with Telegram's own streaming preview (`sendMessageDraft`: animated,
+  ephemeral, refreshed before its 30 seconds run out); `finish` then sends the verified answer
+  as a message, which replaces the preview;
+- in groups, or where the Bot API server lacks sendMessageDraft (then `native_refused` tells
+  the caller to stop trying), as a reply that is edited as the text grows; `finish` edits it
+  into the verified answer.
+
+Either way the draft is what the model wrote and the final text what verification kept, with
+its sources and buttons. In extractive mode the stream holds only the answer: nothing is
+drafted, and `finish` simply replies. Whatever goes wrong with the draft (the message was
+deleted, an edit is refused), the user still gets the answer, as a new message.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, EndPointNotFound, InvalidToken, TelegramError
 
 import prompts
 from bot.models import Answer
@@ -34,6 +40,8 @@ logger = logging.getLogger(__name__)
 GROUP_INTERVAL = 3.0
 #: The first draft waits for this many characters, so that it does not flash a lone word.
 FIRST_DRAFT_CHARS = 24
+#: A streaming preview (sendMessageDraft) lasts 30 seconds; it is sent again after this long.
+PREVIEW_REFRESH = 20.0
 
 _FOOTER = prompts.table("telegram_replies")["DRAFT_FOOTER"]
 _END = object()
@@ -42,9 +50,14 @@ _END = object()
 class AnswerDraft:
     """The reply to `message` while its answer is being written, then the answer itself."""
 
-    def __init__(self, message: Message, interval: float) -> None:
+    def __init__(self, message: Message, interval: float, *, previews: bool = True) -> None:
+        private = message.chat.type == "private"
         self.message = message
-        self.interval = interval if message.chat.type == "private" else max(interval, GROUP_INTERVAL)
+        self.interval = interval if private else max(interval, GROUP_INTERVAL)
+        #: Whether the draft is Telegram's streaming preview (private chats, when `previews`).
+        self.native = private and previews
+        #: The Bot API server refused sendMessageDraft as unknown or not allowed: do not try again.
+        self.native_refused = False
         self.text = ""
         self.edits = 0
         self._sent: Message | None = None
@@ -105,7 +118,9 @@ class AnswerDraft:
     async def finish(self, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
         """Show the final answer: the draft message becomes its first part (edited no sooner
         than `interval` after the last edit); further parts follow as new messages."""
-        if self._sent is None or self._failed:
+        if self.native or self._sent is None or self._failed:
+            if self.native and self._shown_html:
+                await self._wait_for_turn()  # the message replaces the preview
             await self.discard()
             await reply(self.message, parts, keyboard)
             return
@@ -124,7 +139,8 @@ class AnswerDraft:
             await self.message.reply_text(part, reply_markup=keyboard if last else None, do_quote=False)
 
     async def discard(self) -> None:
-        """Delete the draft, if one was shown (the question failed; an error reply follows)."""
+        """Delete the draft message, if one was sent (a preview needs nothing: the reply that
+        follows replaces it)."""
         if self._sent is not None:
             sent, self._sent = self._sent, None
             try:
@@ -136,9 +152,13 @@ class AnswerDraft:
 
     def _due_in(self) -> float | None:
         """Seconds until the draft may be shown again; None when there is nothing new to show."""
-        if self._failed or self.text == self._shown:
+        if self._failed:
             return None
-        if self._sent is None and len(self.text.strip()) < FIRST_DRAFT_CHARS:
+        if self.text == self._shown:  # nothing new, but a preview must be renewed before it expires
+            if not (self.native and self._shown_html):
+                return None
+            return max(0.0, self._shown_at + PREVIEW_REFRESH - time.monotonic())
+        if not self._shown_html and len(self.text.strip()) < FIRST_DRAFT_CHARS:
             return None
         return max(0.0, self._shown_at + self.interval - time.monotonic())
 
@@ -149,6 +169,9 @@ class AnswerDraft:
 
     async def _show(self) -> None:
         text, html = self.text, draft_message(self.text, _FOOTER)
+        if self.native:
+            await self._preview(text, html)
+            return
         if html == self._shown_html:  # e.g. past the length of a message: nothing new to show
             self._shown = text
             return
@@ -165,6 +188,25 @@ class AnswerDraft:
             self._give_up(error)
         finally:
             self._shown, self._shown_html, self._shown_at = text, html, time.monotonic()
+
+    async def _preview(self, text: str, html: str) -> None:
+        """Show `html` as Telegram's streaming preview; where that fails, go on with edits."""
+        message = self.message
+        try:
+            await message.get_bot().send_message_draft(
+                message.chat.id, message.message_id, html,
+                message_thread_id=message.message_thread_id if message.is_topic_message else None,
+            )
+        except TelegramError as error:
+            logger.info("No streaming preview (%s): the draft is an edited message instead", error)
+            self.native = False
+            # An unknown method is a 404, which PTB raises as InvalidToken (the token works: the
+            # question arrived through it).
+            self.native_refused = isinstance(error, (BadRequest, EndPointNotFound, InvalidToken))
+            self._shown_at = float("-inf")
+            await self._show()
+            return
+        self._shown, self._shown_html, self._shown_at = text, html, time.monotonic()
 
     def _give_up(self, error: TelegramError) -> None:
         """Stop drafting; the answer will come as a new message."""

@@ -89,6 +89,9 @@ class Handlers:
         self.conversations = conversations
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._reindexing: asyncio.Task[None] | None = None
+        #: Whether to stream answers with Telegram's preview (sendMessageDraft) in private chats;
+        #: off once the Bot API server refuses it (e.g. an older self-hosted one).
+        self._previews = True
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add every handler to `application`, the access gate first."""
@@ -232,7 +235,8 @@ class Handlers:
             return
         key = _conversation(update)
         async with self._lock(key):  # one question at a time per conversation, answered in order
-            draft = AnswerDraft(message, self.settings.draft_interval)  # LLM mode: shown while written
+            # LLM mode: the answer is shown while it is written
+            draft = AnswerDraft(message, self.settings.draft_interval, previews=self._previews)
             async with showing_typing(message):
                 history = self.conversations.history(context.bot_data, key)
                 try:
@@ -245,6 +249,7 @@ class Handlers:
                     raise
             self.conversations.save(context.bot_data, key, with_history(history, answer, self.settings.history_turns))
             await draft.finish(formatting.answer_messages(answer), formatting.answer_keyboard(answer))
+            self._previews = self._previews and not draft.native_refused
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
