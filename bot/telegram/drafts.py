@@ -59,7 +59,6 @@ class AnswerDraft:
         #: The Bot API server refused sendMessageDraft as unknown or not allowed: do not try again.
         self.native_refused = False
         self.text = ""
-        self.edits = 0
         self._sent: Message | None = None
         self._shown = self._shown_html = ""
         self._shown_at = float("-inf")
@@ -116,8 +115,9 @@ class AnswerDraft:
             stop.set()
 
     async def finish(self, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
-        """Show the final answer: the draft message becomes its first part (edited no sooner
-        than `interval` after the last edit); further parts follow as new messages."""
+        """Show the final answer, no sooner than `interval` after the last update: as new
+        messages replacing a preview, or by editing the draft message into its first part
+        (further parts follow as new messages)."""
         if self.native or self._sent is None or self._failed:
             if self.native and self._shown_html:
                 await self._wait_for_turn()  # the message replaces the preview
@@ -128,7 +128,6 @@ class AnswerDraft:
         first, rest = parts[0], list(parts[1:])
         try:
             await self._sent.edit_text(first, reply_markup=None if rest else keyboard)
-            self.edits += 1
         except TelegramError as error:
             logger.warning("Could not finish the draft answer, sending it anew: %s", error)
             await self.discard()
@@ -180,7 +179,6 @@ class AnswerDraft:
                 self._sent = await self.message.reply_text(html)
             else:
                 await self._sent.edit_text(html)
-                self.edits += 1
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 self._give_up(error)
