@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.language import Vocabulary, content_tokens, key_terms, language
+from bot.language import Vocabulary, content_tokens, ends_sentence, key_terms, language
 from bot.retrieval import Passage
 from index.text import tokens
 
@@ -26,8 +26,6 @@ FOCUS_WEIGHT = 0.3
 NAME_PENALTY = 0.3
 #: Other sentences must score within this of the best one to join the answer.
 SPREAD = 0.025
-#: How a sentence ends; a text that does not end so is a heading, a byline, a caption...
-_TERMINATED = re.compile(r"[.!?…:;][\"'”’»)\]*]*\s*$")
 _DANGLING = re.compile(
     r"^(?:he|she|they|his|her|their|in response|in turn)\b", re.IGNORECASE
 )
@@ -95,7 +93,7 @@ def gather_evidence(
         overlap = sum(weight[w] for w in wanted if w in have or any(h.startswith(w[:5]) for h in have if len(w) >= 5))
         lexical = overlap / total if total else 0.0
         # Judged in the question's language only: across languages no words are shared anyway.
-        bare = (not _TERMINATED.search(text) and not overlap and asked_in == language(text)
+        bare = (not ends_sentence(text) and not overlap and asked_in == language(text)
                 and not _mentions_any(text, terms))
         score = ((1 - FOCUS_WEIGHT) * float(similarity) + FOCUS_WEIGHT * float(focus_similarity)
                  + LEXICAL_WEIGHT * lexical - float(penalty))

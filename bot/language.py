@@ -5,6 +5,7 @@
   document collection never mentions one of them, it cannot answer the question.
 - `is_follow_up`: whether a question leans on the conversation ("what did she give him?").
 - `asks_for_number` / `states_number`: "How many…?", "When…?" want an answer with a number or date.
+- `ends_sentence`: whether a text ends as a sentence does (headings, bylines and captions do not).
 """
 
 from __future__ import annotations
@@ -184,3 +185,11 @@ def states_number(text: str) -> bool:
     """Whether `text` states a number or a date: a number on its own (not inside "MH17" or "E3")
     or a number word or month name."""
     return bool(re.search(r"(?<![\w+])\d+(?![\w+])", text)) or any(t in _NUMBER_WORDS for t in tokens(text))
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]*]*\s*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` ends with sentence punctuation (closing quotes and brackets allowed)."""
+    return bool(_SENTENCE_END.search(text))

@@ -65,7 +65,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.extractive import Evidence
-from bot.language import Vocabulary, content_tokens, key_terms, language
+from bot.language import Vocabulary, content_tokens, ends_sentence, key_terms, language
 from bot.models import Citation
 from bot.retrieval import Passage
 from index.text import sentence_spans, transliterate
@@ -233,7 +233,7 @@ def _is_statement(claim: Claim, last: bool, titles: list[set[str]]) -> bool:
 def _heading(text: str) -> str:
     """The passage's first line when it is a heading (short, no final punctuation), else ""."""
     first = text.strip().split("\n", 1)[0].strip()
-    return first if len(first) <= 200 and not first.endswith((".", "!", "?", ":")) else ""
+    return first if len(first) <= 200 and not ends_sentence(first) else ""
 
 
 def sentence_vectors(evidence: Sequence[Evidence]) -> dict[str, np.ndarray]:
