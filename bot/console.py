@@ -30,6 +30,10 @@ def run_chat(core: AnswerCore, *, as_json: bool = False, stdin: TextIO | None = 
         _piped(core, stdin, console, as_json)
 
 
+#: The commands that leave the chat.
+_QUIT = ("/quit", "/exit", "/q")
+
+
 class _Chat:
     """One conversation: its history, the last answer (for /sources) and the commands."""
 
@@ -42,13 +46,16 @@ class _Chat:
         self.last = answer
         self.history = with_history(self.history, answer, self.core.settings.history_turns)
 
+    def reset(self) -> None:
+        self.history, self.last = [], None
+
     def command(self, line: str) -> bool:
         """Run a /command; False when it is the one to leave."""
         command, _, argument = line.partition(" ")
-        if command in ("/quit", "/exit", "/q"):
+        if command in _QUIT:
             return False
         if command == "/reset":
-            self.history, self.last = [], None
+            self.reset()
             self.console.print("[dim]Conversation forgotten.[/dim]")
         elif command == "/sources":
             _show_source(self.console, self.last, argument.strip())
@@ -84,10 +91,10 @@ def _text_line(chat: _Chat, line: str) -> bool:
 def _json_line(chat: _Chat, line: str) -> bool:
     """Answer one piped line as one JSON object; False when it says to leave."""
     command = line.split(" ", 1)[0] if line.startswith("/") else ""
-    if command in ("/quit", "/exit", "/q"):
+    if command in _QUIT:
         return False
     if command == "/reset":
-        chat.history, chat.last = [], None
+        chat.reset()
         return True
     if command:
         error = f"{command}: with --json only /reset and /quit work; other lines are questions"
