@@ -24,6 +24,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_DOCS = ROOT / "documents"
+#: Gold sets over another corpus than the bundled documents.
+CORPORA = {"gold-python-docs.jsonl": ROOT / "bench" / "corpora" / "python-docs"}
+
+
+def docs_for(gold: Path) -> Path:
+    """The documents folder a gold set's questions are about."""
+    return CORPORA.get(Path(gold).name, DEFAULT_DOCS)
 
 
 # --- the machine ------------------------------------------------------------------------
@@ -90,11 +97,15 @@ class Corpus:
         self._texts: dict[str, str] = {}
 
     def text(self, source: str) -> str | None:
+        """The document's text as citebot's loader reads it (HTML, PDF and DOCX included):
+        citations' offsets and gold quotes refer to it."""
+        from index.errors import UnreadableDocument
+        from index.loaders import load_document
+
         if source not in self._texts:
-            path = self.docs_dir / source
             try:
-                self._texts[source] = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                self._texts[source] = load_document(self.docs_dir / source, self.docs_dir).text
+            except UnreadableDocument:
                 self._texts[source] = ""
         return self._texts[source] or None
 

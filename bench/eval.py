@@ -31,16 +31,18 @@ import argparse
 import json
 import math
 import re
+import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_DOCS, ROOT, Corpus, LangChainRecipe, Table, build_core, embedder_of, fold, load_gold, machine,
+    ROOT, Corpus, docs_for, LangChainRecipe, Table, build_core, embedder_of, fold, load_gold, machine,
     machine_line, overlap,
 )
 
@@ -164,52 +166,65 @@ def supported(sentence: str, quote: str) -> bool:
     return bool(words) and sum(w in have for w in words) / len(words) >= 0.8
 
 
-def evaluate_answers(core: Any, corpus: Corpus, rows: list[dict]) -> dict[str, Any]:
+def judge(answer: Any, row: dict, corpus: Corpus) -> dict[str, Any]:
+    """How one answer fares against its gold row (the definitions in this module's docstring)."""
+    text = answer.answer
+    missing = [fact for fact in row["facts"] if not any(fold(alt) in fold(text) for alt in fact)]
+    spans = gold_spans(corpus, row) if row["answerable"] else []
+    cited_gold = False
+    sentence_gold = False
+    for c in answer.citations:
+        where = corpus.locate(c.source, c.quote, c.start)
+        if where and any(s == c.source and overlap(where, span) > 0 for s, span in spans):
+            cited_gold = True
+    marked = split_marked(text) if answer.answered else []
+    support = []
+    for sentence, n in marked:
+        c = answer.citation(n)
+        ok = c is not None and supported(sentence, c.quote)
+        support.append(ok)
+        if c is not None:
+            where = corpus.locate(c.source, sentence.strip())
+            if where and any(s == c.source and overlap(where, span) > 0 for s, span in spans):
+                sentence_gold = True
+    if row["answerable"]:
+        correct = answer.answered and not missing and cited_gold
+    else:
+        correct = not answer.answered
+    return {"correct": bool(correct), "missing_facts": missing, "cited_gold": cited_gold,
+            "sentence_gold": sentence_gold, "markers": len(marked), "supported": sum(support)}
+
+
+def ask_with_history(core: Any, row: dict, cache: dict[tuple[str, ...], list]) -> tuple[list, Any]:
+    """Ask the row's conversation first, as the chat would (answers cached per prefix), and
+    return (the history, the analysed question)."""
     from bot.core import with_history
 
     keep = max(core.settings.history_turns, 1)
+    key: tuple[str, ...] = ()
+    turns: list = cache.setdefault((), [])
+    for earlier in row["history"]:
+        nkey = key + (earlier,)
+        if nkey not in cache:
+            cache[nkey] = with_history(turns, core.ask(earlier, turns), keep)
+        key, turns = nkey, cache[nkey]
+    return turns
+
+
+def evaluate_answers(core: Any, corpus: Corpus, rows: list[dict]) -> dict[str, Any]:
     results = []
-    history_cache: dict[tuple[str, ...], list] = {(): []}
+    history_cache: dict[tuple[str, ...], list] = {}
     for row in rows:
-        key: tuple[str, ...] = ()
-        turns: list = []
-        for earlier in row["history"]:  # ask the conversation first, as the chat would
-            nkey = key + (earlier,)
-            if nkey not in history_cache:
-                history_cache[nkey] = with_history(turns, core.ask(earlier, turns), keep)
-            key, turns = nkey, history_cache[nkey]
+        turns = ask_with_history(core, row, history_cache)
         t0 = time.perf_counter()
         answer = core.ask(row["question"], turns)
         seconds = time.perf_counter() - t0
-        text = answer.answer
-        missing = [fact for fact in row["facts"] if not any(fold(alt) in fold(text) for alt in fact)]
-        spans = gold_spans(corpus, row) if row["answerable"] else []
-        cited_gold = False
-        sentence_gold = False
-        for c in answer.citations:
-            where = corpus.locate(c.source, c.quote, c.start)
-            if where and any(s == c.source and overlap(where, span) > 0 for s, span in spans):
-                cited_gold = True
-        marked = split_marked(text) if answer.answered else []
-        support = []
-        for sentence, n in marked:
-            c = answer.citation(n)
-            ok = c is not None and supported(sentence, c.quote)
-            support.append(ok)
-            if c is not None:
-                where = corpus.locate(c.source, sentence.strip())
-                if where and any(s == c.source and overlap(where, span) > 0 for s, span in spans):
-                    sentence_gold = True
-        if row["answerable"]:
-            correct = answer.answered and not missing and cited_gold
-        else:
-            correct = not answer.answered
+        verdict = judge(answer, row, corpus)
         results.append({
             "id": row["id"], "lang": row["lang"], "question": row["question"], "history": row["history"],
-            "answerable": row["answerable"], "answered": answer.answered, "correct": bool(correct),
-            "missing_facts": missing, "cited_gold": cited_gold, "sentence_gold": sentence_gold,
-            "markers": len(marked), "supported": sum(support), "answer": text,
-            "search_query": getattr(answer, "search_query", ""), "seconds": round(seconds, 4),
+            "chain": row.get("chain"), "answerable": row["answerable"], "answered": answer.answered,
+            **verdict, "refusal": answer.refusal, "sentences": len(MARKER.findall(answer.answer)),
+            "answer": answer.answer, "search_query": getattr(answer, "search_query", ""), "seconds": round(seconds, 4),
             "citations": [{"n": c.n, "source": c.source, "start": c.start, "end": c.end, "score": c.score}
                           for c in answer.citations],
         })
@@ -232,7 +247,13 @@ def evaluate_answers(core: Any, corpus: Corpus, rows: list[dict]) -> dict[str, A
         "precision": rate(sum(r["correct"] for r in answered), len(answered)),
         "accuracy": rate(sum(r["correct"] for r in results), len(results)),
         "seconds_per_question": rate(sum(r["seconds"] for r in results), len(results)),
+        "median_sentences": statistics.median([r["sentences"] for r in answered]) if answered else math.nan,
     }
+    chained = [r for r in results if r["chain"]]
+    summary["chain_turns"] = len(chained)
+    summary["chain_correct"] = rate(sum(r["correct"] for r in chained), len(chained))
+    summary["refusals"] = dict(Counter(r["refusal"] or "?" for r in results if not r["answered"]).most_common())
+    summary["wrong_refusals"] = dict(Counter(r["refusal"] or "?" for r in answerable if not r["answered"]).most_common())
     by_lang = {}
     for lang in ("en", "ru", "fr"):
         part = [r for r in results if r["lang"] == lang]
@@ -339,7 +360,10 @@ def write_floors(metrics: dict, floors_path: Path, gold_path: Path, margin: floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, default=ROOT / "bench" / "gold.jsonl")
-    parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
+    parser.add_argument("--docs", type=Path, default=None,
+                        help="documents folder (default: the gold set's, see bench.common.docs_for)")
+    parser.add_argument("--split", choices=("train", "heldout"), default=None,
+                        help="only the rows of this split (gold sets whose rows carry a 'split')")
     parser.add_argument("--data", type=Path, default=None,
                         help="citebot data folder to use (default: a fresh temporary one, index built each run)")
     parser.add_argument("--json", type=Path, default=None, help="write the metrics and every question's result here")
@@ -351,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=25, help="how many failed questions to list (worst first)")
     args = parser.parse_args(argv)
 
-    rows = load_gold(args.gold)
+    rows = [r for r in load_gold(args.gold) if args.split is None or r.get("split") == args.split]
+    args.docs = args.docs or docs_for(args.gold)
     info = machine()
     print(machine_line(info))
     print(f"Gold set: {args.gold} ({len(rows)} questions, {sum(not r['answerable'] for r in rows)} unanswerable)")
@@ -388,7 +413,12 @@ def main(argv: list[str] | None = None) -> int:
                  "facts present", "gold passage cited", "s/question"],
                 [[ans["correct"], ans["refusal"], ans["false_refusal"], ans["citation_precision"], ans["precision"],
                   ans["accuracy"], ans["facts_present"], ans["cited_gold"], ans["seconds_per_question"]]]).render())
-    print("\naccuracy by language: " + ", ".join(
+    print(f"\nmedian sentences per answer: {ans['median_sentences']}; follow-up chain turns correct: "
+          f"{ans['chain_correct']:.3f} (n={ans['chain_turns']})" if ans["chain_turns"] else
+          f"\nmedian sentences per answer: {ans['median_sentences']}")
+    print("refusals by check: " + (", ".join(f"{k} {v}" for k, v in ans["refusals"].items()) or "none")
+          + "; of answerable questions: " + (", ".join(f"{k} {v}" for k, v in ans["wrong_refusals"].items()) or "none"))
+    print("accuracy by language: " + ", ".join(
         f"{lang} {v['accuracy']:.3f} (n={v['n']})" for lang, v in ans["by_lang"].items()))
 
     failures = sorted(

@@ -45,7 +45,10 @@ class Settings(BaseSettings):
 
     # --- retrieval and answers -----------------------------------------------------------
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for each question.")
-    max_citations: int = Field(3, ge=1, le=10, description="At most this many sentences in an extractive answer.")
+    max_citations: int = Field(
+        2, ge=1, le=10, description="At most this many sentences in an extractive answer (2: the median answer "
+        "stays within two sentences; bench/fit.py shows what 3 would add)."
+    )
     min_margin: float = Field(
         0.05, ge=0, le=1,
         description="How far the best sentence's similarity to the question must stand above the "

@@ -4,7 +4,7 @@
 - `key_terms`: names, numbers and acronyms as written ("Merkel", "2023", "MH17"): if a
   document collection never mentions one of them, it cannot answer the question.
 - `is_follow_up`: whether a question leans on the conversation ("what did she give him?").
-- `asks_for_number` / `states_number`: "How many…?", "When…?" want an answer with a number or date.
+- `answer_type`: what a question asks for (a person, date, place, number, or other).
 - `ends_sentence`: whether a text ends as a sentence does (headings, bylines and captions do not).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from typing import Literal
 
 from index.text import fold, is_cyrillic, tokens, transliterate, words
 
@@ -109,9 +110,18 @@ class Vocabulary:
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._words:
             self._by_prefix.setdefault(word[:2], []).append(word)
+        self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
+        self._skeleton_prefixes = {k[:4] for k in self._skeletons if len(k) >= 3}
 
-    def mentions(self, term: str) -> bool:
-        """True when `term` (any script, any case, a typo or inflection away) occurs."""
+    def mentions(self, term: str, loose: bool = False) -> bool:
+        """True when `term` (any script, any case, a typo or inflection away) occurs.
+
+        `loose` (for names written in another language than the documents': Москва, Парижем,
+        Biélorussie) also accepts a word with the same consonants: Moscow, Paris, Belarus."""
+        if loose and not term.isdigit():
+            key = skeleton(term)
+            if len(key) >= 2 and (key in self._skeletons or key[:4] in self._skeleton_prefixes):
+                return True
         candidates = {fold(term)}
         if is_cyrillic(term):
             candidates.add(transliterate(term))
@@ -127,6 +137,26 @@ class Vocabulary:
                                                              SequenceMatcher(None, word, known).ratio() >= 0.8):
                     return True
         return False
+
+
+_SOUNDS = (("shch", "s"), ("sch", "s"), ("zh", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("ts", "c"),
+           ("ks", "x"), ("k", "c"), ("q", "c"), ("w", "v"), ("z", "s"), ("j", "y"), ("ph", "f"))
+
+
+_CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ем|ом|ах|ях|ии|ию|ия|ью|а|я|у|ю|е|ы|и|ь)$", re.IGNORECASE)
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants, spelled alike across Russian, French and English transliterations:
+    Москва, Moscow -> mscv; Белоруссии, Biélorussie, Belarus -> blrs; Шойгу, Choïgou, Shoigu -> sg."""
+    if is_cyrillic(word):  # without its case ending: Парижем -> Париж
+        word = _CASE_ENDING.sub("", word) if len(_CASE_ENDING.sub("", word)) >= 3 else word
+    text = transliterate(word) if is_cyrillic(word) else fold(word)
+    text = re.sub(r"[^a-z]", "", text)
+    for sound, letter in _SOUNDS:
+        text = text.replace(sound, letter)
+    text = re.sub(r"[aeiouyh]", "", text)
+    return re.sub(r"(.)\1+", r"\1", text)
 
 
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|for|and|the|de|du)\s+|\s+)){1,6}[A-Z][\w-]*")
@@ -160,31 +190,31 @@ _ENGLISH_MARKERS = frozenset(
 )
 
 
-_NUMBER_QUESTION = re.compile(
-    r"\b(?:how many|how much|when|what year|which year|what date|until when|since when"
-    r"|combien|quand|en quelle ann[ée]e|quelle date)\b|(?<!\w)(?:сколько|когда|в каком году|какого числа)(?!\w)",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = frozenset(
-    """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
-    hundreds thousand thousands million millions billion dozen dozens first second third
-    january february march april may june july august september october november december
-    un deux trois quatre cinq six sept huit neuf dix vingt cent cents mille million millions
-    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
-    один одна два две три четыре пять шесть семь восемь девять десять сто тысяча тысячи миллион
-    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
-)
+AnswerType = Literal["person", "date", "place", "number", "other"]
+
+# The asked answer type, by the question word (English, French, Russian). Checked in this
+# order: "how many" before "what", "when" before "where".
+_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    ("number", re.compile(r"\b(?:how many|how much|what number|combien)\b|(?<!\w)сколько(?!\w)", re.I)),
+    ("date", re.compile(
+        r"\b(?:when|what year|which year|what date|what day|until when|since when|quand|en quelle ann[ée]e"
+        r"|quelle date|à quelle date|quel jour)\b|(?<!\w)(?:когда|в каком году|какого числа|какого года)(?!\w)", re.I)),
+    ("place", re.compile(r"\b(?:where|in which city|in what city|which city|which country)\b|(?<!\w)o[ù](?!\w)"
+                         r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране)(?!\w)", re.I)),
+    ("person", re.compile(
+        r"\b(?:who|whom|whose|(?:which|what) (?:minister|ministers|official|officials|person|researcher|leader|"
+        r"secretary|president)|quel(?:le)?s? (?:ministre|ministres|responsable|chercheur|dirigeant))\b|(?<!ce )\bqui\b"
+        r"|(?<!\w)(?:кто|кого|кому|кем|чей|чья|какой министр|какие министры)(?!\w)", re.I)),
+]
 
 
-def asks_for_number(question: str) -> bool:
-    """Whether the question asks how many, how much or when."""
-    return bool(_NUMBER_QUESTION.search(question))
-
-
-def states_number(text: str) -> bool:
-    """Whether `text` states a number or a date: a number on its own (not inside "MH17" or "E3")
-    or a number word or month name."""
-    return bool(re.search(r"(?<![\w+])\d+(?![\w+])", text)) or any(t in _NUMBER_WORDS for t in tokens(text))
+def answer_type(text: str) -> AnswerType:
+    """What kind of answer the question asks for: a person, a date, a place, a number, or other."""
+    head = " ".join(text.split()[:8])  # the question word comes first, or nearly
+    for kind, pattern in _TYPES:
+        if pattern.search(head):
+            return kind
+    return "other"
 
 
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]*]*\s*$")

@@ -2,7 +2,8 @@
 
 `Answer.to_json()` is the documented `--json` format:
 
-    {"question": str, "answered": bool, "answer": str, "mode": str,
+    {"question": str, "answered": bool, "answer": str, "mode": str, "notice": str,
+     "refusal": str | null,  # the code of the check that refused (README: How it answers)
      "citations": [{"n": int, "source": str, "title": str, "quote": str,
                     "chunk_id": str, "score": float, "verified": bool}]}
 """
@@ -44,6 +45,10 @@ class Answer:
     search_query: str = ""
     #: A short notice for the user (e.g. "the language model was unreachable").
     notice: str = ""
+    #: Why it was refused: the code of the check that refused (bot.answering.checks); None if answered.
+    refusal: str | None = None
+    #: Names the answer brings in that the question did not give (what a follow-up's "he" may mean).
+    names: tuple[str, ...] = ()
 
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
@@ -58,6 +63,7 @@ class Answer:
             "answer": self.answer,
             "mode": self.mode,
             "notice": self.notice,
+            "refusal": self.refusal,
             "citations": [
                 {k: v for k, v in asdict(c).items() if k not in ("start", "end")}
                 for c in self.citations
@@ -72,3 +78,5 @@ class Turn:
     question: str
     search_query: str = ""
     answered: bool = False
+    #: The names the answer brought in (`Answer.names`), for follow-ups about them.
+    names: tuple[str, ...] = ()

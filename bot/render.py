@@ -18,14 +18,26 @@ MARKER_RUN = re.compile(r"\s*(?:\[\d+\])+")
 
 
 def excerpt(quote: str, limit: int = EXCERPT_CHARS, at: str = "") -> str:
-    """The start of `quote` on one line, or, when `at` (a sentence of the answer) is quoted
-    from it verbatim, the quote from that sentence on."""
+    """`quote` on one line, at most about `limit` characters. When `at` (a sentence of the
+    answer) is quoted from it verbatim, that sentence is shown whole, centred, with what
+    surrounds it trimmed at word boundaries; otherwise the start of the quote."""
     flat = " ".join(quote.split())
     sentence = " ".join(at.split())
     start = flat.find(sentence) if sentence else -1
-    lead = "…" if start > 0 else ""
-    flat = flat[max(start, 0):]
-    return lead + (flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…")
+    if start < 0:
+        return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+    end = start + len(sentence)
+    room = max(0, limit - len(sentence))
+    take_after = min(len(flat) - end, room // 2)  # what one side does not use, the other may
+    take_before = min(start, room - take_after)
+    take_after = min(len(flat) - end, room - take_before)
+    before = flat[start - take_before:start]
+    after = flat[end:end + take_after]
+    if take_before < start:  # cut inside the text before: start at a word
+        before = "…" + before.split(" ", 1)[1] if " " in before else "…"
+    if end + take_after < len(flat):
+        after = after.rsplit(" ", 1)[0] + "…" if " " in after.strip() else " …"
+    return f"{before}{sentence}{after}"
 
 
 def cited_sentences(answer: Answer) -> dict[int, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,7 +23,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
-from bot.language import Vocabulary, content_tokens
+from bot.language import Vocabulary, content_tokens, language
 from index.errors import IndexEmpty
 from index.store import Generation, IndexStore, get_all
 
@@ -63,6 +64,13 @@ class _Snapshot:
         self.bm25 = BM25Okapi([content_tokens(f"{m['title']} {t}") for m, t in zip(self.metas, self.texts)]) if self.ids else None
         self.idf: dict[str, float] = dict(self.bm25.idf) if self.bm25 is not None else {}
         self.vocabulary = Vocabulary(self.texts + [m["title"] for m in self.metas])
+        # Each document's words, title included: "is this name mentioned in that document?"
+        texts_of: dict[str, list[str]] = {}
+        for meta, text in zip(self.metas, self.texts):
+            texts_of.setdefault(meta["source"], [meta["title"]]).append(text)
+        self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
+        #: The language most passages are written in.
+        self.language = Counter(language(t) for t in self.texts).most_common(1)[0][0] if self.texts else "en"
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         sample = generation.sentences.get(limit=BACKGROUND_SAMPLE, include=["embeddings"])["embeddings"]
         self.background = np.asarray(sample if sample is not None else [], dtype=np.float32)
@@ -72,7 +80,7 @@ class _Snapshot:
             per_source[meta["source"]] = DocumentInfo(meta["source"], meta["title"], (info.chunks if info else 0) + 1)
         self.documents = sorted(per_source.values(), key=lambda d: d.source)
 
-    def baseline(self, query_vector: list[float]) -> float:
+    def baseline(self, query_vector: list[float] | np.ndarray) -> float:
         """The median similarity of the query to the collection's sentences."""
         if not len(self.background):
             return 0.0

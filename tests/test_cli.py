@@ -85,7 +85,8 @@ def test_piped_chat_runs_commands_instead_of_asking_them(workspace) -> None:
     assert done.returncode == 0, done.stderr
     answer, source, listing, *rest = done.stdout.split("\n> ")
     sentence = "Lastly, they stressed the importance of resolving the MH17 affair."
-    assert f"“…{sentence}”" in answer  # the excerpt starts at the cited sentence, not at the passage
+    # the cited sentence is shown whole, at the end of its passage, with a little of what comes before
+    assert f"{sentence}”" in answer and "“…" in answer and "Navalny" in answer
     assert source.startswith("/sources 1") and "characters" in source and "Navalny" in source
     assert listing.startswith("/docs") and "russia-france-2plus2-meeting-moscow-2019-09-09.txt, 8 passages" in listing
     assert [part.strip() for part in rest] == ["/quit"] and "JCPOA" not in done.stdout

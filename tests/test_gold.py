@@ -1,4 +1,4 @@
-"""Validates the gold question sets themselves (tests/gold.jsonl and bench/gold.jsonl).
+"""Validates the gold question sets themselves (tests/gold.jsonl and the bench/gold*.jsonl sets).
 
 Needs nothing but the files: no model, no index. It makes the gold sets trustworthy:
 every gold quote is verbatim text of its document (found exactly once, so its span is
@@ -15,19 +15,26 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_DIR = ROOT / "documents"
+PYTHON_DOCS = ROOT / "bench" / "corpora" / "python-docs"
 GOLD_FILES = {
     "tests": ROOT / "tests" / "gold.jsonl",
     "bench": ROOT / "bench" / "gold.jsonl",
+    "train": ROOT / "bench" / "gold-train.jsonl",
+    "heldout": ROOT / "bench" / "gold-heldout.jsonl",
+    "python-docs": ROOT / "bench" / "gold-python-docs.jsonl",
 }
 KEYS = {"id", "lang", "question", "answerable", "gold", "facts", "history"}
+#: Keys of the newer sets: the follow-up chain a row belongs to, and its train/held-out split.
+OPTIONAL = {"chain", "split"}
 LANGS = {"en", "ru", "fr"}
-ID_RE = re.compile(r"^(en|ru|fr)-\d{3}$")
+ID_RE = re.compile(r"^(?:(?:ho|tr|py)-)?(?:(en|ru|fr)-\d{3}|chain-\d+(?:-\d+)?)$")
 MAX_QUOTE_CHARS = 300
 
 
@@ -54,11 +61,6 @@ def load(path: Path) -> list[dict]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def documents() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in DOCS_DIR.iterdir() if p.is_file()}
-
-
 @pytest.fixture(scope="module", params=sorted(GOLD_FILES))
 def gold(request) -> tuple[str, list[dict]]:
     path = GOLD_FILES[request.param]
@@ -66,16 +68,26 @@ def gold(request) -> tuple[str, list[dict]]:
     return request.param, load(path)
 
 
+@pytest.fixture(scope="module")
+def documents(gold) -> dict[str, str]:
+    """The text citebot reads from each document of the set's corpus (HTML through the loader)."""
+    from index.loaders import load_document
+
+    folder = PYTHON_DOCS if gold[0] == "python-docs" else DOCS_DIR
+    return {p.name: load_document(p, folder).text for p in folder.iterdir() if p.is_file()}
+
+
 def test_schema(gold):
     name, rows = gold
     seen_ids, seen_questions = set(), set()
     for row in rows:
         rid = row.get("id")
-        assert set(row) == KEYS, f"{name} {rid}: keys {sorted(row)} != {sorted(KEYS)}"
+        assert KEYS <= set(row) <= KEYS | OPTIONAL, f"{name} {rid}: keys {sorted(row)} != {sorted(KEYS)}"
         assert isinstance(rid, str) and ID_RE.match(rid), f"{name}: bad id {rid!r}"
+        assert row.get("split") in (None, "train", "heldout"), f"{name} {rid}: split"
         assert rid not in seen_ids, f"{name}: duplicate id {rid}"
         seen_ids.add(rid)
-        assert row["lang"] in LANGS and rid.startswith(row["lang"] + "-"), f"{name} {rid}: lang"
+        assert row["lang"] in LANGS and (f"{row['lang']}-" in rid or "chain" in rid), f"{name} {rid}: lang"
         assert isinstance(row["question"], str) and row["question"].strip(), f"{name} {rid}: question"
         key = (row["question"].strip().casefold(), tuple(row["history"]))
         assert key not in seen_questions, f"{name} {rid}: duplicate question"
@@ -137,9 +149,20 @@ def test_set_composition(gold):
     langs = {lang: sum(r["lang"] == lang for r in rows) for lang in LANGS}
     followups = sum(bool(r["history"]) for r in rows)
     two_docs = sum(len({g["source"] for g in r["gold"]}) >= 2 for r in rows)
+    standalone = [r for r in rows if not r.get("chain")]
+    chains = Counter(r["chain"] for r in rows if r.get("chain"))
     if name == "tests":
         assert n >= 30, f"tests gold set has {n} questions (< 30)"
         assert unanswerable >= 3 and langs["ru"] >= 2 and langs["fr"] >= 2 and followups >= 2
+    elif name == "heldout":  # issue 10: written before any fit, never fitted on
+        by_lang = Counter(r["lang"] for r in standalone)
+        assert by_lang["en"] >= 30 and by_lang["fr"] >= 15 and by_lang["ru"] >= 15, by_lang
+        assert sum(not r["answerable"] for r in standalone) >= 15
+        assert len(chains) >= 10 and all(3 <= turns <= 5 for turns in chains.values()), chains
+    elif name == "python-docs":
+        assert n >= 40 and unanswerable >= 10 and {r["split"] for r in rows} == {"train", "heldout"}
+    elif name == "train":
+        assert n >= 30 and unanswerable >= 8 and len(chains) >= 3
     else:
         assert n >= 70, f"bench gold set has {n} questions (< 70)"
         assert unanswerable >= 18, f"bench gold set has {unanswerable} unanswerable (< 18)"

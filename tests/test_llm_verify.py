@@ -29,15 +29,12 @@ def test_claims_and_their_markers(text: str, expected: list[tuple[str, tuple[int
 @pytest.fixture(scope="module")
 def grounding(shared) -> tuple[AnswerCore, list, list]:
     """Passages and evidence for a question, as the core hands them to the answerer."""
-    from bot.extractive import gather_evidence
+    from bot.answering import analyse
 
     settings, store, embeddings = shared
     core = AnswerCore(settings, store, embeddings)
-    query = "What did Florence Parly give to Sergei Shoigu?"
-    vector = embeddings.embed_query(query)
-    passages = core.retriever.search(query, query_vector=vector)
-    evidence = gather_evidence(query, vector, passages, core.retriever.snapshot().generation.sentences)
-    return core, passages, evidence
+    found = core.pipeline.evidence(analyse("What did Florence Parly give to Sergei Shoigu?"), core.retriever.snapshot())
+    return core, found.passages, found.candidates
 
 
 def test_verify_keeps_supported_claims_and_renumbers(grounding) -> None:

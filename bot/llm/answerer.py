@@ -1,9 +1,11 @@
 """The generative answer path: passages in, a verified, cited answer out.
 
-The core calls it only after its evidence gates have passed, with the extractive answer it
-already composed: that answer is what the user gets, marked "fallback" with a short notice,
+The pipeline calls it once the checks that run before the model have passed (see
+`bot.answering.checks`), with the extractive answer (or the extractive answerer's refusal)
+it already decided: that is what the user gets, marked "fallback" with a short notice,
 whenever the model is unreachable, too slow, replies garbage, or writes nothing that the
-passages support (see `bot.llm.verify`).
+passages support (see `bot.llm.verify`). The model may also reply that the passages do not
+answer (the DECLINE sentence of the system prompt): that is the `model_declined` refusal.
 
 Prompts are the text templates prompts/llm_system.txt, llm_answer.txt and llm_condense.txt,
 rendered with LangChain's `ChatPromptTemplate`. Passages go to the model between
@@ -27,7 +29,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 import prompts
 from bot.config import Settings
-from bot.extractive import Evidence
+from bot.answering.evidence import Candidate as Evidence
 from bot.language import content_tokens, language
 from bot.llm.client import ChatClient, LLMError, Message, make_client
 from bot.llm.verify import Verification, covered, verify
@@ -45,6 +47,8 @@ _LABEL = re.compile(r"^(?:standalone|rewritten|reformulated)?\s*(?:question|quer
 #: Where the text deltas of the answer being written in this thread go (see `stream_answer`).
 _ON_DELTA: ContextVar[Callable[[str], None] | None] = ContextVar("citebot_on_delta", default=None)
 
+#: What the system prompt tells the model to reply when the passages do not answer.
+DECLINE = "NOT IN THE DOCUMENTS"
 NOTICE_FAILED = "{reason}, so this is the extractive answer."
 NOTICE_EMPTY = "The language model returned an empty answer, so this is the extractive answer."
 NOTICE_UNVERIFIED = ("Nothing the language model wrote could be verified against the passages, "
@@ -153,6 +157,9 @@ class LLMAnswerer:
         text = "".join(draft).strip()
         if not text:
             return replace(extractive, mode="fallback", notice=NOTICE_EMPTY)
+        if declines(text):
+            return Answer(extractive.question, False, prompts.load("answer_not_found"), mode="llm",
+                          search_query=extractive.search_query, refusal="model_declined")
         checked = verify(text, given, evidence, self.embeddings, f"{extractive.question} {standalone}")
         logger.info("LLM answer verified: %d of %d sentences kept", checked.kept, checked.claims,
                     extra={"citebot_verification": {**{k: v for k, v in asdict(checked).items() if k != "citations"},
@@ -203,6 +210,13 @@ def stream_answer(ask: Callable[[], Answer]) -> Iterator[str | Answer]:
                 return
     finally:
         closed.set()
+
+
+def declines(reply: str) -> bool:
+    """Whether the model's reply is the DECLINE sentence (any case, punctuation, or a short
+    lead-in such as "Sorry:"), not an answer."""
+    flat = " ".join(re.sub(r"[^\w\s]", " ", reply).split()).upper()
+    return DECLINE in flat and len(flat) <= len(DECLINE) + 40 and not re.search(r"\[\d+\]", reply)
 
 
 def _first_line(reply: str) -> str:

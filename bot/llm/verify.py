@@ -64,7 +64,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.extractive import Evidence
+from bot.answering.evidence import Candidate as Evidence
 from bot.language import Vocabulary, content_tokens, ends_sentence, key_terms, language
 from bot.models import Citation
 from bot.retrieval import Passage

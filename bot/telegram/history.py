@@ -53,12 +53,14 @@ class ConversationStore:
         stored = self._conversations(bot_data).get(key)
         if stored is None:
             return []
-        return [Turn(question=q, search_query=s, answered=a) for q, s, a in stored["turns"]]
+        # Turns saved before answers carried names are (question, search, answered) triples.
+        return [Turn(question=q, search_query=s, answered=a, names=tuple(rest[0]) if rest else ())
+                for q, s, a, *rest in stored["turns"]]
 
     def save(self, bot_data: MutableMapping[str, Any], key: str, turns: Sequence[Turn]) -> None:
         """Replace the conversation's turns and mark it active now."""
         self._conversations(bot_data)[key] = {
-            "turns": [(turn.question, turn.search_query, turn.answered) for turn in turns],
+            "turns": [(turn.question, turn.search_query, turn.answered, turn.names) for turn in turns],
             "active": self._clock(),
         }
 

@@ -1,0 +1,123 @@
+"""Every reason citebot refuses to answer: one named check each, in the order they run.
+
+A check looks at what the pipeline knows at its stage and, when it refuses, returns the
+values its reply needs (an empty dict when the reply needs none); otherwise None. The first
+check that refuses decides the reply, and its `code` is the answer's `refusal`
+(`--json`: `"refusal": "<code>"`). In LLM mode only the checks marked `before_model` run
+before the language model; the others are the extractive answerer's own judgement, and the
+model judges for itself (a reply of "not in the documents" is the `model_declined` refusal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.answering.question import MAX_QUESTION_CHARS, Question
+from bot.answering.evidence import holds
+from bot.language import Vocabulary
+
+if TYPE_CHECKING:
+    from bot.answering.evidence import Candidate, Evidence
+    from bot.retrieval import _Snapshot
+
+Stage = Literal["question", "collection", "retrieval", "answer"]
+
+
+@dataclass
+class Context:
+    """What the pipeline knows about one question so far."""
+
+    question: Question
+    snapshot: _Snapshot | None = None
+    evidence: Evidence | None = None
+    #: The sentences chosen to answer, best first, and the decision's probability for them.
+    chosen: list[Candidate] = field(default_factory=list)
+    probability: float = 0.0
+    threshold: float = 0.5
+    floor: float = -1e9  #: the ranker score below which the best sentence is off topic
+    document: Vocabulary | None = None  #: the words of the best sentence's document
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    stage: Stage
+    before_model: bool  #: also runs in LLM mode, before the model is asked
+    reply: str  #: the prompts/ text of the refusal
+    doc: str  #: what it refuses, for the README and `citebot --help`
+    refuses: Callable[[Context], dict[str, Any] | None]
+
+
+def _unknown(names: tuple[str, ...], language: str, vocabulary: Vocabulary) -> list[str]:
+    """The names not mentioned. In English one is enough to refuse; across scripts and
+    languages (Белоруссии / Belarus, matched loosely) only two or more are trusted."""
+    missing = [n for n in names if not vocabulary.mentions(n, loose=language != "en")]
+    return missing if missing and (language == "en" or len(missing) >= 2) else []
+
+
+def _unknown_name(c: Context) -> dict[str, Any] | None:
+    missing = _unknown(c.question.names, c.question.language, c.snapshot.vocabulary)
+    return {"terms": ", ".join(f"“{t}”" for t in missing)} if missing else None
+
+
+def _name_not_in_document(c: Context) -> dict[str, Any] | None:
+    return {} if _unknown(c.question.names, c.question.language, c.document) else None
+
+
+def _no_number(c: Context) -> dict[str, Any] | None:
+    asks = c.question.answer_type in ("number", "date")
+    return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("empty_question", "question", True, "answer_empty_question",
+          "nothing to search for: empty, or only emoji and punctuation",
+          lambda c: {} if c.question.empty else None),
+    Check("question_too_long", "question", True, "answer_question_too_long",
+          f"longer than {MAX_QUESTION_CHARS:,} characters",
+          lambda c: {"length": f"{len(c.question.text):,}", "limit": f"{MAX_QUESTION_CHARS:,}"}
+          if c.question.too_long else None),
+    Check("small_talk", "question", True, "answer_small_talk",
+          "a greeting or thanks, not a question (the reply says what to ask)",
+          lambda c: {} if c.question.small_talk else None),
+    Check("vague_question", "question", True, "answer_vague_question",
+          "only pronouns (\"What did she say?\") and no conversation to say who is meant",
+          lambda c: {} if c.question.vague else None),
+    Check("unknown_name", "collection", True, "answer_unknown_terms",
+          "a name or number of the question occurs nowhere in the documents (any script or inflection)",
+          _unknown_name),
+    Check("nothing_retrieved", "retrieval", True, "answer_not_found",
+          "retrieval found no passage", lambda c: {} if not c.evidence.candidates else None),
+    Check("off_topic", "answer", False, "answer_not_found",
+          "the best sentence's ranker score is below the fitted floor (bench/fit.py): nothing in the documents "
+          "is about the question (\"What is the recipe for borscht?\", in any language)",
+          lambda c: {} if c.chosen[0].score < c.floor else None),
+    Check("name_not_in_document", "answer", False, "answer_not_found",
+          "the document of the best sentence (title included) never mentions a name or number the question "
+          "asks about: \"What did Shoigu give Parly in 2021?\" is not answered from the 2019 article",
+          _name_not_in_document),
+    Check("weak_evidence", "answer", False, "answer_not_found",
+          "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
+          "its threshold", lambda c: {} if c.probability < c.threshold else None),
+    Check("no_number", "answer", False, "answer_not_found",
+          "\"How many…?\" and the chosen sentences state no count (a year is no count), or \"When…?\" and "
+          "they state no date", _no_number),
+)
+
+#: Refusals that are not checks: outcomes of the index and of the language model.
+OUTCOMES = {
+    "index_unavailable": "the index store cannot be reached (the question is answered once it is back)",
+    "model_declined": "LLM mode: the model replied that the passages do not answer the question",
+}
+
+
+def first_refusal(stage: Stage, context: Context, *, llm: bool = False) -> tuple[Check, dict[str, Any]] | None:
+    """The first check of `stage` that refuses, with its reply's values; None if all pass."""
+    for check in CHECKS:
+        if check.stage == stage and (check.before_model or not llm):
+            values = check.refuses(context)
+            if values is not None:
+                return check, values
+    return None

@@ -1,0 +1,38 @@
+"""Composing an extractive answer: the chosen sentences, each followed by its passage's [n]."""
+
+from __future__ import annotations
+
+from bot.answering.evidence import Candidate
+from bot.models import Citation
+
+
+def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, list[Citation]]:
+    """The answer text with [n] markers, and its citations in marker order.
+
+    A sentence that leans on the one before it ("He also praised ...") brings it along, so
+    the answer reads on its own."""
+    order: list[str] = []
+    best: dict[str, float] = {}
+    passages = {}
+    parts: list[str] = []
+    used: set[tuple[str, int]] = set()
+    for item in chosen:
+        passage = item.passage
+        if passage.chunk_id not in passages:
+            passages[passage.chunk_id] = passage
+            order.append(passage.chunk_id)
+        best[passage.chunk_id] = max(best.get(passage.chunk_id, 0.0), item.similarity)
+        n = order.index(passage.chunk_id) + 1
+        text = item.text
+        if item.dangling and (passage.chunk_id, item.index - 1) not in used:
+            before = next((c for c in candidates if c.passage.chunk_id == passage.chunk_id and c.index == item.index - 1), None)
+            if before is not None:
+                text = f"{before.text} {text}"
+                used.add((passage.chunk_id, item.index - 1))
+        used.add((passage.chunk_id, item.index))
+        parts.append(f"{text} [{n}]")
+    citations = [
+        Citation(n, p.source, p.title, p.text, p.chunk_id, round(best[p.chunk_id], 4), p.start, p.end)
+        for n, p in enumerate((passages[i] for i in order), 1)
+    ]
+    return " ".join(parts), citations

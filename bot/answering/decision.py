@@ -1,0 +1,117 @@
+"""The measured decision: which sentence answers, and whether to answer at all.
+
+Two logistic models over the signals of `bot.answering.evidence`, with the weights and
+thresholds that `bench/fit.py` fitted on training questions and wrote to `decision.json`
+beside this module (the file also records what they were fitted on and how they scored):
+
+- the ranker scores each sentence: how likely it is to be the one that answers;
+- the decision takes the best sentence's signals and what surrounds it (its margin over the
+  collection, its lead over the next best, how much of the question's names its document
+  covers, whether it holds the asked type) and gives the probability that answering with it
+  is right. Below `threshold` citebot refuses ("weak_evidence").
+
+A second sentence joins the answer only when it adds something asked for that the first
+lacks (the asked type, or a name or word of the question) and its score is within `join`
+of the first's. A best sentence whose score is below `floor` is about something else: the
+question is off topic ("off_topic").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from bot.answering.evidence import FEATURES, Candidate, Evidence
+from bot.language import Vocabulary
+from index.text import tokens
+
+#: The signals of the decision, in order (see `decision_features`).
+DECISION_FEATURES = (
+    "score",         # the ranker's score of the best sentence
+    "margin",        # its similarity less the collection's median similarity to the search
+    "lead",          # its score less the next best sentence's
+    "holds_type",    # it holds the asked type
+    "names_document",  # share of the question's own names its document (title included) mentions
+    "names_passage",
+    "lexical",
+    "foreign",       # the question is not in the documents' language (similarities run lower)
+    "hub",           # the best sentence's similarity to questions about other things
+    "known_words",   # share of the question's words the collection uses at all (Evidence.known_words)
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    ranker: np.ndarray
+    ranker_bias: float
+    decision: np.ndarray
+    decision_bias: float
+    threshold: float
+    join: float
+    #: Below this ranker score the best sentence is about something else ("off_topic").
+    floor: float
+    info: dict[str, Any]
+
+
+@cache
+def weights() -> Weights:
+    """The fitted weights shipped with citebot (bot/answering/decision.json)."""
+    return from_json(json.loads(resources.files(__package__).joinpath("decision.json").read_text(encoding="utf-8")))
+
+
+def from_json(data: dict[str, Any]) -> Weights:
+    ranker, decision = data["ranker"], data["decision"]
+    return Weights(
+        ranker=np.array([ranker["weights"].get(n, 0.0) for n in FEATURES], dtype=np.float32),
+        ranker_bias=float(ranker["bias"]),
+        decision=np.array([decision["weights"].get(n, 0.0) for n in DECISION_FEATURES], dtype=np.float64),
+        decision_bias=float(decision["bias"]), threshold=float(decision["threshold"]),
+        join=float(data["join"]), floor=float(data.get("floor", -1e9)), info=data.get("info", {}),
+    )
+
+
+def rank(candidates: list[Candidate], w: Weights | None = None) -> list[Candidate]:
+    """`candidates` with their ranker scores, best first; bare ones (a byline or heading that
+    shares nothing with a question not asking "who") last, since they never answer."""
+    w = w or weights()
+    if not candidates:
+        return []
+    scores = np.stack([c.features for c in candidates]) @ w.ranker + w.ranker_bias
+    scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
+    return sorted(scored, key=lambda c: (c.bare, -c.score))
+
+
+def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:
+    """The decision's signals for answering with `best` (DECISION_FEATURES, in order)."""
+    others = [c.score for c in evidence.candidates if c is not best and not c.bare]
+    names = evidence.question.names
+    loose = evidence.question.language != "en"
+    covered = sum(document.mentions(n, loose) for n in names) / len(names) if names else 1.0
+    return np.array([
+        best.score, best.similarity - evidence.baseline, best.score - max(others, default=best.score - 1.0),
+        best.holds_type, covered, best.names_passage, best.lexical,
+        float(evidence.question.language != "en"), best.hub, evidence.known_words,
+    ], dtype=np.float64)
+
+
+def probability(features: np.ndarray, w: Weights | None = None) -> float:
+    """The probability that answering is right, given the decision's signals."""
+    w = w or weights()
+    z = float(features @ w.decision + w.decision_bias)
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def joins(candidate: Candidate, chosen: list[Candidate], question_words: set[str], w: Weights | None = None) -> bool:
+    """Whether `candidate` joins the answer `chosen`: it scores within `join` of the first,
+    is no byline or heading, and adds something: it does not say the same again."""
+    w = w or weights()
+    first = chosen[0]
+    if candidate.score < first.score - w.join or candidate.bare:
+        return False
+    return all(float(candidate.vector @ c.vector) < 0.95 for c in chosen)

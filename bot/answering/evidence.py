@@ -1,0 +1,194 @@
+"""Evidence: the sentences of the retrieved passages, each described by measured signals.
+
+For every sentence of the passages retrieval returned, `gather` computes the signals the
+ranker and the decision weigh (the names in `FEATURES`, in that order). The weights are not
+chosen here: `bot.answering.decision` holds the ones `bench/fit.py` fitted on training
+questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.answering.question import Question
+from bot.language import STOPWORDS, Vocabulary, ends_sentence
+from bot.retrieval import Passage
+from index.text import fold, tokens, words
+
+if TYPE_CHECKING:
+    from bot.retrieval import _Snapshot
+
+#: The signals of a sentence, in the order of `Candidate.features`.
+FEATURES = (
+    "similarity",      # cosine similarity of the sentence to the search
+    "focus",           # ... to the search without its names ("What did ... give ...?")
+    "names_excess",    # how much more it resembles the names alone than the rest of the question
+    "lexical",         # share of the question's (IDF-weighted) words it contains, same language only
+    "neighbours",      # best similarity of the sentence before or after it to the search
+    "passage",         # similarity of its whole passage to the search
+    "holds_type",      # it holds what is asked: a person, date, place or number (1 when nothing is)
+    "names_sentence",  # share of the search's names it (or, for "He ...", the sentence before) names
+    "names_passage",   # share of the search's names its passage names
+    "bare",            # a byline, heading or caption that shares nothing with a question not asking "who"
+    "dangling",        # opens with a pronoun ("He also praised ..."): leans on the sentence before
+    "fragment",        # does not end like a sentence: a heading, signature, caption or line of code
+    "symbols",         # share of its characters that are code punctuation ("()[]{}=_<>") rather than prose
+    "length",          # its words, up to 60, over 60
+    "hub",             # its mean similarity to questions about other things (reference_questions.txt):
+                       # high for bylines and boilerplate, which resemble every question a little
+)
+_CODE = frozenset("()[]{}=_<>\\/|*#@$%^&`~+")
+_DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it|this|in response|in turn)\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
+_COUNT_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds
+    thousand thousands million millions billion billions dozen dozens deux trois quatre cinq six sept huit neuf
+    dix vingt cent cents mille milliers million millions два две три четыре пять шесть семь восемь девять
+    десять сто тысяча тысячи миллион""".split()
+)
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage and its signals."""
+
+    passage: Passage
+    text: str
+    start: int  # offsets in the document
+    end: int
+    index: int  # position of the sentence within its passage
+    vector: np.ndarray = field(repr=False)
+    features: np.ndarray = field(repr=False)  # FEATURES, in order
+    score: float = 0.0  # the ranker's score (set by `decision.rank`)
+
+    def __getattr__(self, name: str) -> float:  # candidate.similarity, candidate.bare, ...
+        try:
+            return float(self.features[FEATURES.index(name)])
+        except ValueError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for one question, before anything is decided."""
+
+    question: Question
+    passages: list[Passage]
+    candidates: list[Candidate]  # best first once ranked
+    #: Median similarity of the search to the collection's sentences: what "unrelated" scores.
+    baseline: float
+    #: Share of the question's words (beyond its names) that occur anywhere in the collection,
+    #: when it is asked in the documents' language (else 1.0: across languages none would).
+    known_words: float = 1.0
+
+
+def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
+           vectors: dict[str, np.ndarray]) -> list[Candidate]:
+    """Every sentence of `passages` with its signals (unranked). `vectors`: the embedded
+    "search", "reference" (the reference questions, one row each), and, when the question
+    names someone, "focus" and "names"."""
+    if not passages:
+        return []
+    by_id = {p.chunk_id: p for p in passages}
+    found = snapshot.generation.sentences.get(
+        where={"chunk_id": {"$in": list(by_id)}}, include=["embeddings", "metadatas", "documents"])
+    if not found["ids"]:
+        return []
+    matrix = np.asarray(found["embeddings"], dtype=np.float32)
+    similarity = matrix @ vectors["search"]
+    focus = matrix @ vectors["focus"] if "focus" in vectors else similarity
+    excess = np.maximum(0.0, matrix @ vectors["names"] - focus) if "names" in vectors else np.zeros(len(matrix))
+    hub = (matrix @ vectors["reference"].T).mean(axis=1)
+    position = {(meta["chunk_id"], int(sid.rsplit(":", 1)[1])): i
+                for i, (sid, meta) in enumerate(zip(found["ids"], found["metadatas"]))}
+    names = question.search_names
+    loose = question.language != "en"  # names written in another language than the documents'
+    passage_vocab = {cid: Vocabulary([p.text]) for cid, p in by_id.items()}
+    lexical = _LexicalOverlap(question, snapshot.idf)
+    candidates = []
+    for i, (sid, text, meta) in enumerate(zip(found["ids"], found["documents"], found["metadatas"])):
+        passage = by_id[meta["chunk_id"]]
+        if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
+            continue
+        index = int(sid.rsplit(":", 1)[1])
+        before = position.get((passage.chunk_id, index - 1))
+        after = position.get((passage.chunk_id, index + 1))
+        neighbours = max((float(similarity[j]) for j in (before, after) if j is not None), default=0.0)
+        dangling = bool(_DANGLING.match(text)) and before is not None
+        context = f"{found['documents'][before]} {text}" if dangling else text
+        named = _share_named(names, Vocabulary([context]), loose)
+        overlap = lexical(text)
+        bare = (not ends_sentence(text) and not overlap
+                and not (names and named > 0) and question.answer_type != "person")
+        features = np.array([
+            similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
+            holds(question, text), named, _share_named(names, passage_vocab[passage.chunk_id], loose),
+            float(bare), float(dangling), float(not ends_sentence(text)),
+            sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
+        ], dtype=np.float32)
+        candidates.append(Candidate(passage, text, meta["start"], meta["end"], index, matrix[i], features))
+    return candidates
+
+
+class _LexicalOverlap:
+    """The IDF-weighted share of the question's words (beyond its names) that a sentence holds,
+    in the question's language: "newspaper" counts for more than "meeting"."""
+
+    def __init__(self, question: Question, idf: dict[str, float]) -> None:
+        names = set(tokens(" ".join(question.search_names)))
+        wanted = {w for w in tokens(question.search) if w not in names and w in set(question.content) | set(
+            tokens(" ".join(question.carried)))}
+        self.weight = {w: idf.get(w, 1.0) if idf else 1.0 for w in wanted}
+        self.total = sum(self.weight.values())
+
+    def __call__(self, text: str) -> float:
+        if not self.total:
+            return 0.0
+        have = set(tokens(text))
+        hit = sum(weight for w, weight in self.weight.items()
+                  if w in have or len(w) >= 5 and any(h.startswith(w[:5]) for h in have))
+        return hit / self.total
+
+
+def known_words(question: Question, snapshot: _Snapshot) -> float:
+    """Share of the question's words (beyond its names) the collection uses anywhere, for a
+    question in the collection's language; 1.0 for one in another language."""
+    if question.language != snapshot.language:
+        return 1.0
+    names = set(tokens(" ".join(question.names)))
+    wanted = [w for w in question.content if w not in names]
+    return sum(snapshot.vocabulary.mentions(w) for w in wanted) / len(wanted) if wanted else 1.0
+
+
+def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool) -> float:
+    """The share of `names` that `vocabulary` mentions (1.0 when there are none)."""
+    return sum(vocabulary.mentions(n, loose) for n in names) / len(names) if names else 1.0
+
+
+def holds(question: Question, text: str) -> float:
+    """1.0 when `text` holds the kind of answer asked for (a count for "how many": a number
+    that is no year, or a number word; a date for "when"; a name the question does not
+    already give for "who" and "where"), or when nothing in particular is asked; else 0.0."""
+    kind = question.answer_type
+    if kind == "other":
+        return 1.0
+    if kind == "number":
+        counts = [n for n in re.findall(r"(?<![\w+])\d[\d,.]*(?![\w+])", text) if not _YEAR.fullmatch(n)]
+        return float(bool(counts) or any(t in _COUNT_WORDS for t in tokens(text)))
+    if kind == "date":
+        return float(bool(_YEAR.search(text)) or any(t in _MONTHS for t in tokens(text)))
+    asked = {fold(n) for n in question.search_names}
+    for word, _ in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
+        folded = fold(word)
+        if word[:1].isupper() and folded not in asked and folded not in _MONTHS and folded not in STOPWORDS:
+            return 1.0
+    return 0.0

@@ -1,0 +1,54 @@
+"""Follow-ups: what a question that leans on the conversation carries over from it.
+
+"What did she give him?" after "What did Parly and Shoigu talk about?" is searched as
+"What did Parly Shoigu give him?". What is carried: the previous question's own names
+(or, when it had none, what it carried itself, so a chain keeps its subject); after a "Who…?"
+question, the two rarest names its *answer* brought in ("What was his post?" after "Who did
+Claire Landais negotiate with?" means Patrushev); when there are no names at all, the previous
+search's content words. A question that stands on its own (no pronoun, no "and
+…", words of its own) carries nothing, so a new topic is never polluted by old context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.language import answer_type, content_tokens, is_follow_up, key_terms
+from index.text import fold, words
+from bot.models import Turn
+
+#: At most this many of the previous answer's own names are carried over.
+ANSWER_NAMES = 2
+
+
+def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[bool, tuple[str, ...], str]:
+    """(whether `text` leans on the conversation, the names or words it carries over, the search).
+
+    The search is the question with its first personal pronoun replaced by what is carried
+    ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
+    question about them), or, with no such pronoun ("And about Syria?"), the question after it."""
+    leaning = is_follow_up(text) or not content_tokens(text)  # "Why?" leans on it too
+    if not leaning or not history:
+        return leaning, (), text
+    previous = history[-1]
+    # The previous question's own names; when it had none ("Who did she meet?"), what it carried.
+    own = key_terms(previous.question) or key_terms(previous.search_query)
+    # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
+    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
+    carried = [*own, *introduced] or content_tokens(previous.search_query or previous.question)[:6]
+    mine = {name.lower() for name in names}
+    carried = list(dict.fromkeys(term for term in carried if term.lower() not in mine))
+    if not carried:
+        return True, (), text
+    pronoun = next(((w, at) for w, at in words(text) if fold(w) in _PERSONAL), None)
+    if pronoun is None:
+        search = f"{' '.join(carried)} {text}"
+    else:
+        word, at = pronoun
+        search = f"{text[:at]}{' '.join(carried)}{text[at + len(word):]}"
+    return True, tuple(carried), search
+
+
+#: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
+_PERSONAL = frozenset("""he she they him her them his hers their il elle ils elles lui eux leur
+он она они его её ее ему ей их им ним ней нему""".split())

@@ -1,0 +1,136 @@
+"""The answer pipeline: one analysed question, through the checks, to a cited answer or a refusal.
+
+    analyse ─► question checks ─► collection checks ─► retrieve + gather evidence ─► rank
+            ─► retrieval checks ─► [LLM mode: the model answers, verified] ─► decision
+            ─► answer checks ─► compose
+
+Each refusal carries the code of the check that made it (see `bot.answering.checks`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+import prompts
+from bot.answering import decision
+from bot.answering.checks import Check, Context, first_refusal
+from bot.answering.compose import compose
+from bot.answering.evidence import Evidence, gather, known_words
+from bot.answering.question import Question
+from bot.language import content_tokens
+from bot.models import Answer
+from bot.retrieval import HybridRetriever
+from index.text import tokens
+
+if TYPE_CHECKING:
+    from bot.llm import LLMAnswerer
+    from bot.retrieval import _Snapshot
+
+
+def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
+    text = prompts.load(check.reply)
+    return Answer(question.text, False, text.format(**values) if values else text,
+                  search_query=question.search, refusal=check.code)
+
+
+class Pipeline:
+    """Answers analysed questions from a snapshot of the index."""
+
+    def __init__(self, retriever: HybridRetriever, embeddings: Embeddings, *, max_citations: int = 2,
+                 generator: LLMAnswerer | None = None, weights: decision.Weights | None = None) -> None:
+        self.retriever = retriever
+        self.embeddings = embeddings
+        self.max_citations = max_citations
+        self.generator = generator
+        self.weights = weights
+        self._reference: np.ndarray | None = None
+        self._reference_lock = threading.Lock()
+
+    def reference(self) -> np.ndarray:
+        """The embedded reference questions (bot/answering/reference_questions.txt), once."""
+        with self._reference_lock:
+            if self._reference is None:
+                lines = resources.files(__package__).joinpath("reference_questions.txt").read_text(encoding="utf-8")
+                questions = [q for q in lines.splitlines() if q.strip() and not q.startswith("#")]
+                self._reference = np.asarray([self.embeddings.embed_query(q) for q in questions], dtype=np.float32)
+            return self._reference
+
+    def evidence(self, question: Question, snapshot: _Snapshot) -> Evidence:
+        """Retrieve passages for `question` and rank the sentences in them."""
+        vectors = {"search": np.asarray(self.embeddings.embed_query(question.search), dtype=np.float32),
+                   "reference": self.reference()}
+        focus = question.focus
+        if question.search_names and content_tokens(focus):  # "give" in "What did Parly give Shoigu?"
+            vectors["focus"] = np.asarray(self.embeddings.embed_query(focus), dtype=np.float32)
+            vectors["names"] = np.asarray(self.embeddings.embed_query(" ".join(question.search_names)), dtype=np.float32)
+        passages = self.retriever.search(question.search, query_vector=vectors["search"].tolist())
+        if any(p.chunk_id not in snapshot.position for p in passages):
+            raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
+        candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights)
+        return Evidence(question, passages, candidates, snapshot.baseline(vectors["search"]),
+                        known_words(question, snapshot))
+
+    def answer(self, question: Question, snapshot: _Snapshot) -> Answer:
+        llm = self.generator is not None
+        context = Context(question, snapshot)
+        refused = first_refusal("collection", context, llm=llm)  # the "question" stage ran in the core
+        if refused:
+            return refusal(question, *refused)
+        context.evidence = evidence = self.evidence(question, snapshot)
+        refused = first_refusal("retrieval", context, llm=llm)
+        if refused:
+            return refusal(question, *refused)
+        extractive = self.decide(context)
+        if self.generator is not None:
+            return self.generator.answer(extractive, evidence.passages, evidence.candidates)
+        return extractive
+
+    def decide(self, context: Context) -> Answer:
+        """The extractive answer for the evidence in `context`, or the refusal of the first
+        answer check that refuses."""
+        question, evidence = context.question, context.evidence
+        w = self.weights or decision.weights()
+        best = evidence.candidates[0]
+        context.document = context.snapshot.document_vocabulary[best.passage.source]
+        context.probability = decision.probability(decision.decision_features(evidence, best, context.document), w)
+        context.threshold, context.floor = w.threshold, w.floor
+        context.chosen = [best]
+        asked = set(tokens(" ".join(question.names))) | set(question.content)
+        for candidate in evidence.candidates[1:]:
+            if len(context.chosen) >= self.max_citations:
+                break
+            if decision.joins(candidate, context.chosen, asked, w):
+                context.chosen.append(candidate)
+        refused = first_refusal("answer", context)
+        if refused:
+            return refusal(question, *refused)
+        text, citations = compose(context.chosen, evidence.candidates)
+        return Answer(question.text, True, text, citations, search_query=question.search,
+                      names=answer_names(question, context.chosen, context.snapshot.idf))
+
+
+def answer_names(question: Question, chosen: list, idf: dict[str, float]) -> tuple[str, ...]:
+    """The names of people and things an answer brings in that the question did not give,
+    rarest first: what a follow-up's "he" or "she" may point at. A name is the last word of
+    two or more capitalised words ("Sergey Lavrov", "Claire Landais")."""
+    asked = {n.lower() for n in question.search_names}
+    found = [m.group().split()[-1] for c in chosen for m in _FULL_NAME.finditer(c.text)]
+    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked]
+    return tuple(sorted(fresh, key=lambda n: -max((idf.get(t, 0.0) for t in tokens(n)), default=0.0)))
+
+
+#: The last of two or more capitalised words (Latin or Cyrillic).
+_FULL_NAME = re.compile(r"[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)+")
+
+
+class GenerationReplaced(Exception):
+    """Retrieval went on to a newer generation than the one a question was being answered from."""
+
+
+__all__ = ["GenerationReplaced", "Pipeline", "answer_names", "refusal"]

@@ -1,0 +1,82 @@
+"""One analysed question: everything the answer pipeline needs to know about what was asked.
+
+`analyse(text, history)` runs once per question; every later step (checks, retrieval,
+ranking, composing, the language model) reads the `Question` it returns and derives
+nothing from the raw text again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answering.followup import resolve
+from bot.language import STOPWORDS, AnswerType, answer_type, content_tokens, is_small_talk, key_terms, language
+from bot.models import Turn
+from index.text import words
+
+MAX_QUESTION_CHARS = 2000
+# Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
+# command line arrive as those, and no text encoder accepts them).
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+@dataclass(frozen=True)
+class Question:
+    """A question as citebot understands it."""
+
+    text: str  #: as asked, cleaned of control characters
+    language: str  #: "en", "fr" or "ru"
+    names: tuple[str, ...]  #: names, numbers and acronyms the question itself names, as written
+    content: tuple[str, ...]  #: folded content words (no stop words)
+    answer_type: AnswerType
+    small_talk: bool = False
+    #: The question leans on the conversation ("What did she give him?", "And about Syria?").
+    follow_up: bool = False
+    #: Names (or, failing names, words) carried over from the conversation for a follow-up.
+    carried: tuple[str, ...] = ()
+    #: What is searched for: the question, with what a follow-up carries over in front.
+    search: str = ""
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        return tuple(n for n in self.names if any(ch.isdigit() for ch in n))
+
+    @property
+    def empty(self) -> bool:
+        return not re.search(r"\w", self.text)
+
+    @property
+    def too_long(self) -> bool:
+        return len(self.text) > MAX_QUESTION_CHARS
+
+    @property
+    def search_names(self) -> tuple[str, ...]:
+        """The names of the search: the question's own and those carried over."""
+        return tuple(dict.fromkeys(self.carried + self.names))
+
+    @property
+    def focus(self) -> str:
+        """The search without its names ("What did ... give ...?"): what is asked about them."""
+        names = set(self.search_names)
+        return " ".join(w for w, _ in words(self.search) if w not in names)
+
+    @property
+    def vague(self) -> bool:
+        """Nothing to search for: "What did she say?" with no conversation before it."""
+        return not self.search_names and not content_tokens(self.search)
+
+
+def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
+    """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`."""
+    text = _CONTROL.sub("", text).strip()
+    names = tuple(key_terms(text))
+    follow_up, carried, search = resolve(text, names, history)
+    return Question(
+        text=text, language=language(text), names=names, content=tuple(content_tokens(text)),
+        answer_type=answer_type(text), small_talk=is_small_talk(text), follow_up=follow_up,
+        carried=carried, search=search,
+    )
+
+
+__all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "STOPWORDS", "analyse", "answer_type"]
