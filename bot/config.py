@@ -49,13 +49,6 @@ class Settings(BaseSettings):
         2, ge=1, le=10, description="At most this many sentences in an extractive answer (2: the median answer "
         "stays within two sentences; bench/fit.py shows what 3 would add)."
     )
-    min_margin: float = Field(
-        0.05, ge=0, le=1,
-        description="How far the best sentence's similarity to the question must stand above the "
-        "median sentence of the collection for citebot to answer (calibrated on the gold sets; "
-        "a margin rather than a raw similarity, because questions in Russian or French score "
-        "lower against English text across the board).",
-    )
     history_turns: int = Field(4, ge=0, le=50, description="Conversation turns kept for follow-up questions.")
 
     # --- optional language model (see README: LLM mode) ----------------------------------

@@ -96,7 +96,8 @@ def is_follow_up(question: str) -> bool:
     lowered = " " + question.lower().strip()
     if any(lowered.startswith(" " + c) for c in _CONTINUATIONS):
         return True
-    return any(fold(w) in _ANAPHORA for w, _ in words(question))
+    # "a-t-elle", "dit-il": French inverted pronouns are written with hyphens.
+    return any(part in _ANAPHORA for w, _ in words(question) for part in fold(w).split("-"))
 
 
 class Vocabulary:

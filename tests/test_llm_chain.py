@@ -246,3 +246,41 @@ def test_condense_failure_falls_back_quietly(shared, llm: ScriptedLLM) -> None:
     llm.script(Reply(status=503))
     history = [Turn("What did Florence Parly give to Sergei Shoigu?", "", True)]
     assert core.generator.condense("When was it published?", history) == "When was it published?"
+
+
+@pytest.mark.parametrize("question", [
+    "What did Lavrov say about the Wagner mercenaries?",  # near miss: the French ministers spoke of Wagner
+    "What is the recipe for borscht?",  # the extractive answerer refuses it (off topic)
+])
+def test_every_question_not_certainly_unanswerable_reaches_the_model(shared, llm: ScriptedLLM, question: str) -> None:
+    llm.script("NOT IN THE DOCUMENTS")
+    answer = make_core(shared, llm.url).ask(question)
+    assert len(llm.requests) == 1 and question in llm.requests[0].user
+    assert not answer.answered and answer.refusal == "model_declined" and answer.mode == "llm"
+    assert answer.to_json()["refusal"] == "model_declined" and not answer.citations
+
+
+def test_a_model_that_declines_in_other_words_is_recognised(shared, llm: ScriptedLLM) -> None:
+    llm.script("Sorry: not in the documents.")
+    answer = make_core(shared, llm.url).ask(GIFT)
+    assert not answer.answered and answer.refusal == "model_declined"
+
+
+def test_the_models_verified_answer_wins_whatever_the_extractive_answerer_decided(shared, llm: ScriptedLLM) -> None:
+    # A plain question in Russian that the extractive answerer may refuse (its decision runs
+    # after the model in LLM mode, and only matters when the model's answer cannot be verified).
+    llm.script(GOOD)
+    answer = make_core(shared, llm.url).ask("Что Флоранс Парли подарила Сергею Шойгу?")
+    assert len(llm.requests) == 1
+    assert answer.mode == "llm" and answer.answered and "Krasnaya Zvezda" in answer.answer
+    assert_well_formed(answer)
+
+
+def test_an_unverifiable_model_answer_keeps_the_extractive_refusal(shared, llm: ScriptedLLM) -> None:
+    question = "What is the recipe for borscht?"
+    extractive = make_core(shared, llm.url, llm="none").ask(question)
+    assert not extractive.answered
+    llm.script("Borscht is a beetroot soup with cabbage and dill. [1]")
+    answer = make_core(shared, llm.url).ask(question)
+    assert not answer.answered and answer.refusal == extractive.refusal and answer.mode == "fallback"
+    assert answer.answer == extractive.answer and "verified" in answer.notice

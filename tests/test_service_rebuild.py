@@ -113,14 +113,14 @@ class Reads:
 
     def __init__(self, core: AnswerCore) -> None:
         self._local = threading.local()
-        answer = core._answer
+        answer = core.pipeline.answer
 
-        def spy(question: str, query: str, snapshot: Any) -> Answer:
-            result = answer(question, query, snapshot)
+        def spy(question: Any, snapshot: Any) -> Answer:
+            result = answer(question, snapshot)
             self._local.read = (snapshot.generation.number, len(snapshot.ids), set(snapshot.ids))
             return result
 
-        core._answer = spy  # type: ignore[method-assign]
+        core.pipeline.answer = spy  # type: ignore[method-assign]
 
     def last(self) -> tuple[int, int, set[str]]:
         return self._local.read

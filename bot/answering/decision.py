@@ -43,6 +43,7 @@ DECISION_FEATURES = (
     "foreign",       # the question is not in the documents' language (similarities run lower)
     "hub",           # the best sentence's similarity to questions about other things
     "known_words",   # share of the question's words the collection uses at all (Evidence.known_words)
+    "shares_nothing",  # no name, and none of its words, occurs in the collection
 )
 
 
@@ -97,6 +98,7 @@ def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary)
         best.score, best.similarity - evidence.baseline, best.score - max(others, default=best.score - 1.0),
         best.holds_type, covered, best.names_passage, best.lexical,
         float(evidence.question.language != "en"), best.hub, evidence.known_words,
+        float(evidence.known_words == 0 and not evidence.question.search_names),
     ], dtype=np.float64)
 
 
@@ -107,11 +109,15 @@ def probability(features: np.ndarray, w: Weights | None = None) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def joins(candidate: Candidate, chosen: list[Candidate], question_words: set[str], w: Weights | None = None) -> bool:
+def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = None, *, same_document: bool = False) -> bool:
     """Whether `candidate` joins the answer `chosen`: it scores within `join` of the first,
-    is no byline or heading, and adds something: it does not say the same again."""
+    is a sentence (no heading, byline or caption), does not say the same again, and, when
+    `same_document` (the first sentence's document covers everything the question names),
+    comes from the same document: a second document joins only a question about two."""
     w = w or weights()
     first = chosen[0]
-    if candidate.score < first.score - w.join or candidate.bare:
+    if candidate.score < first.score - w.join or candidate.fragment:
+        return False
+    if same_document and candidate.passage.source != first.passage.source:
         return False
     return all(float(candidate.vector @ c.vector) < 0.95 for c in chosen)

@@ -40,7 +40,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     carried = list(dict.fromkeys(term for term in carried if term.lower() not in mine))
     if not carried:
         return True, (), text
-    pronoun = next(((w, at) for w, at in words(text) if fold(w) in _PERSONAL), None)
+    pronoun = next(((w, at) for w, at in words(text) if set(fold(w).split("-")) & _PERSONAL), None)
     if pronoun is None:
         search = f"{' '.join(carried)} {text}"
     else:

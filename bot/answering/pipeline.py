@@ -101,11 +101,12 @@ class Pipeline:
         context.probability = decision.probability(decision.decision_features(evidence, best, context.document), w)
         context.threshold, context.floor = w.threshold, w.floor
         context.chosen = [best]
-        asked = set(tokens(" ".join(question.names))) | set(question.content)
+        loose = question.language != "en"
+        covered = all(context.document.mentions(n, loose) for n in question.names)
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations:
                 break
-            if decision.joins(candidate, context.chosen, asked, w):
+            if decision.joins(candidate, context.chosen, w, same_document=covered):
                 context.chosen.append(candidate)
         refused = first_refusal("answer", context)
         if refused:

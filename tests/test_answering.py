@@ -1,0 +1,183 @@
+"""How citebot decides (issue 10): one analysed question, named checks with reason codes,
+follow-ups that follow the conversation, answers that quote the sentence that answers.
+
+The first tests need no model; the rest ask the real answer core (real embedder, real Chroma).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.answering import CHECKS, OUTCOMES, analyse
+from bot.core import AnswerCore, with_history
+from bot.language import Vocabulary
+from bot.models import Answer, Turn
+from bot.render import cited_sentences, excerpt
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the analysed question (no model) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who agreed with him?", "person"), ("Which minister spoke about Mali?", "person"),
+    ("Qui a écrit l'article ?", "person"), ("Кто написал статью?", "person"),
+    ("When was the meeting held?", "date"), ("En quelle année ?", "date"), ("Когда прошла встреча?", "date"),
+    ("Where did they meet?", "place"), ("Où se sont-ils rencontrés ?", "place"), ("Где прошла встреча?", "place"),
+    ("How many prisoners were exchanged?", "number"), ("Combien de migrants ?", "number"),
+    ("Сколько ракет?", "number"), ("What did Parly give?", "other"),
+    ("Qu'est-ce qui a été décidé ?", "other"),  # "ce qui" is not "who"
+])
+def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> None:
+    assert analyse(question).answer_type == kind
+
+
+def test_a_question_is_analysed_once_into_what_the_pipeline_needs() -> None:
+    q = analyse("  What did Florence Parly give to Sergei Shoigu in 2019?\x00 ")
+    assert q.text == "What did Florence Parly give to Sergei Shoigu in 2019?"
+    assert q.language == "en" and q.names == ("Florence", "Parly", "Sergei", "Shoigu", "2019")
+    assert q.numbers == ("2019",) and "give" in q.content and not q.follow_up
+    assert q.search == q.text and "Parly" not in q.focus and "give" in q.focus
+    assert analyse("Что Шойгу подарил?").language == "ru" and analyse("Qu'a dit Lavrov ?").language == "fr"
+
+
+def test_a_pronoun_is_replaced_by_whom_the_previous_question_named() -> None:
+    previous = Turn("What did Shoigu say about cooperation with Florence Parly?",
+                    "What did Shoigu say about cooperation with Florence Parly?", True)
+    q = analyse("What did she give him?", [previous])
+    assert q.follow_up and q.carried == ("Shoigu", "Florence", "Parly")
+    assert q.search == "What did Shoigu Florence Parly give him?"
+
+
+def test_after_a_who_question_a_pronoun_may_mean_whom_the_answer_named() -> None:
+    previous = Turn("Who did Claire Landais negotiate with?", "Who did Claire Landais negotiate with?", True,
+                    names=("Patrushev", "Security"))
+    assert analyse("What was his post?", [previous]).carried == ("Claire", "Landais", "Patrushev", "Security")
+    # An answer to "What did …?" brings no one new that a pronoun would mean.
+    other = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True, names=("Macron",))
+    assert analyse("Who agreed with him?", [other]).carried == ("Lavrov", "Iran")
+
+
+def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
+    previous = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
+    assert analyse("And about Syria?", [previous]).search == "Lavrov Iran And about Syria?"
+    fresh = analyse("What did the ministers say about Belarus?", [previous])
+    assert not fresh.follow_up and fresh.search == "What did the ministers say about Belarus?"
+
+
+def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> None:
+    words = Vocabulary([(ROOT / "documents" / name).read_text(encoding="utf-8")
+                        for name in ("france-russia-2plus2-meeting-paris-2021-11-12.txt",
+                                     "russia-france-2plus2-meeting-moscow-2019-09-09.txt")])
+    for name in ("Москва", "Парижем", "Белоруссии", "Шойгу", "Лаврова", "Biélorussie", "Choïgou"):
+        assert words.mentions(name, loose=True), name
+    for name in ("Меркель", "Ангела", "Клинтон", "Берлин"):
+        assert not words.mentions(name, loose=True), name
+    assert not words.mentions("Moskva") or words.mentions("Moscow")  # strict matching stays strict
+
+
+# --- the checks --------------------------------------------------------------------------------------
+
+
+def test_every_refusal_is_one_named_check_in_stage_order_and_the_readme_lists_them() -> None:
+    codes = [c.code for c in CHECKS]
+    assert len(set(codes)) == len(codes) and not set(codes) & set(OUTCOMES)
+    stages = ["question", "collection", "retrieval", "answer"]
+    assert [stages.index(c.stage) for c in CHECKS] == sorted(stages.index(c.stage) for c in CHECKS)
+    # Only certain refusals run before a language model is asked.
+    assert {c.code for c in CHECKS if c.before_model} == {
+        "empty_question", "question_too_long", "small_talk", "vague_question", "unknown_name", "nothing_retrieved"}
+    how = (ROOT / "README.md").read_text(encoding="utf-8").split("## How it answers", 1)[1].split("\n## ", 1)[0]
+    for code in [*codes, *OUTCOMES]:
+        assert f"`{code}`" in how, f"README's 'How it answers' does not list {code}"
+
+
+def _refusal(answer: Answer) -> str | None:
+    data = answer.to_json()
+    assert data["answered"] is answer.answered and ("refusal" in data)
+    assert (data["refusal"] is None) == answer.answered
+    return data["refusal"]
+
+
+def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
+    assert _refusal(core.ask("  ")) == "empty_question"
+    assert _refusal(core.ask("why " * 600)) == "question_too_long"
+    assert _refusal(core.ask("merci !")) == "small_talk"
+    assert _refusal(core.ask("What did she say?")) == "vague_question"
+    assert _refusal(core.ask("What did Angela Merkel say in Paris?")) == "unknown_name"
+    assert _refusal(core.ask("Что Ангела Меркель сказала в Москве?")) == "unknown_name"
+    assert _refusal(core.ask("How many prisoners were exchanged?")) == "no_number"
+    assert _refusal(core.ask("What did Shoigu give Parly in 2021?")) == "name_not_in_document"
+    assert _refusal(core.ask("What is MH17?")) is None
+
+
+@pytest.mark.parametrize("question", [
+    "What is the recipe for borscht?", "Quelle est la recette du bortsch ?", "Какой рецепт борща?",
+])
+def test_off_topic_questions_are_refused_in_every_language(core: AnswerCore, question: str) -> None:
+    answer = core.ask(question)
+    assert not answer.answered and not answer.citations, answer.answer
+    assert answer.refusal in ("off_topic", "weak_evidence")
+
+
+def test_a_name_counts_when_the_document_mentions_it_not_only_the_passage(core: AnswerCore) -> None:
+    # "Paris" is in the 2021 article's title, not in its paragraph on Belarus.
+    answer = core.ask("What did the ministers say in Paris about Belarus?")
+    assert answer.answered and "Belarus" in answer.answer and "Paris" not in answer.answer
+
+
+def test_the_quote_shown_holds_the_cited_sentence_whole(core: AnswerCore) -> None:
+    answer = core.ask("In which magazine did the photograph of the French air regiment first appear, and when?")
+    assert answer.answered and "June 1944" in answer.answer
+    sentences = cited_sentences(answer)
+    shown = [excerpt(c.quote, at=sentences.get(c.n, "")) for c in answer.citations]
+    assert any("June 1944" in s and "Normandie-Niémén" in s for s in shown), shown
+
+
+def test_answers_are_short(core: AnswerCore) -> None:
+    for question in ("What did Parly give to Shoigu?", "What is MH17?", "Who is Claire Landais?"):
+        answer = core.ask(question)
+        assert answer.answered and 1 <= len(re.findall(r"\[\d+\]", answer.answer)) <= core.settings.max_citations
+
+
+# --- conversations -------------------------------------------------------------------------------
+
+
+def _converse(core: AnswerCore, questions: list[str]) -> list[Answer]:
+    history: list[Turn] = []
+    answers = []
+    for question in questions:
+        answer = core.ask(question, history)
+        history = with_history(history, answer, core.settings.history_turns)
+        answers.append(answer)
+    return answers
+
+
+def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:
+    landais, negotiated, post, belarus, syria, lavrov, agreed = _converse(core, [
+        "Who is Claire Landais?",
+        "Who did she negotiate with?",           # she: named in the previous question
+        "What was his post?",                    # his: named only in the previous answer
+        "What did the ministers say about Belarus?",  # a new topic: nothing carried
+        "And about Syria?",                      # ellipsis
+        "What did Lavrov say about Iran?",
+        "Who agreed with him?",                  # not Lavrov's own words
+    ])
+    assert all(a.answered for a in (landais, negotiated, post, belarus, syria, lavrov, agreed))
+    assert "Landais" in landais.answer and "Patrushev" in negotiated.answer
+    assert "Patrushev" in post.search_query and "Secretary of the Russian Security Council" in post.answer
+    assert belarus.search_query == "What did the ministers say about Belarus?" and "Belarus" in belarus.answer
+    assert "Syria" in syria.answer and "Belarus" not in syria.answer
+    assert "no reasonable alternative" in lavrov.answer
+    assert agreed.answer.startswith("French colleagues agreed with him.")
+
+
+def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
+    first, then = _converse(core, ["Что Лавров сказал об Иране?", "Кто с ним согласился?"])
+    assert "no reasonable alternative" in first.answer and "French colleagues agreed" in then.answer
+    first, then = _converse(core, ["Qui est Claire Landais ?", "Avec qui a-t-elle négocié ?"])
+    assert "Landais" in first.answer and "Landais" in then.search_query and "Patrushev" in then.answer
