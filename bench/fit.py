@@ -9,22 +9,27 @@ bundled documents, and the "train" rows of bench/gold-python-docs.jsonl over 32 
 Python's documentation. Held-out questions, written before any fit and never fitted on:
 bench/gold-heldout.jsonl and the "heldout" rows of bench/gold-python-docs.jsonl.
 
-What is fitted (everything runs the product's own code: `Pipeline.evidence` gathers each
-question's candidate sentences and their signals once; `Pipeline.decide` makes the answer):
+What is fitted, in this order (everything runs the product's own code: `Pipeline.evidence`
+gathers each question's candidate sentences and their signals once, `Pipeline.decide` makes
+the answer; the conversation before a follow-up is answered with BOOTSTRAP weights, so a fit
+does not depend on the previous one and two runs write the same file):
 1. the ranker: a conditional logit (softmax over each question's candidate sentences) whose
-   target is the sentences that overlap a gold quote, on answerable training questions;
-2. the decision: a logistic regression on the best sentence's signals (bot.answering.decision),
-   label 1 for an answerable question that the answer (with the join of step 3) gets right,
-   0 for an unanswerable question (answerable questions answered wrong are left out: no
-   decision makes them right);
-3. `join` (how close a second sentence's score must be), first, by grid search on the training
-   questions' end result with every question answered (most answers right, median answer at
-   most two sentences); then `threshold`: the lowest whose training accuracy (answerable
-   questions answered right and unanswerable ones refused, over all) is within TOLERANCE of the
-   best. The accuracy curve is flat over a wide range of thresholds, so its peak is noise;
-   within it, refusing less is what users asked for (issue 10: answerable questions refused).
-Both models are fitted on standardised signals with an L2 penalty; the weights are written
-back on the raw signals.
+   target is the sentences that overlap a gold quote, on answerable training questions; its
+   features are the set of FEATURE_SETS that ranks best in 5-fold cross-validation;
+2. `join` (how close in score a second sentence must be to join the answer), by grid search
+   with every question answered: most answers right, median answer at most two sentences;
+3. `floor` (below it the best sentence is off topic), from quantiles of the best scores;
+4. the decision: a logistic regression on the best sentence's signals (bot.answering.decision),
+   label 1 for an answerable question that the answer gets right, 0 for an unanswerable one
+   (answerable questions answered wrong are left out: no decision makes them right);
+5. `threshold` on the decision's probability.
+Floor and threshold are each the lowest value whose training accuracy (answerable questions
+answered right and unanswerable ones refused, over all) is within TOLERANCE of the best: the
+accuracy curves are flat over wide ranges, so their peaks are noise, and within them refusing
+less is what users asked for (issue 10: answerable questions refused). Both models are fitted
+on standardised signals with an L2 penalty; the weights are written back on the raw signals.
+The table at the end is `Pipeline.decide` on every set with the weights written (histories
+answered with BOOTSTRAP); `bench/eval.py` measures the whole product per set.
 """
 
 from __future__ import annotations

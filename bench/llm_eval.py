@@ -10,7 +10,7 @@ tests/gold.jsonl when it exists, else bench/gold.jsonl.
 
 Per answer it records the mode, what the model wrote, and what verification did to it (the
 `citebot.llm` logger's "citebot_verification" record), and reports:
-- fallback rate: answers (past the evidence gates) that fell back to the extractive answer;
+- fallback rate: answered questions that fell back to the extractive answer;
 - all-verified rate: LLM answers in which every sentence the model wrote was kept and every
   marker it wrote was verified (nothing dropped, removed or attributed after the fact);
 - all-supported rate: LLM answers in which every sentence was supported by a given passage,
@@ -169,7 +169,7 @@ def main() -> None:
         summary = evaluate(rows, llm_core, extractive)
     print(machine_line())
     print(f"Gold set {args.gold.relative_to(ROOT) if args.gold.is_relative_to(ROOT) else args.gold}: "
-          f"{summary['questions']} questions, {summary['past_the_gates']} past the evidence gates; "
+          f"{summary['questions']} questions, {summary['past_the_gates']} answered (not refused by a check); "
           f"model {model.name} via llama_cpp.server, max {args.max_tokens} tokens.")
     print(f"- LLM-mode answers: {summary['llm_mode']}; fallbacks: {summary['fallback']} "
           f"({summary['fallback_rate']:.0%} of the answers past the gates): {summary['fallback_reasons']}")

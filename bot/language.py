@@ -111,8 +111,8 @@ class Vocabulary:
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._words:
             self._by_prefix.setdefault(word[:2], []).append(word)
-        self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
-        self._skeleton_prefixes = {k[:4] for k in self._skeletons if len(k) >= 3}
+        self._skeletons: set[str] | None = None  # made on the first loose look-up
+        self._skeleton_prefixes: set[str] = set()
 
     def mentions(self, term: str, loose: bool = False) -> bool:
         """True when `term` (any script, any case, a typo or inflection away) occurs.
@@ -120,6 +120,9 @@ class Vocabulary:
         `loose` (for names written in another language than the documents': Москва, Парижем,
         Biélorussie) also accepts a word with the same consonants: Moscow, Paris, Belarus."""
         if loose and not term.isdigit():
+            if self._skeletons is None:
+                self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
+                self._skeleton_prefixes = {k[:4] for k in self._skeletons if len(k) >= 3}
             key = skeleton(term)
             if len(key) >= 2 and (key in self._skeletons or key[:4] in self._skeleton_prefixes):
                 return True

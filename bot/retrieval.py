@@ -69,6 +69,7 @@ class _Snapshot:
         for meta, text in zip(self.metas, self.texts):
             texts_of.setdefault(meta["source"], [meta["title"]]).append(text)
         self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
+        self._passage_vocabularies: dict[str, Vocabulary] = {}
         #: The language most passages are written in.
         self.language = Counter(language(t) for t in self.texts).most_common(1)[0][0] if self.texts else "en"
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
@@ -79,6 +80,13 @@ class _Snapshot:
             info = per_source.get(meta["source"])
             per_source[meta["source"]] = DocumentInfo(meta["source"], meta["title"], (info.chunks if info else 0) + 1)
         self.documents = sorted(per_source.values(), key=lambda d: d.source)
+
+    def passage_vocabulary(self, chunk_id: str, text: str) -> Vocabulary:
+        """The words of one passage (kept for the generation's lifetime)."""
+        found = self._passage_vocabularies.get(chunk_id)
+        if found is None:
+            found = self._passage_vocabularies[chunk_id] = Vocabulary([text])
+        return found
 
     def baseline(self, query_vector: list[float] | np.ndarray) -> float:
         """The median similarity of the query to the collection's sentences."""

@@ -16,8 +16,8 @@ from bot.core import AnswerCore, with_history
 from bot.models import Answer, Turn
 
 GOLD = Path(__file__).with_name("gold.jsonl")
-FLOORS = {"correct": 0.75, "refused_when_should": 0.80}
-CEILINGS = {"refused_wrongly": 0.10}
+FLOORS = {"correct": 0.86, "refused_when_should": 0.97}
+CEILINGS = {"refused_wrongly": 0.07}
 
 
 def _ask(core: AnswerCore, case: dict) -> Answer:

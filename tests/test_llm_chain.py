@@ -1,5 +1,5 @@
 """LLM mode end to end against a scripted OpenAI-compatible server: the real core (embedding
-model, Chroma, evidence gates) with only the language model scripted."""
+model, Chroma, the checks) with only the language model scripted."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
                 for i, (sid, meta) in enumerate(zip(found["ids"], found["metadatas"]))}
     names = question.search_names
     loose = question.language != "en"  # names written in another language than the documents'
-    passage_vocab = {cid: Vocabulary([p.text]) for cid, p in by_id.items()}
+    passage_vocab = {cid: snapshot.passage_vocabulary(cid, p.text) for cid, p in by_id.items()} if names else {}
     lexical = _LexicalOverlap(question, snapshot.idf)
     candidates = []
     for i, (sid, text, meta) in enumerate(zip(found["ids"], found["documents"], found["metadatas"])):
@@ -125,13 +125,14 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         neighbours = max((float(similarity[j]) for j in (before, after) if j is not None), default=0.0)
         dangling = bool(_DANGLING.match(text)) and before is not None
         context = f"{found['documents'][before]} {text}" if dangling else text
-        named = _share_named(names, Vocabulary([context]), loose)
+        named = _share_named(names, Vocabulary([context]), loose) if names else 1.0
         overlap = lexical(text)
         bare = (not ends_sentence(text) and not overlap
                 and not (names and named > 0) and question.answer_type != "person")
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
-            holds(question, text), named, _share_named(names, passage_vocab[passage.chunk_id], loose),
+            holds(question, text), named,
+            _share_named(names, passage_vocab[passage.chunk_id], loose) if names else 1.0,
             float(bare), float(dangling), float(not ends_sentence(text)),
             sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
         ], dtype=np.float32)

@@ -2,7 +2,8 @@
 
 Switched on by `CITEBOT_LLM` (openai / ollama / gguf); the extractive answerer stays the
 default. `AnswerCore` builds an `LLMAnswerer` from the settings and calls it only after its
-evidence gates pass; everything that goes wrong ends in the extractive answer, marked
+checks that run before the model pass (bot.answering.checks); everything that goes wrong ends
+in the extractive answer (or its refusal), marked
 "fallback". Verification lives in `bot.llm.verify`.
 """
 

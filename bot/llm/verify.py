@@ -21,7 +21,7 @@ or right after it. Then:
   (`bot.language.key_terms`) in the passage, the question or another passage the model was
   given (a first name, "French"): an invented name fails the claim; across languages (a
   Russian answer over English passages, names transliterated and fuzzy-matched) only two or
-  more unknown names do, as in the core's evidence gate;
+  more unknown names do, as in the `unknown_name` check;
 - and meaning, with `similarity` the highest cosine between the claim and one of the
   passage's sentences (multilingual-e5 "passage:" vectors; the passage side comes from the
   index), `coverage` the share of the claim's content words found in the passage (folded,
