@@ -289,6 +289,45 @@ def report(records: list[Record], w: decision.Weights) -> None:
               f"| {s['precision']:.3f} | {s['facts']:.3f} | {s['chain']:.3f} | {s['median_sentences']} | {refusals} |")
 
 
+def diagnose(records: list[Record], w: decision.Weights) -> None:
+    """How well the ranker and each decision signal separate, on training and held-out questions:
+    best sentence gold (fitted ranker, similarity alone, the old hand weights 0.7 similarity +
+    0.3 focus + 0.08 lexical - 0.3 names_excess), and the area under the ROC curve of each
+    decision signal for answerable questions answered right vs unanswerable ones."""
+    hand = np.zeros(len(FEATURES))
+    for name, value in (("similarity", 0.7), ("focus", 0.3), ("lexical", 0.08), ("names_excess", -0.3)):
+        hand[FEATURES.index(name)] = value
+    alone = np.eye(len(FEATURES))[FEATURES.index("similarity")]
+    for role in ("train", "heldout"):
+        part = [r for r in records if r.role == role]
+        (fitted, n), (sim, _), (old, _) = (top1(part, v) for v in (w.ranker, alone, hand))
+        print(f"{role}: best sentence gold for {fitted}/{n} (fitted ranker), {sim}/{n} (similarity alone), "
+              f"{old}/{n} (the hand weights before issue 10)")
+        rows, labels = [], []
+        for r in part:
+            if r.context is None:
+                continue
+            if r.row["answerable"] and not judge(answer(r, w), r.row, r.corpus)["correct"]:
+                continue
+            ranked = decision.rank(r.context.evidence.candidates, w)
+            evidence = replace(r.context.evidence, candidates=ranked)
+            document = r.context.snapshot.document_vocabulary[ranked[0].passage.source]
+            rows.append(decision.decision_features(evidence, ranked[0], document))
+            labels.append(r.row["answerable"])
+        x, y = np.array(rows), np.array(labels)
+        aucs = {name: auc(x[y, i], x[~y, i]) for i, name in enumerate(decision.DECISION_FEATURES)}
+        probabilities = np.array([decision.probability(row, w) for row in x])
+        print(f"  AUC, answered right vs unanswerable ({int(y.sum())} vs {int((~y).sum())}): decision "
+              f"{auc(probabilities[y], probabilities[~y]):.3f}; " + ", ".join(f"{k} {v:.3f}" for k, v in aucs.items()))
+
+
+def auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    if not len(positive) or not len(negative):
+        return math.nan
+    above = (positive[:, None] > negative[None, :]).mean() + 0.5 * (positive[:, None] == negative[None, :]).mean()
+    return float(above)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--report", action="store_true", help="only report the shipped weights")
@@ -303,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     train = [r for r in records if r.role == "train"]
     if args.report:
         report(records, decision.weights())
+        diagnose(records, decision.weights())
         return 0
 
     features = choose_features(train)
@@ -375,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     args.write.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwrote {args.write.relative_to(ROOT)} (join {best_join}, floor {best_floor:.3g}, threshold {best_t})\n")
     report(records, decision.from_json(data))
+    print()
+    diagnose(records, decision.from_json(data))
     return 0
 
 
