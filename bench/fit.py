@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import DEFAULT_DOCS, ROOT, Corpus, build_core, load_gold, machine_line, overlap  # noqa: E402
 from bench.eval import ask_with_history, gold_spans, judge  # noqa: E402
-from bot.answering import Context, Evidence, Pipeline, analyse, first_refusal, refusal  # noqa: E402
+from bot.answering import Context, Pipeline, analyse, first_refusal, refusal  # noqa: E402
 from bot.answering import decision  # noqa: E402
 from bot.answering.evidence import FEATURES  # noqa: E402
 

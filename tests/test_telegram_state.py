@@ -103,6 +103,19 @@ def test_conversations_expire_after_the_idle_time() -> None:
     assert store.history(bot_data, "b") == []
 
 
+def test_conversations_keep_the_names_answers_brought_in_and_old_ones_still_load() -> None:
+    store = ConversationStore(ttl_seconds=60, clock=lambda: 1000.0)
+    bot_data: dict[str, Any] = {}
+    turns = [Turn("Who did Claire Landais negotiate with?", "Who did Claire Landais negotiate with?", True,
+                  names=("Patrushev",))]
+    store.save(bot_data, "a", turns)
+    assert store.history(bot_data, "a") == turns  # a follow-up's "his" can still mean Patrushev
+    # Saved by an earlier version, before answers carried names: (question, search, answered).
+    bot_data["conversations"]["b"] = {"turns": [("Who is Claire Landais?", "Who is Claire Landais?", True)],
+                                      "active": 1000.0}
+    assert store.history(bot_data, "b") == [Turn("Who is Claire Landais?", "Who is Claire Landais?", True)]
+
+
 class _Me:
     """What `addressing` needs to know about the bot."""
 

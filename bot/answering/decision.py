@@ -29,7 +29,6 @@ import numpy as np
 
 from bot.answering.evidence import FEATURES, Candidate, Evidence
 from bot.language import Vocabulary
-from index.text import tokens
 
 #: The signals of the decision, in order (see `decision_features`).
 DECISION_FEATURES = (

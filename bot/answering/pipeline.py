@@ -88,7 +88,7 @@ class Pipeline:
             return refusal(question, *refused)
         extractive = self.decide(context)
         if self.generator is not None:
-            return self.generator.answer(extractive, evidence.passages, evidence.candidates)
+            return self.generator.answer(extractive, evidence.passages, evidence.candidates, question.language)
         return extractive
 
     def decide(self, context: Context) -> Answer:

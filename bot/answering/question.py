@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.followup import resolve
-from bot.language import STOPWORDS, AnswerType, answer_type, content_tokens, is_small_talk, key_terms, language
+from bot.language import AnswerType, answer_type, content_tokens, is_small_talk, key_terms, language
 from bot.models import Turn
 from index.text import words
 
@@ -20,6 +20,7 @@ MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
 # command line arrive as those, and no text encoder accepts them).
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
 
 @dataclass(frozen=True)
 class Question:
@@ -79,4 +80,4 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     )
 
 
-__all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "STOPWORDS", "analyse", "answer_type"]
+__all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse", "answer_type"]

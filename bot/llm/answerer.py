@@ -131,22 +131,24 @@ class LLMAnswerer:
         by_id = {p.chunk_id: p for p in passages}
         return [by_id[i] for i in order if i in by_id][: self.max_passages]
 
-    def messages(self, question: str, passages: Sequence[Passage], language_of: str | None = None) -> list[Message]:
+    def messages(self, question: str, passages: Sequence[Passage], language_code: str | None = None) -> list[Message]:
         """The chat messages asking `question` about `passages`, to be answered in the
-        language of `language_of` (default: of the question)."""
+        language `language_code` ("en", "fr", "ru"; default: the question's)."""
         blocks = "\n".join(_block(n, p) for n, p in enumerate(passages, 1))
-        name = LANGUAGE_NAMES.get(language(language_of or question), "the language of the question")
+        name = LANGUAGE_NAMES.get(language_code or language(question), "the language of the question")
         return self._render(self._answer_prompt, passages=blocks, question=question, language=name)
 
-    def answer(self, extractive: Answer, passages: Sequence[Passage], evidence: Sequence[Evidence]) -> Answer:
-        """The model's answer to `extractive.question`, verified; `extractive` marked "fallback"
-        if that fails. Text deltas go, as the model writes them, to the sink `stream_answer` set."""
+    def answer(self, extractive: Answer, passages: Sequence[Passage], evidence: Sequence[Evidence],
+               language_code: str | None = None) -> Answer:
+        """The model's answer to `extractive.question` (asked in `language_code`), verified;
+        `extractive` marked "fallback" if that fails. Text deltas go, as the model writes them,
+        to the sink `stream_answer` set."""
         given = self.select(passages, evidence)
         standalone = extractive.search_query or extractive.question
         on_delta = _ON_DELTA.get()
         draft: list[str] = []
         try:
-            messages = self.messages(standalone, given, language_of=extractive.question)
+            messages = self.messages(standalone, given, language_code or language(extractive.question))
             for delta in self.client.stream(messages, max_tokens=self.max_tokens):
                 draft.append(delta)
                 if on_delta is not None:
