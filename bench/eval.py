@@ -45,6 +45,7 @@ from bench.common import (  # noqa: E402
     ROOT, Corpus, docs_for, LangChainRecipe, Table, build_core, embedder_of, fold, load_gold, machine,
     machine_line, overlap,
 )
+from bench.floors import check_floors, gold_key, write_floors  # noqa: E402
 
 K_MAX = 10
 MARKER = re.compile(r"\[(\d+)\]")
@@ -195,9 +196,9 @@ def judge(answer: Any, row: dict, corpus: Corpus) -> dict[str, Any]:
             "sentence_gold": sentence_gold, "markers": len(marked), "supported": sum(support)}
 
 
-def ask_with_history(core: Any, row: dict, cache: dict[tuple[str, ...], list]) -> tuple[list, Any]:
+def ask_with_history(core: Any, row: dict, cache: dict[tuple[str, ...], list]) -> list:
     """Ask the row's conversation first, as the chat would (answers cached per prefix), and
-    return (the history, the analysed question)."""
+    return the history to ask the row's question with."""
     from bot.core import with_history
 
     keep = max(core.settings.history_turns, 1)
@@ -275,83 +276,6 @@ def failure(r: dict) -> tuple[int, str]:
     if not r["cited_gold"]:
         reasons.append("no citation from a gold passage")
     return (1, ", ".join(reasons)) if reasons else (9, "")
-
-
-# --- floors --------------------------------------------------------------------------------
-
-
-def flatten(metrics: dict) -> dict[str, float]:
-    flat: dict[str, float] = {}
-    for system, values in metrics["retrieval"].items():
-        for k, v in values.items():
-            if isinstance(v, (int, float)):
-                flat[f"retrieval.{system}.{k}"] = float(v)
-    for k, v in metrics["answers"].items():
-        if isinstance(v, (int, float)):
-            flat[f"answers.{k}"] = float(v)
-    return flat
-
-
-def check_floors(metrics: dict, floors_path: Path, gold_path: Path) -> list[str]:
-    floors_all = json.loads(floors_path.read_text(encoding="utf-8"))
-    key = gold_key(gold_path)
-    floors = floors_all.get(key)
-    if floors is None:
-        return [f"{floors_path} has no floors for {key} (keys: {', '.join(k for k in floors_all if not k.startswith('_'))})"]
-    flat = flatten(metrics)
-    problems = []
-    for name, bound in floors.items():
-        if name.startswith("_"):
-            continue
-        if name == "hybrid_beats_single":
-            for metric in bound:
-                h = flat.get(f"retrieval.hybrid.{metric}")
-                others = [flat.get(f"retrieval.{s}.{metric}") for s in ("dense", "bm25")]
-                if h is None or any(o is None for o in others):
-                    problems.append(f"hybrid_beats_single: {metric} not measured")
-                elif h < max(others):
-                    problems.append(f"hybrid {metric} {h:.3f} < best single retriever {max(others):.3f}")
-            continue
-        value = flat.get(name)
-        if value is None or math.isnan(value):
-            problems.append(f"{name}: not measured")
-            continue
-        if "min" in bound and value < bound["min"] - 1e-9:
-            problems.append(f"{name} = {value:.3f} is below its floor {bound['min']}")
-        if "max" in bound and value > bound["max"] + 1e-9:
-            problems.append(f"{name} = {value:.3f} is above its ceiling {bound['max']}")
-    return problems
-
-
-def gold_key(gold_path: Path) -> str:
-    try:
-        return gold_path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(gold_path)
-
-
-FLOOR_METRICS = ["retrieval.hybrid.hit@1", "retrieval.hybrid.hit@5", "retrieval.hybrid.mrr", "retrieval.hybrid.ndcg@10",
-                 "answers.correct", "answers.refusal", "answers.citation_precision", "answers.precision",
-                 "answers.accuracy"]
-
-
-def write_floors(metrics: dict, floors_path: Path, gold_path: Path, margin: float) -> dict:
-    """Floors = what was just measured, less `margin` (ceilings for false refusal), for this gold set."""
-    flat = flatten(metrics)
-    floors = {name: {"min": max(0.0, math.floor((flat[name] - margin) * 100) / 100)}
-              for name in FLOOR_METRICS if name in flat and not math.isnan(flat[name])}
-    if "answers.false_refusal" in flat:
-        floors["answers.false_refusal"] = {"max": min(1.0, math.ceil((flat["answers.false_refusal"] + margin) * 100) / 100)}
-    beats = [m for m in ("hit@5", "mrr", "ndcg@10")
-             if all(f"retrieval.{s}.{m}" in flat for s in ("hybrid", "dense", "bm25"))
-             and flat[f"retrieval.hybrid.{m}"] >= max(flat[f"retrieval.dense.{m}"], flat[f"retrieval.bm25.{m}"])]
-    floors["hybrid_beats_single"] = beats
-    everything = json.loads(floors_path.read_text(encoding="utf-8")) if floors_path.exists() else {}
-    everything.setdefault("_comment", "Floors enforced by `python bench/eval.py --gold G --check-floors bench/floors.json`; "
-                          "written by --write-floors from a measured run (measured value less the margin).")
-    everything[gold_key(gold_path)] = floors
-    floors_path.write_text(json.dumps(everything, indent=1) + "\n", encoding="utf-8")
-    return floors
 
 
 # --- main ------------------------------------------------------------------------------------
