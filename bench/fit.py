@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import DEFAULT_DOCS, ROOT, Corpus, build_core, load_gold, machine_line, overlap  # noqa: E402
 from bench.eval import ask_with_history, gold_spans, judge  # noqa: E402
-from bot.answering import Context, Pipeline, analyse, first_refusal, refusal  # noqa: E402
+from bot.answering import Context, analyse, first_refusal, refusal  # noqa: E402
 from bot.answering import decision  # noqa: E402
 from bot.answering.evidence import FEATURES  # noqa: E402
 
@@ -237,8 +237,7 @@ def answer(record: Record, w: decision.Weights) -> Any:
     if record.context is None:
         return record.early
     core = record.core
-    pipeline = Pipeline(core.retriever, core.embeddings, max_citations=core.settings.max_citations, weights=w)
-    pipeline._reference = core.pipeline.reference()
+    pipeline = core.pipeline.with_weights(w)
     ev = record.context.evidence
     context = Context(record.context.question, record.context.snapshot,
                       replace(ev, candidates=decision.rank(ev.candidates, w)))

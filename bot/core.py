@@ -19,7 +19,7 @@ from dataclasses import replace
 from langchain_core.embeddings import Embeddings
 
 import prompts
-from bot.answering import CHECKS, MAX_QUESTION_CHARS, Context, Pipeline, Question, analyse, first_refusal, refusal
+from bot.answering import MAX_QUESTION_CHARS, Context, Pipeline, Question, analyse, first_refusal, refusal
 from bot.config import Settings
 from bot.llm import LLMAnswerer, stream_answer
 from bot.models import Answer, Citation, Turn
@@ -142,4 +142,4 @@ def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Tur
     return turns[-keep:] if keep else []
 
 
-__all__ = ["CHECKS", "AnswerCore", "DocumentInfo", "MAX_QUESTION_CHARS", "open_store", "with_history"]
+__all__ = ["AnswerCore", "DocumentInfo", "MAX_QUESTION_CHARS", "open_store", "with_history"]

@@ -50,20 +50,26 @@ class Check:
     refuses: Callable[[Context], dict[str, Any] | None]
 
 
-def _unknown(names: tuple[str, ...], language: str, vocabulary: Vocabulary) -> list[str]:
-    """The names not mentioned. In English one is enough to refuse; across scripts and
-    languages (Белоруссии / Belarus, matched loosely) only two or more are trusted."""
-    missing = [n for n in names if not vocabulary.mentions(n, loose=language != "en")]
-    return missing if missing and (language == "en" or len(missing) >= 2) else []
+def _unknown(names: tuple[str, ...], foreign: bool, vocabulary: Vocabulary) -> list[str]:
+    """The names not mentioned. Asked in the documents' language, one is enough to refuse;
+    across scripts and languages (Белоруссии / Belarus, matched loosely) only two or more
+    are trusted."""
+    missing = [n for n in names if not vocabulary.mentions(n, loose=foreign)]
+    return missing if missing and (not foreign or len(missing) >= 2) else []
+
+
+def _foreign(c: Context) -> bool:
+    """Whether the question is asked in another language than the documents are written in."""
+    return c.question.language != c.snapshot.language
 
 
 def _unknown_name(c: Context) -> dict[str, Any] | None:
-    missing = _unknown(c.question.names, c.question.language, c.snapshot.vocabulary)
+    missing = _unknown(c.question.names, _foreign(c), c.snapshot.vocabulary)
     return {"terms": ", ".join(f"“{t}”" for t in missing)} if missing else None
 
 
 def _name_not_in_document(c: Context) -> dict[str, Any] | None:
-    return {} if _unknown(c.question.names, c.question.language, c.document) else None
+    return {} if _unknown(c.question.names, _foreign(c), c.document) else None
 
 
 def _no_number(c: Context) -> dict[str, Any] | None:

@@ -91,12 +91,11 @@ def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary)
     """The decision's signals for answering with `best` (DECISION_FEATURES, in order)."""
     others = [c.score for c in evidence.candidates if c is not best and not c.bare]
     names = evidence.question.names
-    loose = evidence.question.language != "en"
-    covered = sum(document.mentions(n, loose) for n in names) / len(names) if names else 1.0
+    covered = sum(document.mentions(n, evidence.foreign) for n in names) / len(names) if names else 1.0
     return np.array([
         best.score, best.similarity - evidence.baseline, best.score - max(others, default=best.score - 1.0),
         best.holds_type, covered, best.names_passage, best.lexical,
-        float(evidence.question.language != "en"), best.hub, evidence.known_words,
+        float(evidence.foreign), best.hub, evidence.known_words,
         float(evidence.known_words == 0 and not evidence.question.search_names),
     ], dtype=np.float64)
 

@@ -89,6 +89,8 @@ class Evidence:
     #: Share of the question's words (beyond its names) that occur anywhere in the collection,
     #: when it is asked in the documents' language (else 1.0: across languages none would).
     known_words: float = 1.0
+    #: The question is asked in another language than the documents are written in.
+    foreign: bool = False
 
 
 def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
@@ -111,7 +113,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     position = {(meta["chunk_id"], int(sid.rsplit(":", 1)[1])): i
                 for i, (sid, meta) in enumerate(zip(found["ids"], found["metadatas"]))}
     names = question.search_names
-    loose = question.language != "en"  # names written in another language than the documents'
+    loose = question.language != snapshot.language  # names written in another language than the documents'
     passage_vocab = {cid: snapshot.passage_vocabulary(cid, p.text) for cid, p in by_id.items()} if names else {}
     lexical = _LexicalOverlap(question, snapshot.idf)
     candidates = []

@@ -52,6 +52,13 @@ class Pipeline:
         self._reference: np.ndarray | None = None
         self._reference_lock = threading.Lock()
 
+    def with_weights(self, weights: decision.Weights) -> Pipeline:
+        """The same pipeline deciding with other weights (bench/fit.py tries many)."""
+        other = Pipeline(self.retriever, self.embeddings, max_citations=self.max_citations,
+                         generator=self.generator, weights=weights)
+        other._reference = self.reference()
+        return other
+
     def reference(self) -> np.ndarray:
         """The embedded reference questions (bot/answering/reference_questions.txt), once."""
         with self._reference_lock:
@@ -74,7 +81,7 @@ class Pipeline:
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights)
         return Evidence(question, passages, candidates, snapshot.baseline(vectors["search"]),
-                        known_words(question, snapshot))
+                        known_words(question, snapshot), foreign=question.language != snapshot.language)
 
     def answer(self, question: Question, snapshot: _Snapshot) -> Answer:
         llm = self.generator is not None
@@ -98,11 +105,12 @@ class Pipeline:
         w = self.weights or decision.weights()
         best = evidence.candidates[0]
         context.document = context.snapshot.document_vocabulary[best.passage.source]
-        context.probability = decision.probability(decision.decision_features(evidence, best, context.document), w)
+        signals = decision.decision_features(evidence, best, context.document)
+        context.probability = decision.probability(signals, w)
         context.threshold, context.floor = w.threshold, w.floor
         context.chosen = [best]
-        loose = question.language != "en"
-        covered = all(context.document.mentions(n, loose) for n in question.names)
+        # The best sentence's document names all the question names: no second document joins.
+        covered = signals[decision.DECISION_FEATURES.index("names_document")] == 1.0
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations:
                 break
