@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +14,19 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
-from bot.config import Settings
+from bot.config import NAME_PATTERN, Settings
 from index.errors import IndexError_
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with cited passages.")
@@ -23,9 +34,11 @@ err = Console(stderr=True, highlight=False)
 
 DocsOption = Annotated[Optional[Path], typer.Option("--docs", help="Documents folder (default: CITEBOT_DOCS_DIR or documents/).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per answer.")]
+IndexOption = Annotated[Optional[str], typer.Option(
+    "--index", help="Use the index of this name (default: CITEBOT_INDEX, else the documents folder's own).")]
 
 
-def _settings(docs: Path | None = None) -> Settings:
+def _settings(docs: Path | None = None, index: str | None = None) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -33,6 +46,11 @@ def _settings(docs: Path | None = None) -> Settings:
         _fail(f"Invalid settings: {problems}")
     if docs is not None:
         settings = settings.model_copy(update={"docs_dir": docs})
+    if index is not None:
+        if not (3 <= len(index) <= 60 and re.fullmatch(NAME_PATTERN, index)):
+            _fail(f"Invalid index name {index!r}: 3-60 letters, digits, _ or -, starting and ending with a letter "
+                  "or digit.")
+        settings = settings.model_copy(update={"index": index})
     return settings
 
 
@@ -42,10 +60,19 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+class _RateColumn(ProgressColumn):
+    """How many texts a second the embedder does."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} texts/s" if speed else "", style="progress.data.speed")
+
+
 @contextmanager
 def _progress(label: str) -> Iterator:
-    """A progress bar on stderr, shown only when there is enough work to wait for."""
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    """A progress bar on stderr (a terminal only), advanced after every embedded batch."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), _RateColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None)
 
@@ -61,6 +88,8 @@ def _core(settings: Settings):
     try:
         with _progress("Building the index") as progress:
             core = AnswerCore.from_settings(settings, progress=progress)
+        if core.startup_report is not None and core.startup_report.rebuilt_because:
+            err.print(f"Rebuilt the index: {core.startup_report.rebuilt_because}.", markup=False)
         core.check()  # the store down, no index: a clear error and exit 1, not answers saying so
         return core
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
@@ -70,27 +99,53 @@ def _core(settings: Settings):
 @app.command()
 def index(
     docs: DocsOption = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything from scratch.")] = False,
+    name: IndexOption = None,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Build the index anew from the documents (cached embeddings are reused); the only way "
+        "an empty folder replaces an index.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the indexes in the store and exit.")] = False,
 ) -> None:
-    """Build or update the index: only new and changed files are embedded."""
+    """Build or update the index of a documents folder: only new and changed files are embedded,
+    and no text is embedded twice."""
     from bot.core import AnswerCore
 
-    settings = _settings(docs)
+    settings = _settings(docs, name)
     try:
         core = AnswerCore.from_settings(settings, build_if_missing=False)
-        with _progress("Embedding passages") as progress:
+        if list_:
+            _print_indexes(core.indexes(), settings.index_name)
+            return
+        with _progress("Embedding") as progress:
             report = core.reindex(rebuild=rebuild, progress=progress)
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
         _fail(str(exc))
-    err.print(report.summary(), markup=False)
+    err.print(report.summary(), markup=False, soft_wrap=True)
+
+
+def _print_indexes(indexes: list, current: str) -> None:
+    import time
+
+    out = Console(highlight=False, soft_wrap=True)
+    if not indexes:
+        out.print("No index yet: run `citebot index`.", markup=False)
+        return
+    for info in indexes:
+        updated = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.published)) if info.published else "?"
+        built = (f"{info.build.chunk_chars}-character passages, {info.build.model}" if info.build
+                 else "not recorded (an older citebot)")
+        out.print(f"{'*' if info.name == current else ' '} {info.name}: {info.documents} documents, "
+                  f"{info.passages} passages, updated {updated}", markup=False)
+        out.print(f"    folder {info.docs_dir}; built with {built}", markup=False)
+    out.print("(* the index these settings use)", markup=False)
 
 
 @app.command()
-def ask(question: Annotated[str, typer.Argument(help="Your question.")], docs: DocsOption = None, json: JsonOption = False) -> None:
+def ask(question: Annotated[str, typer.Argument(help="Your question.")], docs: DocsOption = None,
+        name: IndexOption = None, json: JsonOption = False) -> None:
     """Answer one question, with its cited passages."""
     from bot.render import print_answer, to_json_line
 
-    core = _core(_settings(docs))
+    core = _core(_settings(docs, name))
     answer = core.ask(question)
     if json:
         sys.stdout.write(to_json_line(answer) + "\n")
@@ -99,22 +154,23 @@ def ask(question: Annotated[str, typer.Argument(help="Your question.")], docs: D
 
 
 @app.command()
-def chat(docs: DocsOption = None, json: JsonOption = False) -> None:
+def chat(docs: DocsOption = None, name: IndexOption = None, json: JsonOption = False) -> None:
     """Chat in the console (or answer one question per line of piped input)."""
     from bot.console import run_chat
 
-    run_chat(_core(_settings(docs)), as_json=json)
+    run_chat(_core(_settings(docs, name)), as_json=json)
 
 
 @app.command()
 def telegram(
     webhook: Annotated[Optional[str], typer.Option("--webhook", help="Public HTTPS URL for webhook mode (needs CITEBOT_WEBHOOK_SECRET).")] = None,
     docs: DocsOption = None,
+    name: IndexOption = None,
 ) -> None:
     """Run the Telegram bot (long polling, or a webhook with --webhook URL)."""
     from bot.telegram import run
 
-    settings = _settings(docs)
+    settings = _settings(docs, name)
     try:
         run(settings, webhook_url=webhook)
     except (ValueError, IndexError_, FileNotFoundError) as exc:
@@ -122,14 +178,14 @@ def telegram(
 
 
 @app.command()
-def doctor(docs: DocsOption = None) -> None:
+def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
     """Check the setup: which answer generator is configured and whether it answers, and the index."""
     import time
 
     from bot.core import AnswerCore
     from bot.llm import LLMError
 
-    settings = _settings(docs)
+    settings = _settings(docs, name)
     out = Console(highlight=False, soft_wrap=True)
     try:
         core = AnswerCore.from_settings(settings, build_if_missing=False)
@@ -153,8 +209,8 @@ def doctor(docs: DocsOption = None) -> None:
     try:
         core.check()
         documents = core.documents()
-        out.print(f"index: {len(documents)} documents, {sum(d.chunks for d in documents)} passages, "
-                  f"store {core.store.location}", markup=False)
+        out.print(f"index: {len(documents)} documents, {sum(d.chunks for d in documents)} passages "
+                  f"(index {core.store.name}, store {core.store.location})", markup=False)
     except IndexError_ as exc:
         broken = True
         out.print(f"index: NOT READY: {exc}", markup=False)

@@ -13,7 +13,12 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.chunking import MAX_PASSAGES_PER_FILE
+from index.records import index_name_for
+
 CommaList = Annotated[list[str], NoDecode]
+#: What Chroma accepts in a collection name (citebot adds "_g<N>_chunks" to an index's name).
+NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$"
 
 
 class Settings(BaseSettings):
@@ -31,8 +36,14 @@ class Settings(BaseSettings):
         None, description="URL of a Chroma server (http://host:port). Unset: embedded Chroma in data_dir."
     )
     collection: str = Field(
-        "citebot", min_length=3, max_length=40, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$",
-        description="Name prefix of the Chroma collections holding this index.",
+        "citebot", min_length=3, max_length=40, pattern=NAME_PATTERN,
+        description="Name prefix of the indexes citebot makes, one per documents folder (several can share one "
+        "Chroma server).",
+    )
+    index: str | None = Field(
+        None, min_length=3, max_length=60, pattern=NAME_PATTERN,
+        description="Name of the index to use (`--index NAME`). Unset: the documents folder's own index, named "
+        "<collection>-<folder>-<hash of its path>, so each folder keeps its index and switching is instant.",
     )
     chunk_chars: int = Field(
         900, ge=200, le=4000,
@@ -41,6 +52,18 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(
         20.0, gt=0, description="Files larger than this are reported and skipped when indexing."
+    )
+    max_passages_per_file: int = Field(
+        MAX_PASSAGES_PER_FILE, ge=1, description="A file whose text would make more passages than this is reported "
+        "and skipped when indexing (a giant or runaway file would otherwise hold the embedder for hours)."
+    )
+    embedding_cache: Path | None = Field(
+        None, description="The embedding cache file; unset: embeddings.sqlite in data_dir. Several data folders "
+        "on one machine may share one.",
+    )
+    embedding_cache_mb: float = Field(
+        512.0, ge=0, description="Size bound of the embedding cache in the data folder (vectors by model and text "
+        "hash, reused by every rebuild and folder); 0 turns it off. About 1.5 KB per text.",
     )
 
     # --- retrieval and answers -----------------------------------------------------------
@@ -117,3 +140,17 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def index_name(self) -> str:
+        """The index these settings use: `index`, else the documents folder's own."""
+        return self.index or index_name_for(self.collection, self.docs_dir)
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.embedding_cache or self.data_dir / "embeddings.sqlite"
+
+    @property
+    def index_lock_path(self) -> Path:
+        """The lock serialising updates of this index on this machine."""
+        return self.data_dir / "locks" / f"{self.index_name}.lock"

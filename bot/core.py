@@ -24,10 +24,12 @@ from bot.config import Settings
 from bot.llm import LLMAnswerer, stream_answer
 from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo, HybridRetriever
-from index.embeddings import E5Embeddings
+from index.cache import EmbeddingCache
+from index.embeddings import E5Embeddings, embedding_model_id
 from index.errors import IndexEmpty, StoreUnavailable
 from index.indexer import IndexReport, Progress, sync_index
-from index.store import IndexStore, describe, get_by_ids
+from index.records import BuildInfo, IndexInfo
+from index.store import IndexStore, describe
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class AnswerCore:
         self.generator = LLMAnswerer.from_settings(settings, embeddings) if settings.llm != "none" else None
         self.pipeline = Pipeline(self.retriever, embeddings, max_citations=settings.max_citations,
                                  generator=self.generator)
+        #: The update `from_settings` ran because the index was missing or built otherwise, if any.
+        self.startup_report: IndexReport | None = None
 
     @classmethod
     def from_settings(
@@ -58,10 +62,15 @@ class AnswerCore:
             except StoreUnavailable as exc:  # answers "index unavailable" until the store is back
                 log.info("%s", exc)
                 return core
-            # No index yet, or one built from another folder: (re)build it from this one.
-            if active is None or active.info.get("docs_dir") != str(settings.docs_dir.resolve()):
-                core.reindex(progress=progress)
+            # No index yet, one built from another folder, or built otherwise: bring it in line.
+            if active is None or active.info.docs_dir != str(settings.docs_dir.resolve()) or (
+                    active.info.build is None or active.info.build.differs(core.build_info()) is not None):
+                core.startup_report = core.reindex(progress=progress)
         return core
+
+    def build_info(self) -> BuildInfo:
+        """How these settings build an index (the vectors' length is known once one is built)."""
+        return BuildInfo(self.settings.chunk_chars, embedding_model_id(self.embeddings), 0)
 
     # --- questions ------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
@@ -110,30 +119,43 @@ class AnswerCore:
     def documents(self) -> list[DocumentInfo]:
         return self.retriever.snapshot().documents
 
+    def index_info(self) -> IndexInfo:
+        """What the index in use holds and what built it."""
+        return self.retriever.snapshot().generation.info
+
+    def indexes(self) -> list[IndexInfo]:
+        """Every index in the store (one per documents folder, and named ones)."""
+        return self.store.indexes()
+
     def passage(self, chunk_id: str) -> Citation | None:
         """The passage with this id in the current index (for "show source" buttons)."""
-        generation = self.retriever.snapshot().generation
-        found = get_by_ids(generation.chunks, [chunk_id], ["documents", "metadatas"])
-        if not found["ids"]:
+        found = self.retriever.snapshot().generation.passages_by_id([chunk_id])
+        if not found:
             return None
-        meta = found["metadatas"][0]
-        return Citation(0, meta["source"], meta["title"], found["documents"][0], chunk_id, 0.0, meta["start"], meta["end"])
+        p = found[0]
+        return Citation(0, p.source, p.title, p.text, p.id, 0.0, p.start, p.end)
 
     def reindex(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
         """Update the index from the documents folder; questions keep being answered meanwhile."""
         with self._reindex_lock:
-            report = sync_index(
-                self.store, self.embeddings, self.settings.docs_dir, self.settings.data_dir / "index.lock",
-                chunk_chars=self.settings.chunk_chars, max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
-                rebuild=rebuild, progress=progress,
-            )
-        self.retriever.snapshot(force=True)
+            cache = (EmbeddingCache(self.settings.embedding_cache_path, self.settings.embedding_cache_mb)
+                     if self.settings.embedding_cache_mb > 0 else None)
+            try:
+                report = sync_index(
+                    self.store, self.embeddings, self.settings.docs_dir, self.settings.index_lock_path,
+                    chunk_chars=self.settings.chunk_chars, max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
+                    max_passages=self.settings.max_passages_per_file, cache=cache, rebuild=rebuild, progress=progress,
+                )
+            finally:
+                if cache is not None:
+                    cache.close()
+        self.retriever.reload()
         return report
 
 
 def open_store(settings: Settings) -> IndexStore:
     """The index store `settings` describe: the Chroma server at chroma_url, else the embedded one."""
-    return IndexStore.open(settings.collection, path=settings.chroma_path, url=settings.chroma_url)
+    return IndexStore.open(settings.index_name, path=settings.chroma_path, url=settings.chroma_url)
 
 
 def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Turn]:
@@ -142,4 +164,4 @@ def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Tur
     return turns[-keep:] if keep else []
 
 
-__all__ = ["AnswerCore", "DocumentInfo", "MAX_QUESTION_CHARS", "open_store", "with_history"]
+__all__ = ["AnswerCore", "DocumentInfo", "IndexInfo", "MAX_QUESTION_CHARS", "open_store", "with_history"]

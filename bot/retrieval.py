@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -25,7 +25,8 @@ from rank_bm25 import BM25Okapi
 
 from bot.language import Vocabulary, content_tokens, language
 from index.errors import IndexEmpty
-from index.store import Generation, IndexStore, get_all
+from index.records import PassageRecord
+from index.store import Generation, IndexStore
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
@@ -56,29 +57,27 @@ class _Snapshot:
 
     def __init__(self, generation: Generation) -> None:
         self.generation = generation
-        records = get_all(generation.chunks, ["documents", "metadatas"])
-        self.ids: list[str] = records["ids"]
-        self.texts: list[str] = records["documents"]
-        self.metas: list[dict[str, Any]] = records["metadatas"]
+        self.records: list[PassageRecord] = generation.passages()
+        self.ids: list[str] = [r.id for r in self.records]
+        self.texts: list[str] = [r.text for r in self.records]
         self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
-        self.bm25 = BM25Okapi([content_tokens(f"{m['title']} {t}") for m, t in zip(self.metas, self.texts)]) if self.ids else None
+        self.bm25 = BM25Okapi([content_tokens(f"{r.title} {r.text}") for r in self.records]) if self.ids else None
         self.idf: dict[str, float] = dict(self.bm25.idf) if self.bm25 is not None else {}
-        self.vocabulary = Vocabulary(self.texts + [m["title"] for m in self.metas])
+        self.vocabulary = Vocabulary(self.texts + [r.title for r in self.records])
         # Each document's words, title included: "is this name mentioned in that document?"
         texts_of: dict[str, list[str]] = {}
-        for meta, text in zip(self.metas, self.texts):
-            texts_of.setdefault(meta["source"], [meta["title"]]).append(text)
+        for r in self.records:
+            texts_of.setdefault(r.source, [r.title]).append(r.text)
         self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
         self._passage_vocabularies: dict[str, Vocabulary] = {}
         #: The language most passages are written in.
         self.language = Counter(language(t) for t in self.texts).most_common(1)[0][0] if self.texts else "en"
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
-        sample = generation.sentences.get(limit=BACKGROUND_SAMPLE, include=["embeddings"])["embeddings"]
-        self.background = np.asarray(sample if sample is not None else [], dtype=np.float32)
+        self.background = generation.sentence_vectors(limit=BACKGROUND_SAMPLE)
         per_source: dict[str, DocumentInfo] = {}
-        for meta in self.metas:
-            info = per_source.get(meta["source"])
-            per_source[meta["source"]] = DocumentInfo(meta["source"], meta["title"], (info.chunks if info else 0) + 1)
+        for r in self.records:
+            info = per_source.get(r.source)
+            per_source[r.source] = DocumentInfo(r.source, r.title, (info.chunks if info else 0) + 1)
         self.documents = sorted(per_source.values(), key=lambda d: d.source)
 
     def passage_vocabulary(self, chunk_id: str, text: str) -> Vocabulary:
@@ -95,8 +94,8 @@ class _Snapshot:
         return float(np.median(self.background @ np.asarray(query_vector, dtype=np.float32)))
 
     def passage(self, i: int, score: float, similarity: float) -> Passage:
-        meta = self.metas[i]
-        return Passage(self.ids[i], meta["source"], meta["title"], self.texts[i], meta["start"], meta["end"], score, similarity)
+        r = self.records[i]
+        return Passage(r.id, r.source, r.title, r.text, r.start, r.end, score, similarity)
 
 
 class HybridRetriever(BaseRetriever):
@@ -126,6 +125,11 @@ class HybridRetriever(BaseRetriever):
                     self._snapshot = _Snapshot(active)
             return self._snapshot
 
+    def reload(self) -> None:
+        """Read the store's current generation now, if one was read before (else on first use)."""
+        if self._snapshot is not None:
+            self.snapshot(force=True)
+
     def search(self, query: str, k: int | None = None, mode: SearchMode = "hybrid",
                query_vector: list[float] | None = None) -> list[Passage]:
         k = k or self.k
@@ -145,14 +149,11 @@ class HybridRetriever(BaseRetriever):
         dense: list[int] = []
         if mode in ("hybrid", "dense"):
             vector = query_vector or self.embeddings.embed_query(query)
-            found = snap.generation.chunks.query(
-                query_embeddings=[vector], n_results=min(pool, len(snap.ids)), include=["distances"]
-            )
-            for chunk_id, distance in zip(found["ids"][0], found["distances"][0]):
+            for chunk_id, cosine in snap.generation.nearest(vector, min(pool, len(snap.ids))):
                 if chunk_id in snap.position:
                     i = snap.position[chunk_id]
                     dense.append(i)
-                    similarity[i] = 1.0 - float(distance)
+                    similarity[i] = cosine
         lexical: list[int] = []
         bm25_scores: dict[int, float] = {}
         if mode in ("hybrid", "bm25") and snap.bm25 is not None:

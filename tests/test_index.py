@@ -23,7 +23,7 @@ def workspace(tmp_path: Path) -> tuple[Path, AnswerCore]:
     """A copy of the bundled documents and an empty index."""
     docs = tmp_path / "docs"
     shutil.copytree(BUNDLED, docs)
-    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), build_if_missing=False)
+    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data", index="citebot"), build_if_missing=False)
     return docs, core
 
 
@@ -33,7 +33,7 @@ def built(tmp_path: Path, indexed_template: Path) -> tuple[Path, AnswerCore]:
     docs = tmp_path / "docs"
     shutil.copytree(BUNDLED, docs)
     shutil.copytree(indexed_template, tmp_path / "data")
-    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), build_if_missing=False)
+    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data", index="citebot"), build_if_missing=False)
     return docs, core
 
 
@@ -42,7 +42,7 @@ def indexed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("template")
     docs = root / "docs"
     shutil.copytree(BUNDLED, docs)
-    AnswerCore.from_settings(make_settings(docs, root / "data"))
+    AnswerCore.from_settings(make_settings(docs, root / "data", index="citebot"))
     # The same absolute docs path is recorded in the index; tests use their own copy, so
     # record theirs by running reindex (a no-op apart from that) in each test.
     return root / "data"
@@ -137,6 +137,6 @@ def test_pointing_at_another_folder_reindexes_it(tmp_path: Path, indexed_templat
     other = tmp_path / "other"
     other.mkdir()
     (other / "heritage.txt").write_text("Cultural heritage\n\n" + EXTRA, encoding="utf-8")
-    core = AnswerCore.from_settings(make_settings(other, data))
+    core = AnswerCore.from_settings(make_settings(other, data, index="citebot"))
     assert [d.source for d in core.documents()] == ["heritage.txt"]
     assert not core.ask("What is MH17?").answered

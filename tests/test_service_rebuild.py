@@ -171,7 +171,7 @@ def test_fifty_questions_during_a_rebuild_all_get_complete_answers(service: dict
     facts: list[Fact] = service["facts"]
     before = core.store.active()
     assert before is not None
-    complete = {before.number: before.info["chunks"]}
+    complete = {before.number: before.info.passages}
     reads = Reads(core)
     asked: list[tuple[Fact, Answer, tuple[int, int, set[str]], float]] = []
     lock = threading.Lock()
@@ -217,7 +217,7 @@ def test_fifty_questions_during_a_rebuild_all_get_complete_answers(service: dict
 
     after = core.store.active()
     assert after is not None and after.number > before.number
-    complete[after.number] = after.info["chunks"]
+    complete[after.number] = after.info.passages
     assert complete[after.number] > complete[before.number]
     for fact, answer, (number, passages, ids), _ in asked:
         assert complete.get(number) == passages, f"{fact.question}: read a half index {number} ({passages})"
@@ -242,7 +242,9 @@ def test_sigkill_mid_rebuild_keeps_the_old_index_and_the_rerun_cleans_up(service
     assert previous is not None
     fact = service["facts"][3]
 
-    killed = citebot("index", "--rebuild", cwd=service["root"], **service["env"])
+    # A data folder of its own: an embedding cache that does not hold this corpus yet.
+    env = {**service["env"], "CITEBOT_DATA_DIR": str(service["root"] / "killed-data")}
+    killed = citebot("index", "--rebuild", cwd=service["root"], **env)
     partial = wait_for_embedding(store, previous.number, killed)
     assert core.ask(fact.question).answered  # during
     killed.send_signal(signal.SIGKILL)
@@ -253,9 +255,11 @@ def test_sigkill_mid_rebuild_keeps_the_old_index_and_the_rerun_cleans_up(service
     answer = core.ask(fact.question)
     assert answer.answered and fact.expect in answer.answer
 
-    rerun = citebot("index", "--rebuild", cwd=service["root"], **service["env"])
+    rerun = citebot("index", "--rebuild", cwd=service["root"], **env)
     out, errors = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, errors
+    # What the killed build had embedded was kept, in the cache, and not paid for again.
+    assert int(re.search(r"(\d+) from the embedding cache", errors)[1]) > 0, errors
     current = store.active()
     assert current is not None and current.number > previous.number
     names = generations(store)
@@ -269,17 +273,22 @@ def test_sigkill_mid_rebuild_keeps_the_old_index_and_the_rerun_cleans_up(service
 
 
 def test_two_rebuilds_at_once_run_one_after_the_other(server: ChromaServer, tmp_path: Path) -> None:
-    """Two `citebot index --rebuild` on one machine: the lock file makes the second wait."""
+    """Two `citebot index --rebuild` on one machine: the lock file makes the second wait, and it
+    takes every vector from the embedding cache the first one filled."""
     write_corpus(tmp_path / "documents", 2)
     env = {"CITEBOT_CHROMA_URL": server.url, "CITEBOT_DOCS_DIR": str(tmp_path / "documents"),
-           "CITEBOT_DATA_DIR": str(tmp_path / "data"), "CITEBOT_COLLECTION": "pair"}
+           "CITEBOT_DATA_DIR": str(tmp_path / "data"), "CITEBOT_INDEX": "pair"}
     first, second = (citebot("index", "--rebuild", cwd=tmp_path, **env) for _ in range(2))
+    summaries = []
     for process in (first, second):
         _, errors = process.communicate(timeout=300)
         assert process.returncode == 0, errors
+        summaries.append(errors)
     store = IndexStore.open("pair", url=server.url)
     # Overlapping builds would both have created generation 1; serialised, the second made 2.
     assert sorted(name for name in generations(store) if "_g" in name) == ["pair_g2_chunks", "pair_g2_sents"]
+    embedded = sorted(int(re.search(r"Embedded (\d+) texts?", s)[1]) for s in summaries)
+    assert embedded[0] == 0 < embedded[1], summaries
 
 
 def fake_lease(store: IndexStore, number: int, host: str, pid: int, expires_in: float) -> None:

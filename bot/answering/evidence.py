@@ -101,32 +101,30 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     if not passages:
         return []
     by_id = {p.chunk_id: p for p in passages}
-    found = snapshot.generation.sentences.get(
-        where={"chunk_id": {"$in": list(by_id)}}, include=["embeddings", "metadatas", "documents"])
-    if not found["ids"]:
+    sentences = snapshot.generation.sentences_of(list(by_id))
+    if not sentences:
         return []
-    matrix = np.asarray(found["embeddings"], dtype=np.float32)
+    matrix = np.stack([s.vector for s in sentences]).astype(np.float32)
     similarity = matrix @ vectors["search"]
     focus = matrix @ vectors["focus"] if "focus" in vectors else similarity
     excess = np.maximum(0.0, matrix @ vectors["names"] - focus) if "names" in vectors else np.zeros(len(matrix))
     hub = (matrix @ vectors["reference"].T).mean(axis=1)
-    position = {(meta["chunk_id"], int(sid.rsplit(":", 1)[1])): i
-                for i, (sid, meta) in enumerate(zip(found["ids"], found["metadatas"]))}
+    position = {(s.passage_id, s.position): i for i, s in enumerate(sentences)}
     names = question.search_names
     loose = question.language != snapshot.language  # names written in another language than the documents'
     passage_vocab = {cid: snapshot.passage_vocabulary(cid, p.text) for cid, p in by_id.items()} if names else {}
     lexical = _LexicalOverlap(question, snapshot.idf)
     candidates = []
-    for i, (sid, text, meta) in enumerate(zip(found["ids"], found["documents"], found["metadatas"])):
-        passage = by_id[meta["chunk_id"]]
+    for i, sentence in enumerate(sentences):
+        passage, text = by_id[sentence.passage_id], sentence.text
         if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
             continue
-        index = int(sid.rsplit(":", 1)[1])
+        index = sentence.position
         before = position.get((passage.chunk_id, index - 1))
         after = position.get((passage.chunk_id, index + 1))
         neighbours = max((float(similarity[j]) for j in (before, after) if j is not None), default=0.0)
         dangling = bool(_DANGLING.match(text)) and before is not None
-        context = f"{found['documents'][before]} {text}" if dangling else text
+        context = f"{sentences[before].text} {text}" if dangling else text
         named = _share_named(names, Vocabulary([context]), loose) if names else 1.0
         overlap = lexical(text)
         bare = (not ends_sentence(text) and not overlap
@@ -138,7 +136,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             float(bare), float(dangling), float(not ends_sentence(text)),
             sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
         ], dtype=np.float32)
-        candidates.append(Candidate(passage, text, meta["start"], meta["end"], index, matrix[i], features))
+        candidates.append(Candidate(passage, text, sentence.start, sentence.end, index, matrix[i], features))
     return candidates
 
 

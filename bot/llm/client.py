@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -215,6 +216,7 @@ class GGUFClient:
                 raise LLMError(f"No GGUF model file at {self.path or '(unset)'}: set CITEBOT_GGUF_PATH")
             if importlib.util.find_spec("llama_cpp") is None:
                 raise LLMError(f"CITEBOT_LLM=gguf needs llama-cpp-python, which is not installed: {GGUF_INSTALL}")
+            os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # before llama.cpp loads (see index.embeddings)
             from llama_cpp import Llama
 
             try:
