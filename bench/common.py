@@ -133,11 +133,17 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 # --- citebot and the recipe ---------------------------------------------------------------
 
 
+#: One embedding cache for the bench scripts' indexes: a corpus is embedded once, whatever the
+#: script or scratch folder (bench/indexing.py does not use it: it times cold builds).
+BENCH_EMBEDDING_CACHE = ROOT / ".bench-cache" / "embeddings.sqlite"
+
+
 def build_core(docs_dir: Path, data_dir: Path, **settings: Any):
     """citebot's AnswerCore on `docs_dir`, its index in `data_dir` (built if missing)."""
     from bot.config import Settings
     from bot.core import AnswerCore
 
+    settings.setdefault("embedding_cache", BENCH_EMBEDDING_CACHE)
     return AnswerCore.from_settings(Settings(docs_dir=Path(docs_dir), data_dir=Path(data_dir), **settings))
 
 

@@ -10,9 +10,10 @@
    + Chroma similarity_search k=4) so both see the same machine load. Medians over repeats.
 2. Cold start of `citebot ask QUESTION --json` as a new process on a built index, next to a
    new process doing the recipe's query on its persisted Chroma (and a bare `python -c pass`).
-3. Indexing: full build in chunks/s next to the raw embedder's throughput on exactly the
-   texts the pipeline embeds (its passages, as "title\\n\\ntext"), so the ratio is the
-   pipeline's overhead; then a no-op re-index and a re-index after one file changed.
+3. Indexing (bench/indexing.py's scenarios, which has the issue's full set): cold build next to
+   the raw embedder on exactly the distinct texts it embeds (passages as "title\\n\\ntext" and
+   their sentences), so the ratio is the pipeline's overhead; then a no-op re-index (in process
+   and as `citebot index`) and a re-index after one file changed.
 
 Every table states the machine and the load average (other processes share the CPU).
 """
@@ -34,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_DOCS, ROOT, LangChainRecipe, Table, build_core, document_paths, embedder_of, load_gold, machine,
+    DEFAULT_DOCS, ROOT, LangChainRecipe, Table, build_core, embedder_of, load_gold, machine,
     machine_line, median, percentile,
 )
 
@@ -134,81 +135,24 @@ def cold_start(docs: Path, data: Path, recipe_dir: Path, recipe_collection: str,
             for name, v in results.items()} | {"errors": errors, "command": " ".join([Path(cmds["citebot ask"][0]).name, *cmds["citebot ask"][1:-3]]) + " ask QUESTION --json"}
 
 
-# --- 3. indexing -----------------------------------------------------------------------------
+# --- 3. indexing (bench/indexing.py's scenarios; it has the issue's full set) -------------------
 
 
-def pipeline_texts(docs: Path, chunk_chars: int) -> tuple[list[str], list[str]]:
-    """Exactly the texts the indexer embeds for `docs`: passages (with title) and their sentences."""
-    from index.chunking import chunk_text
-    from index.loaders import load_document
-
-    texts, sentences = [], []
-    for path in document_paths(docs):
-        try:
-            document = load_document(path, docs)
-        except Exception:
-            continue
-        source = path.relative_to(docs).as_posix()
-        for c in chunk_text(document.text, source, document.title, chunk_chars):
-            texts.append(f"{c.title}\n\n{c.text}")
-            sentences += [c.text[a - c.start : b - c.start] for a, b in c.sentences]
-    return texts, sentences
-
-
-def indexing(docs: Path, embeddings: Any, settings_kwargs: dict, repeats: int) -> dict[str, Any]:
-    from bot.config import Settings
-    from bot.core import open_store
-    from index.indexer import sync_index
+def indexing(docs: Path, embeddings: Any, repeats: int) -> dict[str, Any]:
+    """On a copy of `docs`: cold builds next to the raw embedder on the texts they embed, a no-op
+    re-index (in process and as `citebot index`), and a re-index after one file changed."""
+    from bench.indexing import changed, cold_build, noop
 
     scratch = Path(tempfile.mkdtemp(prefix="citebot-index-"))
-    work_docs = scratch / "docs"
-    shutil.copytree(docs, work_docs)
-    texts, sentences = pipeline_texts(work_docs, Settings(**settings_kwargs).chunk_chars)
-    embeddings.embed_documents(texts[:2])  # model loaded
-    builds, raws, raw_sentences = [], [], []
-    for i in range(repeats):
-        t0 = time.perf_counter()
-        embeddings.embed_documents(texts)
-        t1 = time.perf_counter()
-        embeddings.embed_documents(sentences)
-        raws.append(t1 - t0)
-        raw_sentences.append(time.perf_counter() - t1)
-        settings = Settings(docs_dir=work_docs, data_dir=scratch / f"data{i}", **settings_kwargs)
-        store = open_store(settings)
-        t0 = time.perf_counter()
-        report = sync_index(store, embeddings, work_docs, settings.data_dir / "index.lock",
-                            chunk_chars=settings.chunk_chars, rebuild=True)
-        builds.append((time.perf_counter() - t0, report))
-    build_s = median([b[0] for b in builds])
-    report = builds[-1][1]
-    raw_s = median(raws)
-    # no-op and one-file-changed re-index, on the last build
-    noop, changed = [], []
-    target = sorted(document_paths(work_docs), key=lambda p: p.stat().st_size)[0]
-    original = target.read_bytes()
-    for i in range(repeats):
-        t0 = time.perf_counter()
-        r = sync_index(store, embeddings, work_docs, settings.data_dir / "index.lock", chunk_chars=settings.chunk_chars)
-        noop.append(time.perf_counter() - t0)
-        assert not r.modified, "a no-op re-index changed something"
-        target.write_bytes(original + f"\n\nA sentence added for re-index run {i} of the benchmark.\n".encode())
-        t0 = time.perf_counter()
-        r = sync_index(store, embeddings, work_docs, settings.data_dir / "index.lock", chunk_chars=settings.chunk_chars)
-        changed.append((time.perf_counter() - t0, r.embedded, r.reused))
-    target.write_bytes(original)
-    shutil.rmtree(scratch, ignore_errors=True)
-    chunks = report.chunks
-    return {
-        "docs": str(docs), "documents": report.documents, "chunks": chunks, "texts_embedded": report.embedded,
-        "build_s": build_s, "pipeline_chunks_per_s": chunks / build_s,
-        "raw_s": raw_s, "raw_chunks_per_s": len(texts) / raw_s, "raw_texts": len(texts),
-        "ratio": (chunks / build_s) / (len(texts) / raw_s),
-        "raw_sentences_s": median(raw_sentences), "raw_sentences": len(sentences),
-        "ratio_all_texts": (raw_s + median(raw_sentences)) / build_s,
-        "noop_s": median(noop), "changed_s": median([c[0] for c in changed]),
-        "changed_embedded": median([c[1] for c in changed]), "changed_reused": median([c[2] for c in changed]),
-        "changed_file": target.name, "repeats": repeats,
-    }
+    try:
+        work = scratch / docs.name
+        shutil.copytree(docs, work)
+        build = cold_build(work, embeddings, repeats, scratch)
+        data = Path(build["data"])
+        return {"build": build, "noop": noop(work, data, embeddings, repeats),
+                "changed": changed(work, data, embeddings, repeats)}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -275,22 +219,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n{name} FAILED: {err}")
 
         if "index" not in skip:
-            x = indexing(args.index_docs or args.docs, embeddings, {}, args.repeats)
+            from bench.indexing import print_build, print_noop, show
+
+            docs = args.index_docs or args.docs
+            x = indexing(docs, embeddings, args.repeats)
             results["index"] = x
-            header(f"Indexing {x['documents']} documents, {x['chunks']} passages ({x['docs']}; median of {x['repeats']})", info)
-            print(Table(["", "seconds", "passages/s", "note"], [
-                ["full build (`sync_index --rebuild`)", x["build_s"], x["pipeline_chunks_per_s"],
-                 f"{x['texts_embedded']} texts embedded (passages + their sentences)"],
-                ["raw embedder on the same passages", x["raw_s"], x["raw_chunks_per_s"], f"{x['raw_texts']} passages"],
-                ["raw embedder on the passages' sentences", x["raw_sentences_s"], "",
-                 f"{x['raw_sentences']} sentences (the indexer embeds them too, for the extractive answers)"],
-                ["pipeline / raw throughput (passages)", "", f"{x['ratio']:.2f}x", "target >= 0.8x"],
-                ["raw time for all texts / pipeline time", "", f"{x['ratio_all_texts']:.2f}x",
-                 "the rest is chunking, Chroma writes, locking"],
-                ["no-op re-index", x["noop_s"], "", "nothing changed"],
-                ["re-index after one file changed", x["changed_s"], "",
-                 f"{x['changed_file']}: {x['changed_embedded']:.0f} texts embedded, {x['changed_reused']:.0f} passages reused"],
-            ]).render())
+            print_build(f"Indexing {docs}", x["build"], info)
+            print_noop(f"No-op re-index of {docs}", x["noop"], info)
+            show("changed", x["changed"], info)
+            print("\n(the issue's full indexing figures: python bench/indexing.py)")
         results["load_after"] = load_note()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
