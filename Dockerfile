@@ -15,7 +15,9 @@ COPY pyproject.toml ./
 COPY bot ./bot
 COPY index ./index
 COPY prompts ./prompts
-RUN pip install . \
+# The chat-model integrations LLM mode can use (CITEBOT_LLM=openai:..., ollama:..., anthropic:...).
+ARG EXTRAS=openai,ollama,anthropic
+RUN pip install ".[${EXTRAS}]" \
     && cd / \
     && python -c "from index.embeddings import E5Embeddings; E5Embeddings().embed_query('ready')" \
     && rm -rf /src

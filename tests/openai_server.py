@@ -1,7 +1,8 @@
 """Test helpers for LLM mode: a scripted chat server on 127.0.0.1, and the shared test corpus.
 
 `ScriptedLLM` speaks OpenAI's `/v1/chat/completions` (server-sent events, or one JSON body
-when the request does not stream) and Ollama's `/api/chat` (newline-delimited JSON). Each
+when the request does not stream) and Ollama's `/api/chat` (newline-delimited JSON), and answers
+`/v1/embeddings` with vectors made from the texts' words (not scripted). Each
 request takes the next scripted `Reply` (or the `default`): a text, an HTTP error, a hang, a
 stall after the first chunk, or garbage. Every request is recorded, headers included.
 In a reply's text, `{cite:SNIPPET}` becomes the [n] of the passage in the request that
@@ -26,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -57,7 +59,7 @@ class Reply:
 @dataclass
 class Request:
     path: str
-    headers: dict[str, str]
+    headers: httpx.Headers  # case-insensitive, as HTTP headers are
     body: dict[str, Any]
 
     @property
@@ -78,6 +80,8 @@ class ScriptedLLM:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        #: Every text sent to `/v1/embeddings`, in order.
+        self.embedded: list[str] = []
         self.default = Reply("I could not find this in the passages.")
         self._script: list[Reply] = []
         self._lock = threading.Lock()
@@ -121,7 +125,10 @@ class ScriptedLLM:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                request = Request(self.path, dict(self.headers.items()), json.loads(raw or b"{}"))
+                request = Request(self.path, httpx.Headers(list(self.headers.items())), json.loads(raw or b"{}"))
+                if request.path.endswith("/embeddings"):  # not scripted: see `ScriptedLLM.embeddings`
+                    scripted._embed(self, request)
+                    return
                 reply = scripted._next(request)
                 if reply.hang and scripted._closing.wait(reply.hang):
                     return
@@ -131,6 +138,16 @@ class ScriptedLLM:
                     pass  # the client gave up (a timeout under test)
 
         return Handler
+
+    def _embed(self, handler: BaseHTTPRequestHandler, request: Request) -> None:
+        """OpenAI's `/v1/embeddings`: each input's vector made from its words (`_vector`)."""
+        with self._lock:
+            self.embedded.extend(str(t) for t in request.body.get("input") or [])
+        data = [{"object": "embedding", "index": i, "embedding": _vector(str(t))}
+                for i, t in enumerate(request.body.get("input") or [])]
+        body = {"object": "list", "data": data, "model": request.body.get("model"),
+                "usage": {"prompt_tokens": 0, "total_tokens": 0}}
+        self._send(handler, 200, "application/json", [json.dumps(body).encode()])
 
     def _respond(self, handler: BaseHTTPRequestHandler, request: Request, reply: Reply) -> None:
         if reply.status >= 400:  # echoes the key it got, as some real endpoints do (partly) on 401
@@ -170,6 +187,18 @@ class ScriptedLLM:
                     reply.gate_opened.append(reply.gate.wait(5))
                 if reply.stall and self._closing.wait(reply.stall):
                     return
+
+
+def _vector(text: str, size: int = 32) -> list[float]:
+    """A unit vector of `size` derived from the words of `text` (texts sharing words are close)."""
+    import hashlib
+    import math
+
+    vector = [0.0] * size
+    for word in re.findall(r"\w+", text.lower()):
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % size] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
 
 
 def _cite(request: Request, snippet: str) -> str:

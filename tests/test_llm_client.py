@@ -1,59 +1,68 @@
-"""The chat clients of bot/llm/client.py against the scripted server (no index needed)."""
+"""LLM mode's chat models (bot/llm/models.py): LangChain's OpenAI and Ollama integrations
+against the scripted server on 127.0.0.1, the errors users see, and the settings that choose them."""
 
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.config import Settings
-from bot.llm import client as client_module
-from bot.llm.client import GGUFClient, LLMError, OllamaClient, OpenAIClient, make_client, redact
+from bot.llm import gguf as gguf_module
+from bot.llm.gguf import GGUFChatModel
+from bot.llm.models import ChatModel, LLMError, model_spec, redact
 from openai_server import KEY, Reply, ScriptedLLM, llm  # noqa: F401 - llm is a fixture
 
 MESSAGES = [{"role": "user", "content": "Say hello."}]
 
 
-def openai(server: ScriptedLLM, timeout: float = 5.0) -> OpenAIClient:
-    return OpenAIClient(server.url, "scripted", SecretStr(KEY), timeout)
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None).model_copy(update=values)
 
 
-def test_sse_details_are_handled(llm: ScriptedLLM) -> None:
-    body = (b": keep-alive comment\r\n\r\n"
-            b'data: {"choices": [{"delta": {"role": "assistant"}}]}\r\n\r\n'
-            b"event: message\nid: 1\n"
-            b'data: {"choices": [{"delta": {"content": "Hel"}}]}\n\n'
-            b'data: {"choices": [{"delta": {"content": null}}]}\n\n'
-            b'data: {"choices": []}\n\n'
-            b'data:{"choices": [{"delta": {"content": "lo \\u00e9"}}]}\n\n'
-            b"data: [DONE]\n\n"
-            b'data: {"choices": [{"delta": {"content": "after the end"}}]}\n\n')
-    llm.script(Reply(garbage=body))
-    assert list(openai(llm).stream(MESSAGES, max_tokens=5)) == ["Hel", "lo é"]
-    (request,) = llm.requests
-    assert request.body == {"model": "scripted", "messages": MESSAGES, "stream": True, "max_tokens": 5, "temperature": 0.0}
-    assert request.headers["Authorization"] == f"Bearer {KEY}" and request.headers["Accept"] == "text/event-stream"
+def openai(server: ScriptedLLM, timeout: float = 5.0, key: str | None = KEY) -> ChatModel:
+    return ChatModel.from_settings(settings(llm="openai:scripted", openai_base_url=server.url, llm_timeout=timeout,
+                                            openai_api_key=SecretStr(key) if key else None))
 
 
-def test_no_key_no_authorization_header(llm: ScriptedLLM) -> None:
-    llm.script("hi")
-    assert "".join(OpenAIClient(llm.url, "m", None, 5).stream(MESSAGES, max_tokens=5)) == "hi"
-    assert "Authorization" not in llm.requests[0].headers
-
-
-def test_ollama_ndjson(llm: ScriptedLLM) -> None:
+def test_openai_models_go_through_langchain_openai(llm: ScriptedLLM) -> None:
     llm.script("Hello there, friend.")
-    client = OllamaClient(llm.root, "llama3.2", 5)
-    assert "".join(client.stream(MESSAGES, max_tokens=7, temperature=0.2)) == "Hello there, friend."
-    assert llm.requests[0].body["options"] == {"temperature": 0.2, "num_predict": 7}
+    model = openai(llm)
+    assert "".join(model.stream(MESSAGES, max_tokens=5)) == "Hello there, friend."
+    assert type(model.model()).__module__.startswith("langchain_openai")
+    (request,) = llm.requests
+    assert request.path == "/v1/chat/completions" and request.headers["Authorization"] == f"Bearer {KEY}"
+    body = request.body
+    assert body["model"] == "scripted" and body["stream"] is True and body["temperature"] == 0.0
+    assert body["messages"] == [{"role": "user", "content": "Say hello."}]
+    # An OpenAI-compatible server reads max_tokens, OpenAI itself max_completion_tokens: both are sent.
+    assert body["max_tokens"] == 5 and body["max_completion_tokens"] == 5
 
 
-def test_ollama_error_is_reported(llm: ScriptedLLM) -> None:
+def test_without_a_key_no_secret_is_sent(llm: ScriptedLLM) -> None:
+    llm.script("hi")
+    assert "".join(openai(llm, key=None).stream(MESSAGES, max_tokens=5)) == "hi"
+    assert llm.requests[0].headers["Authorization"] == "Bearer unused"
+
+
+def test_ollama_models_go_through_langchain_ollama(llm: ScriptedLLM) -> None:
+    llm.script("Hello there, friend.")
+    model = ChatModel.from_settings(settings(llm="ollama:llama3.2", ollama_url=llm.root, llm_timeout=5))
+    assert "".join(model.stream(MESSAGES, max_tokens=7)) == "Hello there, friend."
+    assert type(model.model()).__module__.startswith("langchain_ollama")
+    (request,) = llm.requests
+    assert request.path == "/api/chat" and request.body["model"] == "llama3.2"
+    assert request.body["options"] == {"num_predict": 7, "temperature": 0.0}
+
+
+def test_ollama_errors_are_reported(llm: ScriptedLLM) -> None:
     llm.script(Reply(garbage=b'{"error": "model \\"nope\\" not found"}\n', content_type="application/x-ndjson"))
+    model = ChatModel.from_settings(settings(llm="ollama:nope", ollama_url=llm.root, llm_timeout=5))
     with pytest.raises(LLMError, match='Ollama at .* reported an error: model "nope" not found'):
-        list(OllamaClient(llm.root, "nope", 5).stream(MESSAGES, max_tokens=5))
+        list(model.stream(MESSAGES, max_tokens=5))
 
 
 def test_http_errors_never_carry_the_response_body(llm: ScriptedLLM) -> None:
@@ -64,38 +73,69 @@ def test_http_errors_never_carry_the_response_body(llm: ScriptedLLM) -> None:
     assert caught.value.__cause__ is None and caught.value.__context__ is None
 
 
-def test_the_deadline_bounds_a_slow_trickle(llm: ScriptedLLM) -> None:
-    llm.script(Reply("one two three four five six", stall=2))
-    with pytest.raises(LLMError, match="did not answer within 1 s"):
-        list(openai(llm, timeout=1.0).stream(MESSAGES, max_tokens=5))
+def test_server_errors_are_retried_by_the_sdk_within_the_deadline(llm: ScriptedLLM) -> None:
+    llm.script(Reply(status=500), Reply("Recovered."))
+    assert "".join(openai(llm).stream(MESSAGES, max_tokens=5)) == "Recovered."
+    assert len(llm.requests) == 2
+    llm.script(*[Reply(status=503)] * 5)
+    with pytest.raises(LLMError, match=r"answered HTTP 503 \(Service Unavailable\)"):
+        list(openai(llm).stream(MESSAGES, max_tokens=5))
+    assert len(llm.requests) == 3  # the first try and two retries
+
+
+def test_the_deadline_bounds_the_whole_call(llm: ScriptedLLM) -> None:
+    for reply in (Reply("one two three four five six", stall=3), Reply("never", hang=3)):
+        llm.script(reply)
+        started = time.monotonic()
+        with pytest.raises(LLMError, match="did not answer within 1 s"):
+            list(openai(llm, timeout=1.0).stream(MESSAGES, max_tokens=5))
+        assert time.monotonic() - started < 2.0
+
+
+def test_an_endpoint_that_is_down_is_named_without_credentials() -> None:
+    model = ChatModel.from_settings(settings(llm="openai:gpt", openai_base_url="http://user:pw@127.0.0.1:9/v1",
+                                             llm_timeout=5))
+    with pytest.raises(LLMError, match=r"^Cannot reach the language model at http://127\.0\.0\.1:9/v1 \(") as caught:
+        list(model.stream(MESSAGES, max_tokens=5))
+    assert "pw" not in str(caught.value)
 
 
 def test_urls_are_shown_without_credentials() -> None:
     assert redact("https://user:pw@example.com:8443/v1?api-key=abc") == "https://example.com:8443/v1"
-    client = OpenAIClient("https://user:pw@example.com/v1/", "gpt", SecretStr(KEY), 5)
-    assert client.describe() == "OpenAI-compatible endpoint at https://example.com/v1, model gpt"
+    model = ChatModel.from_settings(settings(llm="openai:gpt", openai_base_url="https://user:pw@example.com/v1/"))
+    assert model.describe() == "openai:gpt at https://example.com/v1/"
+
+
+def test_the_settings_choose_the_provider_and_the_older_form_still_works(tmp_path: Path) -> None:
+    assert model_spec(settings(llm="openai", llm_model="gpt-4o-mini")) == ("openai", "gpt-4o-mini")
+    assert model_spec(settings(llm="ollama", llm_model="llama3.2")) == ("ollama", "llama3.2")
+    assert model_spec(Settings(_env_file=None, llm="Anthropic:claude-haiku")) == ("anthropic", "claude-haiku")
+    assert model_spec(settings(llm="gguf")) == ("gguf", "")
+    for wrong in ("gpt-4o", "openai:", ":model", "open ai:x"):
+        with pytest.raises(ValidationError, match="provider:model"):
+            Settings(_env_file=None, llm=wrong)
+    assert Settings(_env_file=None, embeddings="OLLAMA:nomic-embed-text").embeddings == "ollama:nomic-embed-text"
+
+
+def test_a_provider_whose_package_is_missing_says_what_to_install() -> None:
+    if importlib.util.find_spec("langchain_groq") is not None:
+        pytest.skip("langchain-groq is installed here")  # pragma: no cover - not in the test extra
+    model = ChatModel.from_settings(settings(llm="groq:llama-3.1-8b-instant"))
+    with pytest.raises(LLMError, match=r"needs the langchain-groq package: pip install 'citebot\[groq\]'"):
+        list(model.stream(MESSAGES, max_tokens=5))
 
 
 def test_gguf_without_the_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     real = importlib.util.find_spec
-    monkeypatch.setattr(client_module.importlib.util, "find_spec",
+    monkeypatch.setattr(gguf_module.importlib.util, "find_spec",
                         lambda name, *a: None if name == "llama_cpp" else real(name, *a))
     model = tmp_path / "model.gguf"
     model.write_bytes(b"GGUF")
-    with pytest.raises(LLMError, match=r"needs llama-cpp-python, which is not installed: pip install 'llama-cpp-python\[server\]"):
-        list(GGUFClient(model, 5).stream(MESSAGES, max_tokens=5))
+    chat = ChatModel.from_settings(settings(llm="gguf", gguf_path=model))
+    with pytest.raises(LLMError, match=r"needs llama-cpp-python, which is not installed: pip install 'llama-cpp-python\["):
+        list(chat.stream(MESSAGES, max_tokens=5))
 
 
 def test_gguf_without_a_model_file(tmp_path: Path) -> None:
     with pytest.raises(LLMError, match="No GGUF model file at .*missing.gguf"):
-        list(GGUFClient(tmp_path / "missing.gguf", 5).stream(MESSAGES, max_tokens=5))
-
-
-def test_make_client_follows_the_settings(tmp_path: Path) -> None:
-    base = Settings(_env_file=None, docs_dir=tmp_path, data_dir=tmp_path)
-    assert isinstance(make_client(base.model_copy(update={"llm": "openai"})), OpenAIClient)
-    assert isinstance(make_client(base.model_copy(update={"llm": "ollama"})), OllamaClient)
-    gguf = make_client(base.model_copy(update={"llm": "gguf", "gguf_path": tmp_path / "m.gguf"}))
-    assert isinstance(gguf, GGUFClient) and gguf.path == tmp_path / "m.gguf"
-    with pytest.raises(ValueError):
-        make_client(base)
+        GGUFChatModel.load(tmp_path / "missing.gguf")

@@ -108,9 +108,9 @@ def _doctor(corpus: Corpus, **env: str) -> Any:
 
 def test_doctor_reports_a_working_setup(corpus: Corpus, llm: ScriptedLLM) -> None:
     llm.script("ready")
-    result = _doctor(corpus, CITEBOT_LLM="openai", CITEBOT_LLM_MODEL="scripted", OPENAI_BASE_URL=llm.url, OPENAI_API_KEY=KEY)
+    result = _doctor(corpus, CITEBOT_LLM="openai:scripted", OPENAI_BASE_URL=llm.url, OPENAI_API_KEY=KEY)
     assert result.exit_code == 0, result.output
-    assert f"OpenAI-compatible endpoint at {llm.url}, model scripted" in result.output
+    assert f"openai:scripted at {llm.url}" in result.output
     assert "API key: set" in result.output and "model: answers" in result.output
     assert "index: 3 documents" in result.output and str(corpus.data_dir) in result.output
     assert llm.requests[0].body["max_tokens"] == 8
@@ -119,9 +119,11 @@ def test_doctor_reports_a_working_setup(corpus: Corpus, llm: ScriptedLLM) -> Non
 def test_doctor_fails_when_the_model_does_not_answer(corpus: Corpus, llm: ScriptedLLM) -> None:
     url = llm.url
     llm.close()
-    result = _doctor(corpus, CITEBOT_LLM="openai", OPENAI_BASE_URL=url, OPENAI_API_KEY=KEY)
+    result = _doctor(corpus, CITEBOT_LLM="openai", CITEBOT_LLM_MODEL="scripted", OPENAI_BASE_URL=url, OPENAI_API_KEY=KEY)
     assert result.exit_code == 1
     assert "model: NOT ANSWERING: Cannot reach the language model" in result.output
+    unnamed = _doctor(corpus, CITEBOT_LLM="openai", OPENAI_BASE_URL=url, OPENAI_API_KEY=KEY)
+    assert unnamed.exit_code == 1 and "names no model: write provider:model" in unnamed.output
 
 
 def test_doctor_without_a_model_or_an_index(tmp_path: Path) -> None:

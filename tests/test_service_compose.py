@@ -156,7 +156,10 @@ def test_dockerfile_slim_base_nonroot_user_and_bot_command() -> None:
     assert instructions[0] == ("FROM", "python:3.11-slim")
     users = [args for keyword, args in instructions if keyword == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0"), "the image must not run as root"
-    assert any(keyword == "RUN" and "pip install ." in args for keyword, args in instructions)
+    # citebot itself, with the chat-model integrations LLM mode can use
+    assert any(keyword == "RUN" and 'pip install ".[${EXTRAS}]"' in args for keyword, args in instructions)
+    extras = next(args for keyword, args in instructions if keyword == "ARG" and args.startswith("EXTRAS="))
+    assert set(extras.removeprefix("EXTRAS=").split(",")) == {"openai", "ollama", "anthropic"}
     cmd = [args for keyword, args in instructions if keyword == "CMD"][-1]
     check_citebot_command(yaml.safe_load(cmd))  # the exec form is a JSON (so YAML) list
     for keyword, args in instructions:

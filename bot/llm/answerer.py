@@ -31,7 +31,7 @@ import prompts
 from bot.config import Settings
 from bot.answering.evidence import Candidate as Evidence
 from bot.language import content_tokens, language
-from bot.llm.client import ChatClient, LLMError, Message, make_client
+from bot.llm.models import ChatModel, LLMError
 from bot.llm.verify import Verification, covered, verify
 from bot.models import Answer, Turn
 from bot.retrieval import Passage
@@ -78,8 +78,8 @@ def _removal_notice(checked: Verification) -> str:
 class LLMAnswerer:
     """Writes answers with a chat model and checks every citation before anyone sees them."""
 
-    def __init__(self, client: ChatClient, embeddings: Embeddings, *, max_passages: int = 4, max_tokens: int = 400) -> None:
-        self.client = client
+    def __init__(self, model: ChatModel, embeddings: Embeddings, *, max_passages: int = 4, max_tokens: int = 400) -> None:
+        self.model = model
         self.embeddings = embeddings
         self.max_passages = max_passages
         self.max_tokens = max_tokens
@@ -90,15 +90,15 @@ class LLMAnswerer:
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: Embeddings) -> LLMAnswerer:
-        return cls(make_client(settings), embeddings, max_passages=settings.llm_max_passages,
+        return cls(ChatModel.from_settings(settings), embeddings, max_passages=settings.llm_max_passages,
                    max_tokens=settings.llm_max_tokens)
 
     def describe(self) -> str:
-        return self.client.describe()
+        return self.model.describe()
 
     def probe(self) -> str:
         """A tiny test prompt: the model's reply, or `LLMError`."""
-        reply = "".join(self.client.stream([{"role": "user", "content": "Reply with one word: ready"}], max_tokens=8))
+        reply = "".join(self.model.stream([{"role": "user", "content": "Reply with one word: ready"}], max_tokens=8))
         if not reply.strip():
             raise LLMError("The language model returned an empty reply")
         return reply.strip()
@@ -113,7 +113,7 @@ class LLMAnswerer:
             return fallback
         messages = self._render(self._condense_prompt, history="\n".join(f"- {q}" for q in earlier), question=question)
         try:
-            reply = "".join(self.client.stream(messages, max_tokens=CONDENSE_TOKENS))
+            reply = "".join(self.model.stream(messages, max_tokens=CONDENSE_TOKENS))
         except LLMError as exc:
             logger.warning("Follow-up not condensed: %s", exc)
             return fallback
@@ -131,7 +131,7 @@ class LLMAnswerer:
         by_id = {p.chunk_id: p for p in passages}
         return [by_id[i] for i in order if i in by_id][: self.max_passages]
 
-    def messages(self, question: str, passages: Sequence[Passage], language_code: str | None = None) -> list[Message]:
+    def messages(self, question: str, passages: Sequence[Passage], language_code: str | None = None) -> list[dict[str, str]]:
         """The chat messages asking `question` about `passages`, to be answered in the
         language `language_code` ("en", "fr", "ru"; default: the question's)."""
         blocks = "\n".join(_block(n, p) for n, p in enumerate(passages, 1))
@@ -149,7 +149,7 @@ class LLMAnswerer:
         draft: list[str] = []
         try:
             messages = self.messages(standalone, given, language_code or language(extractive.question))
-            for delta in self.client.stream(messages, max_tokens=self.max_tokens):
+            for delta in self.model.stream(messages, max_tokens=self.max_tokens):
                 draft.append(delta)
                 if on_delta is not None:
                     on_delta(delta)
@@ -172,7 +172,7 @@ class LLMAnswerer:
                       search_query=extractive.search_query, notice=_removal_notice(checked))
 
     @staticmethod
-    def _render(template: ChatPromptTemplate, **values: str) -> list[Message]:
+    def _render(template: ChatPromptTemplate, **values: str) -> list[dict[str, str]]:
         return [dict(m) for m in convert_to_openai_messages(template.format_messages(**values))]
 
 
