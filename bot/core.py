@@ -15,7 +15,6 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-
 from typing import Any
 
 from langchain_core.embeddings import Embeddings

@@ -12,12 +12,12 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+from openai_server import GIFT, GOOD, KEY, ScriptedLLM, corpus, llm, shared  # noqa: F401 - fixtures
 from pydantic import SecretStr
 
 from bot.core import AnswerCore
 from bot.models import Answer
 from index.embeddings import E5Embeddings
-from openai_server import GIFT, GOOD, KEY, ScriptedLLM, corpus, llm, shared  # noqa: F401 - fixtures
 from tests.conftest import make_settings
 
 _PASSAGE = re.compile(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)

@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
+from openai_server import KEY, Reply, ScriptedLLM, llm  # noqa: F401 - llm is a fixture
 from pydantic import SecretStr, ValidationError
 
 from bot.config import Settings
 from bot.llm import gguf as gguf_module
 from bot.llm.gguf import GGUFChatModel
 from bot.llm.models import ChatModel, LLMError, model_spec, redact
-from openai_server import KEY, Reply, ScriptedLLM, llm  # noqa: F401 - llm is a fixture
 
 MESSAGES = [{"role": "user", "content": "Say hello."}]
 

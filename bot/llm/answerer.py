@@ -28,8 +28,8 @@ from langchain_core.messages import convert_to_openai_messages
 from langchain_core.prompts import ChatPromptTemplate
 
 import prompts
-from bot.config import Settings
 from bot.answering.evidence import Candidate as Evidence
+from bot.config import Settings
 from bot.language import content_tokens, language
 from bot.llm.models import ChatModel, LLMError
 from bot.llm.verify import Verification, covered, verify
