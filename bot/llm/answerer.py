@@ -62,7 +62,7 @@ def _defuse(text: str) -> str:
 
 def _block(n: int, passage: Passage) -> str:
     title = _defuse(passage.title).replace('"', "'")
-    return f'<passage id="{n}" title="{title}">\n{_defuse(passage.text)}\n</passage>'
+    return f'<passage id="{n}" title="{title}">\n[{n}] {_defuse(passage.text)}\n</passage>'
 
 
 def _removal_notice(checked: Verification) -> str:
