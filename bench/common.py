@@ -218,6 +218,15 @@ class LangChainRecipe:
 # --- statistics ---------------------------------------------------------------------------
 
 
+def write_results(path: Path | None, results: dict[str, Any]) -> None:
+    """Write a script's results as JSON to `path` (nothing when None), and say so."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    print(f"\nwrote {path}")
+
+
 def percentile(values: list[float], p: float) -> float:
     """Linear-interpolated percentile (p in 0..100)."""
     if not values:

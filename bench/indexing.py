@@ -36,7 +36,6 @@ passive. Each table states the machine and the load average. Scenarios (names fo
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -49,7 +48,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-from bench.common import DEFAULT_DOCS, ROOT, Table, document_paths, machine, machine_line, median  # noqa: E402
+from bench.common import (  # noqa: E402
+    DEFAULT_DOCS, ROOT, Table, document_paths, machine, machine_line, median, write_results,
+)
 from bench.speed import citebot_command, header, load_note, timed_process  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import AnswerCore  # noqa: E402
@@ -80,6 +81,16 @@ def source_lines(files: list[Path], limit: int = 200) -> list[str]:
     lines = dict.fromkeys(" ".join(line.split()) for text in texts for line in text.splitlines())
     good = [line.rstrip(".") + "." for line in lines if 30 <= len(line) <= 160 and len(line.split()) >= 5]
     return good[:limit] or ["The documents folder holds this line so that the note is not empty."]
+
+
+def copyright_folder(scratch: Path, copyrights: list[Path], n: int) -> Path:
+    """The first `n` copyright files copied as <package>.txt into one folder (made once)."""
+    folder = scratch / f"copyright-{n}"
+    if not folder.exists():
+        folder.mkdir()
+        for path in copyrights[:n]:
+            shutil.copyfile(path, folder / f"{path.parent.name}.txt")
+    return folder
 
 
 def note_folder(target: Path, lines: list[str], n: int, prefix: str = "note") -> Path:
@@ -344,11 +355,8 @@ def main(argv: list[str] | None = None) -> int:
             elif key == "files":
                 if len(copyrights) < args.files:
                     print(f"WARNING: only {len(copyrights)} copyright files under {SMALL_BYTES} bytes in {args.files_from}")
-                folder = scratch / f"copyright-{args.files}"
-                folder.mkdir()
-                for path in copyrights[: args.files]:
-                    shutil.copyfile(path, folder / f"{path.parent.name}.txt")
-                results[key] = cold_build(folder, embeddings, args.repeats, scratch)
+                results[key] = cold_build(copyright_folder(scratch, copyrights, args.files), embeddings,
+                                          args.repeats, scratch)
             elif key == "noop":
                 docs, data = note_folder(scratch / "notes", lines, args.noop_files), scratch / "data-notes"
                 build_s, r = timed_reindex(open_core(docs, data, embeddings))
@@ -359,12 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                     open_core(folder, data, embeddings).reindex()
                 results[key] = noop(bundled, data, embeddings, args.repeats, other=b)
             elif key == "order":
-                folder = scratch / f"copyright-{args.files}"
-                if not folder.exists():
-                    folder.mkdir()
-                    for path in copyrights[: args.files]:
-                        shutil.copyfile(path, folder / f"{path.parent.name}.txt")
-                results[key] = length_order(folder, embeddings, args.repeats, scratch)
+                results[key] = length_order(copyright_folder(scratch, copyrights, args.files), embeddings,
+                                            args.repeats, scratch)
             elif key == "hostile":
                 results[key] = hostile(lines, embeddings, scratch)
             show(key, results[key], info)
@@ -372,10 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         summary(results, info)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
-        print(f"\nwrote {args.json}")
+    write_results(args.json, results)
     return 0
 
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
     DEFAULT_DOCS, ROOT, LangChainRecipe, Table, build_core, embedder_of, load_gold, machine,
-    machine_line, median, percentile,
+    machine_line, median, percentile, write_results,
 )
 
 
@@ -231,10 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         results["load_after"] = load_note()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
-        print(f"\nwrote {args.json}")
+    write_results(args.json, results)
     return 0
 
 
