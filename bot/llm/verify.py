@@ -84,8 +84,8 @@ TITLE_ECHO = 0.8
 _MARKER_FORMS = re.compile(r"\[\[?\s*(?:passage|source|doc(?:ument)?|ref)?\s*#?(\d+(?:\s*[,;]\s*\d+)*)\s*\]\]?",
                            re.IGNORECASE)
 _MARKER = re.compile(r"\[(\d+)\]")
-#: Markers written after a sentence's final punctuation belong to that sentence.
-_MARKERS_AFTER_STOP = re.compile(r"([.!?…]+)((?:\s*\[\d+\])+)")
+#: Markers written after a sentence's final punctuation (and a closing quote) belong to that sentence.
+_MARKERS_AFTER_STOP = re.compile(r"([.!?…]+[\"»”’')]*)((?:\s*\[\d+\])+)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?…])")
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 #: Where a sentence's clauses meet: small models append an invented clause to a copied one.
