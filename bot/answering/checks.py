@@ -109,7 +109,7 @@ CHECKS: tuple[Check, ...] = (
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
     Check("no_number", "answer", False, "answer_not_found",
           "\"How many…?\" and the chosen sentences state no count (a year is no count), or \"When…?\" and "
-          "they state no date", _no_number),
+          "they state no date, weekday or time of day", _no_number),
 )
 
 #: Refusals that are not checks: outcomes of the index and of the language model.

@@ -56,6 +56,16 @@ _MONTHS = frozenset(
     января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
 )
 
+#: What else answers "when": a weekday, a time of day ("at six in the evening", "18:30", "9 am").
+_WHEN_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays
+    saturdays sundays morning afternoon evening night noon midnight tonight today tomorrow yesterday
+    lundi mardi mercredi jeudi vendredi samedi dimanche matin soir midi minuit aujourd demain hier
+    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье утром вечером днем
+    полдень полночь сегодня завтра вчера""".split()
+)
+_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:h.][0-5]\d|\s*[ap]\.?m\b|\s*o'clock)", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -186,10 +196,12 @@ def holds(question: Question, text: str) -> float:
         counts = [n for n in re.findall(r"(?<![\w+])\d[\d,.]*(?![\w+])", text) if not _YEAR.fullmatch(n)]
         return float(bool(counts) or any(t in _COUNT_WORDS for t in tokens(text)))
     if kind == "date":
-        return float(bool(_YEAR.search(text)) or any(t in _MONTHS for t in tokens(text)))
+        return float(bool(_YEAR.search(text) or _TIME.search(text))
+                     or any(t in _MONTHS or t in _WHEN_WORDS for t in tokens(text)))
     asked = {fold(n) for n in question.search_names}
     for word, _ in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
         folded = fold(word)
-        if word[:1].isupper() and folded not in asked and folded not in _MONTHS and folded not in STOPWORDS:
+        if (word[:1].isupper() and folded not in asked and folded not in _MONTHS and folded not in _WHEN_WORDS
+                and folded not in STOPWORDS):
             return 1.0
     return 0.0
