@@ -209,7 +209,7 @@ def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
     try:
         core.check()
         documents = core.documents()
-        out.print(f"index: {len(documents)} documents, {sum(d.chunks for d in documents)} passages "
+        out.print(f"index: {len(documents)} documents, {sum(d.passages for d in documents)} passages "
                   f"(index {core.store.name}, store {core.store.location})", markup=False)
     except IndexError_ as exc:
         broken = True

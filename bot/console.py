@@ -61,7 +61,7 @@ class _Chat:
             _show_source(self.console, self.last, argument.strip())
         elif command == "/docs":
             for doc in self.core.documents():
-                self.console.print(f"- {escape(doc.title)} [dim]({escape(doc.source)}, {doc.chunks} passages)[/dim]")
+                self.console.print(f"- {escape(doc.title)} [dim]({escape(doc.source)}, {doc.passages} passages)[/dim]")
         else:
             self.console.print(prompts.load("console_help"))
         return True

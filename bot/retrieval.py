@@ -25,7 +25,7 @@ from rank_bm25 import BM25Okapi
 
 from bot.language import Vocabulary, content_tokens, language
 from index.errors import IndexEmpty
-from index.records import PassageRecord
+from index.records import DocumentRecord, PassageRecord, documents_of
 from index.store import Generation, IndexStore
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
@@ -45,11 +45,8 @@ class Passage:
     similarity: float  # cosine similarity to the query (0 when only BM25 found it)
 
 
-@dataclass(frozen=True)
-class DocumentInfo:
-    source: str
-    title: str
-    chunks: int
+#: A document of the index, as front ends list it (source, title, passages).
+DocumentInfo = DocumentRecord
 
 
 class _Snapshot:
@@ -74,11 +71,7 @@ class _Snapshot:
         self.language = Counter(language(t) for t in self.texts).most_common(1)[0][0] if self.texts else "en"
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         self.background = generation.sentence_vectors(limit=BACKGROUND_SAMPLE)
-        per_source: dict[str, DocumentInfo] = {}
-        for r in self.records:
-            info = per_source.get(r.source)
-            per_source[r.source] = DocumentInfo(r.source, r.title, (info.chunks if info else 0) + 1)
-        self.documents = sorted(per_source.values(), key=lambda d: d.source)
+        self.documents = documents_of(self.records)
 
     def passage_vocabulary(self, chunk_id: str, text: str) -> Vocabulary:
         """The words of one passage (kept for the generation's lifetime)."""

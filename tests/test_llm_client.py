@@ -117,9 +117,9 @@ def test_the_settings_choose_the_provider_and_the_older_form_still_works(tmp_pat
     assert Settings(_env_file=None, embeddings="OLLAMA:nomic-embed-text").embeddings == "ollama:nomic-embed-text"
 
 
-def test_a_provider_whose_package_is_missing_says_what_to_install() -> None:
-    if importlib.util.find_spec("langchain_groq") is not None:
-        pytest.skip("langchain-groq is installed here")  # pragma: no cover - not in the test extra
+def test_a_provider_whose_package_is_missing_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "langchain_groq" else real(name, *a))
     model = ChatModel.from_settings(settings(llm="groq:llama-3.1-8b-instant"))
     with pytest.raises(LLMError, match=r"needs the langchain-groq package: pip install 'citebot\[groq\]'"):
         list(model.stream(MESSAGES, max_tokens=5))

@@ -139,7 +139,7 @@ def test_twenty_thousand_hostile_characters_split_into_valid_parts(hostile: str)
 
 
 def test_document_list_escapes_titles_and_splits_long_lists() -> None:
-    documents = [DocumentInfo(source=f"dir/doc-{i}.txt", title=f"<Title {i}> & co", chunks=i) for i in range(400)]
+    documents = [DocumentInfo(source=f"dir/doc-{i}.txt", title=f"<Title {i}> & co", passages=i) for i in range(400)]
     parts = plain_parts(formatting.documents_messages(documents))
     assert len(parts) > 1
     joined = "\n".join(parts)
@@ -150,7 +150,7 @@ def test_document_list_escapes_titles_and_splits_long_lists() -> None:
 
 
 def test_title_list_is_escaped_and_bounded() -> None:
-    documents = [DocumentInfo(source="a.txt", title="<b>x</b> " + "long " * 40, chunks=1)] * 25
+    documents = [DocumentInfo(source="a.txt", title="<b>x</b> " + "long " * 40, passages=1)] * 25
     titles = formatting.title_list(documents)
     plain, _ = parse_html(titles)
     assert plain.count("• <b>x</b>") == 20 and plain.endswith("… and 5 more (see /sources)")

@@ -70,7 +70,7 @@ class ChatModel:
         self._building = threading.Lock()
         self.description = description
         self.timeout = timeout
-        self.where = where  # "the language model at http://host:port/v1", for messages
+        self.where = where  # "The language model at http://host:port/v1", "Ollama at ...": starts messages
         self._limit = limit
 
     @classmethod
@@ -83,7 +83,8 @@ class ChatModel:
             return cls(lambda: GGUFChatModel.load(path), description=GGUFChatModel.describe_path(path),
                        timeout=settings.llm_timeout, where=f"The local model {path.name if path else ''}".rstrip())
         url = {"openai": settings.openai_base_url, "ollama": settings.ollama_url}.get(provider)
-        where = f"The language model at {redact(url)}" if url else f"The language model ({provider})"
+        where = (f"Ollama at {redact(url)}" if provider == "ollama" else
+                 f"The language model at {redact(url)}" if url else f"The language model ({provider})")
         description = f"{provider}:{name or '(unset: CITEBOT_LLM=provider:model)'}" + (f" at {redact(url)}" if url else "")
         return cls(lambda: _init(settings, provider, name, url), description=description,
                    timeout=settings.llm_timeout, where=where, limit=_limit_for(provider, url))
@@ -146,8 +147,7 @@ class ChatModel:
         names = {cls.__name__ for cls in type(exc).__mro__}
         status = getattr(exc, "status_code", None)
         if kind == "ResponseError" and type(exc).__module__.startswith("ollama"):  # Ollama's own error text
-            return LLMError(f"Ollama at {self.where.removeprefix('The language model at ')} reported an error: "
-                            f"{str(getattr(exc, 'error', ''))[:200]}")
+            return LLMError(f"{self.where} reported an error: {str(getattr(exc, 'error', ''))[:200]}")
         if any("Timeout" in name for name in names):
             return LLMError(f"{self.where} did not answer within {self.timeout:g} s")
         if isinstance(status, int) and status >= 400:
@@ -157,12 +157,17 @@ class ChatModel:
                 phrase = "error"
             return LLMError(f"{self.where} answered HTTP {status} ({phrase})")
         if any("Connect" in name for name in names) or isinstance(exc, ConnectionError):
-            return LLMError(f"Cannot reach {self.where[:1].lower()}{self.where[1:]} ({kind})")
+            return LLMError(f"Cannot reach {_object(self.where)} ({kind})")
         if "APIError" in names:  # an error event inside a stream that had started
             return LLMError(f"{self.where} reported an error")
         if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError, IndexError)):
-            return LLMError(f"The reply of {self.where[:1].lower()}{self.where[1:]} was not a chat completion")
+            return LLMError(f"The reply of {_object(self.where)} was not a chat completion")
         return LLMError(f"{self.where} failed ({kind})")
+
+
+def _object(where: str) -> str:
+    """`where` in the middle of a sentence: "the language model at ...", "Ollama at ..."."""
+    return where[:1].lower() + where[1:] if where.startswith("The ") else where
 
 
 def _limit_for(provider: str, url: str | None = None) -> Callable[[int], dict[str, Any]]:

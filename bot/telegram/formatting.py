@@ -190,7 +190,7 @@ def documents_messages(documents: Sequence[DocumentInfo]) -> list[str]:
         spans += [
             Span(f"\n{number}. "),
             Span(document.title, "b"),
-            Span(f" — {document.source}, {plural(document.chunks, 'passage')}"),
+            Span(f" — {document.source}, {plural(document.passages, 'passage')}"),
         ]
     return render(spans)
 
