@@ -8,10 +8,12 @@ becomes `UnreadableDocument` with a reason written for the user.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import os
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -20,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import docx
 import pypdf
 from docx.table import Table, _Row
+from pypdf.generic import DictionaryObject, StreamObject
 
 from index.errors import UnreadableDocument
 
@@ -29,6 +32,28 @@ _TITLE_MAX = 120
 _LONG_LINE = 200
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13} | {127}
+_MB = 1024 * 1024
+
+# Bounds for hostile uploads. Files are at most 20 MB on disk (CITEBOT_MAX_FILE_MB), but a small
+# file can still unpack to gigabytes or hold an absurd number of pages.
+#
+# A DOCX is a zip. Its XML packs about 10:1 and its images about 1:1, so a real 20 MB file unpacks
+# to at most ~200 MB; python-docx keeps every part in memory (and parsed XML takes ~10x its size).
+MAX_DOCX_UNPACKED_BYTES = 200 * _MB
+# Real XML packs 5-50:1; 200:1 and beyond is padding (a run of zeros deflates ~1000:1). Only parts
+# over 1 MB are judged, since tiny parts can have odd ratios and cannot hurt.
+MAX_DOCX_PART_RATIO = 200
+_DOCX_RATIO_FROM_BYTES = 1 * _MB
+# A document has tens of parts (each image is one); thousands is a crafted archive.
+MAX_DOCX_PARTS = 10_000
+_WORD_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+# Ten long books. An ordinary page takes ~2 ms to extract, so 5,000 pages read in ~10 s; but
+# 100,000 pages fit in 10 MB (empty, or all drawing one shared text) and would take minutes.
+MAX_PDF_PAGES = 5_000
+# Unpacked page content streams, all pages together: 5,000 pages x 20 KB (typical text pages hold
+# 3-10 KB). pypdf caps each stream at 75 MB but keeps every unpacked stream in memory while the
+# reader lives, so without this a 20 MB file of packed 75 MB streams holds gigabytes.
+MAX_PDF_CONTENT_BYTES = 100 * _MB
 
 
 @dataclass(frozen=True)
@@ -320,14 +345,49 @@ def _pdf(data: bytes) -> tuple[str, str | None]:
     """Text of every page, blank line between pages; title from the /Title metadata."""
     reader = _open_pdf(data)
     try:
-        pages = [page.extract_text() or "" for page in reader.pages]
+        _check_page_count(reader)
+        pages: list[str] = []
+        content_bytes = 0
+        for page in reader.pages:
+            content_bytes += _content_bytes(page)  # unpacked before extract_text parses them
+            if content_bytes > MAX_PDF_CONTENT_BYTES:
+                limit = _human_size(MAX_PDF_CONTENT_BYTES)
+                raise _Unreadable(f"PDF content unpacks to more than {limit} (a zip bomb?)")
+            pages.append(page.extract_text() or "")
         title = reader.metadata.title if reader.metadata else None
+    except _Unreadable:
+        raise
     except Exception as error:  # noqa: BLE001 - pypdf raises many types for broken files
         raise _Unreadable(f"corrupt PDF: {_short(error)}") from error
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
         raise _Unreadable("PDF has no text layer (scanned?)")
     return text, title if isinstance(title, str) else None
+
+
+def _check_page_count(reader: pypdf.PdfReader) -> None:
+    """Refuse a PDF with more than MAX_PDF_PAGES pages before any page is parsed.
+
+    `len(reader.pages)` parses every page object (3.9 s for 100,000 pages); the /Count of the
+    page tree's root answers in 0.15 s. /Count may lie, so when it is missing or small the real
+    count is taken, which the page loop needs anyway (pypdf stops at 100,000 page tree entries).
+    """
+    tree = reader.root_object.get("/Pages")
+    tree = tree.get_object() if tree is not None else None
+    declared = tree.get("/Count") if isinstance(tree, DictionaryObject) else None
+    cheap = isinstance(declared, int) and declared > MAX_PDF_PAGES
+    count = declared if cheap else len(reader.pages)
+    if count > MAX_PDF_PAGES:
+        raise _Unreadable(f"PDF has {count:,} pages, more than the {MAX_PDF_PAGES:,} citebot reads")
+
+
+def _content_bytes(page: pypdf.PageObject) -> int:
+    """Unpacked size of a page's content streams (pypdf keeps them, so extraction reuses them)."""
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    parts = contents if isinstance(contents, list) else [contents]
+    streams = (part.get_object() for part in parts if part is not None)
+    return sum(len(stream.get_data()) for stream in streams if isinstance(stream, StreamObject))
 
 
 def _open_pdf(data: bytes) -> pypdf.PdfReader:
@@ -352,7 +412,10 @@ def _open_pdf(data: bytes) -> pypdf.PdfReader:
 def _docx(data: bytes) -> tuple[str, str | None]:
     """Paragraphs and table rows in document order, blank line between them."""
     try:
+        _check_docx_archive(data)
         document = docx.Document(io.BytesIO(data))
+    except _Unreadable:
+        raise
     except Exception as error:  # noqa: BLE001 - zip, XML and package errors all mean "corrupt"
         raise _Unreadable(f"corrupt DOCX: {_short(error)}") from error
     blocks: list[str] = []
@@ -367,6 +430,54 @@ def _docx(data: bytes) -> tuple[str, str | None]:
         blocks.append(item.text)
     text = "\n\n".join(block.strip() for block in blocks if block.strip())
     return text, document.core_properties.title or heading
+
+
+def _check_docx_archive(data: bytes) -> None:
+    """Refuse a zip bomb before python-docx inflates every part of the DOCX into memory.
+
+    The declared sizes are checked first, which refuses an honest bomb without unpacking it. They
+    can lie, though: CPython 3.11's zipfile cuts what a member returns to its declared file_size
+    (ZipExtFile._read1: `data = data[:self._left]`), but only after inflating, and ZipFile.read(),
+    which python-docx uses, asks zlib for up to ZipExtFile.MAX_N (1 GiB) at a time; bzip2 and lzma
+    members inflate with no limit at all. A part declaring 1 KB that holds gigabytes takes ~2 GB
+    of memory. So each part is then unpacked here in 1 MB reads, counting what it really holds.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_DOCX_PARTS:
+            raise _Unreadable(f"DOCX has more than {MAX_DOCX_PARTS:,} parts (a zip bomb?)")
+        _check_unpacked_size(sum(part.file_size for part in parts))
+        for part in parts:
+            _check_part_ratio(part, part.file_size)
+        unpacked = 0
+        for part in parts:
+            if part.compress_type not in _WORD_COMPRESSION or part.flag_bits & 1:  # 1: encrypted
+                problem = f"{part.filename} is packed or encrypted in a way Word never uses"
+                raise _Unreadable(f"corrupt DOCX: {problem}")
+            probe = copy.copy(part)
+            probe.file_size = MAX_DOCX_UNPACKED_BYTES - unpacked + 1  # past a lie, up to the bound
+            del probe.CRC  # it covers the declared length; python-docx's read checks it
+            size = 0
+            with archive.open(probe) as member:
+                while chunk := member.read(_MB):
+                    size += len(chunk)
+                    _check_unpacked_size(unpacked + size)
+                    _check_part_ratio(part, size)
+            unpacked += size
+
+
+def _check_unpacked_size(size: int) -> None:
+    if size > MAX_DOCX_UNPACKED_BYTES:
+        limit = _human_size(MAX_DOCX_UNPACKED_BYTES)
+        raise _Unreadable(f"DOCX unpacks to more than {limit} (a zip bomb?)")
+
+
+def _check_part_ratio(part: zipfile.ZipInfo, size: int) -> None:
+    if size > _DOCX_RATIO_FROM_BYTES and size > MAX_DOCX_PART_RATIO * part.compress_size:
+        raise _Unreadable(
+            f"DOCX part {part.filename} unpacks to more than {MAX_DOCX_PART_RATIO} times "
+            "its packed size (a zip bomb?)"
+        )
 
 
 def _docx_row(row: _Row) -> str:

@@ -4,18 +4,25 @@ Documents: one documents folder holds two good documents and every kind of bad f
 run must load the good ones, skip each bad one with a clear reason (or load it, when it is
 merely odd), never follow a link out of the folder, and never crash. Questions: each hostile
 question gets a clear message or a sensible answer whose citations resolve, never an
-exception. Afterwards nothing is lost: the good documents still answer.
+exception. Afterwards nothing is lost: the good documents still answer. Bombs: files small on
+disk that unpack to far more, or hold far more pages, are refused with their reason within
+seconds and without the memory they ask for.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import time
+import tracemalloc
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docx
 import pypdf
 import pytest
 
@@ -24,7 +31,9 @@ from bot.config import Settings
 from bot.core import MAX_QUESTION_CHARS, AnswerCore
 from bot.models import Answer
 from index.embeddings import E5Embeddings
+from index.errors import UnreadableDocument
 from index.indexer import IndexReport
+from index.loaders import load_document
 
 pytestmark = pytest.mark.slow
 
@@ -238,3 +247,126 @@ def test_nothing_lost_after_all_of_it(site: dict[str, Any]) -> None:
         assert answer.answered and expected in answer.answer, answer.answer
     assert set(GOOD) <= {d.source for d in core.documents()}
     assert core.reindex().modified is False  # a second run over the same folder changes nothing
+
+
+# --- bombs ------------------------------------------------------------------------------------
+
+
+def bomb_docx(path: Path, size: int, *, level: int = 1, declare: int | None = None) -> None:
+    """A python-docx document whose body is padded with `size` blanks (valid XML, packing ~200:1
+    at `level` 1, ~1000:1 at 9), written 1 MB at a time; `declare` is the size the archive claims."""
+    template = io.BytesIO()
+    docx.Document().save(template)
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                               compresslevel=level) as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info))
+                continue
+            head, tail = source.read(info).split(b"<w:body>", 1)
+            with target.open(info.filename, "w") as member:
+                member.write(head + b"<w:body>")
+                blanks = b" " * MB
+                for _ in range(size // MB):
+                    member.write(blanks)
+                member.write(tail)
+            if declare is not None:
+                target.getinfo(info.filename).file_size = declare  # the central directory lies
+
+
+def many_parts_docx(path: Path, parts: int) -> None:
+    """A python-docx document with `parts` extra (tiny) parts."""
+    template = io.BytesIO()
+    docx.Document().save(template)
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for number in range(parts):
+            target.writestr(f"word/media/part{number}.xml", b"")
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of `objects`, numbered from 1 (the first is the catalog), with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
+    return bytes(out)
+
+
+def many_pages_pdf(count: int, declared: int | None = None) -> bytes:
+    """`count` empty pages in one flat /Kids array; the page tree's /Count says `declared`."""
+    kids = b" ".join(b"%d 0 R" % number for number in range(3, count + 3))
+    tree = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (count if declared is None else declared, kids)
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", tree, *[page] * count])
+
+
+def flate_bomb_pdf(pages: int, size: int) -> bytes:
+    """`pages` pages, each drawing a line of text and an inline image of `size` blank bytes, in a
+    content stream of its own packed ~1000:1 (pypdf unpacks each stream up to its 75 MB cap)."""
+    image = b"q BI /W 1024 /H %d /BPC 8 /CS /G ID %s EI Q" % (size // 1024, bytes(size // 1024 * 1024))
+    packed = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Packed tight.) Tj ET\n" + image, 9)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * index) for index in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, kids),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for index in range(pages):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * index))
+        objects.append(stream)
+    return raw_pdf(objects)
+
+
+@dataclass(frozen=True)
+class BombCase:
+    name: str
+    make: Callable[[Path], object]  # writes the file at the given path
+    reason: str  # exactly what the user is told
+
+
+BOMB_CASES = [
+    BombCase("zip-bomb.docx", lambda path: bomb_docx(path, 300 * MB),
+             "DOCX unpacks to more than 200 MB (a zip bomb?)"),
+    BombCase("zip-bomb-lying-about-its-size.docx", lambda path: bomb_docx(path, 300 * MB, declare=1024),
+             "DOCX unpacks to more than 200 MB (a zip bomb?)"),
+    BombCase("packed-1000-to-1.docx", lambda path: bomb_docx(path, 50 * MB, level=9),
+             "DOCX part word/document.xml unpacks to more than 200 times its packed size (a zip bomb?)"),
+    BombCase("10001-parts.docx", lambda path: many_parts_docx(path, 10_001),
+             "DOCX has more than 10,000 parts (a zip bomb?)"),
+    BombCase("100000-pages.pdf", lambda path: path.write_bytes(many_pages_pdf(100_000)),
+             "PDF has 100,000 pages, more than the 5,000 citebot reads"),
+    BombCase("page-count-lies.pdf", lambda path: path.write_bytes(many_pages_pdf(5_001, declared=1)),
+             "PDF has 5,001 pages, more than the 5,000 citebot reads"),
+    BombCase("flate-bomb-pages.pdf", lambda path: path.write_bytes(flate_bomb_pdf(6, 60 * MB)),
+             "PDF content unpacks to more than 100 MB (a zip bomb?)"),
+]
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(UnreadableDocument) as caught:
+        load_document(path, path.parent)
+    return caught.value.reason
+
+
+@pytest.mark.parametrize("case", BOMB_CASES, ids=[c.name for c in BOMB_CASES])
+def test_bomb_is_refused_quickly_and_without_the_memory_it_asks_for(tmp_path: Path, case: BombCase) -> None:
+    path = tmp_path / case.name
+    case.make(path)
+    assert path.stat().st_size < 20 * MB  # it gets past the size check: only what is inside is big
+    started = time.perf_counter()
+    assert refusal(path) == case.reason
+    seconds = time.perf_counter() - started
+    assert seconds < 5, f"refused after {seconds:.1f} s"
+    tracemalloc.start()  # Python allocations, where unpacked bytes live; it slows code, so apart
+    try:
+        refusal(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 300 * MB, f"peak memory {peak / MB:.0f} MB"
