@@ -59,6 +59,9 @@ from index.store import Generation, IndexStore, add_batched, describe, get_by_id
 
 log = logging.getLogger(__name__)
 
+#: Sources of files in the uploads folder start with this.
+UPLOADS_PREFIX = "uploads/"
+
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed), after each batch
 
 
@@ -123,8 +126,12 @@ def sync_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     lock_timeout: float = 600.0,
+    uploads_dir: Path | None = None,
 ) -> IndexReport:
     """Update the index from `docs_dir`; with `rebuild`, build it anew (cached vectors are reused).
+
+    Files in `uploads_dir` (documents sent to the bot), when given, are indexed too, under
+    sources named "uploads/<file>"; a missing uploads folder is an empty one.
 
     A second update waits for the running one up to `lock_timeout` seconds, then raises
     IndexBusy. A folder that is missing or holds no readable document raises NoDocuments and
@@ -148,7 +155,7 @@ def sync_index(
             f"({lock_path.parent}) is a folder citebot may write to."
         ) from exc
     plan = _Plan(docs_dir, chunk_chars, max_bytes, max_passages, rebuild,
-                 BuildInfo(chunk_chars, embedding_model_id(embeddings), 0))
+                 BuildInfo(chunk_chars, embedding_model_id(embeddings), 0), uploads_dir)
     try:
         with StoreLease(store, timeout=max(0.0, deadline - time.monotonic())) as lease:
             return _sync(store, embeddings, plan, cache, progress, lease)
@@ -169,6 +176,25 @@ class _Plan:
     max_passages: int
     rebuild: bool
     build: BuildInfo
+    uploads_dir: Path | None = None
+
+    def files(self, report: IndexReport) -> list[tuple[str, Path, Path]]:
+        """(source, path, folder) of every supported file of the documents and uploads folders,
+        sorted by source; what is left out goes to `report.skipped`."""
+        found, report.skipped = discover(self.docs_dir, self.max_bytes)
+        files = [(path.relative_to(self.docs_dir).as_posix(), path, self.docs_dir) for path in found]
+        if self.uploads_dir is not None and self.uploads_dir.is_dir():
+            uploaded, skipped = discover(self.uploads_dir, self.max_bytes)
+            report.skipped += [replace(s, source=UPLOADS_PREFIX + s.source) for s in skipped]
+            taken = {source for source, _, _ in files}
+            for path in uploaded:
+                source = UPLOADS_PREFIX + path.relative_to(self.uploads_dir).as_posix()
+                if source in taken:
+                    report.skipped.append(SkippedFile(source, "a file of the documents folder has this name"))
+                else:
+                    files.append((source, path, self.uploads_dir))
+        files.sort(key=lambda item: item[0])
+        return files
 
 
 def _sync(
@@ -181,7 +207,7 @@ def _sync(
     if not docs_dir.is_dir():
         problem = "is not a folder" if docs_dir.exists() else "does not exist"
         raise NoDocuments(f"The documents folder {docs_dir} {problem}; {_kept(store)}")
-    paths, report.skipped = discover(docs_dir, plan.max_bytes)
+    files = plan.files(report)
     current = store.active()
     rebuild = plan.rebuild
     if current is not None and not rebuild:
@@ -198,15 +224,14 @@ def _sync(
 
     keep: list[str] = []  # sources carried over as they are
     fresh: list[tuple[SourceDocument, list[Chunk]]] = []
-    for path in paths:
-        source = path.relative_to(docs_dir).as_posix()
+    for source, path, folder in files:
         digest = file_hash(path)
         if indexed.get(source) == digest:
             keep.append(source)
             report.unchanged.append(source)
             continue
         try:
-            document = load_document(path, docs_dir)
+            document = replace(load_document(path, folder), source=source)
             estimate = len(document.text) // plan.chunk_chars + 1
             if estimate > plan.max_passages:
                 raise UnreadableDocument(source, (
@@ -221,7 +246,7 @@ def _sync(
             continue
         (report.changed if source in indexed else report.added).append(source)
         fresh.append((document, chunk_text(document.text, source, document.title, plan.chunk_chars)))
-    seen = {p.relative_to(docs_dir).as_posix() for p in paths}
+    seen = {source for source, _, _ in files}
     report.removed = sorted(source for source in indexed if source not in seen)
     if not keep and not fresh and not plan.rebuild:
         skipped = f" ({plural(len(report.skipped), 'file')} skipped: see `citebot index` output)" if report.skipped else ""
