@@ -32,7 +32,7 @@ def api(caplog: pytest.LogCaptureFixture) -> Iterator[BotApiServer]:
     assert server.unsimulated == []
     formatter = logging.Formatter("%(name)s %(message)s")
     logged = "\n".join(formatter.format(r) for phase in ("setup", "call") for r in caplog.get_records(phase))
-    assert server.token.split(":")[1] not in logged
+    assert server.token.split(":")[1] not in logged, [line[:300] for line in logged.splitlines() if server.token.split(":")[1] in line][:3]
 
 
 def settings(api: BotApiServer, data_dir: Path, **overrides: Any) -> Settings:

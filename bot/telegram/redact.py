@@ -1,9 +1,12 @@
 """Keep the bot token out of every log line.
 
 Bot API URLs contain the token, and they get logged: httpx logs each request URL at INFO,
-python-telegram-bot logs its base URLs at DEBUG, and exceptions may quote a URL. `protect`
-silences httpx's request lines and adds a filter to the loggers of python-telegram-bot, httpx,
-httpcore and citebot that replaces the token's secret part, in messages and in tracebacks.
+python-telegram-bot logs its base URLs and getFile's download URLs at DEBUG, and exceptions may
+quote a URL. `protect` silences httpx's request lines and replaces the token's secret part, in
+messages and in tracebacks, in every record of python-telegram-bot, httpx, httpcore and citebot:
+as each record is made (a logger's filters do not apply to its child loggers, and PTB makes
+loggers such as "telegram.ext.ExtBot" only when a bot is created), and by a filter on those
+loggers for records made otherwise.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ class TokenRedactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if (redacted := self.redact(message)) != message:
-            record.msg, record.args = redacted, ()
+        # Formatted now, redacted: an argument may change before a handler formats the record
+        # (PTB logs getFile's result, then puts the download URL, token included, into it).
+        record.msg, record.args = self.redact(message), ()
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so the traceback is printed redacted.
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
@@ -41,11 +45,21 @@ class TokenRedactor(logging.Filter):
 
 
 _REDACTOR = TokenRedactor()
+_make_record = logging.getLogRecordFactory()
+
+
+def _redacted_record(*args: object, **kwargs: object) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    if record.name.split(".")[0] in _LOGGER_FAMILIES:
+        _REDACTOR.filter(record)
+    return record
 
 
 def protect(token: str) -> None:
     """Redact `token` from the logs of this process from now on."""
     _REDACTOR.add(token)
+    if logging.getLogRecordFactory() is not _redacted_record:
+        logging.setLogRecordFactory(_redacted_record)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line, with URL, per request
     names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in _LOGGER_FAMILIES]
     for name in {*names, *_LOGGER_FAMILIES}:
