@@ -25,8 +25,8 @@ RUN pip install ".[${EXTRAS}]" \
 # An unprivileged user; /data (index lock, Telegram conversations, an embedded store when no
 # Chroma server is configured) belongs to it, so a named volume mounted there is writable.
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin citebot \
-    && mkdir -p /data /app/documents \
-    && chown -R citebot:citebot /data /app
+    && mkdir -p /data /uploads /app/documents \
+    && chown -R citebot:citebot /data /uploads /app
 WORKDIR /app
 # The bundled documents; mount your own folder over /app/documents (see docker-compose.yml).
 COPY --chown=citebot:citebot documents ./documents

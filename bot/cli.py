@@ -1,4 +1,4 @@
-"""The `citebot` command: index, ask, chat, telegram, doctor."""
+"""The `citebot` command: index, ask, chat, telegram, doctor, feedback."""
 
 from __future__ import annotations
 
@@ -216,6 +216,32 @@ def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
         out.print(f"index: NOT READY: {exc}", markup=False)
     if broken:
         raise typer.Exit(1)
+
+
+@app.command()
+def feedback(
+    export: Annotated[Path, typer.Option("--export", help="Write the rated Telegram answers to this file as gold-set "
+                                         "lines bench/eval.py reads (JSON Lines).")],
+    down: Annotated[bool, typer.Option("--include-down", help="Also write answers rated 👎, marked needs_review "
+                                       "and without gold quotes, for a person to complete.")] = False,
+) -> None:
+    """Export the 👍 / 👎 people gave the Telegram bot's answers as gold questions."""
+    from bot.feedback import FEEDBACK_FILE, FeedbackStore
+    from bot.feedback import export as export_feedback
+
+    settings = _settings()
+    path = settings.data_dir / FEEDBACK_FILE
+    if not path.is_file():
+        _fail(f"No feedback yet: {path} does not exist (the Telegram bot keeps it; CITEBOT_FEEDBACK=false turns it off).")
+    store = FeedbackStore(path)
+    try:
+        written, left_out = export_feedback(store, export, down=down)
+    except OSError as exc:
+        _fail(f"Cannot write {export}: {exc.strerror or exc}")
+    finally:
+        store.close()
+    note = f"; {left_out} rated 👎 left out (--include-down writes them for review)" if left_out else ""
+    err.print(f"Wrote {written} gold line{'s' if written != 1 else ''} to {export}{note}.", markup=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -120,7 +120,26 @@ class Settings(BaseSettings):
     allowed_chats: CommaList = Field(
         default_factory=list, description="Chat ids or @usernames where the bot answers; empty: everywhere."
     )
-    admins: CommaList = Field(default_factory=list, description="User ids or @usernames who may run /reindex.")
+    admins: CommaList = Field(
+        default_factory=list, description="User ids or @usernames who may run /reindex, add documents, /remove "
+        "them and see the index's location in /status."
+    )
+    uploaders: CommaList = Field(
+        default_factory=list, description="User ids or @usernames who may add documents by sending them to the bot, "
+        "besides the admins."
+    )
+    uploads_dir: Path | None = Field(
+        None, description="Where documents sent to the Telegram bot are kept; they are indexed together with the "
+        "documents folder. Unset: uploads/<index name> in data_dir.",
+    )
+    language: str | None = Field(
+        None, pattern=r"^(en|fr|ru)$", description="Language of the Telegram bot's replies: en, fr or ru. Unset: "
+        "each user's Telegram language (English for others). Answers and refusals follow the question's language.",
+    )
+    feedback: bool = Field(
+        True, description="Keep each Telegram answer (question, answer, citations) in feedback.sqlite in data_dir, "
+        "so that a 👍 or 👎 on it is stored with it (`citebot feedback --export`)."
+    )
     history_ttl_minutes: float = Field(
         120.0, gt=0, description="A Telegram conversation idle this long is forgotten."
     )
@@ -148,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError(f"use {' / '.join(plain)} or provider:model (e.g. openai:gpt-4o-mini), not {value!r}")
         return f"{provider.strip().lower()}:{model.strip()}"
 
-    @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
+    @field_validator("allowed_users", "allowed_chats", "admins", "uploaders", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -163,6 +182,11 @@ class Settings(BaseSettings):
     def index_name(self) -> str:
         """The index these settings use: `index`, else the documents folder's own."""
         return self.index or index_name_for(self.collection, self.docs_dir)
+
+    @property
+    def uploads_path(self) -> Path:
+        """The folder of documents sent to the bot, indexed with the documents folder."""
+        return self.uploads_dir or self.data_dir / "uploads" / self.index_name
 
     @property
     def embedding_cache_path(self) -> Path:

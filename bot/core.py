@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -27,10 +28,12 @@ from bot.config import Settings
 from bot.llm import ChatModel, LLMAnswerer, stream_answer
 from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo, HybridRetriever
+from bot.uploads import UploadResult, Uploads
 from index.cache import EmbeddingCache
 from index.embeddings import E5Embeddings, embedding_model_id, load_embeddings
-from index.errors import IndexEmpty, StoreUnavailable
-from index.indexer import IndexReport, Progress, sync_index
+from index.errors import IndexEmpty, IndexError_, NoDocuments, StoreUnavailable
+from index.indexer import UPLOADS_PREFIX, IndexReport, Progress, sync_index
+from index.loaders import SUPPORTED_SUFFIXES
 from index.records import BuildInfo, IndexInfo
 from index.store import IndexStore, describe
 
@@ -44,7 +47,10 @@ class AnswerCore:
         self.store = store
         self.embeddings = embeddings
         self.retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.top_k)
-        self._reindex_lock = threading.Lock()
+        self._reindex_lock = threading.RLock()  # also held across an upload's check, write and indexing
+        self.uploads = Uploads(settings.uploads_path, settings.data_dir / "incoming",
+                               max_bytes=int(settings.max_file_mb * 1024 * 1024),
+                               max_passages=settings.max_passages_per_file, chunk_chars=settings.chunk_chars)
         #: The language model that writes answers in LLM mode (`chat_model`, else settings.llm),
         #: or None: extractive.
         self.generator: LLMAnswerer | None = None
@@ -133,7 +139,7 @@ class AnswerCore:
         except Exception as exc:
             if isinstance(exc, StoreUnavailable) or not self.store.reachable():
                 log.warning("answered without the index: %s", describe(exc))
-                return Answer(question.text, False, prompts.load("answer_index_unavailable"),
+                return Answer(question.text, False, prompts.load("answer_index_unavailable", question.language),
                               search_query=question.search, refusal="index_unavailable")
             if not retry:
                 raise
@@ -163,8 +169,88 @@ class AnswerCore:
         p = found[0]
         return Citation(0, p.source, p.title, p.text, p.id, 0.0, p.start, p.end)
 
+    def status(self) -> Status:
+        """What the index holds and how questions are answered (raises IndexError_ when the
+        index cannot be read)."""
+        info = self.index_info()
+        documents = self.documents()
+        return Status(
+            documents=len(documents), passages=sum(d.passages for d in documents), updated=info.published,
+            uploaded=sum(d.source.startswith(UPLOADS_PREFIX) for d in documents),
+            generator=self.generator.describe() if self.generator is not None else None,
+            index=info.name, store=self.store.location, docs_dir=info.docs_dir,
+            uploads_dir=str(self.settings.uploads_path.resolve()),
+        )
+
+    # --- documents sent to the bot --------------------------------------------------------
+    def add_document(self, file_name: str | None, data: bytes) -> UploadResult:
+        """Add a document someone sent: checked (`bot.uploads`), kept in the uploads folder and
+        indexed with the documents folder (only its own passages are embedded); answerable when
+        this returns. A refused or duplicate upload changes nothing, and so does a failed index
+        update (IndexError_ is raised; the uploads folder is restored)."""
+        with self._reindex_lock:
+            checked = self.uploads.check(file_name, data, self._content_hashes())
+            if isinstance(checked, UploadResult):
+                if checked.outcome == "duplicate":
+                    title = next((d.title for d in self.documents() if d.source == checked.source), checked.source)
+                    return replace(checked, title=title)
+                return checked
+            previous = self.uploads.put(checked, data)
+            source = UPLOADS_PREFIX + checked.name
+            try:
+                report = self.reindex()
+            except BaseException:
+                self._restore(checked, previous)
+                raise
+            skipped = next((s for s in report.skipped if s.source == source), None)
+            if skipped is not None:  # e.g. the index's limits differ from the check's: said, and undone
+                self._restore(checked, previous)
+                return UploadResult("rejected", checked.name, reason=skipped.reason)
+            document = next(d for d in self.documents() if d.source == source)
+            return UploadResult("updated" if previous is not None else "added", checked.name, document.title,
+                                document.passages, source)
+
+    def remove_document(self, name: str) -> UploadResult:
+        """Remove an uploaded document (by file name or title) from the uploads folder and the
+        index. Documents of the documents folder are not removed ("not_uploaded")."""
+        with self._reindex_lock:
+            titles = {d.source: d.title for d in self.documents()}
+            source = self.uploads.find(name, titles)
+            if source is None:
+                return UploadResult("not_found", name)
+            path = self.uploads.path_of(source)
+            if path is None:
+                return UploadResult("not_uploaded", name, title=titles[source], source=source)
+            data = path.read_bytes() if path.is_file() else None
+            path.unlink(missing_ok=True)
+            try:
+                try:
+                    self.reindex()
+                except NoDocuments:  # it was the last document: an empty index, as asked
+                    self.reindex(rebuild=True)
+            except BaseException:
+                if data is not None:
+                    self.uploads.put(path, data)
+                raise
+            return UploadResult("removed", path.name, titles[source], source=source)
+
+    def _content_hashes(self) -> dict[str, str]:
+        """source -> content hash of every indexed file (none while the index is empty)."""
+        try:
+            files = self.retriever.snapshot().generation.files()
+        except IndexEmpty:
+            return {}
+        return {source: content_hash for source, (content_hash, _) in files.items()}
+
+    def _restore(self, path: Path, previous: bytes | None) -> None:
+        if previous is None:
+            path.unlink(missing_ok=True)
+        else:
+            self.uploads.put(path, previous)
+
     def reindex(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
-        """Update the index from the documents folder; questions keep being answered meanwhile."""
+        """Update the index from the documents and uploads folders; questions keep being
+        answered meanwhile."""
         with self._reindex_lock:
             cache = (EmbeddingCache(self.settings.embedding_cache_path, self.settings.embedding_cache_mb)
                      if self.settings.embedding_cache_mb > 0 else None)
@@ -173,12 +259,28 @@ class AnswerCore:
                     self.store, self.embeddings, self.settings.docs_dir, self.settings.index_lock_path,
                     chunk_chars=self.settings.chunk_chars, max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
                     max_passages=self.settings.max_passages_per_file, cache=cache, rebuild=rebuild, progress=progress,
+                    uploads_dir=self.settings.uploads_path,
                 )
             finally:
                 if cache is not None:
                     cache.close()
         self.retriever.reload()
         return report
+
+
+@dataclass(frozen=True)
+class Status:
+    """What /status shows: the index and the answer mode."""
+
+    documents: int
+    passages: int
+    uploaded: int  #: documents sent to the bot
+    updated: float  #: time.time() of the index's last update
+    generator: str | None  #: the language model writing answers; None: extractive
+    index: str
+    store: str  #: where the index lives (folder or server URL)
+    docs_dir: str
+    uploads_dir: str
 
 
 def embeddings_from(settings: Settings) -> Embeddings:
@@ -216,4 +318,5 @@ def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Tur
     return turns[-keep:] if keep else []
 
 
-__all__ = ["AnswerCore", "DocumentInfo", "IndexInfo", "MAX_QUESTION_CHARS", "open_store", "with_history"]
+__all__ = ["SUPPORTED_SUFFIXES", "AnswerCore", "DocumentInfo", "IndexError_", "IndexInfo", "MAX_QUESTION_CHARS",
+           "Status", "UploadResult", "open_store", "with_history"]

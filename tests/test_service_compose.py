@@ -119,6 +119,20 @@ def test_bot_waits_for_healthy_chroma_and_restarts(compose: dict[str, Any]) -> N
     assert sources - {"./documents"} <= named
 
 
+def test_uploads_have_a_writable_volume_the_index_job_reads_too(compose: dict[str, Any]) -> None:
+    """Documents sent to the bot survive restarts, are the only documents it may write, and are
+    kept by `docker compose run --rm index` (which would otherwise drop them from the index)."""
+    mounts = {name: {str(v).split(":")[1]: str(v).split(":") for v in compose["services"][name]["volumes"]}
+              for name in CITEBOT_SERVICES}
+    uploads = compose["services"]["bot"]["environment"]["CITEBOT_UPLOADS_DIR"]
+    assert compose["services"]["index"]["environment"]["CITEBOT_UPLOADS_DIR"] == uploads
+    bot_mount, index_mount = mounts["bot"][uploads], mounts["index"][uploads]
+    assert bot_mount[0] in set(compose["volumes"]) and bot_mount[0] == index_mount[0]
+    assert bot_mount[2:] in ([], ["rw"])  # the bot writes there
+    docs = compose["services"]["bot"]["environment"]["CITEBOT_DOCS_DIR"]
+    assert mounts["bot"][docs][2:] == ["ro"]
+
+
 def test_index_job_does_not_start_with_up(compose: dict[str, Any]) -> None:
     index = compose["services"]["index"]
     assert index["profiles"], "without a profile `docker compose up` would run the index job too"

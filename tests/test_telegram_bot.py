@@ -31,6 +31,9 @@ from bot.core import AnswerCore
 from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo
 from bot.telegram import ALLOWED_UPDATES, formatting, handlers, run
+from bot.telegram.texts import texts
+
+EN = texts("en")  # the replies an English-speaking user gets
 
 # PTB's own AIORateLimiter reads RetryAfter.retry_after, which PTB 22.2+ deprecates (as a float).
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
@@ -112,12 +115,12 @@ async def test_private_question_gets_a_cited_answer_whose_buttons_show_the_passa
     api: BotApiServer, recording: RecordingCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
-        assert {c["command"] for c in api.commands} >= {"start", "help", "sources", "reset", "ask", "reindex"}
+        assert {c["command"] for c in api.commands} >= {"start", "help", "docs", "reset", "ask", "cancel", "status", "reindex"}
         [welcome] = await exchange(api, ALICE, "/start")
         assert "2 documents" in welcome["text"] and "The results of the Russian-French meeting" in welcome["text"]
         [help_text] = await exchange(api, ALICE, "/help")
         assert "/reindex" in help_text["text"] and "2,000 characters" in help_text["text"]
-        [listing] = await exchange(api, ALICE, "/sources")
+        [listing] = await exchange(api, ALICE, "/docs")
         assert "russia-france-2plus2-meeting-moscow-2019-09-09.txt, 8 passages" in listing["text"]
 
         [answer] = await exchange(api, ALICE, PARLY)
@@ -141,8 +144,8 @@ async def test_private_question_gets_a_cited_answer_whose_buttons_show_the_passa
         stale = api.press_button(ALICE, answer, "src:ffffffffffffffff")
         forged = api.press_button(ALICE, answer, "src:../../etc/passwd")
         await api.wait_for(lambda: callback_answers(api, stale) and callback_answers(api, forged))
-        assert callback_answers(api, stale)[0]["text"] == handlers.STALE_BUTTON
-        assert callback_answers(api, forged)[0]["text"] == handlers.UNKNOWN_BUTTON
+        assert callback_answers(api, stale)[0]["text"] == EN("STALE_BUTTON")
+        assert callback_answers(api, forged)[0]["text"] == EN("UNKNOWN_BUTTON")
         assert len(api.sent(ALICE["id"])) == before + 1
     assert all(call.error is None for call in api.calls)
 
@@ -156,7 +159,7 @@ async def test_follow_up_questions_use_the_conversation_and_reset_forgets_it(
         assert "photograph" in follow_up["text"]
         assert [turn.question for turn in recording.asked[1][1]] == [PARLY]
         [done] = await exchange(api, ALICE, "/reset")
-        assert done["text"] == handlers.RESET_DONE
+        assert done["text"] == EN("RESET_DONE")
         assert application.bot_data["conversations"] == {}
 
 
@@ -250,9 +253,9 @@ async def test_admins_reindex_and_others_are_refused(
 ) -> None:
     async with running(settings(api, tmp_path, admins="@boss"), recording):
         [refused] = await exchange(api, ALICE, "/reindex")
-        assert refused["text"] == handlers.NOT_ADMIN
+        assert refused["text"] == EN("NOT_ADMIN")
         started, report = await exchange(api, BOSS, "/reindex", count=2)
-    assert started["text"] == handlers.REINDEX_STARTED
+    assert started["text"] == EN("REINDEX_STARTED")
     assert report["text"].startswith("Index updated\n\n2 documents, 14 passages in the index")
 
 
@@ -260,10 +263,10 @@ async def test_reindex_runs_in_the_background_and_is_not_started_twice(api: BotA
     scripted = ScriptedCore(Answer("q", True, "Still answering [1].", [Citation(1, "a.txt", "A", "q", "0" * 16, 1.0)]))
     async with running(settings(api, tmp_path, admins=str(BOSS["id"])), scripted):
         [started] = await exchange(api, BOSS, "/reindex")
-        assert started["text"] == handlers.REINDEX_STARTED
+        assert started["text"] == EN("REINDEX_STARTED")
         await asyncio.to_thread(scripted.reindex_started.wait, 5)
         [running_already] = await exchange(api, BOSS, "/reindex")
-        assert running_already["text"] == handlers.REINDEX_RUNNING
+        assert running_already["text"] == EN("REINDEX_RUNNING")
         [answer] = await exchange(api, ALICE, "Anything?")
         assert answer["text"].startswith("Still answering [1].")
         scripted.reindex_release.set()
@@ -277,7 +280,7 @@ async def test_long_answers_and_long_lists_arrive_in_valid_parts(api: BotApiServ
     scripted = ScriptedCore(Answer("q", True, text, [Citation(1, "a.txt", "<A>", "q", "ab" * 8, 1.0)]), documents=300)
     async with running(settings(api, tmp_path), scripted):
         parts = await exchange(api, ALICE, "Tell me everything", count=3)
-        listing = await exchange(api, ALICE, "/sources", count=len(formatting.documents_messages(scripted.docs)))
+        listing = await exchange(api, ALICE, "/docs", count=len(formatting.documents_messages(scripted.docs, EN)))
     assert all(call.error is None for call in api.calls)
     assert [("reply_markup" in part) for part in parts] == [False, False, True]
     assert "".join(p["text"] for p in parts).count("[1]") == text.count("[1]") + 1  # and in the sources
@@ -293,13 +296,13 @@ async def test_odd_messages_get_sensible_replies(
         before = len(api.sent(ALICE["id"]))
         api.send_sticker(ALICE)
         [sticker] = (await api.wait_for_messages(ALICE["id"], before + 1))[before:]
-        assert sticker["text"] == handlers.NOT_TEXT
+        assert sticker["text"] == EN("NOT_TEXT")
         [huge] = await exchange(api, ALICE, "why " * 4999 + "why?")
         assert huge["text"] == prompts.load("answer_question_too_long").format(length="20,000", limit="2,000")
         [unknown] = await exchange(api, ALICE, "/frobnicate")
-        assert unknown["text"] == handlers.UNKNOWN_COMMAND
+        assert unknown["text"] == EN("UNKNOWN_COMMAND")
         [usage] = await exchange(api, ALICE, "/ask")
-        assert usage["text"] == handlers.ASK_USAGE
+        assert usage["text"] == EN("ASK_USAGE")
         [marked_up] = await exchange(api, ALICE, "<b>What</b> did **Parly** give <script>alert(1)</script> Shoigu?")
         assert "<script>" not in marked_up["html"]
     assert all(call.error is None for call in api.calls)
@@ -324,7 +327,7 @@ async def test_errors_are_answered_logged_without_the_token_and_the_bot_goes_on(
     scripted = ScriptedCore(RuntimeError(f"failed to fetch {api.base_url}{api.token}/x"))
     async with running(settings(api, tmp_path), scripted):
         [sorry] = await exchange(api, ALICE, "Will this work?")
-        assert sorry["text"] == handlers.SOMETHING_WENT_WRONG
+        assert sorry["text"] == EN("SOMETHING_WENT_WRONG")
         scripted.answer = Answer("q", False, "Fine again.")
         [fine] = await exchange(api, ALICE, "And now?")
         assert fine["text"] == "Fine again."

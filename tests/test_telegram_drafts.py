@@ -28,6 +28,9 @@ from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo
 from bot.telegram import drafts, handlers
 from bot.telegram.drafts import GROUP_INTERVAL
+from bot.telegram.texts import texts
+
+EN = texts("en")  # the replies an English-speaking user gets
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
 
@@ -219,7 +222,7 @@ async def test_a_failure_while_writing_removes_the_draft_and_says_so(
     async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
         api.send_text(ALICE, "@citebot_test_bot Will this work?", chat)
         sorry = await api.wait_for(lambda: next(
-            (m for m in api.sent(chat_id) if m["text"] == handlers.SOMETHING_WENT_WRONG), None), 20)
+            (m for m in api.sent(chat_id) if m["text"] == EN("SOMETHING_WENT_WRONG")), None), 20)
     assert api.sent(chat_id) == [sorry] and chat_id not in api.previews
     if chat is None:  # the preview was shown, and the reply replaced it
         assert previews_of(api, chat_id) and not api.calls_of("deleteMessage")
@@ -237,7 +240,7 @@ async def test_slow_answers_do_not_hold_up_other_requests(api: BotApiServer, tmp
             api.send_text(user, "Did they meet?")
         await api.wait_for(lambda: sum(bool(previews_of(api, user["id"])) for user in users) >= pool, 15)
         started = time.monotonic()
-        [listing] = await exchange(api, ALICE, "/sources")
+        [listing] = await exchange(api, ALICE, "/docs")
         waited = time.monotonic() - started
         await api.wait_for(lambda: all(any("reply_markup" in m for m in api.sent(u["id"])) for u in users), 30)
     assert "notes.txt" in listing["text"] and waited < 2.0, waited

@@ -13,6 +13,9 @@ from bot.retrieval import DocumentInfo
 from bot.telegram import formatting
 from bot.telegram.formatting import Span, render
 from botapi_server import check_text, parse_html, utf16_len
+from bot.telegram.texts import texts
+
+EN = texts("en")  # the replies an English-speaking user gets
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -52,7 +55,7 @@ def test_answer_escapes_everything_from_documents_and_users(hostile: str) -> Non
         citations=[citation(1, hostile, hostile), citation(2, "Plain title", "x", "fedcba9876543210")],
         notice=hostile,
     )
-    [plain] = plain_parts(formatting.answer_messages(answer))
+    [plain] = plain_parts(formatting.answer_messages(answer, EN))
     assert plain.count(hostile.strip()) >= 3  # answer (twice, with markers) and notice, verbatim
     assert f"[1] {' '.join(hostile.split())}"[:20] in " ".join(plain.split())
     assert "[2] Plain title" in plain
@@ -63,7 +66,7 @@ def test_answer_escapes_everything_from_documents_and_users(hostile: str) -> Non
 
 def test_answer_layout_markers_notice_and_sources() -> None:
     answer = Answer("q", True, "Parly gave a photograph [1].", [citation(1, "Moscow 2019", "quote")], notice="Note.")
-    [html] = formatting.answer_messages(answer)
+    [html] = formatting.answer_messages(answer, EN)
     assert html == "Parly gave a photograph [1].\n\n<i>Note.</i>\n\n<b>Sources</b>\n[1] Moscow 2019"
     keyboard = formatting.answer_keyboard(answer)
     assert keyboard is not None
@@ -73,7 +76,7 @@ def test_answer_layout_markers_notice_and_sources() -> None:
 
 def test_refusal_has_no_sources_and_no_buttons() -> None:
     answer = Answer("q", False, "I could not find this in the documents, so I will not guess.")
-    assert formatting.answer_messages(answer) == [answer.answer]
+    assert formatting.answer_messages(answer, EN) == [answer.answer]
     assert formatting.answer_keyboard(answer) is None
 
 
@@ -132,7 +135,7 @@ def test_escaping_does_not_count_against_the_limit_and_tags_survive_a_split() ->
 def test_twenty_thousand_hostile_characters_split_into_valid_parts(hostile: str) -> None:
     text = (hostile + " ") * (20_000 // (len(hostile) + 1))
     answer = Answer("q", True, text + " [1]", [citation(1, hostile, text)], notice=hostile)
-    for parts in (formatting.answer_messages(answer), formatting.passage_messages(answer.citations[0])):
+    for parts in (formatting.answer_messages(answer, EN), formatting.passage_messages(answer.citations[0])):
         plains = plain_parts(parts)
         assert len(plains) >= 5
         assert squash(text) in squash("".join(plains))
@@ -140,20 +143,20 @@ def test_twenty_thousand_hostile_characters_split_into_valid_parts(hostile: str)
 
 def test_document_list_escapes_titles_and_splits_long_lists() -> None:
     documents = [DocumentInfo(source=f"dir/doc-{i}.txt", title=f"<Title {i}> & co", passages=i) for i in range(400)]
-    parts = plain_parts(formatting.documents_messages(documents))
+    parts = plain_parts(formatting.documents_messages(documents, EN))
     assert len(parts) > 1
     joined = "\n".join(parts)
     assert "400 documents" in parts[0]
     assert all(f"{i + 1}. <Title {i}> & co — dir/doc-{i}.txt" in joined for i in range(400))
     assert "1 passage" in joined and "2 passages" in joined
-    assert formatting.documents_messages([]) == ["I don't have any documents yet."]
+    assert formatting.documents_messages([], EN) == ["I don't have any documents yet."]
 
 
 def test_title_list_is_escaped_and_bounded() -> None:
     documents = [DocumentInfo(source="a.txt", title="<b>x</b> " + "long " * 40, passages=1)] * 25
-    titles = formatting.title_list(documents)
+    titles = formatting.title_list(documents, EN)
     plain, _ = parse_html(titles)
-    assert plain.count("• <b>x</b>") == 20 and plain.endswith("… and 5 more (see /sources)")
+    assert plain.count("• <b>x</b>") == 20 and plain.endswith("… and 5 more (see /docs)")
     assert all(len(line) <= 82 for line in plain.splitlines())
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
-    text = prompts.load(check.reply)
+    text = prompts.load(check.reply, question.language)  # a refusal speaks the question's language
     return Answer(question.text, False, text.format(**values) if values else text,
                   search_query=question.search, refusal=check.code)
 

@@ -160,7 +160,7 @@ class LLMAnswerer:
         if not text:
             return replace(extractive, mode="fallback", notice=NOTICE_EMPTY)
         if declines(text):
-            return Answer(extractive.question, False, prompts.load("answer_not_found"), mode="llm",
+            return Answer(extractive.question, False, prompts.load("answer_not_found", language(extractive.question)), mode="llm",
                           search_query=extractive.search_query, refusal="model_declined")
         checked = verify(text, given, evidence, self.embeddings, f"{extractive.question} {standalone}")
         logger.info("LLM answer verified: %d of %d sentences kept", checked.kept, checked.claims,

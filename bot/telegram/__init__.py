@@ -21,6 +21,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot.config import Settings
 from bot.core import AnswerCore
+from bot.feedback import FEEDBACK_FILE, FeedbackStore
 from bot.telegram.access import AccessPolicy
 from bot.telegram.handlers import Handlers
 from bot.telegram.history import ConversationStore, persistence
@@ -32,7 +33,7 @@ __all__ = ["ALLOWED_UPDATES", "build_application", "run"]
 logger = logging.getLogger(__name__)
 
 #: The only updates the bot asks Telegram for.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MESSAGE_REACTION]
 #: How often a request refused with 429 (retry_after) is retried before it is given up.
 FLOOD_RETRIES = 5
 #: Updates processed at once; questions of one conversation are still answered in order.
@@ -51,7 +52,8 @@ def build_application(settings: Settings, core: AnswerCore) -> Application[Any, 
             "The Telegram bot is open to everyone: set CITEBOT_ALLOWED_USERS or CITEBOT_ALLOWED_CHATS to restrict it."
         )
     if not access.admins:
-        logger.info("CITEBOT_ADMINS is empty: nobody can run /reindex from Telegram.")
+        logger.info("CITEBOT_ADMINS is empty: nobody can run /reindex or /remove from Telegram.")
+    feedback = FeedbackStore(settings.data_dir / FEEDBACK_FILE) if settings.feedback else None
 
     handlers = Handlers(
         settings,
@@ -59,6 +61,7 @@ def build_application(settings: Settings, core: AnswerCore) -> Application[Any, 
         access,
         QuestionLimiter(settings.questions_per_minute),
         ConversationStore(ttl_seconds=settings.history_ttl_minutes * 60),
+        feedback,
     )
     application = (
         ApplicationBuilder()

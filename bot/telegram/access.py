@@ -1,13 +1,15 @@
-"""Who may use the bot, and who may run /reindex.
+"""Who may use the bot, who may add documents, and who may run admin commands.
 
-Entries of `CITEBOT_ALLOWED_USERS`, `CITEBOT_ALLOWED_CHATS` and `CITEBOT_ADMINS` are numeric ids
+Entries of `CITEBOT_ALLOWED_USERS`, `CITEBOT_ALLOWED_CHATS`, `CITEBOT_ADMINS` and
+`CITEBOT_UPLOADERS` are numeric ids
 (chat ids of groups are negative) or @usernames (case-insensitive, the @ is optional).
 
 With both allowlists empty the bot is open to everyone. Otherwise an update is allowed when its
 user is listed in `allowed_users` or `admins`, or its chat is listed in `allowed_chats`: a listed
 user may ask anywhere, and everyone may ask in a listed group. A private chat's id is its user's
 id, so listing a user in `allowed_chats` admits them in private only. Admins are never implied:
-with `admins` empty nobody may run /reindex.
+with `admins` empty nobody may run /reindex or /remove. Documents may be added by admins and
+uploaders, who must also be allowed to use the bot.
 
 Prefer ids: a username can be given up and taken by someone else.
 """
@@ -64,6 +66,7 @@ class AccessPolicy:
     users: Allowlist
     chats: Allowlist
     admins: Allowlist
+    uploaders: Allowlist = Allowlist()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccessPolicy:
@@ -71,6 +74,7 @@ class AccessPolicy:
             users=Allowlist.parse(settings.allowed_users, "CITEBOT_ALLOWED_USERS"),
             chats=Allowlist.parse(settings.allowed_chats, "CITEBOT_ALLOWED_CHATS"),
             admins=Allowlist.parse(settings.admins, "CITEBOT_ADMINS"),
+            uploaders=Allowlist.parse(settings.uploaders, "CITEBOT_UPLOADERS"),
         )
 
     @property
@@ -88,5 +92,9 @@ class AccessPolicy:
         )
 
     def is_admin(self, user: User | None) -> bool:
-        """Whether this user may run admin commands (/reindex)."""
+        """Whether this user may run admin commands (/reindex, /remove)."""
         return self.admins.matches(user)
+
+    def may_upload(self, user: User | None, chat: Chat | None) -> bool:
+        """Whether this user may add documents by sending them, in this chat."""
+        return self.allows(user, chat) and (self.admins.matches(user) or self.uploaders.matches(user))

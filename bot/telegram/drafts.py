@@ -13,7 +13,8 @@ in a group):
   into the verified answer.
 
 Either way the draft is what the model wrote and the final text what verification kept, with
-its sources and buttons. In extractive mode the stream holds only the answer: nothing is
+its sources and buttons. `cancel` (the user's /cancel) stops the model at its next delta; the
+draft then keeps what was written, marked as cancelled (`show_cancelled`). In extractive mode the stream holds only the answer: nothing is
 drafted, and `finish` simply replies. Whatever goes wrong with the draft (the message was
 deleted, an edit is refused), the user still gets the answer, as a new message.
 """
@@ -31,7 +32,7 @@ from telegram.error import BadRequest, EndPointNotFound, InvalidToken, TelegramE
 
 import prompts
 from bot.models import Answer
-from bot.telegram.formatting import draft_message
+from bot.telegram.formatting import Span, draft_message, render
 from bot.telegram.replies import reply
 
 logger = logging.getLogger(__name__)
@@ -43,16 +44,18 @@ FIRST_DRAFT_CHARS = 24
 #: A streaming preview (sendMessageDraft) lasts 30 seconds; it is sent again after this long.
 PREVIEW_REFRESH = 20.0
 
-_FOOTER = prompts.table("telegram_replies")["DRAFT_FOOTER"]
 _END = object()
+_CANCEL = object()
 
 
 class AnswerDraft:
     """The reply to `message` while its answer is being written, then the answer itself."""
 
-    def __init__(self, message: Message, interval: float, *, previews: bool = True) -> None:
+    def __init__(self, message: Message, interval: float, *, previews: bool = True, footer: str = "") -> None:
         private = message.chat.type == "private"
         self.message = message
+        #: What the draft says under the text while it is written (in the user's language).
+        self.footer = footer or prompts.table("telegram_replies")["DRAFT_FOOTER"]
         self.interval = interval if private else max(interval, GROUP_INTERVAL)
         #: Whether the draft is Telegram's streaming preview (private chats, when `previews`).
         self.native = private and previews
@@ -63,12 +66,22 @@ class AnswerDraft:
         self._shown = self._shown_html = ""
         self._shown_at = float("-inf")
         self._failed = False
+        self._items: asyncio.Queue[object] | None = None
 
-    async def follow(self, stream: Callable[[], Iterator[str | Answer]]) -> Answer:
+    def cancel(self) -> bool:
+        """Stop following the answer (see `follow`); False if it is not being followed."""
+        if self._items is None:
+            return False
+        self._items.put_nowait(_CANCEL)
+        return True
+
+    async def follow(self, stream: Callable[[], Iterator[str | Answer]]) -> Answer | None:
         """Run `stream` in a worker thread, keep the draft up to date with its text deltas,
-        and return the `Answer` it ends with. Exceptions of the stream are raised here."""
+        and return the `Answer` it ends with, or None when `cancel` stopped it first.
+        Exceptions of the stream are raised here."""
         loop = asyncio.get_running_loop()
         items: asyncio.Queue[object] = asyncio.Queue()
+        self._items = items
         stop = threading.Event()
 
         def put(item: object) -> None:
@@ -110,20 +123,22 @@ class AnswerDraft:
                     return item
                 if item is _END:
                     raise RuntimeError("the answer stream ended without an answer")
+                if item is _CANCEL:
+                    return None
                 self.text += str(item)
         finally:
-            stop.set()
+            self._items = None
+            stop.set()  # the worker stops the model at its next delta
 
-    async def finish(self, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
+    async def finish(self, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> list[Message]:
         """Show the final answer, no sooner than `interval` after the last update: as new
         messages replacing a preview, or by editing the draft message into its first part
-        (further parts follow as new messages)."""
+        (further parts follow as new messages). Returns the messages that show it."""
         if self.native or self._sent is None or self._failed:
             if self.native and self._shown_html:
                 await self._wait_for_turn()  # the message replaces the preview
             await self.discard()
-            await reply(self.message, parts, keyboard)
-            return
+            return await reply(self.message, parts, keyboard)
         await self._wait_for_turn()
         first, rest = parts[0], list(parts[1:])
         try:
@@ -131,11 +146,28 @@ class AnswerDraft:
         except TelegramError as error:
             logger.warning("Could not finish the draft answer, sending it anew: %s", error)
             await self.discard()
-            await reply(self.message, parts, keyboard)
-            return
+            return await reply(self.message, parts, keyboard)
+        sent = [self._sent]
         for index, part in enumerate(rest):
             last = index == len(rest) - 1
-            await self.message.reply_text(part, reply_markup=keyboard if last else None, do_quote=False)
+            sent.append(await self.message.reply_text(part, reply_markup=keyboard if last else None, do_quote=False))
+        return sent
+
+    async def show_cancelled(self, note: str) -> None:
+        """After `cancel`: what was written so far, with `note` (e.g. "Cancelled") under it in
+        place of the "writing…" footer, as the draft message or a new one."""
+        html = draft_message(self.text, note) if self.text.strip() else render([Span(note, "i")])[0]
+        if self.native or self._sent is None or self._failed:
+            await self._wait_for_turn()
+            await self.discard()
+            await self.message.reply_text(html)
+            return
+        await self._wait_for_turn()
+        try:
+            await self._sent.edit_text(html)
+        except TelegramError as error:
+            logger.warning("Could not mark the draft as cancelled, saying it anew: %s", error)
+            await self.message.reply_text(html)
 
     async def discard(self) -> None:
         """Delete the draft message, if one was sent (a preview needs nothing: the reply that
@@ -167,7 +199,7 @@ class AnswerDraft:
             await asyncio.sleep(wait)
 
     async def _show(self) -> None:
-        text, html = self.text, draft_message(self.text, _FOOTER)
+        text, html = self.text, draft_message(self.text, self.footer)
         if self.native:
             await self._preview(text, html)
             return

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.models import Answer, Citation
+from bot.telegram.texts import Texts
 
 if TYPE_CHECKING:
-    from bot.retrieval import DocumentInfo
+    from bot.core import DocumentInfo
 
 #: Telegram's limit on a message's text after entity parsing (counted here in UTF-16 code units,
 #: which is never less than Telegram's own count).
@@ -137,13 +138,13 @@ def _best_cut(text: str, start: int, end: int) -> int:
 # --- what the bot sends ------------------------------------------------------------------
 
 
-def answer_messages(answer: Answer) -> list[str]:
+def answer_messages(answer: Answer, texts: Texts) -> list[str]:
     """The answer with its [n] markers, an optional notice in italics, then the cited sources."""
-    spans = [Span(answer.answer.strip() or "I have no answer to that.")]
+    spans = [Span(answer.answer.strip() or texts("NO_ANSWER"))]
     if answer.notice:
         spans += [Span("\n\n"), Span(answer.notice, "i")]
     if answer.citations:
-        spans += [Span("\n\n"), Span("Sources", "b")]
+        spans += [Span("\n\n"), Span(texts("SOURCES"), "b")]
         for citation in answer.citations:
             spans.append(Span(f"\n[{citation.n}] {citation.title}"))
     return render(spans)
@@ -181,17 +182,15 @@ def passage_messages(citation: Citation) -> list[str]:
     )
 
 
-def documents_messages(documents: Sequence[DocumentInfo]) -> list[str]:
-    """The /sources list: every document's title, file and number of passages."""
+def documents_messages(documents: Sequence[DocumentInfo], texts: Texts) -> list[str]:
+    """The /docs list: every document's title, file and number of passages."""
     if not documents:
-        return render([Span("I don't have any documents yet.")])
-    spans = [Span(f"I answer from {plural(len(documents), 'document')}:", "b")]
+        return render([Span(texts("DOCUMENTS_NONE"))])
+    spans = [Span(texts("DOCUMENTS_HEADING", documents=texts.count(len(documents), "document")), "b")]
     for number, document in enumerate(documents, start=1):
-        spans += [
-            Span(f"\n{number}. "),
-            Span(document.title, "b"),
-            Span(f" — {document.source}, {plural(document.passages, 'passage')}"),
-        ]
+        line = texts("DOCUMENT_LINE", source=_printable(document.source),
+                     passages=texts.count(document.passages, "passage"))
+        spans += [Span(f"\n{number}. "), Span(document.title, "b"), Span(f" — {line}")]
     return render(spans)
 
 
@@ -200,12 +199,12 @@ def report_messages(heading: str, report: str) -> list[str]:
     return render([Span(heading, "b"), Span("\n\n"), Span(report)])
 
 
-def title_list(documents: Iterable[DocumentInfo], shown: int = 20) -> str:
+def title_list(documents: Iterable[DocumentInfo], texts: Texts, shown: int = 20) -> str:
     """An escaped bullet list of at most `shown` titles, ending with how many were left out."""
     documents = list(documents)
     lines = [f"• {escape(_label(document.title, 80))}" for document in documents[:shown]]
     if len(documents) > shown:
-        lines.append(f"… and {len(documents) - shown} more (see /sources)")
+        lines.append(escape(texts("MORE_TITLES", count=len(documents) - shown)))
     return "\n".join(lines)
 
 
@@ -223,9 +222,9 @@ def parse_source_callback(data: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def plural(number: int, noun: str) -> str:
-    """"1 document", "2 documents"."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def _printable(text: str) -> str:
+    """`text` with control characters (e.g. in a file name) shown as "?"."""
+    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
 def _label(text: str, chars: int = BUTTON_LABEL_CHARS) -> str:

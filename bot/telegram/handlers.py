@@ -1,19 +1,21 @@
-"""What the bot does with each update: commands, questions, source buttons and errors.
+"""What the bot does with each update: commands, questions, buttons, reactions and errors.
 
 Every handler is a thin front for the answer core: it decides whether a message is meant for the
 bot, asks the core in a worker thread (the core is CPU-bound, and the bot keeps serving others
-meanwhile), and renders the result. Access is enforced once, by `gate`, which runs before every
-other handler.
+meanwhile), and renders the result in the user's language (`texts`). Access is enforced once,
+by `gate`, which runs before every other handler. Documents sent to the bot are handled by
+`bot.telegram.documents`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from typing import Any
 
-from telegram import BotCommand, Message, ReplyParameters, Update, User
+from telegram import Message, MessageReactionUpdated, ReactionTypeEmoji, ReplyParameters, Update, User
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -22,51 +24,28 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    MessageReactionHandler,
     TypeHandler,
     filters,
 )
 
-import prompts
 from bot.config import Settings
-from bot.core import MAX_QUESTION_CHARS, AnswerCore, with_history
+from bot.core import MAX_QUESTION_CHARS, AnswerCore, IndexError_, with_history
+from bot.feedback import FeedbackStore
 from bot.telegram import formatting
 from bot.telegram.access import AccessPolicy
 from bot.telegram.addressing import is_addressed, question_of
+from bot.telegram.documents import DocumentHandlers
 from bot.telegram.drafts import AnswerDraft
-from bot.telegram.formatting import escape, plural
+from bot.telegram.formatting import escape
 from bot.telegram.history import ConversationStore, conversation_key
 from bot.telegram.ratelimit import QuestionLimiter
 from bot.telegram.replies import reply, showing_typing
-from index.errors import IndexError_
+from bot.telegram.texts import Texts, commands, language_for, texts
 
 logger = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-
-BOT_COMMANDS = [
-    BotCommand("start", "What I know and how to ask"),
-    BotCommand("help", "How to use me"),
-    BotCommand("sources", "The documents I answer from"),
-    BotCommand("ask", "Ask a question (handy in groups)"),
-    BotCommand("reset", "Forget our conversation"),
-    BotCommand("reindex", "Update the index (admins only)"),
-]
-
-_REPLIES = prompts.table("telegram_replies")
-REFUSAL = _REPLIES["REFUSAL"]
-NOT_ADMIN = _REPLIES["NOT_ADMIN"]
-REINDEX_STARTED = _REPLIES["REINDEX_STARTED"]
-REINDEX_RUNNING = _REPLIES["REINDEX_RUNNING"]
-REINDEX_FAILED = _REPLIES["REINDEX_FAILED"]
-RATE_LIMITED = _REPLIES["RATE_LIMITED"]
-ASK_USAGE = _REPLIES["ASK_USAGE"]
-RESET_DONE = _REPLIES["RESET_DONE"]
-NOT_TEXT = _REPLIES["NOT_TEXT"]
-UNKNOWN_COMMAND = _REPLIES["UNKNOWN_COMMAND"]
-UNKNOWN_BUTTON = _REPLIES["UNKNOWN_BUTTON"]
-STALE_BUTTON = _REPLIES["STALE_BUTTON"]
-NO_DOCUMENTS = _REPLIES["NO_DOCUMENTS"]
-SOMETHING_WENT_WRONG = _REPLIES["SOMETHING_WENT_WRONG"]
 
 _REFUSED_USERS = "refused_users"
 
@@ -81,13 +60,18 @@ class Handlers:
         access: AccessPolicy,
         limiter: QuestionLimiter,
         conversations: ConversationStore,
+        feedback: FeedbackStore | None = None,
     ) -> None:
         self.settings = settings
         self.core = core
         self.access = access
         self.limiter = limiter
         self.conversations = conversations
+        self.feedback = feedback
+        self.documents = DocumentHandlers(settings, core, access, self.texts)
+        self.started = time.monotonic()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._drafts: dict[str, AnswerDraft] = {}  # conversation -> the answer being written (for /cancel)
         self._reindexing: asyncio.Task[None] | None = None
         #: Whether to stream answers with Telegram's preview (sendMessageDraft) in private chats;
         #: off once the Bot API server refuses it (e.g. an older self-hosted one).
@@ -100,23 +84,37 @@ class Handlers:
             [
                 CommandHandler("start", self.start),
                 CommandHandler("help", self.help),
-                CommandHandler("sources", self.sources),
+                CommandHandler("docs", self.docs),
                 CommandHandler("reset", self.reset),
                 CommandHandler("ask", self.ask),
+                CommandHandler("cancel", self.cancel),
+                CommandHandler("status", self.status),
                 CommandHandler("reindex", self.reindex),
+                CommandHandler("remove", self.documents.remove),
+                MessageHandler(filters.Document.ALL, self.documents.upload),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, self.text),
                 MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, self.unknown_command),
                 MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, self.not_text),
                 CallbackQueryHandler(self.source_button),
+                MessageReactionHandler(self.reaction),
             ]
         )
         application.add_error_handler(self.error)
 
     async def post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """At start-up: publish the command menu and delete expired conversations."""
-        await application.bot.set_my_commands(BOT_COMMANDS)
+        """At start-up: publish the command menu in each language, delete expired conversations
+        and unrated answers nobody will rate."""
+        await application.bot.set_my_commands(commands("en"))
+        for language in ("fr", "ru"):
+            await application.bot.set_my_commands(commands(language), language_code=language)
         expired = self.conversations.prune(application.bot_data)
+        if self.feedback is not None:
+            await asyncio.to_thread(self.feedback.prune)
         logger.info("Telegram bot @%s is up (%d expired conversations deleted)", application.bot.username, expired)
+
+    def texts(self, update: Update) -> Texts:
+        """The replies in the language of the update's user."""
+        return texts(language_for(self.settings, update.effective_user))
 
     # --- access --------------------------------------------------------------------------
 
@@ -130,7 +128,7 @@ class Handlers:
         addressed = query is not None or (message is not None and is_addressed(message, context.bot))
         refusal = None
         if user is not None and addressed and self._first_refusal(context, user.id):
-            refusal = REFUSAL.format(user_id=user.id)
+            refusal = self.texts(update)("REFUSAL", user_id=user.id)
             logger.info("Refused user %s in chat %s", user.id, chat and chat.id)
         if query is not None:
             await query.answer(refusal, show_alert=refusal is not None)  # never the passage
@@ -150,67 +148,99 @@ class Handlers:
 
     async def start(self, update: Update, context: Context) -> None:
         """/start: what the bot knows (number of documents, their titles) and how to ask."""
+        say = self.texts(update)
         documents = await asyncio.to_thread(self.core.documents)
-        text = prompts.load("telegram_start").format(
-            document_count=plural(len(documents), "document"),
-            document_titles=formatting.title_list(documents) or escape(NO_DOCUMENTS),
+        text = say.load("telegram_start").format(
+            document_count=say.count(len(documents), "document"),
+            document_titles=formatting.title_list(documents, say) or escape(say("NO_DOCUMENTS")),
             mention=escape(f"@{context.bot.username}"),
         )
         await _message(update).reply_text(text)
 
     async def help(self, update: Update, context: Context) -> None:
         """/help: how to ask, and the commands."""
-        text = prompts.load("telegram_help").format(
+        text = self.texts(update).load("telegram_help").format(
             max_question_chars=f"{MAX_QUESTION_CHARS:,}",
             mention=escape(f"@{context.bot.username}"),
             history_minutes=f"{self.settings.history_ttl_minutes:g}",
             questions_per_minute=self.settings.questions_per_minute,
+            max_file_mb=f"{self.documents.limit_mb:g}",
         )
         await _message(update).reply_text(text)
 
-    async def sources(self, update: Update, context: Context) -> None:
-        """/sources: every indexed document."""
+    async def docs(self, update: Update, context: Context) -> None:
+        """/docs: every indexed document."""
         documents = await asyncio.to_thread(self.core.documents)
-        await reply(_message(update), formatting.documents_messages(documents))
+        await reply(_message(update), formatting.documents_messages(documents, self.texts(update)))
+
+    async def status(self, update: Update, context: Context) -> None:
+        """/status: documents, passages, last update and answer mode; for admins also where the
+        index lives and how long the bot has been running."""
+        say = self.texts(update)
+        admin = self.access.is_admin(update.effective_user)
+        lines = [f"<b>{escape(say('STATUS_HEADING'))}</b>"]
+        try:
+            status = await asyncio.to_thread(self.core.status)
+        except IndexError_ as error:
+            lines.append(escape(say("STATUS_NO_INDEX", error=error)))
+        else:
+            updated = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(status.updated)) if status.updated else "?"
+            mode = say("STATUS_LLM", model=status.generator) if status.generator else say("STATUS_EXTRACTIVE")
+            lines += [escape(say("STATUS_DOCUMENTS", documents=say.count(status.documents, "document"),
+                                 passages=say.count(status.passages, "passage"), uploaded=status.uploaded)),
+                      escape(say("STATUS_UPDATED", updated=updated)), escape(mode)]
+            if admin:
+                lines += [escape(say("STATUS_INDEX", index=status.index, store=status.store)),
+                          escape(say("STATUS_FOLDERS", docs_dir=status.docs_dir, uploads_dir=status.uploads_dir))]
+        if admin:
+            minutes = int(time.monotonic() - self.started) // 60
+            lines.append(escape(say("STATUS_UPTIME", uptime=say("UPTIME", hours=minutes // 60, minutes=minutes % 60))))
+        await _message(update).reply_text("\n".join(lines))
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset: forget this conversation."""
         self.conversations.forget(context.bot_data, _conversation(update))
-        await _message(update).reply_text(escape(RESET_DONE))
+        await _message(update).reply_text(escape(self.texts(update)("RESET_DONE")))
+
+    async def cancel(self, update: Update, context: Context) -> None:
+        """/cancel: stop the answer being written in this conversation (LLM mode)."""
+        draft = self._drafts.get(_conversation(update))
+        if draft is None or not draft.cancel():
+            await _message(update).reply_text(escape(self.texts(update)("NOTHING_TO_CANCEL")))
 
     async def ask(self, update: Update, context: Context) -> None:
         """/ask <question>: a question, the way to ask in groups without a mention."""
         question = question_of(_message(update), context.bot)
         if not question:
-            await _message(update).reply_text(escape(ASK_USAGE))
+            await _message(update).reply_text(escape(self.texts(update)("ASK_USAGE")))
             return
         await self._answer(update, context, question)
 
     async def reindex(self, update: Update, context: Context) -> None:
         """/reindex (admins): update the index in a worker thread, then report what changed."""
-        message = _message(update)
+        message, say = _message(update), self.texts(update)
         if not self.access.is_admin(update.effective_user):
-            await message.reply_text(escape(NOT_ADMIN))
+            await message.reply_text(escape(say("NOT_ADMIN")))
             return
         if self._reindexing is not None and not self._reindexing.done():
-            await message.reply_text(escape(REINDEX_RUNNING))
+            await message.reply_text(escape(say("REINDEX_RUNNING")))
             return
         # Started before anything is awaited, so that a second /reindex always sees it running.
-        self._reindexing = context.application.create_task(self._reindex_and_report(message), update=update)
+        self._reindexing = context.application.create_task(self._reindex_and_report(message, say), update=update)
 
-    async def _reindex_and_report(self, message: Message) -> None:
-        await message.reply_text(escape(REINDEX_STARTED))
+    async def _reindex_and_report(self, message: Message, say: Texts) -> None:
+        await message.reply_text(escape(say("REINDEX_STARTED")))
         try:
             report = await asyncio.to_thread(self.core.reindex)
         except IndexError_ as error:
-            await message.reply_text(escape(REINDEX_FAILED.format(error=error)))
+            await message.reply_text(escape(say("REINDEX_FAILED", error=error)))
             return
         logger.info("Index updated on request of user %s: %s", message.from_user and message.from_user.id, report)
-        await reply(message, formatting.report_messages("Index updated", str(report)))
+        await reply(message, formatting.report_messages(say("INDEX_UPDATED"), str(report)))
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """A command the bot does not have (private chats only: in groups it may be another bot's)."""
-        await _message(update).reply_text(escape(UNKNOWN_COMMAND))
+        await _message(update).reply_text(escape(self.texts(update)("UNKNOWN_COMMAND")))
 
     # --- questions -----------------------------------------------------------------------
 
@@ -221,35 +251,46 @@ class Handlers:
             await self._answer(update, context, question_of(message, context.bot))
 
     async def not_text(self, update: Update, context: Context) -> None:
-        """Stickers, photos, voice… addressed to the bot: explain that only text is understood."""
+        """Stickers, photos, voice… addressed to the bot: explain what it reads."""
         if is_addressed(_message(update), context.bot):
-            await _message(update).reply_text(escape(NOT_TEXT))
+            await _message(update).reply_text(escape(self.texts(update)("NOT_TEXT")))
 
     async def _answer(self, update: Update, context: Context, question: str) -> None:
-        message = _message(update)
+        message, say = _message(update), self.texts(update)
         verdict = self.limiter.check(_user(update).id)
         if not verdict.allowed:
             if verdict.notify:
-                text = RATE_LIMITED.format(limit=self.limiter.per_minute, seconds=max(1, round(verdict.retry_after)))
+                text = say("RATE_LIMITED", limit=self.limiter.per_minute, seconds=max(1, round(verdict.retry_after)))
                 await message.reply_text(escape(text))
             return
         key = _conversation(update)
         async with self._lock(key):  # one question at a time per conversation, answered in order
             # LLM mode: the answer is shown while it is written
-            draft = AnswerDraft(message, self.settings.draft_interval, previews=self._previews)
-            async with showing_typing(message):
-                history = self.conversations.history(context.bot_data, key)
-                try:
-                    answer = await draft.follow(lambda: self.core.stream(question, history))
-                except IndexError_ as error:  # no index yet, store unreachable…: said as it is
-                    await draft.finish([escape(str(error))])
-                    return
-                except Exception:
-                    await draft.discard()  # the error handler tells the user
-                    raise
+            draft = AnswerDraft(message, self.settings.draft_interval, previews=self._previews,
+                                footer=say("DRAFT_FOOTER"))
+            self._drafts[key] = draft
+            try:
+                async with showing_typing(message):
+                    history = self.conversations.history(context.bot_data, key)
+                    try:
+                        answer = await draft.follow(lambda: self.core.stream(question, history))
+                    except IndexError_ as error:  # no index yet, store unreachable…: said as it is
+                        await draft.finish([escape(str(error))])
+                        return
+                    except Exception:
+                        await draft.discard()  # the error handler tells the user
+                        raise
+            finally:
+                self._drafts.pop(key, None)
+            if answer is None:  # /cancel: nothing is remembered of this question
+                await draft.show_cancelled(say("CANCELLED"))
+                return
             self.conversations.save(context.bot_data, key, with_history(history, answer, self.settings.history_turns))
-            await draft.finish(formatting.answer_messages(answer), formatting.answer_keyboard(answer))
+            sent = await draft.finish(formatting.answer_messages(answer, say), formatting.answer_keyboard(answer))
             self._previews = self._previews and not draft.native_refused
+        if self.feedback is not None:
+            await asyncio.to_thread(self.feedback.record, message.chat.id, [m.message_id for m in sent],
+                                    _user(update).id, answer, say.language)
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -257,20 +298,20 @@ class Handlers:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    # --- buttons -------------------------------------------------------------------------
+    # --- buttons and reactions -----------------------------------------------------------
 
     async def source_button(self, update: Update, context: Context) -> None:
         """A source button: show the cited passage in full, in reply to the answer."""
-        query = update.callback_query
+        query, say = update.callback_query, self.texts(update)
         if query is None:
             return
         chunk_id = formatting.parse_source_callback(query.data)
         if chunk_id is None or query.message is None:
-            await query.answer(UNKNOWN_BUTTON)
+            await query.answer(say("UNKNOWN_BUTTON"))
             return
         citation = await asyncio.to_thread(self.core.passage, chunk_id)
         if citation is None:
-            await query.answer(STALE_BUTTON)
+            await query.answer(say("STALE_BUTTON"))
             return
         await query.answer()
         answer_message = query.message
@@ -287,6 +328,17 @@ class Handlers:
                 reply_parameters=ReplyParameters(answer_message.message_id) if index == 0 else None,
             )
 
+    async def reaction(self, update: Update, context: Context) -> None:
+        """A reaction on one of the bot's answers: 👍 or 👎 is stored as the user's rating of it."""
+        reacted: MessageReactionUpdated | None = update.message_reaction
+        if reacted is None or reacted.user is None or self.feedback is None:
+            return
+        emoji = [r.emoji for r in reacted.new_reaction if isinstance(r, ReactionTypeEmoji)]
+        answer_id = await asyncio.to_thread(self.feedback.rate, reacted.chat.id, reacted.message_id,
+                                            reacted.user.id, emoji)
+        if answer_id is not None:
+            logger.info("User %s rated answer %s: %s", reacted.user.id, answer_id, "".join(emoji) or "(removed)")
+
     # --- errors --------------------------------------------------------------------------
 
     async def error(self, update: object, context: Context) -> None:
@@ -302,11 +354,12 @@ class Handlers:
             update.effective_user and update.effective_user.id,
             exc_info=context.error,
         )
+        wrong = self.texts(update)("SOMETHING_WENT_WRONG")
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(SOMETHING_WENT_WRONG, show_alert=True)
+                await update.callback_query.answer(wrong, show_alert=True)
             elif update.effective_message is not None:
-                await update.effective_message.reply_text(escape(SOMETHING_WENT_WRONG))
+                await update.effective_message.reply_text(escape(wrong))
         except TelegramError as failure:  # e.g. the query was answered already
             logger.warning("Could not tell the user about the error: %s", failure)
 

@@ -42,9 +42,13 @@ async def showing_typing(message: Message) -> AsyncIterator[None]:
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def reply(message: Message, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Send `parts` in reply to `message`, the keyboard under the last part. Only the first part
-    quotes the message (in groups; PTB never quotes in private chats)."""
+async def reply(message: Message, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Send `parts` in reply to `message`, the keyboard under the last part, and return the
+    messages sent. Only the first part quotes the message (in groups; PTB never quotes in
+    private chats)."""
+    sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=None if index == 0 else False)
+        sent.append(await message.reply_text(part, reply_markup=keyboard if last else None,
+                                             do_quote=None if index == 0 else False))
+    return sent
