@@ -15,13 +15,17 @@ complete before they are used.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.language import language
 from bot.models import Answer
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
 
 FEEDBACK_FILE = "feedback.sqlite"
 #: Answers nobody rated are forgotten after this many days.
@@ -109,13 +113,19 @@ class FeedbackStore:
 
 
 def gold_line(rated: dict) -> dict:
-    """A rated answer as a row of bench/eval.py's gold format (see the module docs)."""
+    """A rated answer as a row of bench/eval.py's gold format (see the module docs): the gold
+    quotes are the answer's cited sentences (the whole quote shown when a sentence is not
+    verbatim in it, as a language model's may not be)."""
     approved = rated["up"] > rated["down"]
+    gold = []
+    if approved and rated["answered"]:
+        for citation in rated["citations"]:
+            sentences = [s for s in _marked(rated["answer"], citation["n"]) if s in citation["quote"]]
+            gold += [{"source": citation["source"], "quote": s} for s in sentences or [citation["quote"]]]
     row = {
-        "id": f"feedback-{rated['id']}", "lang": rated["language"], "question": rated["question"],
+        "id": f"feedback-{rated['id']}", "lang": language(rated["question"]), "question": rated["question"],
         "answerable": rated["answered"] if approved else not rated["answered"],
-        "gold": ([{"source": c["source"], "quote": c["quote"]} for c in rated["citations"]]
-                 if approved and rated["answered"] else []),
+        "gold": gold,
         "facts": [], "history": [],
         "feedback": {"up": rated["up"], "down": rated["down"], "mode": rated["mode"], "answer": rated["answer"],
                      "refusal": rated["refusal"],
@@ -124,6 +134,12 @@ def gold_line(rated: dict) -> dict:
     if not approved:
         row["needs_review"] = True
     return row
+
+
+def _marked(answer: str, n: int) -> list[str]:
+    """The sentences of `answer` that carry the marker [n]."""
+    parts = _MARKER.split(answer)  # text, number, text, number, ..., text
+    return [parts[i].strip() for i in range(0, len(parts) - 1, 2) if parts[i + 1] == str(n) and parts[i].strip()]
 
 
 def export(store: FeedbackStore, target: Path, *, down: bool = False) -> tuple[int, int]:
