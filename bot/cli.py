@@ -27,15 +27,45 @@ from rich.progress import (
 from rich.text import Text
 
 from bot.config import NAME_PATTERN, Settings
-from index.errors import IndexError_
+from bot.errors import IndexError_
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with cited passages.")
+# Plain click help: typer's rich help shows every flag as "--json <bool>".
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                  help="Answer questions about your documents, with cited passages.")
 err = Console(stderr=True, highlight=False)
 
 DocsOption = Annotated[Optional[Path], typer.Option("--docs", help="Documents folder (default: CITEBOT_DOCS_DIR or documents/).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per answer.")]
 IndexOption = Annotated[Optional[str], typer.Option(
     "--index", help="Use the index of this name (default: CITEBOT_INDEX, else the documents folder's own).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"citebot {version('citebot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    log_level: Annotated[Optional[str], typer.Option(
+        "--log-level", envvar="CITEBOT_LOG_LEVEL", metavar="LEVEL",
+        help="How much to log on stderr: debug, info, warning (default) or error.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print citebot's version and exit.")] = False,
+) -> None:
+    """Answer questions about your documents, with cited passages."""
+    if log_level is None:  # CITEBOT_LOG_LEVEL may also come from .env
+        try:
+            log_level = Settings().log_level
+        except ValidationError:
+            return  # the command reports the settings' problems
+    level = logging.getLevelName(log_level.strip().upper())
+    if log_level.strip().lower() not in ("debug", "info", "warning", "error") or not isinstance(level, int):
+        _fail(f"--log-level / CITEBOT_LOG_LEVEL: {log_level!r} is not one of debug, info, warning, error.", 2)
+    logging.getLogger().setLevel(level)
 
 
 def _settings(docs: Path | None = None, index: str | None = None) -> Settings:
@@ -104,6 +134,8 @@ def index(
         "--rebuild", help="Build the index anew from the documents (cached embeddings are reused); the only way "
         "an empty folder replaces an index.")] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the indexes in the store and exit.")] = False,
+    json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object on stdout "
+                                       "(what was added, changed, removed, skipped, and the counts).")] = False,
 ) -> None:
     """Build or update the index of a documents folder: only new and changed files are embedded,
     and no text is embedded twice."""
@@ -119,7 +151,10 @@ def index(
             report = core.reindex(rebuild=rebuild, progress=progress)
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
         _fail(str(exc))
-    err.print(report.summary(), markup=False, soft_wrap=True)
+    if json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        err.print(report.summary(), markup=False, soft_wrap=True)
 
 
 def _print_indexes(indexes: list, current: str) -> None:
@@ -183,7 +218,7 @@ def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
     import time
 
     from bot.core import AnswerCore
-    from bot.llm import LLMError
+    from bot.errors import LLMError
 
     settings = _settings(docs, name)
     out = Console(highlight=False, soft_wrap=True)
@@ -192,25 +227,26 @@ def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
         _fail(str(exc))
     broken = False
-    if core.generator is None:
+    model = core.model_description()
+    if model is None:
         out.print("generator: extractive, no language model (CITEBOT_LLM=none)", markup=False)
     else:
-        out.print(f"generator: CITEBOT_LLM={settings.llm}: {core.generator.describe()}", markup=False)
+        out.print(f"generator: CITEBOT_LLM={settings.llm}: {model}", markup=False)
         if settings.llm == "openai" or settings.llm.startswith("openai:"):
             key = settings.openai_api_key is not None and bool(settings.openai_api_key.get_secret_value())
             out.print(f"API key: {'set' if key else 'not set'}", markup=False)
         started = time.perf_counter()
         try:
-            reply = core.generator.probe()
+            reply = core.probe_model()
             out.print(f"model: answers ({time.perf_counter() - started:.1f} s, said {reply[:40]!r})", markup=False)
         except LLMError as exc:
             broken = True
             out.print(f"model: NOT ANSWERING: {exc}", markup=False)
     try:
         core.check()
-        documents = core.documents()
-        out.print(f"index: {len(documents)} documents, {sum(d.passages for d in documents)} passages "
-                  f"(index {core.store.name}, store {core.store.location})", markup=False)
+        status = core.status()
+        out.print(f"index: {status.documents} documents, {status.passages} passages "
+                  f"(index {status.index}, store {status.store})", markup=False)
     except IndexError_ as exc:
         broken = True
         out.print(f"index: NOT READY: {exc}", markup=False)

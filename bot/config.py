@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         env_prefix="CITEBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
+    log_level: str = Field(
+        "warning", pattern=r"(?i)^(debug|info|warning|error)$",
+        description="How much citebot logs on stderr: debug, info, warning or error (`--log-level`).",
+    )
+
     # --- documents and index -------------------------------------------------------------
     docs_dir: Path = Field(Path("documents"), description="Folder of documents to answer from.")
     data_dir: Path = Field(

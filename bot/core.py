@@ -25,6 +25,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 import prompts
 from bot.answering import MAX_QUESTION_CHARS, Context, Pipeline, Question, analyse, first_refusal, refusal
 from bot.config import Settings
+from bot.errors import LLMError
 from bot.llm import ChatModel, LLMAnswerer, stream_answer
 from bot.models import Answer, Citation, Turn
 from bot.retrieval import DocumentInfo, HybridRetriever
@@ -177,10 +178,20 @@ class AnswerCore:
         return Status(
             documents=len(documents), passages=sum(d.passages for d in documents), updated=info.published,
             uploaded=sum(d.source.startswith(UPLOADS_PREFIX) for d in documents),
-            generator=self.generator.describe() if self.generator is not None else None,
+            generator=self.model_description(),
             index=info.name, store=self.store.location, docs_dir=info.docs_dir,
             uploads_dir=str(self.settings.uploads_path.resolve()),
         )
+
+    def model_description(self) -> str | None:
+        """The language model that writes answers, described for people; None: extractive."""
+        return self.generator.describe() if self.generator is not None else None
+
+    def probe_model(self) -> str:
+        """Ask the language model for one word (`citebot doctor`): its reply, or LLMError."""
+        if self.generator is None:
+            raise LLMError("No language model is configured (CITEBOT_LLM=none).")
+        return self.generator.probe()
 
     # --- documents sent to the bot --------------------------------------------------------
     def add_document(self, file_name: str | None, data: bytes) -> UploadResult:
@@ -318,5 +329,5 @@ def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Tur
     return turns[-keep:] if keep else []
 
 
-__all__ = ["SUPPORTED_SUFFIXES", "AnswerCore", "DocumentInfo", "IndexError_", "IndexInfo", "MAX_QUESTION_CHARS",
-           "Status", "UploadResult", "open_store", "with_history"]
+__all__ = ["SUPPORTED_SUFFIXES", "AnswerCore", "DocumentInfo", "IndexInfo", "MAX_QUESTION_CHARS", "Status",
+           "UploadResult", "open_store", "with_history"]

@@ -6,8 +6,8 @@
      ├── StoreUnavailable      the Chroma store cannot be opened or reached (server down, path not
      │                         writable, corrupted files); the message names the URL or path
      ├── NoDocuments           the documents folder is missing or holds nothing readable; the index
- │                         is kept as it was
- ├── IndexBusy             another index update holds the lock (or the store's lease) and did
+     │                         is kept as it was
+     ├── IndexBusy             another index update holds the lock (or the store's lease) and did
      │                         not finish in time
      ├── UpdateFailed          an index update failed part-way (disk full, the store went away, the
      │                         lease was lost); the previous index is unchanged and keeps answering

@@ -19,10 +19,11 @@ keeps answering: a failed build is deleted, one that was killed is deleted by th
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,13 @@ class IndexReport:
         return "\n".join(lines)
 
     __str__ = summary
+
+    def to_json(self) -> str:
+        """The report as one JSON object (`citebot index --json`)."""
+        fields = {k: v for k, v in asdict(self).items() if k not in ("seconds", "embed_seconds")}
+        fields["skipped"] = [{"source": s.source, "reason": s.reason} for s in self.skipped]
+        return json.dumps({**fields, "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3),
+                           "modified": self.modified}, ensure_ascii=False)
 
 
 def plural(n: int, word: str) -> str:

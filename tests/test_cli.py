@@ -102,3 +102,40 @@ def test_missing_documents_folder_is_a_clear_error(workspace, tmp_path: Path) ->
     done = citebot("ask", "What is MH17?", data=tmp_path / "fresh", docs=tmp_path / "nowhere")
     assert done.returncode == 1
     assert "does not exist" in done.stderr and "Traceback" not in done.stderr
+
+
+def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS`, outside any settings of this machine."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "OPENAI_", "TELEGRAM_"))}
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
+                          env={**clean, "COLUMNS": "120", **(env or {})})
+
+
+def test_python_m_bot_is_citebot_with_version_and_flags_shown_as_flags() -> None:
+    from importlib.metadata import version
+
+    done = run_module("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"citebot {version('citebot')}"
+    for command in ("ask", "chat", "index", "feedback"):
+        helped = run_module(command, "--help")
+        assert helped.returncode == 0 and "--json" in run_module("ask", "--help").stdout
+        assert "<bool>" not in helped.stdout, helped.stdout  # --json, not --json <bool>
+
+
+def test_log_level_is_checked_and_can_come_from_the_environment(tmp_path: Path) -> None:
+    wrong = run_module("--log-level", "loud", "index", "--list", env={"CITEBOT_DATA_DIR": str(tmp_path)})
+    assert wrong.returncode == 2 and "'loud' is not one of debug, info, warning, error" in wrong.stderr
+    chatty = run_module("index", "--list", env={"CITEBOT_DATA_DIR": str(tmp_path), "CITEBOT_LOG_LEVEL": "debug"})
+    assert chatty.returncode == 0 and " DEBUG " in chatty.stderr
+    quiet = run_module("index", "--list", env={"CITEBOT_DATA_DIR": str(tmp_path)})
+    assert quiet.returncode == 0 and " DEBUG " not in quiet.stderr
+
+
+def test_index_json_prints_the_summary_on_stdout(workspace) -> None:
+    docs, data = workspace
+    done = citebot("index", "--json", data=data, docs=docs)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["documents"] == 2 and report["chunks"] == 14 and report["skipped"] == []
+    assert sorted(report["added"] + report["unchanged"] + report["changed"]) == sorted(
+        p.name for p in docs.iterdir())

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from langchain_core.language_models import BaseChatModel
 
 from bot.config import Settings
+from bot.errors import LLMError
 
 #: Python package of each provider's LangChain integration, and the citebot extra installing it.
 PROVIDER_PACKAGES = {"openai": ("langchain_openai", "openai"), "ollama": ("langchain_ollama", "ollama"),
@@ -35,10 +36,6 @@ PROVIDER_PACKAGES = {"openai": ("langchain_openai", "openai"), "ollama": ("langc
 #: Retries the SDKs make on a connection error or a 5xx, within the whole-call deadline.
 RETRIES = 2
 _END = object()
-
-
-class LLMError(Exception):
-    """A language-model call failed; the message is short, user-facing and free of secrets."""
 
 
 def redact(url: str) -> str:

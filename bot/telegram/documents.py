@@ -20,7 +20,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.core import SUPPORTED_SUFFIXES, AnswerCore, IndexError_, UploadResult
+from bot.core import SUPPORTED_SUFFIXES, AnswerCore, UploadResult
+from bot.errors import IndexError_
 from bot.telegram.access import AccessPolicy
 from bot.telegram.addressing import is_addressed, question_of
 from bot.telegram.formatting import escape

@@ -30,7 +30,8 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.core import MAX_QUESTION_CHARS, AnswerCore, IndexError_, with_history
+from bot.core import MAX_QUESTION_CHARS, AnswerCore, with_history
+from bot.errors import IndexError_
 from bot.feedback import FeedbackStore
 from bot.telegram import formatting
 from bot.telegram.access import AccessPolicy

@@ -1,0 +1,5 @@
+"""`python -m bot` is `citebot`."""
+
+from bot.cli import main
+
+main()
