@@ -20,6 +20,9 @@ from bot.models import Answer, Turn
 from bot.render import print_answer, print_passage, to_json_line
 
 
+_REPLIES = prompts.table("console_replies")
+
+
 def run_chat(core: AnswerCore, *, as_json: bool = False, stdin: TextIO | None = None,
              console: Console | None = None) -> None:
     stdin = stdin or sys.stdin
@@ -56,12 +59,15 @@ class _Chat:
             return False
         if command == "/reset":
             self.reset()
-            self.console.print("[dim]Conversation forgotten.[/dim]")
+            self.console.print(_REPLIES["FORGOTTEN"])
         elif command == "/sources":
             _show_source(self.console, self.last, argument.strip())
         elif command == "/docs":
             for doc in self.core.documents():
-                self.console.print(f"- {escape(doc.title)} [dim]({escape(doc.source)}, {doc.passages} passages)[/dim]")
+                passages = (_REPLIES["ONE_PASSAGE"] if doc.passages == 1
+                            else _REPLIES["PASSAGES"].format(count=doc.passages))
+                self.console.print(_REPLIES["DOCUMENT"].format(title=escape(_printable(doc.title)),
+                                                               source=escape(_printable(doc.source)), passages=passages))
         else:
             self.console.print(prompts.load("console_help"))
         return True
@@ -159,7 +165,7 @@ def _ask(core: AnswerCore, question: str, history: list[Turn], console: Console,
 
 def _show_source(console: Console, last: Answer | None, argument: str) -> None:
     if last is None or not last.citations:
-        console.print("[yellow]No sources yet: ask a question first.[/yellow]")
+        console.print(_REPLIES["NO_SOURCES"])
         return
     if not argument:
         for citation in last.citations:
@@ -168,6 +174,11 @@ def _show_source(console: Console, last: Answer | None, argument: str) -> None:
     citation = last.citation(int(argument)) if argument.isdigit() else None
     if citation is None:
         numbers = ", ".join(str(c.n) for c in last.citations)
-        console.print(f"[yellow]No source {argument!r}: the last answer cites {numbers}.[/yellow]")
+        console.print(_REPLIES["NO_SUCH_SOURCE"].format(argument=escape(repr(argument)), numbers=numbers))
         return
     print_passage(console, citation)
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters (e.g. of a file name) shown as "?"."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)

@@ -61,11 +61,22 @@ _SMALL_TALK = frozenset(
 )
 
 
+_THANKS = frozenset("thanks thank thx cheers merci спасибо".split())
+_GOODBYE = frozenset("bye goodbye revoir пока".split())
+
+
 def is_small_talk(text: str) -> bool:
     """Greetings and thanks ("hi", "merci !", "спасибо"), which are not questions about documents
     ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
     found = tokens(text)
     return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in STOPWORDS for t in found)
+
+
+def small_talk_kind(text: str) -> str:
+    """What small talk says: "THANKS", "GOODBYE" or "GREETING" (the keys of
+    prompts/answer_small_talk_openers.txt)."""
+    found = set(tokens(text))
+    return "THANKS" if found & _THANKS else "GOODBYE" if found & _GOODBYE else "GREETING"
 
 
 def content_tokens(text: str) -> list[str]:
@@ -187,7 +198,7 @@ def language(text: str) -> str:
 
 _FRENCH_MARKERS = frozenset(
     "le la les des du de est que qui quel quelle quels quelles pour avec dans sur une ont ete etait "
-    "comment pourquoi combien quoi au aux ou et il elle ils selon a".split()
+    "comment pourquoi combien quoi au aux ou et il elle ils selon a bonjour salut merci coucou bonsoir revoir".split()
 )
 _ENGLISH_MARKERS = frozenset(
     "the of and to in is was what who which did does how why when where with about for on at".split()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.llm.answerer import NOTICE_UNVERIFIED
+import prompts
+from bot.language import language
 from bot.llm.gguf import bundled_gguf
 from bot.models import Answer, Turn
 from openai_server import GIFT, ROOT, corpus, deltas_and_answer, make_core, shared  # noqa: F401 - fixtures
@@ -58,7 +59,7 @@ def assert_well_formed(answer: Answer, deltas: list[str] | None) -> None:
     if deltas is not None:
         assert "".join(deltas).strip(), "the model streamed no text"
     if answer.mode == "fallback":
-        assert answer.notice == NOTICE_UNVERIFIED, answer.notice
+        assert answer.notice == prompts.table("answer_notices", language(answer.question))["UNVERIFIED"], answer.notice
 
 
 @pytest.mark.timeout(900)  # a shared 2-core CI machine can take minutes for five generations

@@ -30,7 +30,7 @@ def test_every_user_facing_text_is_translated_with_the_same_placeholders(name: s
     assert prompts.translated(name), f"prompts/{language}/{name}.txt is missing"
     english, translated = prompts.load(name), prompts.load(name, language)
     assert translated != english
-    if name in ("telegram_replies", "telegram_commands"):
+    if name in ("telegram_replies", "telegram_commands", "answer_notices", "answer_small_talk_openers"):
         ours, theirs = prompts.table(name), prompts.table(name, language)
         assert theirs.keys() == ours.keys()
         for key, text in ours.items():
@@ -69,3 +69,11 @@ def test_refusals_speak_the_language_of_the_question(core: AnswerCore, question:
     assert not answer.answered
     refusals = {prompts.load(f"answer_{code}", language).split("{")[0] for code in ("not_found", "unknown_terms")}
     assert any(answer.answer.startswith(start) for start in refusals), answer.answer
+
+
+@pytest.mark.parametrize(("said", "opener"), [
+    ("thanks!", "You're welcome!"), ("hi", "Hello!"), ("merci !", "Avec plaisir !"), ("привет", "Здравствуйте!"),
+])
+def test_small_talk_is_answered_in_kind(core: AnswerCore, said: str, opener: str) -> None:
+    answer = core.ask(said)
+    assert answer.refusal == "small_talk" and answer.answer.startswith(opener + " ")

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.answering.question import MAX_QUESTION_CHARS, Question
 from bot.answering.evidence import holds
-from bot.language import Vocabulary
+import prompts
+from bot.language import Vocabulary, small_talk_kind
 
 if TYPE_CHECKING:
     from bot.answering.evidence import Candidate, Evidence
@@ -87,7 +88,8 @@ CHECKS: tuple[Check, ...] = (
           if c.question.too_long else None),
     Check("small_talk", "question", True, "answer_small_talk",
           "a greeting or thanks, not a question (the reply says what to ask)",
-          lambda c: {} if c.question.small_talk else None),
+          lambda c: {"opener": prompts.table("answer_small_talk_openers", c.question.language)[
+              small_talk_kind(c.question.text)]} if c.question.small_talk else None),
     Check("vague_question", "question", True, "answer_vague_question",
           "only pronouns (\"What did she say?\") and no conversation to say who is meant",
           lambda c: {} if c.question.vague else None),

@@ -49,10 +49,12 @@ _ON_DELTA: ContextVar[Callable[[str], None] | None] = ContextVar("citebot_on_del
 
 #: What the system prompt tells the model to reply when the passages do not answer.
 DECLINE = "NOT IN THE DOCUMENTS"
-NOTICE_FAILED = "{reason}, so this is the extractive answer."
-NOTICE_EMPTY = "The language model returned an empty answer, so this is the extractive answer."
-NOTICE_UNVERIFIED = ("Nothing the language model wrote could be verified against the passages, "
-                     "so this is the extractive answer.")
+
+
+def notice(key: str, question: str, **values: str) -> str:
+    """The notice `key` of prompts/answer_notices.txt, in the question's language."""
+    text = prompts.table("answer_notices", language(question))[key]
+    return text.format(**values) if values else text
 
 
 def _defuse(text: str) -> str:
@@ -65,14 +67,18 @@ def _block(n: int, passage: Passage) -> str:
     return f'<passage id="{n}" title="{title}">\n[{n}] {_defuse(passage.text)}\n</passage>'
 
 
-def _removal_notice(checked: Verification) -> str:
-    parts = []
-    if checked.dropped:
-        parts.append(f"{checked.dropped} sentence{'s' * (checked.dropped > 1)} that the passages do not support")
-    if checked.markers_removed:
-        parts.append(f"{checked.markers_removed} citation{'s' * (checked.markers_removed > 1)} "
-                     f"to passages that do not say so")
-    return f"Verification removed {' and '.join(parts)}." if parts else ""
+def _removal_notice(checked: Verification, question: str) -> str:
+    """What verification removed, in the question's language ("" if nothing)."""
+    def part(key: str, count: int) -> str:
+        return notice(f"{key}_ONE", question) if count == 1 else notice(f"{key}_MANY", question, count=str(count))
+
+    if checked.dropped and checked.markers_removed:
+        return notice("REMOVED_BOTH", question, dropped=part("DROPPED", checked.dropped),
+                      markers=part("MARKERS", checked.markers_removed))
+    if checked.dropped or checked.markers_removed:
+        which = part("DROPPED", checked.dropped) if checked.dropped else part("MARKERS", checked.markers_removed)
+        return notice("REMOVED", question, parts=which)
+    return ""
 
 
 class LLMAnswerer:
@@ -155,10 +161,10 @@ class LLMAnswerer:
                     on_delta(delta)
         except LLMError as exc:
             logger.warning("Language model failed, answering extractively: %s", exc)
-            return replace(extractive, mode="fallback", notice=NOTICE_FAILED.format(reason=str(exc).rstrip(".")))
+            return replace(extractive, mode="fallback", notice=notice("FAILED", extractive.question, reason=str(exc).rstrip(".")))
         text = "".join(draft).strip()
         if not text:
-            return replace(extractive, mode="fallback", notice=NOTICE_EMPTY)
+            return replace(extractive, mode="fallback", notice=notice("EMPTY", extractive.question))
         if declines(text):
             return Answer(extractive.question, False, prompts.load("answer_not_found", language(extractive.question)), mode="llm",
                           search_query=extractive.search_query, refusal="model_declined")
@@ -167,9 +173,9 @@ class LLMAnswerer:
                     extra={"citebot_verification": {**{k: v for k, v in asdict(checked).items() if k != "citations"},
                                                     "kept": checked.kept}})
         if not checked.citations:
-            return replace(extractive, mode="fallback", notice=NOTICE_UNVERIFIED)
+            return replace(extractive, mode="fallback", notice=notice("UNVERIFIED", extractive.question))
         return Answer(extractive.question, True, checked.text, checked.citations, mode="llm",
-                      search_query=extractive.search_query, notice=_removal_notice(checked))
+                      search_query=extractive.search_query, notice=_removal_notice(checked, extractive.question))
 
     @staticmethod
     def _render(template: ChatPromptTemplate, **values: str) -> list[dict[str, str]]:
