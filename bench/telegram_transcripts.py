@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from botapi_server import BotApiServer  # noqa: E402
 from telegram_harness import ALICE, BOSS, running  # noqa: E402
-from test_loaders import make_pdf  # noqa: E402
+from document_files import make_pdf  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.core import AnswerCore  # noqa: E402

@@ -25,6 +25,7 @@ from typing import Any
 import docx
 import pypdf
 import pytest
+from document_files import pdf_from_objects
 
 import prompts
 from bot.config import Settings
@@ -285,26 +286,12 @@ def many_parts_docx(path: Path, parts: int) -> None:
             target.writestr(f"word/media/part{number}.xml", b"")
 
 
-def raw_pdf(objects: list[bytes]) -> bytes:
-    """A PDF of `objects`, numbered from 1 (the first is the catalog), with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
-    return bytes(out)
-
-
 def many_pages_pdf(count: int, declared: int | None = None) -> bytes:
     """`count` empty pages in one flat /Kids array; the page tree's /Count says `declared`."""
     kids = b" ".join(b"%d 0 R" % number for number in range(3, count + 3))
     tree = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (count if declared is None else declared, kids)
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
-    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", tree, *[page] * count])
+    return pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>", tree, *[page] * count])
 
 
 def flate_bomb_pdf(pages: int, size: int) -> bytes:
@@ -320,7 +307,7 @@ def flate_bomb_pdf(pages: int, size: int) -> bytes:
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
                        b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * index))
         objects.append(stream)
-    return raw_pdf(objects)
+    return pdf_from_objects(objects)
 
 
 @dataclass(frozen=True)

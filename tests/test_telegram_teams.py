@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from botapi_server import BotApiServer
+from document_files import encrypt_pdf, make_pdf
 from openai_server import GOOD as SCRIPTED_ANSWER
 from openai_server import Reply, ScriptedLLM, corpus, llm, make_core, shared  # noqa: F401 - fixtures
 from telegram_harness import ALICE, BOSS, GROUP, MALLORY, api, exchange, running, settings  # noqa: F401 - api is a fixture
-from test_loaders import encrypt_pdf, make_pdf
 from typer.testing import CliRunner
 
 from bot.cli import app

@@ -24,7 +24,7 @@ from bot.core import SUPPORTED_SUFFIXES, AnswerCore, UploadResult
 from bot.errors import IndexError_
 from bot.telegram.access import AccessPolicy
 from bot.telegram.addressing import is_addressed, question_of
-from bot.telegram.formatting import escape
+from bot.telegram.formatting import escape, printable
 from bot.telegram.texts import Texts
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def _upload_reply(result: UploadResult, say: Texts, shown: str) -> str:
 
 def _shown_name(name: str, chars: int = 80) -> str:
     """A file name as the bot may repeat it: one line, no control characters, not too long."""
-    name = "".join(ch if ch.isprintable() else "?" for ch in name)
+    name = printable(name)
     return name if len(name) <= chars else name[: chars - 1] + "…"
 
 

@@ -188,7 +188,7 @@ def documents_messages(documents: Sequence[DocumentInfo], texts: Texts) -> list[
         return render([Span(texts("DOCUMENTS_NONE"))])
     spans = [Span(texts("DOCUMENTS_HEADING", documents=texts.count(len(documents), "document")), "b")]
     for number, document in enumerate(documents, start=1):
-        line = texts("DOCUMENT_LINE", source=_printable(document.source),
+        line = texts("DOCUMENT_LINE", source=printable(document.source),
                      passages=texts.count(document.passages, "passage"))
         spans += [Span(f"\n{number}. "), Span(document.title, "b"), Span(f" — {line}")]
     return render(spans)
@@ -222,7 +222,7 @@ def parse_source_callback(data: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """`text` with control characters (e.g. in a file name) shown as "?"."""
     return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
