@@ -72,6 +72,8 @@ class _Snapshot:
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         self.background = generation.sentence_vectors(limit=BACKGROUND_SAMPLE)
         self.documents = documents_of(self.records)
+        #: (reference vectors, mean, standard deviation) of their best similarities (see `relatedness`).
+        self._unrelated: tuple[np.ndarray, float, float] | None = None
 
     def passage_vocabulary(self, chunk_id: str, text: str) -> Vocabulary:
         """The words of one passage (kept for the generation's lifetime)."""
@@ -85,6 +87,22 @@ class _Snapshot:
         if not len(self.background):
             return 0.0
         return float(np.median(self.background @ np.asarray(query_vector, dtype=np.float32)))
+
+    def relatedness(self, query_vector: np.ndarray, best: float, reference: np.ndarray) -> float:
+        """How far a question's best similarity to the collection's sentences (the larger of
+        `best`, its best retrieved sentence's, and its best in the sample) stands above the best
+        similarities that questions about other things (`reference`, one vector a row) reach in
+        this collection, in their standard deviations. Raw similarities run higher in some
+        collections than in others (Python's documentation resembles any "how do I" question);
+        this is the same scale for all of them."""
+        if not len(self.background) or not len(reference):
+            return 0.0
+        if self._unrelated is None or self._unrelated[0] is not reference:
+            tops = (self.background @ reference.T).max(axis=0)
+            self._unrelated = (reference, float(tops.mean()), max(float(tops.std()), 1e-3))
+        _, mean, std = self._unrelated
+        top = max(best, float((self.background @ query_vector).max()))
+        return (top - mean) / std
 
     def passage(self, i: int, score: float, similarity: float) -> Passage:
         r = self.records[i]

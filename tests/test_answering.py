@@ -110,13 +110,14 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     assert _refusal(core.ask("What did she say?")) == "vague_question"
     assert _refusal(core.ask("What did Angela Merkel say in Paris?")) == "unknown_name"
     assert _refusal(core.ask("Что Ангела Меркель сказала в Москве?")) == "unknown_name"
-    assert _refusal(core.ask("How many prisoners were exchanged?")) == "no_number"
+    assert _refusal(core.ask("How many prisoners were exchanged between Russia and Ukraine?")) == "no_number"
     assert _refusal(core.ask("What did Shoigu give Parly in 2021?")) == "name_not_in_document"
     assert _refusal(core.ask("What is MH17?")) is None
 
 
 @pytest.mark.parametrize("question", [
     "What is the recipe for borscht?", "Quelle est la recette du bortsch ?", "Какой рецепт борща?",
+    "What is the population of France?",  # "France" is in the documents, the question is not
 ])
 def test_off_topic_questions_are_refused_in_every_language(core: AnswerCore, question: str) -> None:
     answer = core.ask(question)

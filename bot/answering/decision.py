@@ -10,9 +10,12 @@ beside this module (the file also records what they were fitted on and how they 
   covers, whether it holds the asked type) and gives the probability that answering with it
   is right. Below `threshold` citebot refuses ("weak_evidence").
 
-A second sentence joins the answer only when it adds something asked for that the first
-lacks (the asked type, or a name or word of the question) and its score is within `join`
-of the first's. A best sentence whose score is below `floor` is about something else: the
+A second sentence joins the answer when its score is within `join` of the first's, it is a
+whole sentence, says something else, and (when the first's document names everything the
+question names) comes from the same document. Requiring it also to add something asked for
+that the first lacks (a name, a word of the question, the asked type) was measured and
+rejected: with the ranker's best sentence wrong a third of the time, the second is often the
+answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py, 2026-12-01). A best sentence whose score is below `floor` is about something else: the
 question is off topic ("off_topic").
 """
 
@@ -43,6 +46,7 @@ DECISION_FEATURES = (
     "hub",           # the best sentence's similarity to questions about other things
     "known_words",   # share of the question's words the collection uses at all (Evidence.known_words)
     "shares_nothing",  # no name, and none of its words, occurs in the collection
+    "relatedness",   # the question's best similarity to the collection over other questions' (Evidence.relatedness)
 )
 
 
@@ -96,7 +100,7 @@ def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary)
         best.score, best.similarity - evidence.baseline, best.score - max(others, default=best.score - 1.0),
         best.holds_type, covered, best.names_passage, best.lexical,
         float(evidence.foreign), best.hub, evidence.known_words,
-        float(evidence.known_words == 0 and not evidence.question.search_names),
+        float(evidence.known_words == 0 and not evidence.question.search_names), evidence.relatedness,
     ], dtype=np.float64)
 
 

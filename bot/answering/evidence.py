@@ -101,6 +101,10 @@ class Evidence:
     known_words: float = 1.0
     #: The question is asked in another language than the documents are written in.
     foreign: bool = False
+    #: How far the question's best similarity to the collection stands above what questions
+    #: about other things reach in it, in their standard deviations (`_Snapshot.relatedness`):
+    #: a signal of the decision, on the same scale in every collection.
+    relatedness: float = 0.0
 
 
 def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,

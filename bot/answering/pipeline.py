@@ -80,8 +80,10 @@ class Pipeline:
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights)
+        best = max((c.similarity for c in candidates), default=-1.0)
         return Evidence(question, passages, candidates, snapshot.baseline(vectors["search"]),
-                        known_words(question, snapshot), foreign=question.language != snapshot.language)
+                        known_words(question, snapshot), foreign=question.language != snapshot.language,
+                        relatedness=snapshot.relatedness(vectors["search"], best, vectors["reference"]))
 
     def answer(self, question: Question, snapshot: _Snapshot) -> Answer:
         llm = self.generator is not None
