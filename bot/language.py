@@ -210,7 +210,11 @@ AnswerType = Literal["person", "date", "place", "number", "other"]
 # The asked answer type, by the question word (English, French, Russian). Checked in this
 # order: "how many" before "what", "when" before "where".
 _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
-    ("number", re.compile(r"\b(?:how many|how much|what number|combien)\b|(?<!\w)сколько(?!\w)", re.I)),
+    ("number", re.compile(
+        r"\b(?:how many|how much|what number|combien|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
+        r"cost|price|amount|budget|percentage) of|quel(?:le)? (?:est|était) (?:la population|le nombre|le co[uû]t|"
+        r"le prix|le montant|le budget))\b|(?<!\w)(?:сколько|какова численность|каково население|каково число|"
+        r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),
     ("date", re.compile(
         r"\b(?:when|what year|which year|what date|what day|until when|since when|quand|en quelle ann[ée]e"
         r"|quelle date|à quelle date|quel jour)\b|(?<!\w)(?:когда|в каком году|какого числа|какого года)(?!\w)", re.I)),

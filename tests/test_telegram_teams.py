@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import Settings
 from bot.core import AnswerCore
+from bot.feedback import FEEDBACK_FILE, FeedbackStore
 from bot.telegram.texts import texts
 
 BUNDLED = Path(__file__).resolve().parent.parent / "documents"
@@ -258,6 +259,18 @@ def is_refusal(text: str, language: str) -> bool:
     return False
 
 
+async def _until_rated(config: Settings, count: int, timeout: float = 20.0) -> None:
+    """Wait until the bot has stored ratings for `count` answers (reactions arrive as updates
+    the bot polls for, so a loaded machine takes longer than an idle one)."""
+    store = FeedbackStore(config.data_dir / FEEDBACK_FILE)
+    deadline = asyncio.get_running_loop().time() + timeout
+    try:
+        while len(store.rated()) < count and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.1)
+    finally:
+        store.close()
+
+
 async def test_reactions_are_stored_with_the_answer_and_exported_as_gold(
     api: BotApiServer, core: AnswerCore, embedding_cache: Path, tmp_path: Path
 ) -> None:
@@ -271,7 +284,7 @@ async def test_reactions_are_stored_with_the_answer_and_exported_as_gold(
         api.react(ALICE, refused, "👍")
         api.react(BOSS, other, "🔥")  # not a rating
         api.react(BOSS, other, "👎")
-        await asyncio.sleep(1.0)
+        await _until_rated(config, 3)
 
     runner = CliRunner()
     target = tmp_path / "feedback.jsonl"

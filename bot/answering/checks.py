@@ -37,7 +37,7 @@ class Context:
     chosen: list[Candidate] = field(default_factory=list)
     probability: float = 0.0
     threshold: float = 0.5
-    floor: float = -1e9  #: the ranker score below which the best sentence is off topic
+    floor: float = -1e9  #: the relatedness below which the question is off topic
     document: Vocabulary | None = None  #: the words of the best sentence's document
 
 
@@ -99,9 +99,11 @@ CHECKS: tuple[Check, ...] = (
     Check("nothing_retrieved", "retrieval", True, "answer_not_found",
           "retrieval found no passage", lambda c: {} if not c.evidence.candidates else None),
     Check("off_topic", "answer", False, "answer_not_found",
-          "the best sentence's ranker score is below the fitted floor (bench/fit.py): nothing in the documents "
-          "is about the question (\"What is the recipe for borscht?\", in any language)",
-          lambda c: {} if c.chosen[0].score < c.floor else None),
+          "the question resembles the documents no more than questions about other things do: its relatedness "
+          "(its best similarity to their sentences, in standard deviations above what the questions of "
+          "bot/answering/reference_questions.txt reach) is below the fitted floor (bench/fit.py) "
+          "(\"What is the recipe for borscht?\", in any language)",
+          lambda c: {} if c.evidence.relatedness < c.floor else None),
     Check("name_not_in_document", "answer", False, "answer_not_found",
           "the document of the best sentence (title included) never mentions a name or number the question "
           "asks about: \"What did Shoigu give Parly in 2021?\" is not answered from the 2019 article",
@@ -110,7 +112,8 @@ CHECKS: tuple[Check, ...] = (
           "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
     Check("no_number", "answer", False, "answer_not_found",
-          "\"How many…?\" and the chosen sentences state no count (a year is no count), or \"When…?\" and "
+          "\"How many…?\" (or \"What is the population of…?\") and the chosen sentences state no count (a year, "
+          "or a number word in a name like \"the Norman Four\", is no count), or \"When…?\" and "
           "they state no date, weekday or time of day", _no_number),
 )
 

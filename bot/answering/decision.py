@@ -15,8 +15,11 @@ whole sentence, says something else, and (when the first's document names everyt
 question names) comes from the same document. Requiring it also to add something asked for
 that the first lacks (a name, a word of the question, the asked type) was measured and
 rejected: with the ranker's best sentence wrong a third of the time, the second is often the
-answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py, 2026-12-01). A best sentence whose score is below `floor` is about something else: the
-question is off topic ("off_topic").
+answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py, 2026-12-01).
+
+A question whose relatedness (`Evidence.relatedness`: how much closer it comes to the
+collection than questions about other things do) is below `floor` is about something else:
+it is off topic ("off_topic"), whatever its language and whatever the collection.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ class Weights:
     decision_bias: float
     threshold: float
     join: float
-    #: Below this ranker score the best sentence is about something else ("off_topic").
+    #: Below this relatedness (`Evidence.relatedness`) the question is about something else ("off_topic").
     floor: float
     info: dict[str, Any]
 

@@ -40,6 +40,10 @@ FEATURES = (
     "length",          # its words, up to 60, over 60
     "hub",             # its mean similarity to questions about other things (reference_questions.txt):
                        # high for bylines and boilerplate, which resemble every question a little
+    "centrality",      # its mean similarity to the collection's sentences: a sentence that resembles
+                       # all of them ("... said Shoigu during a meeting with Parly") resembles every
+                       # question about them too, and answers few
+    "crowding",        # mean similarity to its 10 nearest sentences in the collection
 )
 _CODE = frozenset("()[]{}=_<>\\/|*#@$%^&`~+")
 _DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it|this|in response|in turn)\b", re.IGNORECASE)
@@ -123,6 +127,11 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     focus = matrix @ vectors["focus"] if "focus" in vectors else similarity
     excess = np.maximum(0.0, matrix @ vectors["names"] - focus) if "names" in vectors else np.zeros(len(matrix))
     hub = (matrix @ vectors["reference"].T).mean(axis=1)
+    collection = matrix @ snapshot.background.T if len(snapshot.background) else np.zeros((len(matrix), 1))
+    centrality = collection.mean(axis=1)
+    collection[collection > 0.999] = 0.0  # the sentence itself
+    k = min(10, collection.shape[1])
+    crowding = np.partition(collection, -k, axis=1)[:, -k:].mean(axis=1)
     position = {(s.passage_id, s.position): i for i, s in enumerate(sentences)}
     names = question.search_names
     loose = question.language != snapshot.language  # names written in another language than the documents'
@@ -149,6 +158,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             _share_named(names, passage_vocab[passage.chunk_id], loose) if names else 1.0,
             float(bare), float(dangling), float(not ends_sentence(text)),
             sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
+            centrality[i], crowding[i],
         ], dtype=np.float32)
         candidates.append(Candidate(passage, text, sentence.start, sentence.end, index, matrix[i], features))
     return candidates
@@ -198,7 +208,8 @@ def holds(question: Question, text: str) -> float:
         return 1.0
     if kind == "number":
         counts = [n for n in re.findall(r"(?<![\w+])\d[\d,.]*(?![\w+])", text) if not _YEAR.fullmatch(n)]
-        return float(bool(counts) or any(t in _COUNT_WORDS for t in tokens(text)))
+        # A capitalised number word is part of a name ("the Norman Four"), not a count.
+        return float(bool(counts) or any(fold(w) in _COUNT_WORDS for w, _ in words(text) if not w[:1].isupper()))
     if kind == "date":
         return float(bool(_YEAR.search(text) or _TIME.search(text))
                      or any(t in _MONTHS or t in _WHEN_WORDS for t in tokens(text)))
