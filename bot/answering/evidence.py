@@ -194,6 +194,14 @@ def known_words(question: Question, snapshot: _Snapshot) -> float:
     return sum(snapshot.vocabulary.mentions(w) for w in wanted) / len(wanted) if wanted else 1.0
 
 
+def _beside_month(text: str, start: int, end: int) -> bool:
+    """Whether the number at text[start:end] is a day of a month: a month name just before
+    ("May 9") or just after ("9 May", "9 мая") it."""
+    before = re.search(r"(\w+)\W{1,2}$", text[max(0, start - 15):start])
+    after = re.match(r"\W{1,2}(\w+)", text[end:end + 15])
+    return any(m is not None and fold(m.group(1)) in _MONTHS for m in (before, after))
+
+
 def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool) -> float:
     """The share of `names` that `vocabulary` mentions (1.0 when there are none)."""
     return sum(vocabulary.mentions(n, loose) for n in names) / len(names) if names else 1.0
@@ -207,7 +215,11 @@ def holds(question: Question, text: str) -> float:
     if kind == "other":
         return 1.0
     if kind == "number":
-        counts = [n for n in re.findall(r"(?<![\w+])\d[\d,.]*(?![\w+])", text) if not _YEAR.fullmatch(n)]
+        # A year, a day of a month ("May 9", "1 January") or a number the question gives is no count.
+        given = {n.strip(".,") for n in question.numbers}
+        counts = [m.group().strip(".,") for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text)
+                  if not _YEAR.fullmatch(m.group().strip(".,")) and m.group().strip(".,") not in given
+                  and not _beside_month(text, m.start(), m.end())]
         # A capitalised number word is part of a name ("the Norman Four"), not a count.
         return float(bool(counts) or any(fold(w) in _COUNT_WORDS for w, _ in words(text) if not w[:1].isupper()))
     if kind == "date":
