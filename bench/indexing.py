@@ -121,7 +121,7 @@ def embedded_texts(docs: Path, settings: Settings) -> list[str]:
     """The distinct texts a cold build of `docs` embeds, in the order the indexer embeds them:
     every passage ("title\\n\\ntext"), then every passage's sentences, first occurrences."""
     passages, sentences = [], []
-    for path in discover(docs, int(settings.max_file_mb * 1024 * 1024))[0]:
+    for path in discover(docs, settings.max_file_bytes)[0]:
         try:
             document = load_document(path, docs)
         except UnreadableDocument:

@@ -156,7 +156,7 @@ def child_build(docs: Path, data: Path, progress_file: Path, embedder: str) -> N
                                                  "rss_mib": rss_mib()}))
 
     report = sync_index(open_store(settings), make_embeddings(embedder), docs, data / "index.lock",
-                        chunk_chars=settings.chunk_chars, rebuild=True, progress=progress)
+                        settings=settings, rebuild=True, progress=progress)
     print(json.dumps({"seconds": time.perf_counter() - started, "documents": report.documents, "chunks": report.chunks,
                       "embedded": report.embedded, "skipped": len(report.skipped), "rss_mib": rss_mib()}))
 
@@ -200,11 +200,12 @@ def child_calibrate(n_docs: int, n_texts: int) -> None:
     from index.chunking import chunk_text
     from index.embeddings import E5Embeddings
     from index.loaders import load_document
+    from index.settings import IndexSettings
 
     texts: list[str] = []
     for name, path in corpus_files(["postgresql"])[:n_docs]:
         document = load_document(path, CORPORA[name])
-        for c in chunk_text(document.text, path.name, document.title, 900):
+        for c in chunk_text(document.text, path.name, document.title, IndexSettings().chunk_chars):
             texts.append(f"{c.title}\n\n{c.text}")
             texts += [c.text[a - c.start : b - c.start] for a, b in c.sentences]
     sample = random.Random(SEED).sample(texts, min(n_texts, len(texts)))

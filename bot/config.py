@@ -1,5 +1,8 @@
 """All of citebot's settings, in one class.
 
+The settings of how documents become an index are `index.settings.IndexSettings` (index/
+reads them and never imports bot/); `Settings` inherits them, so they are read like the rest.
+
 Every field reads from the environment (prefix `CITEBOT_`, except the conventional
 `TELEGRAM_BOT_TOKEN`, `OPENAI_API_KEY` and `OPENAI_BASE_URL`) or from a `.env` file in the
 working directory. Secrets are `SecretStr`: they never appear in reprs or logs.
@@ -13,15 +16,17 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index.chunking import MAX_PASSAGES_PER_FILE
 from index.records import index_name_for
+from index.settings import IndexSettings
 
 CommaList = Annotated[list[str], NoDecode]
 #: What Chroma accepts in a collection name (citebot adds "_g<N>_chunks" to an index's name).
 NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$"
 
 
-class Settings(BaseSettings):
+class Settings(IndexSettings, BaseSettings):
+    """Every setting, grouped as below; those that shape an index come from `IndexSettings`."""
+
     model_config = SettingsConfigDict(
         env_prefix="CITEBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
@@ -50,18 +55,7 @@ class Settings(BaseSettings):
         description="Name of the index to use (`--index NAME`). Unset: the documents folder's own index, named "
         "<collection>-<folder>-<hash of its path>, so each folder keeps its index and switching is instant.",
     )
-    chunk_chars: int = Field(
-        900, ge=200, le=4000,
-        description="Target chunk length in characters; chunks end on sentence boundaries "
-        "(see bench/chunking.py for the measurement behind the default).",
-    )
-    max_file_mb: float = Field(
-        20.0, gt=0, description="Files larger than this are reported and skipped when indexing."
-    )
-    max_passages_per_file: int = Field(
-        MAX_PASSAGES_PER_FILE, ge=1, description="A file whose text would make more passages than this is reported "
-        "and skipped when indexing (a giant or runaway file would otherwise hold the embedder for hours)."
-    )
+    # chunk_chars, max_file_mb, max_passages_per_file: `index.settings.IndexSettings`, inherited.
     embedding_cache: Path | None = Field(
         None, description="The embedding cache file; unset: embeddings.sqlite in data_dir. Several data folders "
         "on one machine may share one.",

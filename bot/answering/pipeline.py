@@ -42,7 +42,7 @@ def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
 class Pipeline:
     """Answers analysed questions from a snapshot of the index."""
 
-    def __init__(self, retriever: HybridRetriever, embeddings: Embeddings, *, max_citations: int = 2,
+    def __init__(self, retriever: HybridRetriever, embeddings: Embeddings, *, max_citations: int,
                  generator: LLMAnswerer | None = None, weights: decision.Weights | None = None) -> None:
         self.retriever = retriever
         self.embeddings = embeddings

@@ -84,11 +84,11 @@ def _removal_notice(checked: Verification, question: str) -> str:
 class LLMAnswerer:
     """Writes answers with a chat model and checks every citation before anyone sees them."""
 
-    def __init__(self, model: ChatModel, embeddings: Embeddings, *, max_passages: int = 4, max_tokens: int = 400) -> None:
+    def __init__(self, model: ChatModel, embeddings: Embeddings, settings: Settings) -> None:
         self.model = model
         self.embeddings = embeddings
-        self.max_passages = max_passages
-        self.max_tokens = max_tokens
+        self.max_passages = settings.llm_max_passages
+        self.max_tokens = settings.llm_max_tokens
         self._answer_prompt = ChatPromptTemplate.from_messages(
             [("system", prompts.load("llm_system")), ("human", prompts.load("llm_answer"))]
         )
@@ -96,8 +96,7 @@ class LLMAnswerer:
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: Embeddings) -> LLMAnswerer:
-        return cls(ChatModel.from_settings(settings), embeddings, max_passages=settings.llm_max_passages,
-                   max_tokens=settings.llm_max_tokens)
+        return cls(ChatModel.from_settings(settings), embeddings, settings)
 
     def describe(self) -> str:
         return self.model.describe()

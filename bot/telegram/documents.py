@@ -43,7 +43,7 @@ class DocumentHandlers:
         self.core = core
         self.access = access
         self.texts = texts
-        self.limit = min(int(settings.max_file_mb * 1024 * 1024), TELEGRAM_DOWNLOAD_LIMIT)
+        self.limit = min(settings.max_file_bytes, TELEGRAM_DOWNLOAD_LIMIT)
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
