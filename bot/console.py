@@ -116,13 +116,15 @@ def _json_line(chat: _Chat, line: str) -> bool:
 def _interactive(core: AnswerCore, console: Console) -> None:
     try:
         import readline  # noqa: F401 - line editing and history for input()
+        editing = True
     except ImportError:  # pragma: no cover - not on every platform
-        pass
+        editing = False
     console.print(prompts.load("console_welcome").format(documents=len(core.documents())))
     chat = _Chat(core, console)
+    prompt = _prompt(console, editing)
     while True:
         try:
-            line = console.input("[bold green]you>[/bold green] ").strip()
+            line = input(prompt).strip()
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
@@ -134,6 +136,17 @@ def _interactive(core: AnswerCore, console: Console) -> None:
             continue
         chat.remember(_ask(core, line, chat.history, console, live=True))
         console.print()
+
+
+def _prompt(console: Console, editing: bool) -> str:
+    """The `you>` prompt, for input() itself to write: written apart (as rich's
+    `Console.input` does), readline does not know it and echoes no new line for an empty one,
+    so the prompts stack up (`you> you> you>`). Its colour codes are wrapped in \\001...\\002,
+    which tell readline they take no room on the line."""
+    if not console.is_terminal or console.no_color:
+        return "you> "
+    start, end = ("\001", "\002") if editing else ("", "")
+    return f"{start}\x1b[1;32m{end}you>{start}\x1b[0m{end} "
 
 
 def _ask(core: AnswerCore, question: str, history: list[Turn], console: Console, *, live: bool) -> Answer:

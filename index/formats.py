@@ -87,10 +87,53 @@ _ATX_H1 = re.compile(r"^ {0,3}# +(.+?)[ #]*$", re.MULTILINE)
 
 
 def _markdown(data: bytes) -> tuple[str, str | None]:
-    """The markdown source as is; title from front matter `title:` or the first `# ` heading."""
-    text = _decode_text(data)
+    """The markdown source without its raw HTML (tags and comments; their text stays), so no
+    answer quotes `<div align="center">`; title from front matter `title:` or the first `# `
+    heading. Code (fenced blocks and `inline spans`) is kept as written."""
+    text = _without_html(_decode_text(data))
     heading = _ATX_H1.search(text)
     return text, _front_matter_title(text) or (heading.group(1) if heading else None)
+
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+#: An inline code span (kept), an HTML comment or a tag (dropped).
+_MARKUP = re.compile(r"(`+)[^`]*?\1|<!--.*?(?:-->|$)|</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+
+
+def _unmarked(match: re.Match[str]) -> str:
+    """What stands for one match of `_MARKUP`: a code span itself, a line break for a block
+    tag (`<details><summary>Install</summary>Run ...` reads as two lines), else nothing."""
+    if match.group(1):
+        return match.group()
+    name = re.match(r"</?([A-Za-z][\w:-]*)", match.group())
+    return "\n" if name and name.group(1).lower() in _HtmlText._BLOCKS | {"br", "summary"} else ""
+
+
+def _without_html(text: str) -> str:
+    """`text` with the HTML tags and comments outside code removed."""
+    out: list[str] = []
+    prose: list[str] = []
+    fence: str | None = None
+
+    def flush() -> None:
+        if prose:
+            out.append(_MARKUP.sub(_unmarked, "".join(prose)))
+            prose.clear()
+
+    for line in text.splitlines(keepends=True):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            flush()
+            fence = opened.group(1)
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if line.strip().startswith(fence):
+                fence = None
+        else:
+            prose.append(line)
+    flush()
+    return "".join(out)
 
 
 def _front_matter_title(text: str) -> str | None:

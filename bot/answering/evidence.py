@@ -46,6 +46,7 @@ FEATURES = (
     "crowding",        # mean similarity to its 10 nearest sentences in the collection
 )
 _CODE = frozenset("()[]{}=_<>\\/|*#@$%^&`~+")
+_TAG = re.compile(r"<[/?!]?[A-Za-z][\w:.-]*(?:\s[^<>]*)?[/?]?>")
 _DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it|this|in response|in turn)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 _COUNT_WORDS = frozenset(
@@ -141,6 +142,8 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     for i, sentence in enumerate(sentences):
         passage, text = by_id[sentence.passage_id], sentence.text
         if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
+            continue
+        if sum(len(tag) for tag in _TAG.findall(text)) * 2 >= len(text):  # markup (XML, HTML), not prose
             continue
         index = sentence.position
         before = position.get((passage.chunk_id, index - 1))
