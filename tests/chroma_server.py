@@ -1,13 +1,10 @@
 """A real Chroma server for tests (`chroma run --path DIR --host 127.0.0.1 --port N` in a
-subprocess), and `citebot` commands run against it the way a user runs them.
+subprocess); `citebot` commands run against it with `start_citebot` of tests/helpers.py.
 
 The `chroma` command comes with the chromadb package (in the same virtual environment as
 pytest). `ChromaServer.start()` returns once the server answers its heartbeat; `stop()` ends
 it with SIGINT (the server ignores SIGTERM) and kills it if it does not exit. A stopped server
 can be started again on the same port and data folder, which is how tests simulate an outage.
-`citebot(...)` starts the installed `citebot` script with settings given as environment
-variables only (the caller's CITEBOT_* variables are left out, and it runs in `cwd`, away from
-any `.env` file of the repository).
 """
 
 from __future__ import annotations
@@ -22,15 +19,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-
-
-def citebot(*args: str, cwd: Path, **settings: str) -> subprocess.Popen[str]:
-    """Start `citebot ARGS` with `settings` (e.g. CITEBOT_CHROMA_URL=...) as its only citebot settings."""
-    script = Path(sys.executable).with_name("citebot")
-    argv = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
-    env = {name: value for name, value in os.environ.items() if not name.startswith("CITEBOT_")}
-    return subprocess.Popen([*argv, *args], env={**env, **settings}, cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
 
 def free_port() -> int:

@@ -1,11 +1,13 @@
-"""Documents built in tests: PDFs written object by object (with a correct xref table), encrypted
-PDFs. Shared by the loader, hostile-input and Telegram tests and bench/telegram_transcripts.py."""
+"""Documents built in tests: PDFs written object by object (with a correct xref table), blank and
+encrypted PDFs. Shared by the loader, hostile-input and Telegram tests and bench/telegram_transcripts.py."""
 
 from __future__ import annotations
 
 import io
 
 import pypdf
+
+MB = 1024 * 1024
 
 
 def pdf_from_objects(objects: list[bytes], trailer: bytes = b"/Root 1 0 R") -> bytes:
@@ -56,3 +58,13 @@ def encrypt_pdf(data: bytes, user_password: str) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def blank_pdf(password: str | None = None) -> bytes:
+    """A one-page PDF without text (a scan, as far as a text extractor can tell), encrypted with
+    `password` when one is given."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(612, 792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue() if password is None else encrypt_pdf(buffer.getvalue(), password)

@@ -7,17 +7,15 @@ The first tests need no model; the rest ask the real answer core (real embedder,
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from helpers import BUNDLED, ROOT, converse, make_settings, write_documents
 
 from bot.answering import CHECKS, OUTCOMES, analyse
-from bot.core import AnswerCore, with_history
+from bot.core import AnswerCore
 from bot.language import Vocabulary
 from bot.models import Answer, Turn
 from bot.render import cited_sentences, excerpt
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- the analysed question (no model) -----------------------------------------------------------
@@ -70,7 +68,7 @@ def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
 
 
 def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> None:
-    words = Vocabulary([(ROOT / "documents" / name).read_text(encoding="utf-8")
+    words = Vocabulary([(BUNDLED / name).read_text(encoding="utf-8")
                         for name in ("france-russia-2plus2-meeting-paris-2021-11-12.txt",
                                      "russia-france-2plus2-meeting-moscow-2019-09-09.txt")])
     for name in ("Москва", "Парижем", "Белоруссии", "Шойгу", "Лаврова", "Biélorussie", "Choïgou"):
@@ -148,18 +146,8 @@ def test_answers_are_short(core: AnswerCore) -> None:
 # --- conversations -------------------------------------------------------------------------------
 
 
-def _converse(core: AnswerCore, questions: list[str]) -> list[Answer]:
-    history: list[Turn] = []
-    answers = []
-    for question in questions:
-        answer = core.ask(question, history)
-        history = with_history(history, answer, core.settings.history_turns)
-        answers.append(answer)
-    return answers
-
-
 def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:
-    landais, negotiated, post, belarus, syria, lavrov, agreed = _converse(core, [
+    landais, negotiated, post, belarus, syria, lavrov, agreed = converse(core, [
         "Who is Claire Landais?",
         "Who did she negotiate with?",           # she: named in the previous question
         "What was his post?",                    # his: named only in the previous answer
@@ -178,7 +166,22 @@ def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core:
 
 
 def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
-    first, then = _converse(core, ["Что Лавров сказал об Иране?", "Кто с ним согласился?"])
+    first, then = converse(core, ["Что Лавров сказал об Иране?", "Кто с ним согласился?"])
     assert "no reasonable alternative" in first.answer and "French colleagues agreed" in then.answer
-    first, then = _converse(core, ["Qui est Claire Landais ?", "Avec qui a-t-elle négocié ?"])
+    first, then = converse(core, ["Qui est Claire Landais ?", "Avec qui a-t-elle négocié ?"])
     assert "Landais" in first.answer and "Landais" in then.search_query and "Patrushev" in then.answer
+
+
+def test_markup_never_appears_in_an_answer(embeddings, tmp_path) -> None:
+    # A README-like document: a centred logo in raw HTML, and the settings as an XML block.
+    docs = write_documents(tmp_path / "docs", {"falcon.md": (
+        '# Falcon uploads\n\n<div align="center"><img src="logo.png" alt="Falcon"></div>\n\n'
+        "Falcon retries a failed upload three times, then gives up and reports the error.\n\n"
+        "```xml\n<config><upload><retries>3</retries><timeout>30</timeout></upload></config>\n```\n"
+    )})
+    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
+    for question in ("How many times does Falcon retry an upload?", "What does the upload config look like?",
+                     "Show me the Falcon logo"):
+        answer = core.ask(question)
+        assert not re.search(r"<[/?!]?[A-Za-z]", answer.answer), answer.answer
+    assert "three times" in core.ask("How many times does Falcon retry an upload?").answer

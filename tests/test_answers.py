@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
+import pytest
+from helpers import assert_refusal, assert_well_cited
+
 from bot.core import AnswerCore, with_history
-from bot.models import Answer
-
-
-def _assert_well_cited(answer: Answer, docs: Path) -> None:
-    assert answer.answered
-    markers = answer.markers()
-    assert markers, answer.answer
-    assert sorted(set(markers)) == [c.n for c in answer.citations]  # every marker resolves, no extras
-    for citation in answer.citations:
-        text = (docs / citation.source).read_text(encoding="utf-8")
-        assert text[citation.start : citation.end] == citation.quote  # verbatim, at its offsets
-        assert citation.title and len(citation.chunk_id) == 16
-    # every sentence of an extractive answer is a sentence of a cited passage
-    for part in answer.answer.split("]"):
-        sentence = part.rsplit("[", 1)[0].strip()
-        if sentence:
-            assert any(sentence in c.quote for c in answer.citations), sentence
 
 
 def test_answer_quotes_the_passage_that_answers(core: AnswerCore, corpus_dir: Path) -> None:
     answer = core.ask("Which newspaper did Shoigu present to Parly?")
-    _assert_well_cited(answer, corpus_dir)
+    assert_well_cited(answer, corpus_dir)
     assert "Krasnaya Zvezda" in answer.answer
 
 
 def test_rare_names_and_acronyms_are_found(core: AnswerCore, corpus_dir: Path) -> None:
     for question, expected in [("What is MH17?", "MH17"), ("What did Lavrov say about the JCPOA?", "JCPOA")]:
         answer = core.ask(question)
-        _assert_well_cited(answer, corpus_dir)
+        assert_well_cited(answer, corpus_dir)
         assert expected in answer.answer
 
 
@@ -56,14 +44,14 @@ def test_how_many_and_when_need_a_number_or_a_date(core: AnswerCore, corpus_dir:
     assert not core.ask("How many missiles did France sell to Russia?").answered
     assert not core.ask("Сколько ракет Франция продала России?").answered
     when = core.ask("When was the 2019 meeting of the Security Cooperation Council held?")
-    _assert_well_cited(when, corpus_dir)
+    assert_well_cited(when, corpus_dir)
     assert "September 9, 2019" in when.answer
 
 
 def test_follow_up_uses_the_conversation(core: AnswerCore, corpus_dir: Path) -> None:
     first = core.ask("What did Shoigu say about cooperation with Florence Parly?")
     follow = core.ask("What did she give him?", with_history([], first, 4))
-    _assert_well_cited(follow, corpus_dir)
+    assert_well_cited(follow, corpus_dir)
     assert "Parly" in follow.search_query and "Shoigu" in follow.search_query
     assert "photograph" in follow.answer
 
@@ -74,7 +62,7 @@ def test_a_question_made_of_pronouns_is_a_follow_up_never_small_talk(core: Answe
     first = core.ask("What did Florence Parly say?")
     for follow_up in ("What did she say?", "Why?"):
         answer = core.ask(follow_up, with_history([], first, 4))
-        _assert_well_cited(answer, corpus_dir)
+        assert_well_cited(answer, corpus_dir)
         assert "Parly" in answer.search_query
 
 
@@ -87,10 +75,10 @@ def test_unrelated_new_question_is_not_polluted_by_history(core: AnswerCore) -> 
 
 def test_russian_and_french_questions_find_english_passages(core: AnswerCore, corpus_dir: Path) -> None:
     russian = core.ask("Что министры сказали о Белоруссии?")
-    _assert_well_cited(russian, corpus_dir)
+    assert_well_cited(russian, corpus_dir)
     assert "Belarus" in russian.answer
     french = core.ask("Quelle est la position de la France sur le groupe Wagner au Sahel ?")
-    _assert_well_cited(french, corpus_dir)
+    assert_well_cited(french, corpus_dir)
     assert "Wagner" in french.answer
 
 
@@ -102,11 +90,21 @@ def test_bad_questions_get_a_clear_reply(core: AnswerCore) -> None:
     assert not hello.answered and "question" in hello.answer
 
 
-def test_json_shape(core: AnswerCore) -> None:
-    data = core.ask("What is MH17?").to_json()
-    assert set(data) >= {"question", "answered", "answer", "citations"}
-    assert set(data["citations"][0]) >= {"n", "source", "title", "quote", "chunk_id", "score"}
-    assert isinstance(data["citations"][0]["score"], float)
+def test_json_answers_can_be_checked_against_the_documents(core: AnswerCore, corpus_dir: Path) -> None:
+    """What `--json` users get, through JSON: the documented fields; an answer whose markers are
+    exactly its citations, each quoting the document it names verbatim, the quote a source button
+    shows; a refusal with its check's code and nothing cited."""
+    fields = {"question", "answered", "answer", "mode", "notice", "refusal", "citations"}
+    answered = json.loads(json.dumps(core.ask("What is MH17?").to_json()))
+    assert set(answered) == fields and answered["question"] == "What is MH17?" and answered["mode"] == "extractive"
+    assert_well_cited(answered, corpus_dir)
+    assert "MH17" in answered["answer"] and answered["notice"] == ""
+    for cited in answered["citations"]:
+        assert set(cited) == {"n", "source", "title", "quote", "chunk_id", "score", "verified"}
+        assert isinstance(cited["score"], float) and core.passage(cited["chunk_id"]).quote == cited["quote"]
+    refused = json.loads(json.dumps(core.ask("What did Angela Merkel say in Paris?").to_json()))
+    assert set(refused) == fields and refused["answered"] is False and refused["citations"] == []
+    assert refused["refusal"] == "unknown_name" and "Merkel" in refused["answer"]
 
 
 def test_passage_lookup_for_source_buttons(core: AnswerCore) -> None:
@@ -118,3 +116,31 @@ def test_passage_lookup_for_source_buttons(core: AnswerCore) -> None:
 def test_documents_lists_titles(core: AnswerCore) -> None:
     titles = [d.title for d in core.documents()]
     assert len(titles) == 2 and any("2 + 2" in t for t in titles)
+
+
+def test_the_answer_checks_reject_what_a_user_could_not_trust(core: AnswerCore, corpus_dir: Path) -> None:
+    """The shared checks (tests/helpers.py) that the answer tests rely on can fail: a marker that
+    resolves to nothing, a citation that is not used, a quote that is not in its document, a
+    sentence the passages do not hold, a refusal that cites or names no check."""
+    answer = core.ask("Which newspaper did Shoigu present to Parly?")
+    assert_well_cited(answer, corpus_dir)
+    first, rest = answer.citations[0], answer.citations[1:]
+    unused = dataclasses.replace(first, n=len(answer.citations) + 1)
+    untrustworthy = [
+        dataclasses.replace(answer, answer=answer.answer + " And more. [9]"),
+        dataclasses.replace(answer, citations=[*answer.citations, unused]),
+        dataclasses.replace(answer, citations=[dataclasses.replace(first, quote=first.quote + " (adapted)"), *rest]),
+        dataclasses.replace(answer, answer="Shoigu gave Parly a sword. [1]"),
+        dataclasses.replace(answer, answered=False, refusal="off_topic"),
+    ]
+    for broken in untrustworthy:
+        with pytest.raises(AssertionError):
+            assert_well_cited(broken, corpus_dir)
+    with pytest.raises(AssertionError):
+        assert_well_cited(json.loads(json.dumps(untrustworthy[0].to_json())), corpus_dir)
+    refusal = core.ask("What is the recipe for borscht?")
+    assert_refusal(refusal)
+    for broken in (dataclasses.replace(refusal, citations=[first]), dataclasses.replace(refusal, refusal=None),
+                   dataclasses.replace(refusal, answer="Borscht is a soup.")):
+        with pytest.raises(AssertionError):
+            assert_refusal(broken)

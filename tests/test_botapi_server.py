@@ -10,8 +10,9 @@ import pytest
 from botapi_server import DOWNLOAD_LIMIT, BotApiServer
 from telegram import Bot, BotCommand, ReactionTypeEmoji, Update
 from telegram.error import BadRequest, InvalidToken
+from telegram_harness import ALICE
 
-ALICE = {"id": 1001, "is_bot": False, "first_name": "Alice", "language_code": "fr"}
+ALICE_FR = {**ALICE, "language_code": "fr"}  # Alice, her Telegram set to French
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 
@@ -33,8 +34,8 @@ async def bot(server: BotApiServer) -> AsyncIterator[Bot]:
 
 
 async def test_a_document_arrives_with_its_name_type_size_and_caption(server: BotApiServer, bot: Bot) -> None:
-    server.send_document(ALICE, "rapport été.pdf", PDF, caption="/ask what is this? @citebot_test_bot")
-    server.send_document(ALICE, None, b"no name")
+    server.send_document(ALICE_FR, "rapport été.pdf", PDF, caption="/ask what is this? @citebot_test_bot")
+    server.send_document(ALICE_FR, None, b"no name")
 
     first, second = await bot.get_updates(timeout=1)
     document = first.message.document
@@ -48,7 +49,7 @@ async def test_a_document_arrives_with_its_name_type_size_and_caption(server: Bo
 
 
 async def test_get_file_then_download_returns_the_exact_bytes(server: BotApiServer, bot: Bot) -> None:
-    message = server.send_document(ALICE, "rapport été.pdf", PDF)
+    message = server.send_document(ALICE_FR, "rapport été.pdf", PDF)
 
     file = await bot.get_file(message["document"]["file_id"])
     assert server.downloads == []
@@ -61,8 +62,8 @@ async def test_get_file_then_download_returns_the_exact_bytes(server: BotApiServ
 
 
 async def test_get_file_refuses_unknown_ids_and_files_over_20_mb(server: BotApiServer, bot: Bot) -> None:
-    big = server.send_document(ALICE, "huge.pdf", b"%PDF-1.4 truncated", file_size=25 * 1024 * 1024)
-    just_fits = server.send_document(ALICE, "fits.pdf", b"%PDF-1.4", file_size=DOWNLOAD_LIMIT)
+    big = server.send_document(ALICE_FR, "huge.pdf", b"%PDF-1.4 truncated", file_size=25 * 1024 * 1024)
+    just_fits = server.send_document(ALICE_FR, "fits.pdf", b"%PDF-1.4", file_size=DOWNLOAD_LIMIT)
 
     with pytest.raises(BadRequest, match="too big"):
         await bot.get_file(big["document"]["file_id"])
@@ -73,7 +74,7 @@ async def test_get_file_refuses_unknown_ids_and_files_over_20_mb(server: BotApiS
 
 
 async def test_downloads_need_the_right_token_and_a_known_path(server: BotApiServer, bot: Bot) -> None:
-    message = server.send_document(ALICE, "a.txt", b"hello")
+    message = server.send_document(ALICE_FR, "a.txt", b"hello")
     file = await bot.get_file(message["document"]["file_id"])
 
     with pytest.raises(InvalidToken, match=r"Unauthorized"):
@@ -86,26 +87,26 @@ async def test_downloads_need_the_right_token_and_a_known_path(server: BotApiSer
 
 
 async def test_reactions_arrive_only_when_asked_for_with_old_and_new_reaction(server: BotApiServer, bot: Bot) -> None:
-    answer = server._api_sendMessage("sendMessage", {"chat_id": ALICE["id"], "text": "An answer"})
-    server.react(ALICE, answer, "❤")
-    server.react(ALICE, answer, None)
+    answer = server._api_sendMessage("sendMessage", {"chat_id": ALICE_FR["id"], "text": "An answer"})
+    server.react(ALICE_FR, answer, "❤")
+    server.react(ALICE_FR, answer, None)
     assert await bot.get_updates(timeout=0) == ()  # not in Telegram's default allowed_updates
 
     allowed = [Update.MESSAGE, Update.MESSAGE_REACTION]
-    server.react(ALICE, answer, "👍")
-    server.react(ALICE, answer, "🔥")
-    server.react(ALICE, answer, None)
+    server.react(ALICE_FR, answer, "👍")
+    server.react(ALICE_FR, answer, "🔥")
+    server.react(ALICE_FR, answer, None)
     updates = await bot.get_updates(timeout=1, allowed_updates=allowed)
     reactions = [u.message_reaction for u in updates]
-    assert [u.effective_user.id for u in updates] == [ALICE["id"]] * 3
-    assert reactions[0].message_id == answer["message_id"] and reactions[0].chat.id == ALICE["id"]
+    assert [u.effective_user.id for u in updates] == [ALICE_FR["id"]] * 3
+    assert reactions[0].message_id == answer["message_id"] and reactions[0].chat.id == ALICE_FR["id"]
     assert reactions[0].new_reaction[0].emoji == "👍"
     assert reactions[0].old_reaction == ()
     assert [r.emoji for r in reactions[1].old_reaction] == ["👍"]
     assert [r.emoji for r in reactions[1].new_reaction] == ["🔥"]
     assert [r.emoji for r in reactions[2].old_reaction] == ["🔥"] and reactions[2].new_reaction == ()
 
-    await bot.set_message_reaction(ALICE["id"], answer["message_id"], ReactionTypeEmoji("👀"))
+    await bot.set_message_reaction(ALICE_FR["id"], answer["message_id"], ReactionTypeEmoji("👀"))
     assert server.calls_of("setMessageReaction")[0].params["reaction"] == [{"type": "emoji", "emoji": "👀"}]
     assert server.unsimulated == []
 

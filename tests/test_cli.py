@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import pty
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import BUNDLED
+from helpers import assert_well_cited, bundled_copy, clean_environ, run_citebot
 
 
 def citebot(*args: str, data: Path, docs: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "OPENAI_", "TELEGRAM_"))}
-    env.update(CITEBOT_DATA_DIR=str(data), CITEBOT_DOCS_DIR=str(docs), COLUMNS="200")
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
-        env=env, timeout=240, cwd=data.parent,
-    )
+    """`citebot ARGS` in a real process on the documents folder `docs` and the data folder `data`."""
+    return run_citebot(*args, cwd=data.parent, stdin=stdin, CITEBOT_DATA_DIR=str(data), CITEBOT_DOCS_DIR=str(docs),
+                       COLUMNS="200")
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("cli")
-    shutil.copytree(BUNDLED, root / "docs")
-    return root / "docs", root / "data"
+    return bundled_copy(root / "docs"), root / "data"
 
 
 def test_ask_builds_the_index_when_missing_and_prints_one_json_object(workspace) -> None:
@@ -35,10 +32,8 @@ def test_ask_builds_the_index_when_missing_and_prints_one_json_object(workspace)
     done = citebot("ask", "Which newspaper did Shoigu present to Parly?", "--json", data=data, docs=docs)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)  # exactly one JSON document, nothing else on stdout
-    assert answer["answered"] and "Krasnaya Zvezda" in answer["answer"]
-    for citation in answer["citations"]:
-        assert f"[{citation['n']}]" in answer["answer"]
-        assert citation["quote"] in (docs / citation["source"]).read_text(encoding="utf-8")
+    assert_well_cited(answer, docs)  # its markers are its citations, each quoting its document verbatim
+    assert "Krasnaya Zvezda" in answer["answer"] and answer["mode"] == "extractive"
 
 
 def test_refusal_is_plain_and_exits_zero(workspace) -> None:
@@ -47,6 +42,7 @@ def test_refusal_is_plain_and_exits_zero(workspace) -> None:
     assert done.returncode == 0
     answer = json.loads(done.stdout)
     assert answer["answered"] is False and answer["citations"] == [] and "Merkel" in answer["answer"]
+    assert answer["refusal"] == "unknown_name"  # the check that refused, for scripts to act on
 
 
 def test_ask_prints_answer_and_sources_for_people(workspace) -> None:
@@ -72,8 +68,9 @@ def test_piped_chat_answers_each_line_with_follow_ups(workspace) -> None:
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [a["question"] for a in lines] == [
         "What did Shoigu say about cooperation with Florence Parly?", "What did she give him?", "hello"]
+    assert_well_cited(lines[1], docs)
     assert "photograph" in lines[1]["answer"]
-    assert lines[2]["answered"] is False
+    assert lines[2]["answered"] is False and lines[2]["refusal"] == "small_talk"
 
     plain = citebot("chat", data=data, docs=docs, stdin="What is MH17?\n")
     assert plain.returncode == 0 and "> What is MH17?" in plain.stdout and "[1]" in plain.stdout
@@ -94,7 +91,8 @@ def test_piped_chat_runs_commands_instead_of_asking_them(workspace) -> None:
     as_json = citebot("chat", "--json", data=data, docs=docs, stdin="/docs\nWhat is MH17?\n/reset\n/quit\nWhat?\n")
     lines = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert [line["question"] for line in lines] == ["/docs", "What is MH17?"]
-    assert "only /reset and /quit" in lines[0]["error"] and lines[1]["answered"]
+    assert "only /reset and /quit" in lines[0]["error"]
+    assert_well_cited(lines[1], docs)
 
 
 def test_missing_documents_folder_is_a_clear_error(workspace, tmp_path: Path) -> None:
@@ -106,9 +104,8 @@ def test_missing_documents_folder_is_a_clear_error(workspace, tmp_path: Path) ->
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS`, outside any settings of this machine."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "OPENAI_", "TELEGRAM_"))}
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
-                          env={**clean, "COLUMNS": "120", **(env or {})})
+                          env={**clean_environ(), "COLUMNS": "120", **(env or {})})
 
 
 def test_python_m_bot_is_citebot_with_version_and_flags_shown_as_flags() -> None:
@@ -139,3 +136,39 @@ def test_index_json_prints_the_summary_on_stdout(workspace) -> None:
     assert report["documents"] == 2 and report["chunks"] == 14 and report["skipped"] == []
     assert sorted(report["added"] + report["unchanged"] + report["changed"]) == sorted(
         p.name for p in docs.iterdir())
+
+
+def _terminal_chat(docs: Path, data: Path, keys: list[bytes], timeout: float = 180) -> str:
+    """What `citebot chat` shows on a terminal (a pseudo-terminal) when `keys` are typed, each
+    once the prompt is back."""
+    env = {**clean_environ(), "CITEBOT_DATA_DIR": str(data), "CITEBOT_DOCS_DIR": str(docs), "TERM": "xterm",
+           "COLUMNS": "120"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: citebot on the terminal
+        os.chdir(data.parent)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "chat"], env)
+    shown, deadline = b"", time.monotonic() + timeout
+    try:
+        for key in [None, *keys]:
+            if key is not None:
+                os.write(fd, key)
+            prompts = shown.count(b"you>")
+            while shown.count(b"you>") == prompts and time.monotonic() < deadline:
+                if select.select([fd], [], [], 0.2)[0]:
+                    try:
+                        shown += os.read(fd, 65536)
+                    except OSError:  # the chat ended
+                        break
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return shown.decode("utf-8", "replace")
+
+
+def test_empty_lines_at_the_prompt_give_a_fresh_prompt_each(workspace) -> None:
+    docs, data = workspace
+    shown = _terminal_chat(docs, data, [b"\r", b"   \r", b"\r"])
+    prompt_lines = [line for line in shown.replace("\r", "").split("\n") if "you>" in line]
+    assert len(prompt_lines) == 4, shown[-500:]
+    assert all(line.count("you>") == 1 for line in prompt_lines), prompt_lines  # not "you> you> you>"

@@ -12,16 +12,13 @@ curly and straight quotes alike and collapses whitespace: "Normandie-Niemen" mat
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from helpers import BUNDLED, ROOT, load_gold
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS_DIR = ROOT / "documents"
 PYTHON_DOCS = ROOT / "bench" / "corpora" / "python-docs"
 GOLD_FILES = {
     "tests": ROOT / "tests" / "gold.jsonl",
@@ -47,25 +44,11 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def load(path: Path) -> list[dict]:
-    rows = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:  # pragma: no cover - the message is the point
-            pytest.fail(f"{path.name}:{lineno}: not JSON: {exc}")
-        assert isinstance(row, dict), f"{path.name}:{lineno}: not an object"
-        rows.append(row)
-    return rows
-
-
 @pytest.fixture(scope="module", params=sorted(GOLD_FILES))
 def gold(request) -> tuple[str, list[dict]]:
     path = GOLD_FILES[request.param]
     assert path.is_file(), f"missing {path}"
-    return request.param, load(path)
+    return request.param, load_gold(path)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +56,7 @@ def documents(gold) -> dict[str, str]:
     """The text citebot reads from each document of the set's corpus (HTML through the loader)."""
     from index.loaders import load_document
 
-    folder = PYTHON_DOCS if gold[0] == "python-docs" else DOCS_DIR
+    folder = PYTHON_DOCS if gold[0] == "python-docs" else BUNDLED
     return {p.name: load_document(p, folder).text for p in folder.iterdir() if p.is_file()}
 
 

@@ -7,24 +7,17 @@ a change that makes answers worse fails here instead of slipping through.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from helpers import converse, load_gold
 
-from bot.core import AnswerCore, with_history
-from bot.models import Answer, Turn
+from bot.core import AnswerCore
+from bot.models import Answer
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 FLOORS = {"correct": 0.86, "refused_when_should": 0.97}
 CEILINGS = {"refused_wrongly": 0.07}
-
-
-def _ask(core: AnswerCore, case: dict) -> Answer:
-    history: list[Turn] = []
-    for earlier in case["history"]:
-        history = with_history(history, core.ask(earlier, history), 4)
-    return core.ask(case["question"], history)
 
 
 def _correct(answer: Answer, case: dict) -> bool:
@@ -36,8 +29,7 @@ def _correct(answer: Answer, case: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def results(core: AnswerCore) -> list[tuple[dict, Answer]]:
-    cases = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(case, _ask(core, case)) for case in cases]
+    return [(case, converse(core, [*case["history"], case["question"]])[-1]) for case in load_gold(GOLD)]
 
 
 def test_gold_set_scores_stay_above_their_floors(results: list[tuple[dict, Answer]]) -> None:

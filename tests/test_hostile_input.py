@@ -3,8 +3,9 @@
 Documents: one documents folder holds two good documents and every kind of bad file; one index
 run must load the good ones, skip each bad one with a clear reason (or load it, when it is
 merely odd), never follow a link out of the folder, and never crash. Questions: each hostile
-question gets a clear message or a sensible answer whose citations resolve, never an
-exception. Afterwards nothing is lost: the good documents still answer. Bombs: files small on
+question gets a refusal (the code and reply of the check that refused) or an answer whose
+citations quote the documents verbatim, never an exception and never the hostile text echoed.
+Afterwards nothing is lost: the good documents still answer. Bombs: files small on
 disk that unpack to far more, or hold far more pages, are refused with their reason within
 seconds and without the memory they ask for.
 """
@@ -23,23 +24,19 @@ from pathlib import Path
 from typing import Any
 
 import docx
-import pypdf
 import pytest
-from document_files import pdf_from_objects
+from document_files import MB, blank_pdf, pdf_from_objects
+from helpers import assert_refusal, assert_well_cited, make_settings, reason_for, write_documents
 
 import prompts
-from bot.config import Settings
 from bot.core import MAX_QUESTION_CHARS, AnswerCore
 from bot.models import Answer
 from index.embeddings import E5Embeddings
-from index.errors import UnreadableDocument
 from index.indexer import IndexReport
-from index.loaders import load_document
 
 pytestmark = pytest.mark.slow
 
-MB = 1024 * 1024
-GOOD = {
+GOOD_DOCUMENTS = {
     "clocktower.txt": "The Quillon Clocktower\n\nThe Quillon Clocktower was built by the stonemason Aurelio Fenwick "
     "in 1702. The great bell of the Quillon Clocktower weighs nine tonnes. The clock of the Quillon Clocktower "
     "is wound by hand every Sunday.\n",
@@ -49,17 +46,6 @@ GOOD = {
 GOOD_QUESTIONS = {"Who built the Quillon Clocktower?": "Aurelio Fenwick",
                   "Who was the first captain of the Dornby Ferry?": "Ilse Marchetti"}
 OUTSIDE_SECRET = "The vault code of the Zarkov Bank is 7734."
-
-
-def blank_pdf(password: str | None = None) -> bytes:
-    """A one-page PDF without text (a scan, as far as a text extractor can tell), optionally encrypted."""
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(612, 792)
-    if password is not None:
-        writer.encrypt(user_password=password, owner_password="owner", algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def sparse_file(path: Path, size: int) -> None:
@@ -125,19 +111,14 @@ DOCUMENT_CASES = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def site(tmp_path_factory: pytest.TempPathFactory, embeddings: E5Embeddings) -> Iterator[dict[str, Any]]:
     """The documents folder (good and bad files) indexed once; the core and the report."""
     root = tmp_path_factory.mktemp("hostile")
-    docs, outside = root / "documents", root / "outside"
-    docs.mkdir()
-    outside.mkdir()
-    (outside / "secret.txt").write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
-    for name, text in GOOD.items():
-        (docs / name).write_text(text, encoding="utf-8")
+    outside = write_documents(root / "outside", {"secret.txt": OUTSIDE_SECRET + "\n"})
+    docs = write_documents(root / "documents", GOOD_DOCUMENTS)
     for case in DOCUMENT_CASES:
         case.make(docs / case.name, outside)
-    settings = Settings(_env_file=None, docs_dir=docs, data_dir=root / "data")
-    core = AnswerCore.from_settings(settings, E5Embeddings(), build_if_missing=False)
+    core = AnswerCore.from_settings(make_settings(docs, root / "data"), embeddings, build_if_missing=False)
     report = core.reindex()
     yield {"core": core, "report": report, "docs": docs}
 
@@ -163,29 +144,36 @@ def test_nothing_from_outside_or_hidden_and_no_control_characters(site: dict[str
     texts = core.retriever.snapshot().texts
     assert not any("Zarkov" in text or "Hidden files" in text or "pwned" in text for text in texts)
     assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text) for text in texts)
-    assert {d.source for d in core.documents()} == set(GOOD) | {c.name for c in DOCUMENT_CASES if c.expect == "indexed"}
+    indexed = {c.name for c in DOCUMENT_CASES if c.expect == "indexed"}
+    assert {d.source for d in core.documents()} == set(GOOD_DOCUMENTS) | indexed
 
 
 def not_answered(*texts: str) -> Callable[[Answer], None]:
-    """The answer is a refusal: one of `texts` (prompt names), or any refusal when none are given."""
+    """The answer is a refusal (the code and the reply of the check that refused): one of `texts`
+    (prompt names), or any refusal when none are given."""
     def check(answer: Answer) -> None:
-        assert not answer.answered and not answer.citations, answer.answer
+        assert_refusal(answer)
         if texts:
             assert answer.answer in {prompts.load(name) for name in texts}, answer.answer
     return check
 
 
 def answers(expected: str) -> Callable[[Answer], None]:
+    """Answered, saying `expected` (test_question checks the citations)."""
     def check(answer: Answer) -> None:
         assert answer.answered and expected in answer.answer, answer.answer
     return check
 
 
 def sensible(*forbidden: str) -> Callable[[Answer], None]:
-    """Answered or not, as the documents allow; never echoing `forbidden` text."""
+    """Answered (test_question checks the citations) or refused, as the documents allow; either way
+    a reply a user can trust, and `forbidden` text echoed nowhere in it (its text, its notice, the
+    titles and quotes of its citations)."""
     def check(answer: Answer) -> None:
-        assert answer.answer.strip()
-        assert not any(word in answer.answer for word in forbidden), answer.answer
+        if not answer.answered:
+            assert_refusal(answer)
+        shown = [answer.answer, answer.notice, *(part for c in answer.citations for part in (c.title, c.quote))]
+        assert not any(word in text for word in forbidden for text in shown), answer.answer
     return check
 
 
@@ -236,17 +224,19 @@ QUESTION_CASES: list[tuple[str, str, Callable[[Answer], None]]] = [
 def test_question(site: dict[str, Any], question: str, check: Callable[[Answer], None]) -> None:
     answer = site["core"].ask(question)
     check(answer)
-    docs: Path = site["docs"]
-    for citation in answer.citations:  # whatever was answered is quoted from a real document
-        assert citation.quote in (docs / citation.source).read_text(encoding="utf-8")
+    if answer.answered:  # whatever was answered is cited, each quote verbatim from a real document
+        assert_well_cited(answer, site["docs"])
+    else:
+        assert not answer.citations
 
 
 def test_nothing_lost_after_all_of_it(site: dict[str, Any]) -> None:
     core: AnswerCore = site["core"]
     for question, expected in GOOD_QUESTIONS.items():
         answer = core.ask(question)
-        assert answer.answered and expected in answer.answer, answer.answer
-    assert set(GOOD) <= {d.source for d in core.documents()}
+        assert_well_cited(answer, site["docs"])
+        assert expected in answer.answer, answer.answer
+    assert set(GOOD_DOCUMENTS) <= {d.source for d in core.documents()}
     assert core.reindex().modified is False  # a second run over the same folder changes nothing
 
 
@@ -335,24 +325,18 @@ BOMB_CASES = [
 ]
 
 
-def refusal(path: Path) -> str:
-    with pytest.raises(UnreadableDocument) as caught:
-        load_document(path, path.parent)
-    return caught.value.reason
-
-
 @pytest.mark.parametrize("case", BOMB_CASES, ids=[c.name for c in BOMB_CASES])
 def test_bomb_is_refused_quickly_and_without_the_memory_it_asks_for(tmp_path: Path, case: BombCase) -> None:
     path = tmp_path / case.name
     case.make(path)
     assert path.stat().st_size < 20 * MB  # it gets past the size check: only what is inside is big
     started = time.perf_counter()
-    assert refusal(path) == case.reason
+    assert reason_for(path) == case.reason
     seconds = time.perf_counter() - started
     assert seconds < 5, f"refused after {seconds:.1f} s"
     tracemalloc.start()  # Python allocations, where unpacked bytes live; it slows code, so apart
     try:
-        refusal(path)
+        reason_for(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

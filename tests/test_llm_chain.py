@@ -6,18 +6,14 @@ from __future__ import annotations
 import time
 
 import pytest
+from helpers import assert_well_cited
 
 from bot.models import Answer, Turn
 from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
     GIFT, GOOD, INJECTION, KEY, Reply, ScriptedLLM, corpus, deltas_and_answer, llm, make_core, shared,
 )
 
-
-def assert_well_formed(answer: Answer) -> None:
-    numbers = [c.n for c in answer.citations]
-    assert numbers == list(range(1, len(numbers) + 1))
-    assert set(answer.markers()) == set(numbers)
-    assert all(c.verified for c in answer.citations)
+# `shared` is (settings, store, embeddings): shared[0].docs_dir is the corpus the answers cite.
 
 
 def test_good_citations_are_kept_and_verified(shared, llm: ScriptedLLM) -> None:
@@ -25,7 +21,7 @@ def test_good_citations_are_kept_and_verified(shared, llm: ScriptedLLM) -> None:
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "llm" and answer.answered and answer.notice == ""
     assert "Normandie-Niémén" in answer.answer and "Krasnaya Zvezda" in answer.answer
-    assert_well_formed(answer)
+    assert_well_cited(answer, shared[0].docs_dir)
     assert any("Normandie-Niémén" in c.quote for c in answer.citations)
     assert answer.to_json()["mode"] == "llm" and all(c["verified"] for c in answer.to_json()["citations"])
     (request,) = llm.requests
@@ -52,7 +48,7 @@ def test_invented_markers_are_removed(shared, llm: ScriptedLLM) -> None:
     answer = make_core(shared, llm.url).ask(GIFT)
     assert answer.mode == "llm"
     assert "[7]" not in answer.answer and "[42]" not in answer.answer
-    assert_well_formed(answer)
+    assert_well_cited(answer, shared[0].docs_dir)
     assert "citation" in answer.notice
 
 
@@ -63,7 +59,7 @@ def test_unsupported_sentences_are_dropped(shared, llm: ScriptedLLM) -> None:
     assert answer.mode == "llm"
     assert "sword" not in answer.answer and "skiing" not in answer.answer
     assert "Krasnaya Zvezda" in answer.answer
-    assert_well_formed(answer)
+    assert_well_cited(answer, shared[0].docs_dir)
     assert answer.notice.startswith("Verification removed 2 sentences")
 
 
@@ -146,7 +142,7 @@ def test_prompt_injection_stays_data(shared, llm: ScriptedLLM) -> None:
     assert answer.mode == "llm"
     assert "pirate" not in answer.answer and "developer mode" not in answer.answer
     assert "Hôtel de Brienne" in answer.answer
-    assert_well_formed(answer)
+    assert_well_cited(answer, shared[0].docs_dir)
 
 
 def test_answers_are_asked_in_the_language_of_the_question(shared, llm: ScriptedLLM) -> None:
@@ -161,7 +157,7 @@ def test_answers_are_asked_in_the_language_of_the_question(shared, llm: Scripted
         assert name in llm.requests[0].system and name in llm.requests[0].user
         if name == "Russian":  # verified across languages: the passages are English
             assert answer.mode == "llm" and "Красной площади" in answer.answer
-            assert_well_formed(answer)
+            assert_well_cited(answer, shared[0].docs_dir)
 
 
 def test_stream_yields_deltas_in_order_then_the_answer(shared, llm: ScriptedLLM) -> None:
@@ -193,7 +189,7 @@ def test_ollama_native_api(shared, llm: ScriptedLLM) -> None:
     llm.script(GOOD)
     answer = make_core(shared, llm.url, llm="ollama", ollama_url=llm.root, llm_model="llama3.2").ask(GIFT)
     assert answer.mode == "llm" and "Krasnaya Zvezda" in answer.answer
-    assert_well_formed(answer)
+    assert_well_cited(answer, shared[0].docs_dir)
     (request,) = llm.requests
     assert request.path == "/api/chat" and request.body["model"] == "llama3.2" and request.body["stream"] is True
     assert "Authorization" not in request.headers
@@ -266,7 +262,7 @@ def test_the_models_verified_answer_wins_whatever_the_extractive_answerer_decide
     answer = make_core(shared, llm.url).ask("Что Флоранс Парли подарила Сергею Шойгу?")
     assert len(llm.requests) == 1
     assert answer.mode == "llm" and answer.answered and "Krasnaya Zvezda" in answer.answer
-    assert_well_formed(answer)
+    assert_well_cited(answer, shared[0].docs_dir)
 
 
 def test_an_unverifiable_model_answer_keeps_the_extractive_refusal(shared, llm: ScriptedLLM) -> None:

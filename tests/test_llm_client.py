@@ -19,13 +19,14 @@ from bot.llm.models import ChatModel, LLMError, model_spec, redact
 MESSAGES = [{"role": "user", "content": "Say hello."}]
 
 
-def settings(**values: object) -> Settings:
+def llm_settings(**values: object) -> Settings:
+    """Settings (no .env file) with `values` set as they are, unvalidated."""
     return Settings(_env_file=None).model_copy(update=values)
 
 
 def openai(server: ScriptedLLM, timeout: float = 5.0, key: str | None = KEY) -> ChatModel:
-    return ChatModel.from_settings(settings(llm="openai:scripted", openai_base_url=server.url, llm_timeout=timeout,
-                                            openai_api_key=SecretStr(key) if key else None))
+    return ChatModel.from_settings(llm_settings(llm="openai:scripted", openai_base_url=server.url,
+                                                llm_timeout=timeout, openai_api_key=SecretStr(key) if key else None))
 
 
 def test_openai_models_go_through_langchain_openai(llm: ScriptedLLM) -> None:
@@ -50,7 +51,7 @@ def test_without_a_key_no_secret_is_sent(llm: ScriptedLLM) -> None:
 
 def test_ollama_models_go_through_langchain_ollama(llm: ScriptedLLM) -> None:
     llm.script("Hello there, friend.")
-    model = ChatModel.from_settings(settings(llm="ollama:llama3.2", ollama_url=llm.root, llm_timeout=5))
+    model = ChatModel.from_settings(llm_settings(llm="ollama:llama3.2", ollama_url=llm.root, llm_timeout=5))
     assert "".join(model.stream(MESSAGES, max_tokens=7)) == "Hello there, friend."
     assert type(model.model()).__module__.startswith("langchain_ollama")
     (request,) = llm.requests
@@ -60,7 +61,7 @@ def test_ollama_models_go_through_langchain_ollama(llm: ScriptedLLM) -> None:
 
 def test_ollama_errors_are_reported(llm: ScriptedLLM) -> None:
     llm.script(Reply(garbage=b'{"error": "model \\"nope\\" not found"}\n', content_type="application/x-ndjson"))
-    model = ChatModel.from_settings(settings(llm="ollama:nope", ollama_url=llm.root, llm_timeout=5))
+    model = ChatModel.from_settings(llm_settings(llm="ollama:nope", ollama_url=llm.root, llm_timeout=5))
     with pytest.raises(LLMError, match='Ollama at .* reported an error: model "nope" not found'):
         list(model.stream(MESSAGES, max_tokens=5))
 
@@ -93,8 +94,8 @@ def test_the_deadline_bounds_the_whole_call(llm: ScriptedLLM) -> None:
 
 
 def test_an_endpoint_that_is_down_is_named_without_credentials() -> None:
-    model = ChatModel.from_settings(settings(llm="openai:gpt", openai_base_url="http://user:pw@127.0.0.1:9/v1",
-                                             llm_timeout=5))
+    model = ChatModel.from_settings(llm_settings(llm="openai:gpt", openai_base_url="http://user:pw@127.0.0.1:9/v1",
+                                                 llm_timeout=5))
     with pytest.raises(LLMError, match=r"^Cannot reach the language model at http://127\.0\.0\.1:9/v1 \(") as caught:
         list(model.stream(MESSAGES, max_tokens=5))
     assert "pw" not in str(caught.value)
@@ -102,15 +103,15 @@ def test_an_endpoint_that_is_down_is_named_without_credentials() -> None:
 
 def test_urls_are_shown_without_credentials() -> None:
     assert redact("https://user:pw@example.com:8443/v1?api-key=abc") == "https://example.com:8443/v1"
-    model = ChatModel.from_settings(settings(llm="openai:gpt", openai_base_url="https://user:pw@example.com/v1/"))
+    model = ChatModel.from_settings(llm_settings(llm="openai:gpt", openai_base_url="https://user:pw@example.com/v1/"))
     assert model.describe() == "openai:gpt at https://example.com/v1/"
 
 
 def test_the_settings_choose_the_provider_and_the_older_form_still_works(tmp_path: Path) -> None:
-    assert model_spec(settings(llm="openai", llm_model="gpt-4o-mini")) == ("openai", "gpt-4o-mini")
-    assert model_spec(settings(llm="ollama", llm_model="llama3.2")) == ("ollama", "llama3.2")
+    assert model_spec(llm_settings(llm="openai", llm_model="gpt-4o-mini")) == ("openai", "gpt-4o-mini")
+    assert model_spec(llm_settings(llm="ollama", llm_model="llama3.2")) == ("ollama", "llama3.2")
     assert model_spec(Settings(_env_file=None, llm="Anthropic:claude-haiku")) == ("anthropic", "claude-haiku")
-    assert model_spec(settings(llm="gguf")) == ("gguf", "")
+    assert model_spec(llm_settings(llm="gguf")) == ("gguf", "")
     for wrong in ("gpt-4o", "openai:", ":model", "open ai:x"):
         with pytest.raises(ValidationError, match="provider:model"):
             Settings(_env_file=None, llm=wrong)
@@ -120,7 +121,7 @@ def test_the_settings_choose_the_provider_and_the_older_form_still_works(tmp_pat
 def test_a_provider_whose_package_is_missing_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "langchain_groq" else real(name, *a))
-    model = ChatModel.from_settings(settings(llm="groq:llama-3.1-8b-instant"))
+    model = ChatModel.from_settings(llm_settings(llm="groq:llama-3.1-8b-instant"))
     with pytest.raises(LLMError, match=r"needs the langchain-groq package: pip install 'citebot\[groq\]'"):
         list(model.stream(MESSAGES, max_tokens=5))
 
@@ -131,7 +132,7 @@ def test_gguf_without_the_extra_says_how_to_install(monkeypatch: pytest.MonkeyPa
                         lambda name, *a: None if name == "llama_cpp" else real(name, *a))
     model = tmp_path / "model.gguf"
     model.write_bytes(b"GGUF")
-    chat = ChatModel.from_settings(settings(llm="gguf", gguf_path=model))
+    chat = ChatModel.from_settings(llm_settings(llm="gguf", gguf_path=model))
     with pytest.raises(LLMError, match=r"needs llama-cpp-python, which is not installed: pip install 'llama-cpp-python\["):
         list(chat.stream(MESSAGES, max_tokens=5))
 

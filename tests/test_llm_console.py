@@ -6,18 +6,17 @@ import io
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import FakeCore, assert_well_cited
 from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.console import run_chat
-from bot.models import Answer, Citation, Turn
+from bot.models import Answer, Citation
 from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
     GIFT, GOOD, KEY, Corpus, Reply, ScriptedLLM, corpus, llm, make_core, shared,
 )
@@ -52,22 +51,7 @@ def test_piped_chat_streams_deltas_as_they_arrive_and_in_order(shared, llm: Scri
     assert text.index("Krasnaya Zvezda newspaper. [") < text.index("[1] The results of the Russian-French meeting")
 
 
-@dataclass
-class _Settings:
-    history_turns: int = 4
-
-
-class StubCore:
-    """Streams fixed deltas, then a fixed answer (for the rendering rules alone)."""
-
-    def __init__(self, deltas: list[str], answer: Answer) -> None:
-        self.deltas, self.answer, self.settings = deltas, answer, _Settings()
-
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        yield from self.deltas
-        yield self.answer
-
-
+# For the rendering rules alone: tests/helpers.py's FakeCore streams fixed deltas, then a fixed answer.
 CITATION = Citation(1, "doc.txt", "A document", "Parly gave Shoigu a photograph.", "c1", 0.9)
 
 
@@ -79,7 +63,7 @@ def _piped(core: Any) -> str:
 
 def test_piped_chat_does_not_repeat_a_draft_that_verification_left_alone() -> None:
     answer = Answer("question", True, "Parly gave Shoigu a photograph. [1]", [CITATION], mode="llm")
-    text = _piped(StubCore(["Parly gave ", "Shoigu a photograph. [1]"], answer))
+    text = _piped(FakeCore(answer, deltas=["Parly gave ", "Shoigu a photograph. [1]"]))
     assert text.count("Parly gave Shoigu a photograph. [1]") == 1
     assert text.index("a photograph. [1]") < text.index("[1] A document (doc.txt)")
 
@@ -87,17 +71,21 @@ def test_piped_chat_does_not_repeat_a_draft_that_verification_left_alone() -> No
 def test_piped_chat_prints_the_verified_answer_when_it_differs_from_the_draft() -> None:
     answer = Answer("question", True, "Parly gave Shoigu a photograph. [1]", [CITATION], mode="llm",
                     notice="Verification removed 1 sentence that the passages do not support.")
-    text = _piped(StubCore(["Parly gave Shoigu a photograph. [3] ", "He also gave him a sword. [3]"], answer))
+    draft = ["Parly gave Shoigu a photograph. [3] ", "He also gave him a sword. [3]"]
+    text = _piped(FakeCore(answer, deltas=draft))
     draft_end = text.index("a sword. [3]")
     assert draft_end < text.index("Verification removed 1 sentence") < text.rindex("Parly gave Shoigu a photograph. [1]")
 
 
-def test_json_chat_is_not_streamed(shared, llm: ScriptedLLM, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_chat_is_not_streamed(
+    shared, corpus: Corpus, llm: ScriptedLLM, capsys: pytest.CaptureFixture[str]
+) -> None:
     llm.script(GOOD)
     run_chat(make_core(shared, llm.url), as_json=True, stdin=io.StringIO(GIFT + "\n"), console=Console(file=io.StringIO()))
     (line,) = capsys.readouterr().out.splitlines()
     data = json.loads(line)
-    assert data["mode"] == "llm" and data["citations"] and all(c["verified"] for c in data["citations"])
+    assert data["mode"] == "llm" and data["question"] == GIFT and "Krasnaya Zvezda" in data["answer"]
+    assert_well_cited(data, corpus.docs_dir)  # verified citations, each quoting its document verbatim
 
 
 def _doctor(corpus: Corpus, **env: str) -> Any:

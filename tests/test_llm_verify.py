@@ -3,14 +3,14 @@ index, and the calibration still holding."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from bot.core import AnswerCore
 from bot.llm.verify import split_claims, verify
-from openai_server import ROOT, corpus, shared  # noqa: F401 - corpus and shared are fixtures
+from helpers import bench_module
+from openai_server import corpus, shared  # noqa: F401 - corpus and shared are fixtures
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -71,18 +71,10 @@ def test_unmarked_supported_claims_get_the_citation_of_their_passage(grounding) 
     assert "Victory Day parade" in checked.citations[0].quote
 
 
-def _calibration():
-    spec = importlib.util.spec_from_file_location("llm_calibrate", ROOT / "bench" / "llm_calibrate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_the_documented_calibration_still_holds(shared) -> None:
     """bench/llm_support_pairs.jsonl: most supported claims kept, almost no unsupported one."""
-    calibrate = _calibration()
+    calibrate = bench_module("llm_calibrate")
     settings, store, embeddings = shared
     rows = [row for row in calibrate.load_gold(calibrate.PAIRS)]
     scored = calibrate.score_pairs(AnswerCore(settings, store, embeddings), rows)

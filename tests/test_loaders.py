@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from pathlib import Path
 
 import docx
 import pypdf
 import pytest
-from document_files import encrypt_pdf, make_pdf
+from document_files import MB, encrypt_pdf, make_pdf
+from helpers import BUNDLED, reason_for
 
 from index import loaders
-from index.errors import UnreadableDocument
 from index.loaders import (
     SUPPORTED_SUFFIXES,
     SkippedFile,
@@ -25,10 +24,6 @@ from index.loaders import (
     file_hash,
     load_document,
 )
-
-REPO_DOCS = Path(__file__).resolve().parent.parent / "documents"
-MB = 1024 * 1024
-
 
 # --- fixture builders -----------------------------------------------------------------------
 
@@ -58,14 +53,6 @@ def write(path: Path, content: str | bytes) -> Path:
 
 def load(path: Path) -> SourceDocument:
     return load_document(path, path.parent)
-
-
-def reason_for(path: Path) -> str:
-    with pytest.raises(UnreadableDocument) as caught:
-        load(path)
-    assert caught.value.source == path.name
-    assert str(caught.value) == f"{path.name}: {caught.value.reason}"
-    return caught.value.reason
 
 
 # --- plain text and markdown ----------------------------------------------------------------
@@ -105,6 +92,21 @@ def test_markdown_heading_title_and_verbatim_text(tmp_path: Path) -> None:
     doc = load(write(tmp_path / "readme.md", source))
     assert doc.title == "Project *Falcon*"
     assert doc.text == source
+
+
+def test_markdown_loses_raw_html_but_keeps_its_text_and_code(tmp_path: Path) -> None:
+    source = (
+        '# Falcon\n\n<div align="center"><img src="logo.png" alt="Falcon logo"></div>\n\n'
+        "<!-- badges\nare here -->\nUse `List<T>` for a <b>typed</b> list.\n"
+        "<details><summary>Install</summary>Run pip install falcon.</details>\n\n"
+        "```xml\n<config><retries>3</retries></config>\n```\n"
+    )
+    doc = load(write(tmp_path / "readme.md", source))
+    assert "<div" not in doc.text and "<img" not in doc.text and "badges" not in doc.text and "<b>" not in doc.text
+    assert "Use `List<T>` for a typed list." in doc.text  # code spans stay as written
+    assert "Install\nRun pip install falcon." in doc.text  # block tags part lines
+    assert "<config><retries>3</retries></config>" in doc.text  # and so do code blocks
+    assert doc.title == "Falcon"
 
 
 def test_markdown_front_matter_title(tmp_path: Path) -> None:
@@ -351,13 +353,13 @@ def test_supported_suffixes() -> None:
 
 
 def test_bundled_documents_load_with_first_line_titles() -> None:
-    found, skipped = discover(REPO_DOCS, max_bytes=20 * MB)
+    found, skipped = discover(BUNDLED, max_bytes=20 * MB)
     assert len(found) == 2 and skipped == []
     for path in found:
-        doc = load_document(path, REPO_DOCS)
+        doc = load_document(path, BUNDLED)
         first_line = next(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
         assert doc.title == first_line or (doc.title.endswith("…") and first_line.startswith(doc.title[:-1]))
         assert doc.source == path.name and len(doc.text) > 1000
-    titles = sorted(load_document(path, REPO_DOCS).title for path in found)
+    titles = sorted(load_document(path, BUNDLED).title for path in found)
     assert titles[0].startswith("Russia – Meeting of the Minister for Europe and Foreign Affairs")
     assert titles[1] == "The results of the Russian-French meeting in the “2 + 2” format"

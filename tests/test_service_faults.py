@@ -20,11 +20,9 @@ from typing import Any
 import pytest
 from chromadb.api.models.Collection import Collection
 from chromadb.errors import InternalError
-from typer.testing import CliRunner
+from helpers import make_settings, one_error_line, write_documents
 
 import prompts
-from bot.cli import app
-from bot.config import Settings
 from bot.core import AnswerCore
 from index.embeddings import E5Embeddings
 from index.store import IndexStore
@@ -44,24 +42,13 @@ ANSWER = "Elsa Dahlgren"
 
 
 @pytest.fixture(scope="module")
-def model() -> E5Embeddings:
-    return E5Embeddings()
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory, model: E5Embeddings) -> Path:
+def base(tmp_path_factory: pytest.TempPathFactory, embeddings: E5Embeddings) -> Path:
     """A folder with documents/ and data/ (a complete embedded index of them) to copy data/ from."""
     root = tmp_path_factory.mktemp("base")
-    (root / "documents").mkdir()
-    for name, text in DOCUMENTS.items():
-        (root / "documents" / name).write_text(text, encoding="utf-8")
-    core = AnswerCore.from_settings(settings(root, root / "data"), model)
+    core = AnswerCore.from_settings(make_settings(write_documents(root / "documents", DOCUMENTS), root / "data"),
+                                    embeddings)
     assert ANSWER in core.ask(QUESTION).answer
     return root
-
-
-def settings(base: Path, data: Path) -> Settings:
-    return Settings(_env_file=None, docs_dir=base / "documents", data_dir=data)
 
 
 @pytest.fixture
@@ -71,26 +58,10 @@ def copy(base: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cli(model: E5Embeddings, base: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Any]:
-    """Run `citebot ARGS` in process on base/documents with the data folder `data`; Typer's result."""
-    monkeypatch.setattr("bot.core.E5Embeddings", lambda: model)
-    monkeypatch.chdir(tmp_path)  # away from any .env of the repository
-    cleared: dict[str, str | None] = {name: None for name in os.environ if name.startswith("CITEBOT_")}
-
-    def run(data: Path, *args: str) -> Any:
-        env = {**cleared, "CITEBOT_DOCS_DIR": str(base / "documents"), "CITEBOT_DATA_DIR": str(data)}
-        return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
-
-    return run
-
-
-def one_error_line(result: Any) -> str:
-    """The CLI failed as it should: exit 1, one line on stderr, nothing on stdout."""
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr and result.stdout == ""
-    return lines[0]
+def cli_on(cli: Callable[..., Any], base: Path) -> Callable[..., Any]:
+    """`cli_on(data, *args)` runs `citebot ARGS` in process (conftest's `cli`) on base/documents
+    with the data folder `data`; Typer's result."""
+    return lambda data, *args: cli(*args, CITEBOT_DOCS_DIR=str(base / "documents"), CITEBOT_DATA_DIR=str(data))
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -107,15 +78,15 @@ def generation_names(data: Path) -> list[str]:
 # --- the data folder ------------------------------------------------------------------------
 
 
-def test_data_dir_that_is_a_file(cli: Callable[..., Any], tmp_path: Path) -> None:
+def test_data_dir_that_is_a_file(cli_on: Callable[..., Any], tmp_path: Path) -> None:
     not_a_folder = tmp_path / "not-a-folder"
     not_a_folder.write_text("x")
     for args in (["index"], ["ask", QUESTION]):
-        line = one_error_line(cli(not_a_folder, *args))
+        line = one_error_line(cli_on(not_a_folder, *args))
         assert str(not_a_folder) in line and "CITEBOT_DATA_DIR" in line
 
 
-def test_data_dir_not_writable(cli: Callable[..., Any], copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_dir_not_writable(cli_on: Callable[..., Any], copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Creating files in the data folder is refused (EACCES, as for a folder owned by someone else;
     simulated, since tests may run as root, whom permissions do not stop)."""
     data = copy
@@ -138,10 +109,10 @@ def test_data_dir_not_writable(cli: Callable[..., Any], copy: Path, monkeypatch:
 
     monkeypatch.setattr(os, "open", guarded_open)
     monkeypatch.setattr(os, "mkdir", guarded_mkdir)
-    line = one_error_line(cli(copy, "index", "--rebuild"))
+    line = one_error_line(cli_on(copy, "index", "--rebuild"))
     assert "permission denied" in line and str(data) in line and "CITEBOT_DATA_DIR" in line
     assert fingerprint(data) == before
-    answer = cli(copy, "ask", QUESTION)  # reading still works
+    answer = cli_on(copy, "ask", QUESTION)  # reading still works
     assert answer.exit_code == 0 and ANSWER in answer.stdout, answer.stderr
 
 
@@ -153,7 +124,7 @@ def test_data_dir_not_writable(cli: Callable[..., Any], copy: Path, monkeypatch:
     InternalError("error returned from database: (code: 13) database or disk is full"),
 ], ids=["ENOSPC", "sqlite-full"])
 def test_disk_full_during_a_rebuild_keeps_the_previous_index(
-    cli: Callable[..., Any], copy: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception,
+    cli_on: Callable[..., Any], copy: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception,
 ) -> None:
     before = generation_names(copy)
     upsert = Collection.upsert
@@ -166,15 +137,15 @@ def test_disk_full_during_a_rebuild_keeps_the_previous_index(
         upsert(self, *args, **kwargs)
 
     monkeypatch.setattr(Collection, "upsert", upsert_until_full)
-    line = one_error_line(cli(copy, "index", "--rebuild"))
+    line = one_error_line(cli_on(copy, "index", "--rebuild"))
     assert "full" in line or "no space" in line
     assert "previous index is unchanged" in line
     monkeypatch.setattr(Collection, "upsert", upsert)
 
     assert generation_names(copy) == before, "the half-built generation must be gone, the old one kept"
-    answer = cli(copy, "ask", QUESTION)
+    answer = cli_on(copy, "ask", QUESTION)
     assert answer.exit_code == 0 and ANSWER in answer.stdout
-    rerun = cli(copy, "index", "--rebuild")
+    rerun = cli_on(copy, "index", "--rebuild")
     assert rerun.exit_code == 0, rerun.stderr
     assert len(generation_names(copy)) == 2 and generation_names(copy) != before
 
@@ -194,16 +165,16 @@ def truncated(database: Path) -> None:
 
 @pytest.mark.parametrize("damage", [garbage_header, truncated], ids=["garbage-header", "truncated"])
 def test_a_damaged_store_is_reported_and_left_alone(
-    cli: Callable[..., Any], base: Path, copy: Path, model: E5Embeddings, damage: Callable[[Path], None],
+    cli_on: Callable[..., Any], base: Path, copy: Path, embeddings: E5Embeddings, damage: Callable[[Path], None],
 ) -> None:
     store = copy / "chroma"
     damage(store / "chroma.sqlite3")
     before = fingerprint(store)
     for args in (["ask", QUESTION], ["index"], ["index", "--rebuild"]):
-        line = one_error_line(cli(copy, *args))
+        line = one_error_line(cli_on(copy, *args))
         assert "damaged" in line and str(store) in line, line
     assert fingerprint(store) == before, "citebot must not touch a damaged store"
-    core = AnswerCore.from_settings(settings(base, copy), model)  # the bot keeps running
+    core = AnswerCore.from_settings(make_settings(base / "documents", copy), embeddings)  # the bot keeps running
     answer = core.ask(QUESTION)
     assert not answer.answered and answer.answer == prompts.load("answer_index_unavailable")
     assert fingerprint(store) == before

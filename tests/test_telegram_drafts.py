@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botapi_server import BotApiServer, Call, parse_html
+from helpers import EN, FakeCore, cited
 from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
     GIFT, GOOD, Reply, ScriptedLLM, corpus, llm, make_core, shared,
 )
 from telegram_harness import ALICE, GROUP, api, exchange, running, settings  # noqa: F401 - api is a fixture
 
 import prompts
-from bot.models import Answer, Citation, Turn
-from bot.retrieval import DocumentInfo
-from bot.telegram import drafts, handlers
+from bot.telegram import drafts
 from bot.telegram.drafts import GROUP_INTERVAL
-from bot.telegram.texts import texts
-
-EN = texts("en")  # the replies an English-speaking user gets
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
 
@@ -156,32 +152,15 @@ async def test_refusals_and_extractive_answers_are_sent_once_without_drafts(
     assert llm.requests == [] and api.calls_of("editMessageText") == api.calls_of("sendMessageDraft") == []
 
 
-class WritingCore:
-    """A core whose "model" writes `pieces` at `pace`, then answers `answer` (for drafts longer
-    than a message, which no real answer here reaches)."""
-
-    def __init__(self, pieces: Sequence[str], answer: Answer, pace: float) -> None:
-        self.pieces, self.answer, self.pace = pieces, answer, pace
-        self.closed = False
-
-    def documents(self) -> list[DocumentInfo]:
-        return [DocumentInfo("notes.txt", "Notes", 1)]
-
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        try:
-            for piece in self.pieces:
-                time.sleep(self.pace)
-                yield piece
-            yield self.answer
-        finally:
-            self.closed = True
+# The scripted cores below (tests/helpers.py's FakeCore) are "models" writing pieces at a pace, for
+# what no real answer here reaches: drafts longer than a message, failures, pauses, many at once.
+MET = cited("The ministers met [1].", mode="llm")
 
 
 async def test_a_draft_longer_than_a_message_is_cut_and_the_answer_split(api: BotApiServer, tmp_path: Path) -> None:
     sentence = "The ministers said <many> things & more [1]. "
     text = sentence * 250  # ~11,000 characters
-    answer = Answer("q", True, text.strip(), [Citation(1, "a.txt", "<A>", "q", "ab" * 8, 1.0)], mode="llm")
-    core = WritingCore([sentence] * 250, answer, pace=0.004)
+    core = FakeCore(cited(text.strip(), title="<A>", mode="llm"), deltas=[sentence] * 250, pace=0.004)
     async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
         api.send_text(ALICE, "Tell me everything")
         parts = await api.wait_for_messages(ALICE["id"], 3, timeout=30)
@@ -195,8 +174,7 @@ async def test_a_draft_longer_than_a_message_is_cut_and_the_answer_split(api: Bo
 
 
 async def test_a_deleted_draft_does_not_cost_the_answer(api: BotApiServer, tmp_path: Path) -> None:
-    answer = Answer("q", True, "The ministers met [1].", [Citation(1, "a.txt", "A", "q", "ab" * 8, 1.0)], mode="llm")
-    core = WritingCore(["The ", "ministers ", "met ", "[1]."] * 10, answer, pace=0.1)
+    core = FakeCore(MET, deltas=["The ", "ministers ", "met ", "[1]."] * 10, pace=0.1)
     async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
         api.send_text(ALICE, "@citebot_test_bot Did they meet?", GROUP)
         [draft] = await api.wait_for_messages(GROUP["id"])
@@ -210,14 +188,7 @@ async def test_a_deleted_draft_does_not_cost_the_answer(api: BotApiServer, tmp_p
 async def test_a_failure_while_writing_removes_the_draft_and_says_so(
     api: BotApiServer, tmp_path: Path, chat: dict[str, Any] | None
 ) -> None:
-    class FailingCore(WritingCore):
-        def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-            for item in super().stream(question, history):
-                if isinstance(item, Answer):
-                    raise RuntimeError("the answer core broke")
-                yield item
-
-    core = FailingCore(["Half ", "an ", "answer"] * 5, Answer("q", False, ""), pace=0.1)
+    core = FakeCore(RuntimeError("the answer core broke"), deltas=["Half ", "an ", "answer"] * 5, pace=0.1)
     chat_id = (chat or ALICE)["id"]
     async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
         api.send_text(ALICE, "@citebot_test_bot Will this work?", chat)
@@ -231,8 +202,7 @@ async def test_a_failure_while_writing_removes_the_draft_and_says_so(
 
 
 async def test_slow_answers_do_not_hold_up_other_requests(api: BotApiServer, tmp_path: Path) -> None:
-    answer = Answer("q", True, "The ministers met [1].", [Citation(1, "a.txt", "A", "q", "ab" * 8, 1.0)], mode="llm")
-    core = WritingCore(["The ministers met, slowly. "] * 20, answer, pace=0.2)  # 4 s per answer
+    core = FakeCore(MET, deltas=["The ministers met, slowly. "] * 20, pace=0.2, documents=1)  # 4 s per answer
     pool = min(32, (os.cpu_count() or 1) + 4)  # asyncio's default executor, which asyncio.to_thread uses
     users = [{"id": 2000 + i, "is_bot": False, "first_name": f"User {i}"} for i in range(pool + 2)]
     async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
@@ -243,15 +213,14 @@ async def test_slow_answers_do_not_hold_up_other_requests(api: BotApiServer, tmp
         [listing] = await exchange(api, ALICE, "/docs")
         waited = time.monotonic() - started
         await api.wait_for(lambda: all(any("reply_markup" in m for m in api.sent(u["id"])) for u in users), 30)
-    assert "notes.txt" in listing["text"] and waited < 2.0, waited
+    assert "doc-0.txt" in listing["text"] and waited < 2.0, waited
 
 
 async def test_a_preview_is_renewed_while_the_model_pauses(
     api: BotApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(drafts, "PREVIEW_REFRESH", 0.5)  # Telegram drops a preview after 30 s
-    answer = Answer("q", True, "The ministers met [1].", [Citation(1, "a.txt", "A", "q", "ab" * 8, 1.0)], mode="llm")
-    core = WritingCore(["The ministers met at length in Moscow. ", "Then they left."], answer, pace=2.0)
+    core = FakeCore(MET, deltas=["The ministers met at length in Moscow. ", "Then they left."], pace=2.0)
     async with running(settings(api, tmp_path, draft_interval=INTERVAL), core):
         api.send_text(ALICE, "Did they meet?")
         await final_answer(api, ALICE["id"])

@@ -13,9 +13,7 @@ from bot.retrieval import DocumentInfo
 from bot.telegram import formatting
 from bot.telegram.formatting import Span, render
 from botapi_server import check_text, parse_html, utf16_len
-from bot.telegram.texts import texts
-
-EN = texts("en")  # the replies an English-speaking user gets
+from helpers import EN
 
 HOSTILE = [
     "<script>alert('x')</script>",

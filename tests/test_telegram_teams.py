@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,9 +17,12 @@ from typing import Any
 import pytest
 from botapi_server import BotApiServer
 from document_files import encrypt_pdf, make_pdf
+from helpers import EN, bundled_copy, is_refusal
 from openai_server import GOOD as SCRIPTED_ANSWER
 from openai_server import Reply, ScriptedLLM, corpus, llm, make_core, shared  # noqa: F401 - fixtures
-from telegram_harness import ALICE, BOSS, GROUP, MALLORY, api, exchange, running, settings  # noqa: F401 - api is a fixture
+from telegram_harness import (  # noqa: F401 - api is a fixture
+    ALICE, BOB, BOSS, GROUP, MALLORY, api, exchange, running, settings,
+)
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -30,11 +31,9 @@ from bot.core import AnswerCore
 from bot.feedback import FEEDBACK_FILE, FeedbackStore
 from bot.telegram.texts import texts
 
-BUNDLED = Path(__file__).resolve().parent.parent / "documents"
-
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
 
-EN, FR, RU = texts("en"), texts("fr"), texts("ru")
+FR = texts("fr")
 AMELIE = {"id": 1004, "is_bot": False, "first_name": "Amélie", "language_code": "fr"}
 OLGA = {"id": 1005, "is_bot": False, "first_name": "Olga", "language_code": "ru-RU"}
 
@@ -57,7 +56,7 @@ def team_settings(api: BotApiServer, tmp_path: Path, cache: Path, **overrides: A
     """The bot's settings over its own copy of the bundled documents (BOSS is the admin)."""
     docs = tmp_path / "documents"
     if not docs.exists():
-        shutil.copytree(BUNDLED, docs)
+        bundled_copy(docs)
     return settings(api, tmp_path / "data", docs_dir=docs, admins=[str(BOSS["id"])], embedding_cache=cache,
                     **overrides)
 
@@ -127,8 +126,7 @@ async def test_uploads_from_others_change_nothing_and_groups_need_the_bot_addres
         refused = await send_file(api, MALLORY, "harbour.txt", HARBOUR.encode(), count=1)
         assert refused == [EN("REFUSAL", user_id=MALLORY["id"])]  # not allowed to use the bot at all
         group = {**GROUP, "id": -100501}
-        bob = {"id": 1002, "is_bot": False, "first_name": "Bob"}
-        assert await send_file(api, bob, "harbour.txt", HARBOUR.encode(), count=1) == [EN("UPLOAD_NOT_ALLOWED")]
+        assert await send_file(api, BOB, "harbour.txt", HARBOUR.encode(), count=1) == [EN("UPLOAD_NOT_ALLOWED")]
         api.send_document(ALICE, "harbour.txt", HARBOUR.encode(), chat=group)  # not addressed: ignored
         reading, added = await send_file(api, ALICE, "harbour.txt", HARBOUR.encode(), count=2, chat=group,
                                          caption="@citebot_test_bot for the team")
@@ -246,17 +244,6 @@ async def test_replies_speak_the_users_language_and_refusals_the_questions(
     async with running(forced, team_core(forced, core)):
         [help_text] = await exchange(api, AMELIE, "/help")
         assert help_text["text"].startswith("Как спрашивать")
-
-
-def is_refusal(text: str, language: str) -> bool:
-    """Whether `text` is one of the answer core's refusals in `language` (placeholders filled)."""
-    import prompts
-
-    for name in ("answer_not_found", "answer_unknown_terms", "answer_vague_question"):
-        pattern = ".+".join(re.escape(part) for part in re.split(r"\{\w+\}", prompts.load(name, language)))
-        if re.fullmatch(pattern, text):
-            return True
-    return False
 
 
 async def _until_rated(config: Settings, count: int, timeout: float = 20.0) -> None:
