@@ -9,10 +9,11 @@ bundled documents, and the "train" rows of bench/gold-python-docs.jsonl over 32 
 Python's documentation. Held-out questions, written before any fit and never fitted on:
 bench/gold-heldout.jsonl and the "heldout" rows of bench/gold-python-docs.jsonl.
 
-What is fitted, in this order (everything runs the product's own code: `Pipeline.evidence`
-gathers each question's candidate sentences and their signals once, `Pipeline.decide` makes
-the answer; the conversation before a follow-up is answered with BOOTSTRAP weights, so a fit
-does not depend on the previous one and two runs write the same file):
+What is fitted, in this order (bench/fit_questions.py gathers the questions with the product's
+own code: `Pipeline.evidence` gathers each question's candidate sentences and their signals
+once, `Pipeline.decide` makes the answer; the conversation before a follow-up is answered with
+BOOTSTRAP weights, so a fit does not depend on the previous one and two runs write the same
+file):
 1. the ranker: a conditional logit (softmax over each question's candidate sentences) whose
    target is the sentences that overlap a gold quote, on answerable training questions; its
    features are the set of FEATURE_SETS that ranks best in 5-fold cross-validation;
@@ -29,8 +30,9 @@ answered right and unanswerable ones refused, over all) among those that refuse 
 FALSE_REFUSALS of the answerable training questions (or, if the checks before them already
 refuse more, no more than those do); on a tie, the lowest. Refusing answerable questions is
 what users complained of first (issue 10), and the accuracy curves are flat over wide ranges,
-where an unconstrained choice trades answerable questions for unanswerable ones one for one. Both models are fitted
-on standardised signals with an L2 penalty; the weights are written back on the raw signals.
+where an unconstrained choice trades answerable questions for unanswerable ones one for one.
+Both models are fitted on standardised signals with an L2 penalty; the weights are written
+back on the raw signals.
 The table at the end is `Pipeline.decide` on every set with the weights written (histories
 answered with BOOTSTRAP); `bench/eval.py` measures the whole product per set.
 """
@@ -40,11 +42,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,27 +52,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DEFAULT_DOCS, ROOT, Corpus, build_core, load_gold, machine_line, overlap  # noqa: E402
-from bench.eval import ask_with_history, gold_spans, judge  # noqa: E402
-from bot.answering import Context, analyse, first_refusal, refusal  # noqa: E402
+from bench.common import ROOT, machine_line  # noqa: E402
+from bench.eval import judge  # noqa: E402
+from bench.fit_questions import Record, answer, collect, score  # noqa: E402
 from bot.answering import decision  # noqa: E402
 from bot.answering.evidence import FEATURES  # noqa: E402
 
-PYDOCS = ROOT / "bench" / "corpora" / "python-docs"
-#: (gold file, documents, split of its rows to use or None for all, role)
-SETS = [
-    ("tests/gold.jsonl", DEFAULT_DOCS, None, "train"),
-    ("bench/gold.jsonl", DEFAULT_DOCS, None, "train"),
-    ("bench/gold-train.jsonl", DEFAULT_DOCS, None, "train"),
-    ("bench/gold-python-docs.jsonl", PYDOCS, "train", "train"),
-    ("bench/gold-heldout.jsonl", DEFAULT_DOCS, None, "heldout"),
-    ("bench/gold-python-docs.jsonl", PYDOCS, "heldout", "heldout"),
-]
 DECISION_FILE = ROOT / "bot" / "answering" / "decision.json"
-#: Similarity ranking, every question answered: what conversations are answered with while the
-#: evidence is gathered (see `collect`).
-BOOTSTRAP = decision.from_json({"ranker": {"weights": {"similarity": 1.0}, "bias": 0.0},
-                                "decision": {"weights": {}, "bias": 0.0, "threshold": 0.0}, "join": 0.0})
 #: The L2 penalty of both fits (on standardised signals); 30 generalised best to held-out
 #: ranking in a sweep of 1, 10, 30, 100 (top-1 gold sentence 37, 37, 38, 39 of 69 and top-2
 #: 49, 51, 52, 54 held-out, at 94, 92, 94, 88 of 123 on training), so the middle of the plateau.
@@ -96,61 +82,6 @@ FEATURE_SETS = (
 FALSE_REFUSALS = 0.05
 #: Candidate values of `join`, in ranker-score units.
 JOINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-
-
-@dataclass
-class Record:
-    """One question, its evidence gathered once, and what is needed to judge an answer."""
-
-    set: str
-    role: str
-    row: dict
-    corpus: Corpus
-    core: Any
-    context: Context | None  # None when a check refused before retrieval
-    early: Any = None  # that refusal
-    gold: np.ndarray | None = None  # per candidate: overlaps a gold quote
-
-
-def collect(cache_dir: Path) -> list[Record]:
-    records: list[Record] = []
-    cores: dict[Path, Any] = {}
-    for gold, docs, split, role in SETS:
-        path = ROOT / gold
-        if not path.exists():
-            continue
-        if docs not in cores:
-            cores[docs] = build_core(docs, cache_dir / docs.name)
-            # The conversation before a follow-up is answered with BOOTSTRAP weights, not with the
-            # shipped ones, so that a fit does not depend on the previous fit.
-            cores[docs].pipeline.weights = BOOTSTRAP
-        core, corpus = cores[docs], Corpus(docs)
-        history_cache: dict = {}
-        for row in load_gold(path):
-            if split is not None and row.get("split") != split:
-                continue
-            records.append(gather(f"{gold}{':' + split if split else ''}", role, row, core, corpus, history_cache))
-    return records
-
-
-def gather(name: str, role: str, row: dict, core: Any, corpus: Corpus, history_cache: dict) -> Record:
-    """The question analysed and its evidence gathered exactly as `AnswerCore.ask` does."""
-    turns = ask_with_history(core, row, history_cache)
-    question = analyse(row["question"], turns[-core.settings.history_turns:] if core.settings.history_turns else [])
-    snapshot = core.retriever.snapshot()
-    context = Context(question, snapshot)
-    for stage in ("question", "collection"):
-        refused = first_refusal(stage, context)
-        if refused:
-            return Record(name, role, row, corpus, core, None, refusal(question, *refused))
-    context.evidence = core.pipeline.evidence(question, snapshot)
-    refused = first_refusal("retrieval", context)
-    if refused:
-        return Record(name, role, row, corpus, core, None, refusal(question, *refused))
-    spans = gold_spans(corpus, row) if row["answerable"] else []
-    gold = np.array([any(s == c.passage.source and overlap((c.start, c.end), span) > 0 for s, span in spans)
-                     for c in context.evidence.candidates], dtype=bool)
-    return Record(name, role, row, corpus, core, context, gold=gold)
 
 
 # --- the models ------------------------------------------------------------------------------
@@ -251,45 +182,6 @@ def weights_json(ranker: tuple[np.ndarray, float], dec: tuple[np.ndarray, float]
 
 
 # --- answers with given weights ---------------------------------------------------------------
-
-
-def answer(record: Record, w: decision.Weights) -> Any:
-    if record.context is None:
-        return record.early
-    core = record.core
-    pipeline = core.pipeline.with_weights(w)
-    ev = record.context.evidence
-    context = Context(record.context.question, record.context.snapshot,
-                      replace(ev, candidates=decision.rank(ev.candidates, w)))
-    return pipeline.decide(context)
-
-
-def score(records: list[Record], w: decision.Weights) -> dict[str, Any]:
-    results = []
-    for r in records:
-        a = answer(r, w)
-        results.append((r, a, judge(a, r.row, r.corpus)))
-    answerable = [(r, a, j) for r, a, j in results if r.row["answerable"]]
-    unanswerable = [(r, a, j) for r, a, j in results if not r.row["answerable"]]
-    answered = [(r, a, j) for r, a, j in results if a.answered]
-    chained = [(r, a, j) for r, a, j in results if r.row.get("chain")]
-
-    def rate(n: int, d: int) -> float:
-        return n / d if d else math.nan
-
-    return {
-        "n": len(results),
-        "correct": rate(sum(j["correct"] for _, _, j in answerable), len(answerable)),
-        "refusal": rate(sum(not a.answered for _, a, _ in unanswerable), len(unanswerable)),
-        "false_refusal": rate(sum(not a.answered for _, a, _ in answerable), len(answerable)),
-        "facts": rate(sum(a.answered and not j["missing_facts"] for _, a, j in answerable),
-                      sum(a.answered for _, a, _ in answerable)),
-        "precision": rate(sum(j["correct"] for _, _, j in answered), len(answered)),
-        "accuracy": rate(sum(j["correct"] for _, _, j in results), len(results)),
-        "chain": rate(sum(j["correct"] for _, _, j in chained), len(chained)),
-        "median_sentences": statistics.median([j["markers"] for _, a, j in answered]) if answered else math.nan,
-        "refusals": dict(Counter(a.refusal for _, a, _ in results if not a.answered)),
-    }
 
 
 # --- main ---------------------------------------------------------------------------------------
