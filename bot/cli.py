@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+import prompts
 from bot.config import NAME_PATTERN, Settings
 from bot.errors import IndexError_
 
@@ -33,6 +34,8 @@ from bot.errors import IndexError_
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                   help="Answer questions about your documents, with cited passages.")
 err = Console(stderr=True, highlight=False)
+#: What the command says (prompts/cli_replies.txt).
+_REPLIES = prompts.table("cli_replies")
 
 DocsOption = Annotated[Optional[Path], typer.Option("--docs", help="Documents folder (default: CITEBOT_DOCS_DIR or documents/).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per answer.")]
@@ -44,7 +47,7 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        typer.echo(f"citebot {version('citebot')}")
+        typer.echo(_REPLIES["VERSION"].format(version=version("citebot")))
         raise typer.Exit()
 
 
@@ -64,7 +67,7 @@ def _options(
             return  # the command reports the settings' problems
     level = logging.getLevelName(log_level.strip().upper())
     if log_level.strip().lower() not in ("debug", "info", "warning", "error") or not isinstance(level, int):
-        _fail(f"--log-level / CITEBOT_LOG_LEVEL: {log_level!r} is not one of debug, info, warning, error.", 2)
+        _fail(_REPLIES["BAD_LOG_LEVEL"].format(value=repr(log_level)), 2)
     logging.getLogger().setLevel(level)
 
 
@@ -73,13 +76,12 @@ def _settings(docs: Path | None = None, index: str | None = None) -> Settings:
         settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-        _fail(f"Invalid settings: {problems}")
+        _fail(_REPLIES["BAD_SETTINGS"].format(problems=problems))
     if docs is not None:
         settings = settings.model_copy(update={"docs_dir": docs})
     if index is not None:
         if not (3 <= len(index) <= 60 and re.fullmatch(NAME_PATTERN, index)):
-            _fail(f"Invalid index name {index!r}: 3-60 letters, digits, _ or -, starting and ending with a letter "
-                  "or digit.")
+            _fail(_REPLIES["BAD_INDEX_NAME"].format(name=repr(index)))
         settings = settings.model_copy(update={"index": index})
     return settings
 
@@ -116,10 +118,10 @@ def _core(settings: Settings):
     from bot.core import AnswerCore
 
     try:
-        with _progress("Building the index") as progress:
+        with _progress(_REPLIES["BUILDING"]) as progress:
             core = AnswerCore.from_settings(settings, progress=progress)
         if core.startup_report is not None and core.startup_report.rebuilt_because:
-            err.print(f"Rebuilt the index: {core.startup_report.rebuilt_because}.", markup=False)
+            err.print(_REPLIES["REBUILT"].format(why=core.startup_report.rebuilt_because), markup=False)
         core.check()  # the store down, no index: a clear error and exit 1, not answers saying so
         return core
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
@@ -147,7 +149,7 @@ def index(
         if list_:
             _print_indexes(core.indexes(), settings.index_name)
             return
-        with _progress("Embedding") as progress:
+        with _progress(_REPLIES["EMBEDDING"]) as progress:
             report = core.reindex(rebuild=rebuild, progress=progress)
     except (IndexError_, FileNotFoundError, NotADirectoryError) as exc:
         _fail(str(exc))
@@ -162,16 +164,17 @@ def _print_indexes(indexes: list, current: str) -> None:
 
     out = Console(highlight=False, soft_wrap=True)
     if not indexes:
-        out.print("No index yet: run `citebot index`.", markup=False)
+        out.print(_REPLIES["NO_INDEX"], markup=False)
         return
     for info in indexes:
         updated = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.published)) if info.published else "?"
-        built = (f"{info.build.chunk_chars}-character passages, {info.build.model}" if info.build
-                 else "not recorded (an older citebot)")
-        out.print(f"{'*' if info.name == current else ' '} {info.name}: {info.documents} documents, "
-                  f"{info.passages} passages, updated {updated}", markup=False)
-        out.print(f"    folder {info.docs_dir}; built with {built}", markup=False)
-    out.print("(* the index these settings use)", markup=False)
+        built = (_REPLIES["BUILT"].format(chars=info.build.chunk_chars, model=info.build.model) if info.build
+                 else _REPLIES["BUILT_UNKNOWN"])
+        out.print(_REPLIES["INDEX"].format(mark="*" if info.name == current else " ", name=info.name,
+                                           documents=info.documents, passages=info.passages, updated=updated),
+                  markup=False)
+        out.print("    " + _REPLIES["INDEX_FOLDER"].format(folder=info.docs_dir, built=built), markup=False)
+    out.print(_REPLIES["CURRENT_INDEX"], markup=False)
 
 
 @app.command()
@@ -229,27 +232,28 @@ def doctor(docs: DocsOption = None, name: IndexOption = None) -> None:
     broken = False
     model = core.model_description()
     if model is None:
-        out.print("generator: extractive, no language model (CITEBOT_LLM=none)", markup=False)
+        out.print(_REPLIES["DOCTOR_EXTRACTIVE"], markup=False)
     else:
-        out.print(f"generator: CITEBOT_LLM={settings.llm}: {model}", markup=False)
+        out.print(_REPLIES["DOCTOR_GENERATOR"].format(llm=settings.llm, model=model), markup=False)
         if settings.llm == "openai" or settings.llm.startswith("openai:"):
             key = settings.openai_api_key is not None and bool(settings.openai_api_key.get_secret_value())
-            out.print(f"API key: {'set' if key else 'not set'}", markup=False)
+            out.print(_REPLIES["DOCTOR_KEY_SET" if key else "DOCTOR_KEY_NOT_SET"], markup=False)
         started = time.perf_counter()
         try:
             reply = core.probe_model()
-            out.print(f"model: answers ({time.perf_counter() - started:.1f} s, said {reply[:40]!r})", markup=False)
+            seconds = time.perf_counter() - started
+            out.print(_REPLIES["DOCTOR_MODEL_ANSWERS"].format(seconds=seconds, reply=repr(reply[:40])), markup=False)
         except LLMError as exc:
             broken = True
-            out.print(f"model: NOT ANSWERING: {exc}", markup=False)
+            out.print(_REPLIES["DOCTOR_MODEL_DOWN"].format(error=exc), markup=False)
     try:
         core.check()
         status = core.status()
-        out.print(f"index: {status.documents} documents, {status.passages} passages "
-                  f"(index {status.index}, store {status.store})", markup=False)
+        out.print(_REPLIES["DOCTOR_INDEX"].format(documents=status.documents, passages=status.passages,
+                                                  index=status.index, store=status.store), markup=False)
     except IndexError_ as exc:
         broken = True
-        out.print(f"index: NOT READY: {exc}", markup=False)
+        out.print(_REPLIES["DOCTOR_INDEX_DOWN"].format(error=exc), markup=False)
     if broken:
         raise typer.Exit(1)
 
@@ -268,16 +272,17 @@ def feedback(
     settings = _settings()
     path = settings.data_dir / FEEDBACK_FILE
     if not path.is_file():
-        _fail(f"No feedback yet: {path} does not exist (the Telegram bot keeps it; CITEBOT_FEEDBACK=false turns it off).")
+        _fail(_REPLIES["NO_FEEDBACK"].format(path=path))
     store = FeedbackStore(path)
     try:
         written, left_out = export_feedback(store, export, down=down)
     except OSError as exc:
-        _fail(f"Cannot write {export}: {exc.strerror or exc}")
+        _fail(_REPLIES["CANNOT_WRITE"].format(path=export, error=exc.strerror or exc))
     finally:
         store.close()
-    note = f"; {left_out} rated 👎 left out (--include-down writes them for review)" if left_out else ""
-    err.print(f"Wrote {written} gold line{'s' if written != 1 else ''} to {export}{note}.", markup=False, soft_wrap=True)
+    note = _REPLIES["LEFT_OUT"].format(count=left_out) if left_out else ""
+    err.print(_REPLIES["WROTE_ONE" if written == 1 else "WROTE"].format(count=written, path=export, left_out=note),
+              markup=False, soft_wrap=True)
 
 
 def main() -> None:

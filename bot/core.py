@@ -213,7 +213,7 @@ class AnswerCore:
             skipped = next((s for s in report.skipped if s.source == source), None)
             if skipped is not None:  # e.g. the index's limits differ from the check's: said, and undone
                 self._restore(checked, previous)
-                return UploadResult("rejected", checked.name, reason=skipped.reason)
+                return UploadResult("rejected", checked.name, why="unreadable", values={"detail": skipped.reason})
             document = next(d for d in self.documents() if d.source == source)
             return UploadResult("updated" if previous is not None else "added", checked.name, document.title,
                                 document.passages, source)

@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -44,7 +44,10 @@ class UploadResult:
     title: str = ""
     passages: int = 0
     source: str = ""  #: the source that holds it in the index ("uploads/<name>", or the duplicate's)
-    reason: str = ""  #: rejected: why, in a few words for the user
+    #: rejected: why, as the name of its reply (unsupported, too_big, unreadable, too_many_passages,
+    #: not_plain; the front end says it in the user's language) and that reply's values
+    why: str = ""
+    values: dict[str, str] = field(default_factory=dict)
 
 
 def safe_name(name: str | None, fallback: str = "document") -> str:
@@ -82,9 +85,10 @@ class Uploads:
         name = safe_name(file_name)
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            return UploadResult("rejected", name, reason=f"unsupported file type {suffix or '(no extension)'}")
+            return UploadResult("rejected", name, why="unsupported", values={
+                "suffix": suffix or name, "supported": ", ".join(sorted(SUPPORTED_SUFFIXES))})
         if len(data) > self.max_bytes:
-            return UploadResult("rejected", name, reason=f"larger than {self.max_bytes / 1024 / 1024:g} MB")
+            return UploadResult("rejected", name, why="too_big", values={"mb": f"{self.max_bytes / 1024 / 1024:g}"})
         digest = hashlib.sha256(data).hexdigest()
         for source, content_hash in sorted(indexed.items()):
             if content_hash == digest:
@@ -96,14 +100,14 @@ class Uploads:
             try:
                 document = read_bounded(path, timeout=self.read_timeout)
             except UnreadableDocument as error:
-                return UploadResult("rejected", name, reason=error.reason)
+                return UploadResult("rejected", name, why="unreadable", values={"detail": error.reason})
         estimate = len(document.text) // self.chunk_chars + 1
         if estimate > self.max_passages:
-            return UploadResult("rejected", name, reason=f"its text would make about {estimate} passages, more "
-                                f"than the limit of {self.max_passages}")
+            return UploadResult("rejected", name, why="too_many_passages",
+                                values={"passages": str(estimate), "limit": str(self.max_passages)})
         target = self.folder / name
         if target.resolve().parent != self.folder.resolve():  # cannot happen with safe_name; never trust it
-            return UploadResult("rejected", name, reason="not a plain file name")
+            return UploadResult("rejected", name, why="not_plain")
         return target
 
     def put(self, target: Path, data: bytes) -> bytes | None:

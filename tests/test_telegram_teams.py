@@ -149,15 +149,16 @@ async def test_bad_files_get_one_clear_reply_and_change_nothing(
         assert api.downloads == []  # refused before downloading
 
         _, corrupt = await send_file(api, BOSS, "report.pdf", b"%PDF-1.4\n1 0 obj <</Type /Catalog", count=2)
-        assert corrupt.startswith("I could not add report.pdf: corrupt PDF") and corrupt.endswith("Nothing changed.")
+        assert corrupt.startswith("I could not add report.pdf: it cannot be read (corrupt PDF")
+        assert corrupt.endswith("Nothing changed.")
         locked = encrypt_pdf(make_pdf([HARBOUR]), "secret")
         _, encrypted = await send_file(api, BOSS, "locked.pdf", locked, count=2)
-        assert encrypted == EN("UPLOAD_REJECTED", name="locked.pdf",
-                               reason="encrypted PDF (password-protected); save an unprotected copy")
+        assert encrypted == EN("UPLOAD_REJECTED", name="locked.pdf", reason=EN(
+            "REASON_UNREADABLE", detail="encrypted PDF (password-protected); save an unprotected copy"))
         _, empty = await send_file(api, BOSS, "notes.txt", b"", count=2)
-        assert empty == EN("UPLOAD_REJECTED", name="notes.txt", reason="empty file")
+        assert empty == EN("UPLOAD_REJECTED", name="notes.txt", reason=EN("REASON_UNREADABLE", detail="empty file"))
         _, broken_docx = await send_file(api, BOSS, "minutes.docx", b"PK\x03\x04 not really a zip", count=2)
-        assert broken_docx.startswith("I could not add minutes.docx: corrupt DOCX")
+        assert broken_docx.startswith("I could not add minutes.docx: it cannot be read (corrupt DOCX")
         assert uploaded(config) == [] and len(bot_core.documents()) == 2
 
         # The sender's file name never chooses where the file goes.
@@ -225,9 +226,11 @@ async def test_cancel_stops_the_answer_being_written(
 async def test_replies_speak_the_users_language_and_refusals_the_questions(
     api: BotApiServer, core: AnswerCore, embedding_cache: Path, tmp_path: Path
 ) -> None:
-    config = team_settings(api, tmp_path, embedding_cache)
+    config = team_settings(api, tmp_path, embedding_cache, uploaders=[str(AMELIE["id"])])
     async with running(config, team_core(config, core)):
         assert {c["command"] for c in api.commands_for("fr")} == {c["command"] for c in api.commands}
+        _, empty = await send_file(api, AMELIE, "notes.txt", b"", count=2)  # why, in her language too
+        assert empty == FR("UPLOAD_REJECTED", name="notes.txt", reason=FR("REASON_UNREADABLE", detail="empty file"))
         assert dict((c["command"], c["description"]) for c in api.commands_for("ru"))["docs"] == (
             "Документы, по которым я отвечаю")
         [welcome] = await exchange(api, AMELIE, "/start")
@@ -302,6 +305,6 @@ async def test_a_file_that_takes_too_long_to_read_is_refused(
     bot_core.uploads.read_timeout = 0.01
     async with running(config, bot_core):
         _, refused = await send_file(api, BOSS, "harbour.pdf", make_pdf([HARBOUR]), count=2)
-    assert refused == EN("UPLOAD_REJECTED", name="harbour.pdf",
-                         reason="reading it took longer than 0.01 s (a hostile or broken file?)")
+    assert refused == EN("UPLOAD_REJECTED", name="harbour.pdf", reason=EN(
+        "REASON_UNREADABLE", detail="reading it took longer than 0.01 s (a hostile or broken file?)"))
     assert uploaded(config) == [] and len(bot_core.documents()) == 2

@@ -128,7 +128,7 @@ def _upload_reply(result: UploadResult, say: Texts, shown: str) -> str:
         return say("UPLOAD_UPDATED", title=result.title, passages=passages)
     if result.outcome == "duplicate":
         return say("UPLOAD_DUPLICATE", title=result.title, source=_shown_name(result.source))
-    return say("UPLOAD_REJECTED", name=shown, reason=result.reason)
+    return say("UPLOAD_REJECTED", name=shown, reason=say(f"REASON_{result.why.upper()}", **result.values))
 
 
 def _shown_name(name: str, chars: int = 80) -> str:
