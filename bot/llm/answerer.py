@@ -103,7 +103,8 @@ class LLMAnswerer:
 
     def probe(self) -> str:
         """A tiny test prompt: the model's reply, or `LLMError`."""
-        reply = "".join(self.model.stream([{"role": "user", "content": "Reply with one word: ready"}], max_tokens=8))
+        reply = "".join(self.model.stream([{"role": "user", "content": prompts.load("llm_probe")}],
+                                          max_tokens=8))
         if not reply.strip():
             raise LLMError("The language model returned an empty reply")
         return reply.strip()
