@@ -322,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     data = weights_json(ranker, dec, best_t, best_join, info, best_floor)
     args.write.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwrote {args.write.relative_to(ROOT)} (join {best_join}, floor {best_floor:.3g}, threshold {best_t})\n")
+    shown = args.write.resolve().relative_to(ROOT) if args.write.resolve().is_relative_to(ROOT) else args.write
+    print(f"\nwrote {shown} (join {best_join}, floor {best_floor:.3g}, threshold {best_t})\n")
     report(records, decision.from_json(data))
     print()
     diagnose(records, decision.from_json(data))
