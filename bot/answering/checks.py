@@ -54,9 +54,10 @@ class Check:
 def _unknown(names: tuple[str, ...], foreign: bool, vocabulary: Vocabulary) -> list[str]:
     """The names not mentioned. Asked in the documents' language, one is enough to refuse;
     across scripts and languages (Белоруссии / Belarus, matched loosely) only two or more
-    are trusted."""
+    are trusted, or one number (2023 is written alike in every language)."""
     missing = [n for n in names if not vocabulary.mentions(n, loose=foreign)]
-    return missing if missing and (not foreign or len(missing) >= 2) else []
+    certain = any(ch.isdigit() for n in missing for ch in n)  # a number is written alike in every language
+    return missing if missing and (not foreign or certain or len(missing) >= 2) else []
 
 
 def _foreign(c: Context) -> bool:
