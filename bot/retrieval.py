@@ -74,6 +74,7 @@ class _Snapshot:
         self.documents = documents_of(self.records)
         #: (reference vectors, mean, standard deviation) of their best similarities (see `relatedness`).
         self._unrelated: tuple[np.ndarray, float, float] | None = None
+        self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`
 
     def passage_vocabulary(self, chunk_id: str, text: str) -> Vocabulary:
         """The words of one passage (kept for the generation's lifetime)."""
@@ -82,27 +83,46 @@ class _Snapshot:
             found = self._passage_vocabularies[chunk_id] = Vocabulary([text])
         return found
 
-    def baseline(self, query_vector: list[float] | np.ndarray) -> float:
-        """The median similarity of the query to the collection's sentences."""
+    def against_background(self, query_vector: list[float] | np.ndarray) -> tuple[float, float]:
+        """The median and the best similarity of the query to the collection's sentences (the
+        sample); (0, 0) for an empty collection."""
         if not len(self.background):
-            return 0.0
-        return float(np.median(self.background @ np.asarray(query_vector, dtype=np.float32)))
+            return 0.0, 0.0
+        similarity = self.background @ np.asarray(query_vector, dtype=np.float32)
+        return float(np.median(similarity)), float(similarity.max())
 
-    def relatedness(self, query_vector: np.ndarray, best: float, reference: np.ndarray) -> float:
-        """How far a question's best similarity to the collection's sentences (the larger of
-        `best`, its best retrieved sentence's, and its best in the sample) stands above the best
-        similarities that questions about other things (`reference`, one vector a row) reach in
-        this collection, in their standard deviations. Raw similarities run higher in some
-        collections than in others (Python's documentation resembles any "how do I" question);
-        this is the same scale for all of them."""
+    def relatedness(self, top: float, reference: np.ndarray) -> float:
+        """How far a question's best similarity to the collection's sentences (`top`) stands
+        above the best similarities that questions about other things (`reference`, one vector a
+        row) reach in this collection, in their standard deviations. Raw similarities run higher
+        in some collections than in others (Python's documentation resembles any "how do I"
+        question); this is the same scale for all of them."""
         if not len(self.background) or not len(reference):
             return 0.0
         if self._unrelated is None or self._unrelated[0] is not reference:
             tops = (self.background @ reference.T).max(axis=0)
             self._unrelated = (reference, float(tops.mean()), max(float(tops.std()), 1e-3))
         _, mean, std = self._unrelated
-        top = max(best, float((self.background @ query_vector).max()))
         return (top - mean) / std
+
+    def hubness(self, keys: list[tuple[str, int]], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each sentence (its (passage id, position) key and its vector): its mean similarity
+        to the collection's sentences (the sample), and its mean similarity to its 10 nearest
+        there. A property of the sentence, not of a question: worked out once a generation."""
+        new = [i for i, key in enumerate(keys) if key not in self._hubness]
+        if new:
+            if len(self.background):
+                similarity = vectors[new] @ self.background.T
+            else:
+                similarity = np.zeros((len(new), 1), dtype=np.float32)
+            centrality = similarity.mean(axis=1)
+            similarity[similarity > 0.999] = 0.0  # the sentence itself
+            k = min(10, similarity.shape[1])
+            crowding = np.partition(similarity, -k, axis=1)[:, -k:].mean(axis=1)
+            for j, i in enumerate(new):
+                self._hubness[keys[i]] = (float(centrality[j]), float(crowding[j]))
+        found = np.array([self._hubness[key] for key in keys], dtype=np.float32).reshape(len(keys), 2)
+        return found[:, 0], found[:, 1]
 
     def passage(self, i: int, score: float, similarity: float) -> Passage:
         r = self.records[i]

@@ -20,6 +20,8 @@ import pypdf
 from docx.table import Table, _Row
 from pypdf.generic import DictionaryObject, StreamObject
 
+from index.text import TAG
+
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13} | {127}
 _MB = 1024 * 1024
 
@@ -97,7 +99,7 @@ def _markdown(data: bytes) -> tuple[str, str | None]:
 
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 #: An inline code span (kept), an HTML comment or a tag (dropped).
-_MARKUP = re.compile(r"(`+)[^`]*?\1|<!--.*?(?:-->|$)|</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+_MARKUP = re.compile(rf"(`+)[^`]*?\1|<!--.*?(?:-->|$)|{TAG.pattern}", re.DOTALL)
 
 
 def _unmarked(match: re.Match[str]) -> str:

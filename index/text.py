@@ -20,6 +20,8 @@ _ABBREVIATIONS = frozenset(
     m mme mlle г гг т.е т.д им ул""".split()
 )
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+#: An XML or HTML tag: <div align="center">, </b>, <br/>, <?xml ...?>, <!DOCTYPE html>.
+TAG = re.compile(r"<[/?!]?[A-Za-z][\w:.-]*(?:\s[^<>]*)?[/?]?>")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

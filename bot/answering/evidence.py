@@ -17,7 +17,7 @@ import numpy as np
 from bot.answering.question import Question
 from bot.language import STOPWORDS, Vocabulary, ends_sentence
 from bot.retrieval import Passage
-from index.text import fold, tokens, words
+from index.text import TAG, fold, tokens, words
 
 if TYPE_CHECKING:
     from bot.retrieval import _Snapshot
@@ -46,7 +46,6 @@ FEATURES = (
     "crowding",        # mean similarity to its 10 nearest sentences in the collection
 )
 _CODE = frozenset("()[]{}=_<>\\/|*#@$%^&`~+")
-_TAG = re.compile(r"<[/?!]?[A-Za-z][\w:.-]*(?:\s[^<>]*)?[/?]?>")
 _DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it|this|in response|in turn)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 _COUNT_WORDS = frozenset(
@@ -128,11 +127,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     focus = matrix @ vectors["focus"] if "focus" in vectors else similarity
     excess = np.maximum(0.0, matrix @ vectors["names"] - focus) if "names" in vectors else np.zeros(len(matrix))
     hub = (matrix @ vectors["reference"].T).mean(axis=1)
-    collection = matrix @ snapshot.background.T if len(snapshot.background) else np.zeros((len(matrix), 1))
-    centrality = collection.mean(axis=1)
-    collection[collection > 0.999] = 0.0  # the sentence itself
-    k = min(10, collection.shape[1])
-    crowding = np.partition(collection, -k, axis=1)[:, -k:].mean(axis=1)
+    centrality, crowding = snapshot.hubness([(s.passage_id, s.position) for s in sentences], matrix)
     position = {(s.passage_id, s.position): i for i, s in enumerate(sentences)}
     names = question.search_names
     loose = question.language != snapshot.language  # names written in another language than the documents'
@@ -143,7 +138,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         passage, text = by_id[sentence.passage_id], sentence.text
         if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
             continue
-        if sum(len(tag) for tag in _TAG.findall(text)) * 2 >= len(text):  # markup (XML, HTML), not prose
+        if sum(len(tag) for tag in TAG.findall(text)) * 2 >= len(text):  # markup (XML, HTML), not prose
             continue
         index = sentence.position
         before = position.get((passage.chunk_id, index - 1))

@@ -80,10 +80,11 @@ class Pipeline:
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights)
-        best = max((c.similarity for c in candidates), default=-1.0)
-        return Evidence(question, passages, candidates, snapshot.baseline(vectors["search"]),
+        median, top = snapshot.against_background(vectors["search"])
+        top = max([top, *(c.similarity for c in candidates)])  # the sample may miss the best sentence
+        return Evidence(question, passages, candidates, median,
                         known_words(question, snapshot), foreign=question.language != snapshot.language,
-                        relatedness=snapshot.relatedness(vectors["search"], best, vectors["reference"]))
+                        relatedness=snapshot.relatedness(top, vectors["reference"]))
 
     def answer(self, question: Question, snapshot: _Snapshot) -> Answer:
         llm = self.generator is not None
