@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS ratings (
     answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE, user_id INTEGER NOT NULL,
     rating INTEGER NOT NULL, rated_at REAL NOT NULL, PRIMARY KEY (answer_id, user_id));
+-- Reactions that arrived before their answer was recorded (the answer is recorded once sent,
+-- and a reaction update can overtake that); `record` turns them into ratings.
+CREATE TABLE IF NOT EXISTS early_ratings (
+    chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+    rating INTEGER, rated_at REAL NOT NULL, PRIMARY KEY (chat_id, message_id, user_id));
 """
 
 
@@ -74,30 +79,44 @@ class FeedbackStore:
                  answer.mode, language, json.dumps(citations, ensure_ascii=False)))
             self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)",
                                  [(chat_id, m, cursor.lastrowid) for m in message_ids])
+            for m in message_ids:
+                early = self._db.execute("SELECT user_id, rating, rated_at FROM early_ratings WHERE chat_id = ? AND "
+                                         "message_id = ? ORDER BY rated_at", (chat_id, m)).fetchall()
+                for user_id, rating, rated_at in early:
+                    self._store(cursor.lastrowid, user_id, rating, rated_at)
+                self._db.execute("DELETE FROM early_ratings WHERE chat_id = ? AND message_id = ?", (chat_id, m))
 
     def rate(self, chat_id: int, message_id: int, user_id: int, reactions: Sequence[str]) -> int | None:
         """Store `user_id`'s reaction to a message: the rating it gives the answer the message
         carries (+1, -1, or None when the reactions hold neither 👍 nor 👎). Returns the id of
         that answer, or None when the message carries no recorded answer."""
         ratings = [RATINGS[r] for r in reactions if r in RATINGS]
+        rating = ratings[-1] if ratings else None
         with self._lock, self._db:
             row = self._db.execute("SELECT answer_id FROM messages WHERE chat_id = ? AND message_id = ?",
                                    (chat_id, message_id)).fetchone()
-            if row is None:
+            if row is None:  # not (yet) a recorded answer: kept for `record`, in case it is one
+                self._db.execute("INSERT OR REPLACE INTO early_ratings VALUES (?, ?, ?, ?, ?)",
+                                 (chat_id, message_id, user_id, rating, time.time()))
                 return None
-            if ratings:
-                self._db.execute("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?)",
-                                 (row[0], user_id, ratings[-1], time.time()))
-            else:
-                self._db.execute("DELETE FROM ratings WHERE answer_id = ? AND user_id = ?", (row[0], user_id))
+            self._store(row[0], user_id, rating, time.time())
             return int(row[0])
+
+    def _store(self, answer_id: int, user_id: int, rating: int | None, rated_at: float) -> None:
+        """`user_id`'s rating of an answer; None takes it back. Called with the lock held."""
+        if rating is not None:
+            self._db.execute("INSERT OR REPLACE INTO ratings VALUES (?, ?, ?, ?)", (answer_id, user_id, rating, rated_at))
+        else:
+            self._db.execute("DELETE FROM ratings WHERE answer_id = ? AND user_id = ?", (answer_id, user_id))
 
     def prune(self, keep_days: float = KEEP_UNRATED_DAYS) -> int:
         """Delete answers older than `keep_days` that nobody rated; return how many."""
+        cutoff = time.time() - keep_days * 86400
         with self._lock, self._db:
+            # reactions to messages that never turned out to carry an answer
+            self._db.execute("DELETE FROM early_ratings WHERE rated_at < ?", (cutoff,))
             cursor = self._db.execute(
-                "DELETE FROM answers WHERE asked_at < ? AND id NOT IN (SELECT answer_id FROM ratings)",
-                (time.time() - keep_days * 86400,))
+                "DELETE FROM answers WHERE asked_at < ? AND id NOT IN (SELECT answer_id FROM ratings)", (cutoff,))
             return cursor.rowcount
 
     def rated(self) -> list[dict]:

@@ -29,6 +29,7 @@ from bot.cli import app
 from bot.config import Settings
 from bot.core import AnswerCore
 from bot.feedback import FEEDBACK_FILE, FeedbackStore
+from bot.models import Answer
 from bot.telegram.texts import texts
 
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2.*retry_after")
@@ -257,6 +258,19 @@ async def _until_rated(config: Settings, count: int, timeout: float = 20.0) -> N
     try:
         while len(store.rated()) < count and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.1)
+    finally:
+        store.close()
+
+
+def test_a_reaction_that_overtakes_its_answers_record_is_kept(tmp_path: Path) -> None:
+    # The bot records an answer once Telegram says it was sent; a 👍 can arrive before that.
+    store = FeedbackStore(tmp_path / FEEDBACK_FILE)
+    try:
+        assert store.rate(chat_id=7, message_id=42, user_id=1, reactions=["👍"]) is None
+        assert store.rate(chat_id=7, message_id=99, user_id=1, reactions=["👎"]) is None  # never an answer
+        store.record(7, [42], 1, Answer("Q?", True, "A. [1]"), "en")
+        [rated] = store.rated()
+        assert rated["question"] == "Q?" and (rated["up"], rated["down"]) == (1, 0)
     finally:
         store.close()
 

@@ -69,6 +69,9 @@ class Handlers:
         self.limiter = limiter
         self.conversations = conversations
         self.feedback = feedback
+        # Reactions are stored one at a time, in the order they came: a user's 🔥 then 👎 on one
+        # answer must not be applied as 👎 then 🔥 (updates are handled concurrently).
+        self._reactions_in_order = asyncio.Lock()
         self.documents = DocumentHandlers(settings, core, access, self.texts)
         self.started = time.monotonic()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -335,8 +338,9 @@ class Handlers:
         if reacted is None or reacted.user is None or self.feedback is None:
             return
         emoji = [r.emoji for r in reacted.new_reaction if isinstance(r, ReactionTypeEmoji)]
-        answer_id = await asyncio.to_thread(self.feedback.rate, reacted.chat.id, reacted.message_id,
-                                            reacted.user.id, emoji)
+        async with self._reactions_in_order:  # a FIFO lock, taken before any other await
+            answer_id = await asyncio.to_thread(self.feedback.rate, reacted.chat.id, reacted.message_id,
+                                                reacted.user.id, emoji)
         if answer_id is not None:
             logger.info("User %s rated answer %s: %s", reacted.user.id, answer_id, "".join(emoji) or "(removed)")
 
