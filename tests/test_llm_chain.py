@@ -42,6 +42,23 @@ def test_markers_are_renumbered_in_order_of_use(shared, llm: ScriptedLLM) -> Non
     assert "Krasnaya Zvezda" in answer.citations[0].quote
 
 
+def test_an_answer_written_the_way_the_passages_are_is_verified(shared, llm: ScriptedLLM) -> None:
+    """Every sentence of a passage reaches the model after its [n]; a reply that copies that
+    form (the number before each sentence) is cited as written."""
+    llm.script("{cite:Krasnaya Zvezda} In response, the head of the Russian military department presented his French "
+               "counterpart with a fresh issue of the Krasnaya Zvezda newspaper. {cite:Normandie-Niémén} Parly "
+               "donated to Minister Shoigu a photograph of the Normandie-Niémén French air regiment.")
+    answer = make_core(shared, llm.url).ask(GIFT)
+    (request,) = llm.requests
+    n, body = next((n, body) for n, body in request.passages().items() if "Normandie-Niémén" in body)
+    assert f"[{n}] The theme of common efforts" in body and f"[{n}] In response, the head" in body
+    assert answer.mode == "llm" and answer.notice == ""
+    assert answer.answer == ("In response, the head of the Russian military department presented his French counterpart "
+                             "with a fresh issue of the Krasnaya Zvezda newspaper. [1] Parly donated to Minister Shoigu "
+                             "a photograph of the Normandie-Niémén French air regiment. [1]")
+    assert_well_cited(answer, shared[0].docs_dir)
+
+
 def test_invented_markers_are_removed(shared, llm: ScriptedLLM) -> None:
     llm.script("Parly donated to Minister Shoigu a photograph of the Normandie-Niémén French air regiment "
                "{cite:Normandie-Niémén}[7]. Shoigu gave Parly an issue of Krasnaya Zvezda [42].")

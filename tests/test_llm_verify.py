@@ -21,6 +21,10 @@ from openai_server import corpus, shared  # noqa: F401 - corpus and shared are f
     ("Parly gave a photo [[1]][2].", [("Parly gave a photo.", (1, 2))]),
     ("- Parly gave a photo [1]\n- Shoigu gave a paper [2]", [("- Parly gave a photo", (1,)), ("- Shoigu gave a paper", (2,))]),
     ("[1] [2]", []),
+    # Written the way the passages are: each marker cites the sentences after it.
+    ("[1] Parly gave a photo. [2] Shoigu gave a paper.", [("Parly gave a photo.", (1,)), ("Shoigu gave a paper.", (2,))]),
+    ("[1] Parly gave a photo. It was old.\n[2][3] Shoigu gave a paper.",
+     [("Parly gave a photo.", (1,)), ("It was old.", (1,)), ("Shoigu gave a paper.", (2, 3))]),
 ])
 def test_claims_and_their_markers(text: str, expected: list[tuple[str, tuple[int, ...]]]) -> None:
     assert [(c.text, c.markers) for c in split_claims(text)] == expected
@@ -113,3 +117,13 @@ def test_a_marker_after_a_closing_quote_cites_the_quoted_sentence() -> None:
         ('Lavrov noted: "There is no reasonable alternative to this plan."', (1,)),
         ("French colleagues agreed with him.", (2,)),
     ]
+
+
+def test_a_number_written_the_way_the_question_s_language_writes_it_is_the_same_number(grounding) -> None:
+    """"75e" (French) and "75-й" (Russian) are the passage's "75th"; "76e" is another number."""
+    core, passages, evidence = grounding
+    n = next(i for i, p in enumerate(passages, 1) if "75th" in p.text)
+    for ordinal, kept in (("75e", True), ("76e", False)):
+        checked = verify(f"[{n}] Le défilé du 9 mai 2020 devait marquer le {ordinal} anniversaire de la victoire commune "
+                         "sur le fascisme.", passages, evidence, core.embeddings)
+        assert bool(checked.citations) is kept, (ordinal, checked)

@@ -35,6 +35,7 @@ from bot.llm.models import ChatModel, LLMError
 from bot.llm.verify import Verification, covered, verify
 from bot.models import Answer, Turn
 from bot.retrieval import Passage
+from index.text import sentence_spans
 
 logger = logging.getLogger("citebot.llm")
 
@@ -63,8 +64,12 @@ def _defuse(text: str) -> str:
 
 
 def _block(n: int, passage: Passage) -> str:
+    """Passage `n` for the prompt: every sentence starts with [n], so that a small model
+    copying a sentence copies the right number with it (bench/README.md, "prompt variants")."""
     title = _defuse(passage.title).replace('"', "'")
-    return f'<passage id="{n}" title="{title}">\n[{n}] {_defuse(passage.text)}\n</passage>'
+    lines = [" ".join(f"[{n}] {line[start:end]}" for start, end in sentence_spans(line))
+             for line in _defuse(passage.text).splitlines()]
+    return f'<passage id="{n}" title="{title}">\n' + "\n".join(lines).strip("\n") + "\n</passage>"
 
 
 def _removal_notice(checked: Verification, question: str) -> str:

@@ -84,6 +84,9 @@ TITLE_ECHO = 0.8
 _MARKER_FORMS = re.compile(r"\[\[?\s*(?:passage|source|doc(?:ument)?|ref)?\s*#?(\d+(?:\s*[,;]\s*\d+)*)\s*\]\]?",
                            re.IGNORECASE)
 _MARKER = re.compile(r"\[(\d+)\]")
+#: An answer that starts with a marker writes its markers before the sentences they cite.
+_LEADING = re.compile(r"\s*\[\d+\]")
+_DIGITS = re.compile(r"\d+")
 #: Markers written after a sentence's final punctuation (and a closing quote) belong to that sentence.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?…]+[\"»”’')]*)((?:\s*\[\d+\])+)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?…])")
@@ -143,8 +146,11 @@ class Verification:
 
 
 def split_claims(text: str) -> list[Claim]:
-    """The sentences of `text`, each with the markers written in or right after it."""
+    """The sentences of `text`, each with the markers written in or right after it; or, when
+    the answer starts with a marker, the markers written before it (see `_leading`)."""
     text = _MARKER_FORMS.sub(lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), text)
+    if _LEADING.match(text):
+        return _leading(text)
     text = _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
     claims: list[Claim] = []
     for paragraph, line in enumerate(text.splitlines()):
@@ -158,6 +164,24 @@ def split_claims(text: str) -> list[Claim]:
                     claims.append(Claim(last.text, last.markers + markers, paragraph))
                 continue
             claims.append(Claim(body, markers, paragraph))
+    return claims
+
+
+def _leading(text: str) -> list[Claim]:
+    """Claims of an answer written the way the passages are (every sentence of a passage
+    starts with its number, see `bot.llm.answerer`): "[2] A sentence. [1] Another.". A marker
+    belongs to the sentences after it, up to the next marker."""
+    claims: list[Claim] = []
+    for paragraph, line in enumerate(text.splitlines()):
+        markers: tuple[int, ...] = ()
+        for piece in re.split(r"((?:\s*\[\d+\])+)", line):
+            if _MARKER.search(piece) and not _MARKER.sub("", piece).strip():
+                markers = tuple(int(n) for n in _MARKER.findall(piece))
+                continue
+            for start, end in sentence_spans(piece):
+                body = _SPACE_BEFORE_PUNCT.sub(r"\1", piece[start:end]).strip()
+                if any(ch.isalnum() for ch in body):
+                    claims.append(Claim(body, markers, paragraph))
     return claims
 
 
@@ -176,7 +200,9 @@ class SupportTest:
         self._words: list[set[str]] = []
         self._vocabulary: list[Vocabulary] = []
         self._language: list[str] = []
+        self._numbers: list[set[str]] = []
         for passage in self.passages:
+            self._numbers.append(set(_DIGITS.findall(f"{passage.title} {passage.text}")))
             self._vectors.append(np.asarray(sentence_vectors.get(passage.chunk_id, np.zeros((0, 0))), dtype=np.float32))
             self._words.append(set(content_tokens(f"{passage.title} {passage.text}")))
             self._vocabulary.append(Vocabulary(_with_acronyms([passage.title, passage.text])))
@@ -195,7 +221,8 @@ class SupportTest:
         sentences = self._vectors[i]
         similarity = float(np.max(sentences @ vector)) if len(sentences) else 0.0
         missing = [t for t in key_terms(claim) if not self._vocabulary[i].mentions(t)]
-        numbers_ok = not any(any(ch.isdigit() for ch in t) for t in missing)
+        # A number written otherwise ("75e", "75-й" for "75th") is present when its digits are.
+        numbers_ok = not any(re.search(r"\d", t) and not set(_DIGITS.findall(t)) <= self._numbers[i] for t in missing)
         unknown = [t for t in missing if not self._context.mentions(t)]
         same_language = language(claim) == self._language[i]
         terms_ok = numbers_ok and (not unknown if same_language else len(unknown) < 2)
