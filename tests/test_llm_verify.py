@@ -127,3 +127,18 @@ def test_a_number_written_the_way_the_question_s_language_writes_it_is_the_same_
         checked = verify(f"[{n}] Le défilé du 9 mai 2020 devait marquer le {ordinal} anniversaire de la victoire commune "
                          "sur le fascisme.", passages, evidence, core.embeddings)
         assert bool(checked.citations) is kept, (ordinal, checked)
+
+
+def test_a_fact_told_in_the_heading_s_words_is_a_statement_the_heading_itself_is_not(shared) -> None:
+    from bot.answering import analyse
+
+    settings, store, embeddings = shared
+    core = AnswerCore(settings, store, embeddings)
+    found = core.pipeline.evidence(analyse("Where did the November 2021 meeting of the ministers take place?"),
+                                   core.retriever.snapshot())
+    n, passage = next((n, p) for n, p in enumerate(found.passages, 1) if "(Paris, 12 November 2021)" in p.text)
+    heading = passage.text.strip().splitlines()[0]
+    fact = verify(f"[{n}] The Paris meeting was held on 12 November 2021.", found.passages, found.candidates, embeddings)
+    assert fact.text == "The Paris meeting was held on 12 November 2021. [1]" and fact.dropped == 0
+    echo = verify(f"[{n}] {heading}", found.passages, found.candidates, embeddings)
+    assert echo.text == "" and echo.dropped == 1

@@ -1,7 +1,8 @@
 """Deterministic citation verification of a generated answer.
 
 The model's answer is split into sentences ("claims"), each with the [n] markers written in
-or right after it. Then:
+or right after it; or, when the answer starts with a marker (the way the prompt shows the
+passages: "[2] A sentence. [2] The next one."), with the markers written before it. Then:
 
 1. A marker that names no passage given to the model is removed.
 2. A claim with markers keeps each marker whose passage supports it; a claim that none of
@@ -17,7 +18,8 @@ or right after it. Then:
 
 "Supported" means, for a claim and a passage:
 
-- names and numbers: every number of the claim occurs in the passage, and every name
+- names and numbers: every number of the claim occurs in the passage (its digits: "75e" is
+  "75th"), and every name
   (`bot.language.key_terms`) in the passage, the question or another passage the model was
   given (a first name, "French"): an invented name fails the claim; across languages (a
   Russian answer over English passages, names transliterated and fuzzy-matched) only two or
@@ -77,8 +79,11 @@ CLAUSE_COVERAGE_MIN = 0.7
 #: Across languages: similarity >= CROSS_SIMILARITY_MIN.
 CROSS_SIMILARITY_MIN = 0.83
 REPEAT_SIMILARITY = 0.97
-#: A claim whose content words are mostly a passage's title repeats the title: not an answer.
+#: A claim whose content words are mostly a passage's title (or heading), and which says at
+#: least TITLE_SHARE of it, repeats the title: not an answer. "The Paris meeting was held on 12
+#: November 2021." uses the heading's words but says one fact of it: a statement.
 TITLE_ECHO = 0.8
+TITLE_SHARE = 0.5
 
 #: "[1, 2]", "[1; 3]", "[[2]]", "[Passage 2]", "[source 1]": the forms models write for [n].
 _MARKER_FORMS = re.compile(r"\[\[?\s*(?:passage|source|doc(?:ument)?|ref)?\s*#?(\d+(?:\s*[,;]\s*\d+)*)\s*\]\]?",
@@ -254,7 +259,8 @@ def _is_statement(claim: Claim, last: bool, titles: list[set[str]]) -> bool:
     if last and not claim.markers and not claim.text.endswith(_FINAL_PUNCTUATION):
         return False  # cut off mid-sentence
     words = set(content_tokens(claim.text))
-    return not any(words and len(words & title) >= TITLE_ECHO * len(words) for title in titles)
+    return not any(words and len(words & title) >= max(TITLE_ECHO * len(words), TITLE_SHARE * len(title))
+                   for title in titles)
 
 
 def _heading(text: str) -> str:
@@ -282,7 +288,8 @@ def verify(text: str, passages: Sequence[Passage], evidence: Sequence[Evidence],
     kept_vectors: list[np.ndarray] = []
     best: dict[int, float] = {}
     cited = dropped = removed = attributed = repeated = 0
-    titles = [set(content_tokens(f"{p.title} {_heading(p.text)}")) for p in passages]
+    titles = [words for p in passages for words in (set(content_tokens(p.title)), set(content_tokens(_heading(p.text))))
+              if words]
     for i, (claim, vector) in enumerate(zip(claims, vectors)):
         cited += bool(claim.markers)
         if not _is_statement(claim, i == len(claims) - 1, titles):
