@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,7 +67,7 @@ class _Snapshot:
         for r in self.records:
             texts_of.setdefault(r.source, [r.title]).append(r.text)
         self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
-        self._passage_vocabularies: dict[str, Vocabulary] = {}
+        self._vocabularies: dict[Hashable, Vocabulary] = {}
         #: The language most passages are written in.
         self.language = Counter(language(t) for t in self.texts).most_common(1)[0][0] if self.texts else "en"
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
@@ -76,11 +77,12 @@ class _Snapshot:
         self._unrelated: tuple[np.ndarray, float, float] | None = None
         self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`
 
-    def passage_vocabulary(self, chunk_id: str, text: str) -> Vocabulary:
-        """The words of one passage (kept for the generation's lifetime)."""
-        found = self._passage_vocabularies.get(chunk_id)
+    def words_of(self, key: Hashable, text: str) -> Vocabulary:
+        """The words of `text`, a passage or a sentence of this generation that `key` names
+        (kept for the generation's lifetime: made once, not for every question)."""
+        found = self._vocabularies.get(key)
         if found is None:
-            found = self._passage_vocabularies[chunk_id] = Vocabulary([text])
+            found = self._vocabularies[key] = Vocabulary([text])
         return found
 
     def against_background(self, query_vector: list[float] | np.ndarray) -> tuple[float, float]:

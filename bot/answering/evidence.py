@@ -131,7 +131,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     position = {(s.passage_id, s.position): i for i, s in enumerate(sentences)}
     names = question.search_names
     loose = question.language != snapshot.language  # names written in another language than the documents'
-    passage_vocab = {cid: snapshot.passage_vocabulary(cid, p.text) for cid, p in by_id.items()} if names else {}
+    passage_vocab = {cid: snapshot.words_of(cid, p.text) for cid, p in by_id.items()} if names else {}
     lexical = _LexicalOverlap(question, snapshot.idf)
     candidates = []
     for i, sentence in enumerate(sentences):
@@ -146,7 +146,8 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         neighbours = max((float(similarity[j]) for j in (before, after) if j is not None), default=0.0)
         dangling = bool(_DANGLING.match(text)) and before is not None
         context = f"{sentences[before].text} {text}" if dangling else text
-        named = _share_named(names, Vocabulary([context]), loose) if names else 1.0
+        named = _share_named(names, snapshot.words_of((passage.chunk_id, index, dangling), context), loose) \
+            if names else 1.0
         overlap = lexical(text)
         bare = (not ends_sentence(text) and not overlap
                 and not (names and named > 0) and question.answer_type != "person")
