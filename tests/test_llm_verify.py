@@ -120,7 +120,7 @@ def test_a_marker_after_a_closing_quote_cites_the_quoted_sentence() -> None:
 
 
 def test_a_number_written_the_way_the_question_s_language_writes_it_is_the_same_number(grounding) -> None:
-    """"75e" (French) and "75-й" (Russian) are the passage's "75th"; "76e" is another number."""
+    """"75e", as French writes it, is the passage's "75th"; "76e" is another number."""
     core, passages, evidence = grounding
     n = next(i for i, p in enumerate(passages, 1) if "75th" in p.text)
     for ordinal, kept in (("75e", True), ("76e", False)):

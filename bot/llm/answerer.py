@@ -65,7 +65,7 @@ def _defuse(text: str) -> str:
 
 def _block(n: int, passage: Passage) -> str:
     """Passage `n` for the prompt: every sentence starts with [n], so that a small model
-    copying a sentence copies the right number with it (bench/README.md, "prompt variants")."""
+    copying a sentence copies the right number with it (bench/README.md, "Second round")."""
     title = _defuse(passage.title).replace('"', "'")
     lines = [" ".join(f"[{n}] {line[start:end]}" for start, end in sentence_spans(line))
              for line in _defuse(passage.text).splitlines()]
