@@ -32,7 +32,7 @@ from bot.retrieval import DocumentInfo, HybridRetriever
 from bot.uploads import UploadResult, Uploads
 from index.cache import EmbeddingCache
 from index.embeddings import E5Embeddings, embedding_model_id, load_embeddings
-from index.errors import IndexEmpty, IndexError_, NoDocuments, StoreUnavailable
+from index.errors import IndexEmpty, NoDocuments, StoreUnavailable
 from index.indexer import UPLOADS_PREFIX, IndexReport, Progress, sync_index
 from index.loaders import SUPPORTED_SUFFIXES
 from index.records import BuildInfo, IndexInfo
