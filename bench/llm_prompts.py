@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BENCH_EMBEDDING_CACHE, DEFAULT_DOCS, ROOT, build_core, load_gold, machine_line  # noqa: E402
 from bench.llm_eval import _Verifications, evaluate, llama_server, qwen_model  # noqa: E402
+from bot.config import Settings  # noqa: E402
 
 VARIANTS = ROOT / "bench" / "llm_prompt_variants.json"
 DEFAULT_DATA = ROOT / ".bench-cache" / "documents"
@@ -78,7 +79,8 @@ def variants(args: argparse.Namespace) -> None:
     print("| variant | answered | LLM answers | as written | answerable declined | seconds |")
     print("|---|---|---|---|---|---|")
     with llama_server(model, Path(tempfile.mkdtemp(prefix="citebot-llama-")) / "server.log") as url:
-        core = build_core(args.docs, args.data, llm="openai:smollm2", openai_base_url=url, llm_timeout=300.0)
+        core = build_core(args.docs, args.data, llm="openai:smollm2", openai_base_url=url, llm_timeout=300.0,
+                          llm_max_passages=args.passages)
         block = answerer._block
         try:
             for variant in chosen:
@@ -107,7 +109,6 @@ def replay(args: argparse.Namespace) -> None:
     from langchain_core.messages import AIMessage
 
     import bot.llm.answerer as answerer
-    from bot.config import Settings
     from bot.core import AnswerCore
     from bot.llm import verify as verification
     from bot.models import Turn
@@ -169,6 +170,8 @@ def main() -> None:
     ask.add_argument("--limit", type=int, default=30, help="the first N questions (0: all)")
     ask.add_argument("--only", nargs="*", default=[], help="variant names (default: all)")
     ask.add_argument("--json", type=Path, default=None, help="write every variant's results here")
+    ask.add_argument("--passages", type=int, default=Settings.model_fields["llm_max_passages"].default,
+                     help="passages given to the model (default: citebot's)")
     again = sub.add_parser("replay", help="re-verify the answers of an llm_eval --json run")
     again.add_argument("results", type=Path)
     again.add_argument("--gold", type=Path, required=True)
