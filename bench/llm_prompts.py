@@ -35,18 +35,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BENCH_EMBEDDING_CACHE, DEFAULT_DOCS, ROOT, build_core, load_gold, machine_line  # noqa: E402
-from bench.llm_eval import _Verifications, evaluate, llama_server, qwen_model  # noqa: E402
+from bench.llm_eval import _Verifications, as_written, evaluate, llama_server, qwen_model  # noqa: E402
 from bot.config import Settings  # noqa: E402
 
 VARIANTS = ROOT / "bench" / "llm_prompt_variants.json"
 DEFAULT_DATA = ROOT / ".bench-cache" / "documents"
-PROBLEMS = ("dropped", "markers_removed", "attributed", "repeated")
-
-
-def as_written(result: dict[str, Any]) -> bool:
-    """An LLM answer in which every sentence was kept and every marker verified as written."""
-    check = result["verification"]
-    return result["mode"] == "llm" and bool(check) and not any(check[k] for k in PROBLEMS)
 
 
 def _passage_forms() -> dict[str, Any]:
@@ -153,7 +146,7 @@ def replay(args: argparse.Namespace) -> None:
             answer = AnswerCore.from_settings(settings, chat_model=model).ask(
                 row["question"], [Turn(q, q, True) for q in row["history"]])
             check = watcher.records[-1] if watcher.records else None
-            after += answer.mode == "llm" and bool(check) and not any(check[k] for k in PROBLEMS)
+            after += as_written({"mode": answer.mode, "verification": check})
     finally:
         answerer.verify = original
         logger.removeHandler(watcher)

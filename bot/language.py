@@ -111,6 +111,10 @@ def is_follow_up(question: str) -> bool:
     return any(part in _ANAPHORA for w, _ in words(question) for part in fold(w).split("-"))
 
 
+#: An ordinal number, folded: 75th, 1st, 75e, 1er, 2eme, 75-й (folded "75-и"), 75-го, 3-я.
+_ORDINAL = re.compile(r"(\d+)-?(?:st|nd|rd|th|e|er|re|ere|eme|ieme|и|я|е|го|му|м|х|ми|ю|ого|ому|ый|ой|ая|ое)")
+
+
 class Vocabulary:
     """The words of a document collection, for asking "is this name mentioned anywhere?"."""
 
@@ -122,6 +126,8 @@ class Vocabulary:
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._words:
             self._by_prefix.setdefault(word[:2], []).append(word)
+        #: The numbers written as ordinals ("75th" -> "75"): the same number as "75e" or "75-й".
+        self._ordinals = {m.group(1) for m in map(_ORDINAL.fullmatch, self._words) if m}
         self._skeletons: set[str] | None = None  # made on the first loose look-up
         self._skeleton_prefixes: set[str] = set()
 
@@ -143,6 +149,11 @@ class Vocabulary:
         for word in candidates:
             if word in self._words:
                 return True
+            number = _ORDINAL.fullmatch(word)
+            if number:  # an ordinal is its number, however a language writes it: 75th, 75e, 75-й
+                word = number.group(1)
+                if word in self._words or word in self._ordinals:
+                    return True
             if word.isdigit():
                 continue  # numbers must match exactly: 2023 is not 2021
             for known in self._by_prefix.get(word[:2], ()):  # same first letters, then fuzzy

@@ -117,6 +117,19 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
 
 
 @pytest.mark.parametrize("question", [
+    "Le défilé du 9 mai 2020 devait célébrer le 75e anniversaire de quoi ?",
+    "Парад 9 мая 2020 года был посвящён 75-й годовщине чего?",
+])
+def test_an_ordinal_is_its_number_in_every_language(core: AnswerCore, question: str) -> None:
+    """"75e" and "75-й" are the documents' "75th": the question is answered, not refused for
+    a number the documents never mention; "76e" is another number."""
+    answer = core.ask(question)
+    assert answer.answered and "75th anniversary" in answer.answer, (answer.refusal, answer.answer)
+    other = core.ask(question.replace("75", "76"))
+    assert other.refusal == "unknown_name" and "76" in other.answer
+
+
+@pytest.mark.parametrize("question", [
     "What is the recipe for borscht?", "Quelle est la recette du bortsch ?", "Какой рецепт борща?",
     "What is the population of France?",  # "France" is in the documents, the question is not
 ])

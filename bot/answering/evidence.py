@@ -216,9 +216,9 @@ def holds(question: Question, text: str) -> float:
     if kind == "number":
         # A year, a day of a month ("May 9", "1 January") or a number the question gives is no count.
         given = {n.strip(".,") for n in question.numbers}
-        counts = [m.group().strip(".,") for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text)
-                  if not _YEAR.fullmatch(m.group().strip(".,")) and m.group().strip(".,") not in given
-                  and not _beside_month(text, m.start(), m.end())]
+        found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text))
+        counts = [n for n, m in found
+                  if not _YEAR.fullmatch(n) and n not in given and not _beside_month(text, m.start(), m.end())]
         # A capitalised number word is part of a name ("the Norman Four"), not a count.
         return float(bool(counts) or any(fold(w) in _COUNT_WORDS for w, _ in words(text) if not w[:1].isupper()))
     if kind == "date":
