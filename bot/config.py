@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.records import index_name_for
@@ -103,6 +103,11 @@ class Settings(IndexSettings, BaseSettings):
         4, ge=1, le=20, description="Retrieved passages given to the language model (those with the best evidence)."
     )
     llm_max_tokens: int = Field(400, ge=16, le=8192, description="Longest answer the language model may write, in tokens.")
+    llm_quote: bool | None = Field(
+        None, description="Hold the model to quoting (bot/llm/grammar.py): it may write only whole passage sentences, "
+        "each after its own passage's [n], in the passages' language, or decline. Needs a llama.cpp model (gguf, or "
+        "an openai:... model served by llama.cpp). Unset: on for gguf, off otherwise (bench/README.md, LLM mode).",
+    )
 
     # --- Telegram --------------------------------------------------------------------------
     telegram_bot_token: SecretStr | None = Field(
@@ -165,6 +170,13 @@ class Settings(IndexSettings, BaseSettings):
         if not colon or not provider.strip() or not model.strip() or not provider.strip().replace("-", "_").isidentifier():
             raise ValueError(f"use {' / '.join(plain)} or provider:model (e.g. openai:gpt-4o-mini), not {value!r}")
         return f"{provider.strip().lower()}:{model.strip()}"
+
+    @model_validator(mode="after")
+    def _quote_needs_llama_cpp(self) -> Settings:
+        if self.llm_quote and self.llm not in ("gguf", "openai") and not self.llm.startswith("openai:"):
+            raise ValueError(f"llm_quote needs a llama.cpp model (gguf, or openai:... at a llama.cpp server), "
+                             f"not llm={self.llm}")
+        return self
 
     @field_validator("allowed_users", "allowed_chats", "admins", "uploaders", mode="before")
     @classmethod

@@ -3,6 +3,8 @@ model, Chroma, the checks) with only the language model scripted."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
@@ -14,6 +16,9 @@ from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
 )
 
 # `shared` is (settings, store, embeddings): shared[0].docs_dir is the corpus the answers cite.
+
+#: A string literal of a GBNF grammar (JSON's escaping).
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def test_good_citations_are_kept_and_verified(shared, llm: ScriptedLLM) -> None:
@@ -57,6 +62,33 @@ def test_an_answer_written_the_way_the_passages_are_is_verified(shared, llm: Scr
                              "with a fresh issue of the Krasnaya Zvezda newspaper. [1] Parly donated to Minister Shoigu "
                              "a photograph of the Normandie-Niémén French air regiment. [1]")
     assert_well_cited(answer, shared[0].docs_dir)
+
+
+def test_quoting_holds_the_model_to_the_passages_own_sentences(shared, llm: ScriptedLLM) -> None:
+    """`llm_quote`: the request carries a GBNF grammar (llama.cpp's server reads "grammar")
+    under which the model can write only the decline line or passage sentences, each whole and
+    after its own passage's number, exactly as the prompt shows them."""
+    quote = ("In response, the head of the Russian military department presented his French counterpart with "
+             "a fresh issue of the *Krasnaya Zvezda* newspaper, which published a photograph of the pilots of this "
+             "regiment, taken on January 1, 1943.")
+    llm.script("{cite:Krasnaya Zvezda} " + quote)  # what llama.cpp would write under the grammar
+    answer = make_core(shared, llm.url, llm_quote=True).ask(GIFT)
+    (request,) = llm.requests
+    grammar = request.body["grammar"]
+    rules = dict(line.split(" ::= ", 1) for line in grammar.splitlines())
+    assert rules["root"].startswith('"NOT IN THE DOCUMENTS" | sentence ')
+    passages = request.passages()
+    assert rules["sentence"] == " | ".join(f'"[{n}] " p{n}' for n in sorted(passages))
+    for n, body in passages.items():  # every sentence the prompt shows after [n] is one choice of rule p<n>
+        shown = [s.strip() for s in body.replace("\n", " ").split(f"[{n}] ") if s.strip()]
+        assert sorted(json.loads(s) for s in _LITERAL.findall(rules[f"p{n}"])) == sorted(set(shown))
+    assert any(json.dumps(quote, ensure_ascii=False) in rules[f"p{n}"] for n in passages)
+    assert answer.mode == "llm" and answer.answer == f"{quote} [1]"
+    assert_well_cited(answer, shared[0].docs_dir)
+
+    llm.script(GOOD)
+    make_core(shared, llm.url).ask(GIFT)  # without llm_quote the model writes freely: no grammar is sent
+    assert "grammar" not in llm.requests[0].body
 
 
 def test_invented_markers_are_removed(shared, llm: ScriptedLLM) -> None:

@@ -140,3 +140,19 @@ def test_gguf_without_the_extra_says_how_to_install(monkeypatch: pytest.MonkeyPa
 def test_gguf_without_a_model_file(tmp_path: Path) -> None:
     with pytest.raises(LLMError, match="No GGUF model file at .*missing.gguf"):
         GGUFChatModel.load(tmp_path / "missing.gguf")
+
+
+def test_quoting_is_on_for_local_models_and_refused_where_no_grammar_reaches_the_model() -> None:
+    from bot.llm import LLMAnswerer
+
+    def quoting(**values: object) -> bool:
+        return LLMAnswerer.from_settings(Settings(_env_file=None, **values), None).quote
+
+    assert quoting(llm="gguf") and not quoting(llm="gguf", llm_quote=False)
+    assert not quoting(llm="openai:gpt-4o-mini") and quoting(llm="openai:qwen", llm_quote=True)
+    for provider in ("anthropic:claude-haiku", "ollama:llama3.2"):
+        with pytest.raises(ValidationError, match="llm_quote needs a llama.cpp model"):
+            Settings(_env_file=None, llm=provider, llm_quote=True)
+    model = ChatModel.from_settings(llm_settings(llm="ollama:llama3.2"))
+    with pytest.raises(LLMError, match="cannot be held to a grammar"):
+        list(model.stream(MESSAGES, max_tokens=5, grammar='root ::= "x"'))

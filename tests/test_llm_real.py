@@ -9,6 +9,7 @@ installs them), they are never skipped.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +17,12 @@ import pytest
 
 import prompts
 from bot.language import language
+from bot.llm.answerer import DECLINE
 from bot.llm.gguf import bundled_gguf
+from bot.llm.grammar import MAX_SENTENCES
 from bot.models import Answer, Turn
 from helpers import assert_well_cited, bench_module
+from index.loaders import load_document
 from openai_server import GIFT, corpus, deltas_and_answer, make_core, shared  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
@@ -56,7 +60,20 @@ def assert_model_answered(answer: Answer, deltas: list[str] | None, docs: Path) 
         assert answer.notice == prompts.table("answer_notices", language(answer.question))["UNVERIFIED"], answer.notice
 
 
-@pytest.mark.timeout(900)  # a shared 2-core CI machine can take minutes for five generations
+def assert_quoted(reply: str, docs: Path) -> None:
+    """Under quoting (bot/llm/grammar.py) the model's reply, as it wrote it, is the decline
+    line, or one to three sentences of the documents, each whole and after a [n]. SmolLM2
+    writing freely never writes a marker, so this fails whenever the grammar does not reach it."""
+    if reply.strip() == DECLINE:
+        return
+    parts = re.split(r"\[(\d+)\] ", reply)  # "", "2", "A sentence. ", "1", "Another."
+    assert parts[0] == "" and 3 <= len(parts) <= 1 + 2 * MAX_SENTENCES, reply
+    texts = [load_document(path, docs).text for path in sorted(docs.iterdir())]
+    for sentence in parts[2::2]:
+        assert sentence.strip() and any(sentence.strip() in text for text in texts), sentence
+
+
+@pytest.mark.timeout(900)  # a shared 2-core CI machine can take minutes for six generations
 def test_smollm2_behind_llama_cpp_server(shared, server_url: str) -> None:
     core = make_core(shared, server_url, llm_model="smollm2", llm_timeout=TIMEOUT, llm_max_tokens=160)
     modes = []
@@ -64,6 +81,11 @@ def test_smollm2_behind_llama_cpp_server(shared, server_url: str) -> None:
         deltas, answer = deltas_and_answer(core.stream(question))
         assert_model_answered(answer, deltas, core.settings.docs_dir)
         modes.append(answer.mode)
+    # Quoting through the server: the grammar goes in the request body, and llama.cpp obeys it.
+    quoting = make_core(shared, server_url, llm_model="smollm2", llm_timeout=TIMEOUT, llm_quote=True)
+    deltas, answer = deltas_and_answer(quoting.stream(GIFT))
+    assert_quoted("".join(deltas), core.settings.docs_dir)
+    assert answer.mode == "llm" or answer.refusal == "model_declined", answer
     follow_up = core.ask("When was it published?", [Turn(GIFT, GIFT, True)])
     assert_model_answered(follow_up, None, core.settings.docs_dir)
     refused = core.ask("Who won the 2018 World Cup?")
@@ -77,5 +99,11 @@ def test_smollm2_in_process(shared) -> None:
     core = make_core(shared, "", llm="gguf", gguf_path=None, llm_timeout=TIMEOUT, llm_max_tokens=160)
     assert core.generator is not None and "SmolLM2" in core.generator.describe()
     assert core.generator.probe()
-    deltas, answer = deltas_and_answer(core.stream(GIFT))
-    assert_model_answered(answer, deltas, core.settings.docs_dir)
+    assert core.generator.quote  # a local model quotes unless told otherwise
+    for question in QUESTIONS:
+        deltas, answer = deltas_and_answer(core.stream(question))
+        assert_quoted("".join(deltas), core.settings.docs_dir)
+        # What it quoted is verified as written: kept as the model's answer, never a fallback.
+        assert answer.mode == "llm" or answer.refusal == "model_declined", answer
+        if answer.answered:
+            assert_well_cited(answer, core.settings.docs_dir)

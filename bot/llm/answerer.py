@@ -31,6 +31,7 @@ import prompts
 from bot.answering.evidence import Candidate as Evidence
 from bot.config import Settings
 from bot.language import content_tokens, language
+from bot.llm.grammar import quote_grammar
 from bot.llm.models import ChatModel, LLMError
 from bot.llm.verify import Verification, covered, verify
 from bot.models import Answer, Turn
@@ -63,12 +64,16 @@ def _defuse(text: str) -> str:
     return _TAG.sub(lambda m: m.group().replace("<", "‹"), text)
 
 
+def sentences(passage: Passage) -> list[list[str]]:
+    """The sentences of `passage` as the model sees them, line by line."""
+    return [[line[start:end] for start, end in sentence_spans(line)] for line in _defuse(passage.text).splitlines()]
+
+
 def _block(n: int, passage: Passage) -> str:
     """Passage `n` for the prompt: every sentence starts with [n], so that a small model
     copying a sentence copies the right number with it (bench/README.md, "Second round")."""
     title = _defuse(passage.title).replace('"', "'")
-    lines = [" ".join(f"[{n}] {line[start:end]}" for start, end in sentence_spans(line))
-             for line in _defuse(passage.text).splitlines()]
+    lines = [" ".join(f"[{n}] {sentence}" for sentence in line) for line in sentences(passage)]
     return f'<passage id="{n}" title="{title}">\n' + "\n".join(lines).strip("\n") + "\n</passage>"
 
 
@@ -94,6 +99,8 @@ class LLMAnswerer:
         self.embeddings = embeddings
         self.max_passages = settings.llm_max_passages
         self.max_tokens = settings.llm_max_tokens
+        #: Quoting (bot/llm/grammar.py): on for a local GGUF model unless the settings say otherwise.
+        self.quote = settings.llm_quote if settings.llm_quote is not None else settings.llm == "gguf"
         self._answer_prompt = ChatPromptTemplate.from_messages(
             [("system", prompts.load("llm_system")), ("human", prompts.load("llm_answer"))]
         )
@@ -160,7 +167,8 @@ class LLMAnswerer:
         draft: list[str] = []
         try:
             messages = self.messages(standalone, given, language_code or language(extractive.question))
-            for delta in self.model.stream(messages, max_tokens=self.max_tokens):
+            grammar = quote_grammar([sum(sentences(p), []) for p in given], DECLINE) if self.quote else None
+            for delta in self.model.stream(messages, max_tokens=self.max_tokens, grammar=grammar):
                 draft.append(delta)
                 if on_delta is not None:
                     on_delta(delta)

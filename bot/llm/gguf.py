@@ -80,10 +80,15 @@ class GGUFChatModel(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         with self._lock:
             try:
+                grammar = kwargs.get("grammar")
+                if grammar is not None:
+                    from llama_cpp import LlamaGrammar
+
+                    grammar = LlamaGrammar.from_string(grammar, verbose=False)
                 chunks = self._llama.create_chat_completion(
                     messages=convert_to_openai_messages(messages), stream=True, stop=stop,
                     max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                    temperature=kwargs.get("temperature", self.temperature))
+                    temperature=kwargs.get("temperature", self.temperature), grammar=grammar)
                 for chunk in chunks:
                     delta = chunk["choices"][0]["delta"].get("content")
                     if delta:

@@ -61,7 +61,8 @@ class ChatModel:
     """A LangChain chat model as citebot calls it; built on first use when given a factory."""
 
     def __init__(self, model: BaseChatModel | Callable[[], BaseChatModel], *, description: str, timeout: float,
-                 where: str, limit: Callable[[int], dict[str, Any]] = lambda n: {"max_tokens": n}) -> None:
+                 where: str, limit: Callable[[int], dict[str, Any]] = lambda n: {"max_tokens": n},
+                 grammar: Callable[[str], dict[str, Any]] | None = None) -> None:
         self._model = model if isinstance(model, BaseChatModel) else None
         self._factory = None if isinstance(model, BaseChatModel) else model
         self._building = threading.Lock()
@@ -69,6 +70,12 @@ class ChatModel:
         self.timeout = timeout
         self.where = where  # "The language model at http://host:port/v1", "Ollama at ...": starts messages
         self._limit = limit
+        self._grammar = grammar  #: how a GBNF grammar reaches the model; None: it cannot
+
+    @property
+    def accepts_grammar(self) -> bool:
+        """Whether the model can be held to a GBNF grammar (llama.cpp, in process or served)."""
+        return self._grammar is not None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatModel:
@@ -78,13 +85,16 @@ class ChatModel:
 
             path = settings.gguf_path or bundled_gguf()
             return cls(lambda: GGUFChatModel.load(path), description=GGUFChatModel.describe_path(path),
-                       timeout=settings.llm_timeout, where=f"The local model {path.name if path else ''}".rstrip())
+                       timeout=settings.llm_timeout, where=f"The local model {path.name if path else ''}".rstrip(),
+                       grammar=lambda g: {"grammar": g})
         url = {"openai": settings.openai_base_url, "ollama": settings.ollama_url}.get(provider)
         where = (f"Ollama at {redact(url)}" if provider == "ollama" else
                  f"The language model at {redact(url)}" if url else f"The language model ({provider})")
         description = f"{provider}:{name or '(unset: CITEBOT_LLM=provider:model)'}" + (f" at {redact(url)}" if url else "")
         return cls(lambda: _init(settings, provider, name, url), description=description,
-                   timeout=settings.llm_timeout, where=where, limit=_limit_for(provider, url))
+                   timeout=settings.llm_timeout, where=where, limit=_limit_for(provider, url),
+                   # llama.cpp's OpenAI-compatible server reads "grammar" from the request body.
+                   grammar=(lambda g: {"extra_body": {"grammar": g}}) if provider == "openai" else None)
 
     def describe(self) -> str:
         return self.description
@@ -98,16 +108,26 @@ class ChatModel:
                     self._model = self._factory()
         return self._model
 
-    def stream(self, messages: Sequence[Any], *, max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Sequence[Any], *, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
         """The reply to `messages` (LangChain messages or {"role", "content"} dicts), as text
-        deltas in order. The whole call, first token to last, is bounded by `timeout`."""
+        deltas in order, held to the GBNF `grammar` if given (`accepts_grammar` must be true).
+        The whole call, first token to last, is bounded by `timeout`."""
         model = self.model()
+        options = self._limit(max_tokens)
+        if grammar is not None:
+            if self._grammar is None:
+                raise LLMError(f"{self.where} cannot be held to a grammar (only llama.cpp models can)")
+            extra = self._grammar(grammar)
+            options = {**options, **extra,
+                       "extra_body": {**options.get("extra_body", {}), **extra.get("extra_body", {})}}
+            if not options["extra_body"]:
+                del options["extra_body"]
         items: queue.SimpleQueue[Any] = queue.SimpleQueue()
         stop = threading.Event()
 
         def produce() -> None:
             try:
-                for chunk in model.stream(list(messages), **self._limit(max_tokens)):
+                for chunk in model.stream(list(messages), **options):
                     if stop.is_set():
                         return
                     text = chunk.content if isinstance(chunk.content, str) else chunk.text
