@@ -18,8 +18,8 @@ import pytest
 import prompts
 from bot.language import language
 from bot.llm.answerer import DECLINE
-from bot.llm.gguf import bundled_gguf
-from bot.llm.grammar import MAX_SENTENCES
+from bot.llm.gguf import GGUFChatModel, bundled_gguf
+from bot.llm.grammar import MAX_SENTENCES, quote_grammar
 from bot.models import Answer, Turn
 from helpers import assert_well_cited, bench_module
 from index.loaders import load_document
@@ -107,3 +107,24 @@ def test_smollm2_in_process(shared) -> None:
         assert answer.mode == "llm" or answer.refusal == "model_declined", answer
         if answer.answered:
             assert_well_cited(answer, core.settings.docs_dir)
+
+
+def test_any_passage_text_makes_a_grammar_llama_cpp_obeys() -> None:
+    """Quotes, backslashes, line breaks, form feeds (PDF text has them) and any script: llama.cpp
+    reads the grammar (one unreadable sentence would spoil all of it), and what it writes is
+    exactly "[n] " and a sentence as given."""
+    odd = ['He said: "no \\ way".', "Line\nbreak\ttab\x0cform feed.", "Шойгу подарил газету «Красная звезда»."]
+    grammar = quote_grammar([odd, [], ["Plain."]], DECLINE)
+    assert '"[1] " p1 | "[3] " p3' in grammar and "p2" not in grammar  # an empty passage offers nothing
+    model = GGUFChatModel.load(smollm2())
+    shown = "\n".join(f"[1] {sentence}" for sentence in odd) + "\n[3] Plain."
+    replies = []
+    for question in ("Which newspaper did Shoigu give?", "What did he say?"):
+        ask = f"<passages>\n{shown}\n</passages>\n\nQuestion: {question}\n\nAnswer with the sentence that answers:"
+        reply = "".join(str(c.content) for c in model.stream([{"role": "user", "content": ask}],
+                                                              grammar=grammar, max_tokens=160))
+        sentences = re.split(r"\[(\d)\] ", reply)
+        assert reply == DECLINE or (sentences[0] == "" and all(
+            text.rstrip(" ") in (odd if n == "1" else ["Plain."]) for n, text in zip(sentences[1::2], sentences[2::2]))), reply
+        replies.append(reply)
+    assert any(reply != DECLINE for reply in replies), replies  # it quoted, so the grammar was read

@@ -16,16 +16,20 @@ server (`"grammar"` in the request body); no other provider does, so the setting
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 #: At most this many passage sentences make a quoted answer (the prompt asks for one to three).
 MAX_SENTENCES = 3
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def literal(text: str) -> str:
-    """`text` as a GBNF string literal (JSON's escaping is GBNF's: quotes, backslashes, newlines)."""
-    return json.dumps(text, ensure_ascii=False)
+    """`text` as a GBNF string literal: quotes and backslashes escaped, control characters as
+    the escapes llama.cpp reads (\\n, \\r, \\t, \\xHH), everything else as it is (UTF-8)."""
+    return '"' + "".join(_ESCAPES.get(ch) or (f"\\x{ord(ch):02X}" if ord(ch) < 32 or ord(ch) == 127 else ch)
+                         for ch in text) + '"'
 
 
 def quote_grammar(sentences: Sequence[Sequence[str]], decline: str) -> str:
