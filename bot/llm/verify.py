@@ -11,8 +11,10 @@ passages: "[2] A sentence. [2] The next one."), with the markers written before 
    then gets that passage's marker (citations added after the fact, as ragflow does);
    otherwise it is dropped. So every sentence of the result carries a verified citation.
 4. What is not a statement is dropped whatever it cites: a question (small models echo the
-   user's), an echo of the prompt's <passage> tags or of a passage's title or heading, a last
-   sentence cut off by the token limit (no final punctuation, no marker). So is a claim that
+   user's), an echo of the prompt's <passage> tags or of a passage's title or heading (unless
+   it holds the date, number or place asked for that the question does not give: "(Paris, 12
+   November 2021)" answers "When was the Paris meeting?"), a last sentence cut off by the
+   token limit (no final punctuation, no marker). So is a claim that
    repeats a kept one (cosine >= REPEAT_SIMILARITY: small models loop).
 5. The surviving markers are renumbered 1, 2, ... in order of first appearance.
 
@@ -67,6 +69,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.answering.evidence import Candidate as Evidence
+from bot.answering.evidence import holds
+from bot.answering.question import analyse
 from bot.language import Vocabulary, content_tokens, ends_sentence, key_terms, language
 from bot.models import Citation
 from bot.retrieval import Passage
@@ -286,9 +290,12 @@ def verify(text: str, passages: Sequence[Passage], evidence: Sequence[Evidence],
     cited = dropped = removed = attributed = repeated = 0
     titles = [words for p in passages for words in (set(content_tokens(p.title)), set(content_tokens(_heading(p.text))))
               if words]
+    asked = analyse(question)
     for i, (claim, vector) in enumerate(zip(claims, vectors)):
         cited += bool(claim.markers)
-        if not _is_statement(claim, i == len(claims) - 1, titles):
+        # A heading that holds the date, number or place asked for is an answer, not an echo.
+        answers = asked.answer_type in ("date", "number", "place") and bool(holds(asked, claim.text))
+        if not _is_statement(claim, i == len(claims) - 1, [] if answers else titles):
             dropped += 1
             continue
         if any(float(vector @ other) >= REPEAT_SIMILARITY for other in kept_vectors):
