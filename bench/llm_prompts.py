@@ -81,6 +81,7 @@ def variants(args: argparse.Namespace) -> None:
                     [("system", variant["system"]), ("human", variant["human"])])
                 answerer._block = forms[variant["passages"]]
                 core.generator.quote = bool(variant.get("quote"))  # held to quoting (bot/llm/grammar.py)
+                core.generator.quote_candidates = variant.get("quote_candidates")
                 started = time.perf_counter()
                 results = evaluate(rows, core, extractive)["results"]
                 answered = [r for r in results if r["answered"]]

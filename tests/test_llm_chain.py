@@ -10,6 +10,7 @@ import time
 import pytest
 from helpers import assert_well_cited
 
+from bot.llm.grammar import QUOTE_CANDIDATES
 from bot.models import Answer, Turn
 from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
     GIFT, GOOD, INJECTION, KEY, Reply, ScriptedLLM, corpus, deltas_and_answer, llm, make_core, shared,
@@ -17,8 +18,8 @@ from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
 
 # `shared` is (settings, store, embeddings): shared[0].docs_dir is the corpus the answers cite.
 
-#: A string literal of a GBNF grammar (JSON's escaping).
-_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+#: One sentence the quoting grammar offers: its passage's number and its text (a GBNF literal).
+_OPTION = re.compile(r'^s\d+ ::= "\[(\d+)\] " ("(?:[^"\\]|\\.)*")$', re.MULTILINE)
 
 
 def test_good_citations_are_kept_and_verified(shared, llm: ScriptedLLM) -> None:
@@ -66,23 +67,25 @@ def test_an_answer_written_the_way_the_passages_are_is_verified(shared, llm: Scr
 
 def test_quoting_holds_the_model_to_the_passages_own_sentences(shared, llm: ScriptedLLM) -> None:
     """`llm_quote`: the request carries a GBNF grammar (llama.cpp's server reads "grammar")
-    under which the model can write only the decline line or passage sentences, each whole and
-    after its own passage's number, exactly as the prompt shows them."""
-    quote = ("In response, the head of the Russian military department presented his French counterpart with "
-             "a fresh issue of the *Krasnaya Zvezda* newspaper, which published a photograph of the pilots of this "
-             "regiment, taken on January 1, 1943.")
-    llm.script("{cite:Krasnaya Zvezda} " + quote)  # what llama.cpp would write under the grammar
+    under which the model can write only the decline line or the best-ranked passage sentences,
+    each whole and after its own passage's number, exactly as the prompt shows them."""
+    quote = ("The theme of common efforts in the fight against Nazism was also raised when Parly donated to Minister "
+             "Shoigu a photograph of the Normandie-Niémén French air regiment, published in the *Le Point* magazine in "
+             "June 1944.")
+    llm.script("{cite:Normandie-Niémén} " + quote)  # what llama.cpp would write under the grammar
     answer = make_core(shared, llm.url, llm_quote=True).ask(GIFT)
     (request,) = llm.requests
     grammar = request.body["grammar"]
-    rules = dict(line.split(" ::= ", 1) for line in grammar.splitlines())
-    assert rules["root"].startswith('"NOT IN THE DOCUMENTS" | sentence ')
+    assert grammar.startswith('root ::= "NOT IN THE DOCUMENTS" | ')
+    offered: dict[int, list[str]] = {}  # the sentences the grammar lets the model write after [n]
+    for n, text in _OPTION.findall(grammar):
+        offered.setdefault(int(n), []).append(json.loads(text))
     passages = request.passages()
-    assert rules["sentence"] == " | ".join(f'"[{n}] " p{n}' for n in sorted(passages))
-    for n, body in passages.items():  # every sentence the prompt shows after [n] is one choice of rule p<n>
-        shown = [s.strip() for s in body.replace("\n", " ").split(f"[{n}] ") if s.strip()]
-        assert sorted(json.loads(s) for s in _LITERAL.findall(rules[f"p{n}"])) == sorted(set(shown))
-    assert any(json.dumps(quote, ensure_ascii=False) in rules[f"p{n}"] for n in passages)
+    for n, texts in offered.items():  # sentences the prompt shows after that same [n]
+        shown = [s.strip() for s in passages[n].replace("\n", " ").split(f"[{n}] ") if s.strip()]
+        assert set(texts) <= set(shown), texts
+    # The extractive ranker's best QUOTE_CANDIDATES sentences, the answer among them.
+    assert sum(map(len, offered.values())) == QUOTE_CANDIDATES and any(quote in texts for texts in offered.values())
     assert answer.mode == "llm" and answer.answer == f"{quote} [1]"
     assert_well_cited(answer, shared[0].docs_dir)
 

@@ -31,7 +31,7 @@ import prompts
 from bot.answering.evidence import Candidate as Evidence
 from bot.config import Settings
 from bot.language import content_tokens, language
-from bot.llm.grammar import quote_grammar
+from bot.llm.grammar import QUOTE_CANDIDATES, quote_grammar
 from bot.llm.models import ChatModel, LLMError
 from bot.llm.verify import Verification, covered, verify
 from bot.models import Answer, Turn
@@ -101,6 +101,8 @@ class LLMAnswerer:
         self.max_tokens = settings.llm_max_tokens
         #: Quoting (bot/llm/grammar.py): on for a local GGUF model unless the settings say otherwise.
         self.quote = settings.llm_quote if settings.llm_quote is not None else settings.llm == "gguf"
+        #: Quoting offers only the best-ranked sentences (None: every sentence of the passages).
+        self.quote_candidates: int | None = QUOTE_CANDIDATES
         self._answer_prompt = ChatPromptTemplate.from_messages(
             [("system", prompts.load("llm_system")), ("human", prompts.load("llm_answer"))]
         )
@@ -167,7 +169,7 @@ class LLMAnswerer:
         draft: list[str] = []
         try:
             messages = self.messages(standalone, given, language_code or language(extractive.question))
-            grammar = quote_grammar([sum(sentences(p), []) for p in given], DECLINE) if self.quote else None
+            grammar = self._grammar(given, evidence) if self.quote else None
             for delta in self.model.stream(messages, max_tokens=self.max_tokens, grammar=grammar):
                 draft.append(delta)
                 if on_delta is not None:
@@ -189,6 +191,13 @@ class LLMAnswerer:
             return replace(extractive, mode="fallback", notice=notice("UNVERIFIED", extractive.question))
         return Answer(extractive.question, True, checked.text, checked.citations, mode="llm",
                       search_query=extractive.search_query, notice=_removal_notice(checked, extractive.question))
+
+    def _grammar(self, given: Sequence[Passage], evidence: Sequence[Evidence]) -> str:
+        """The quoting grammar over `given`: their sentences, or only the `quote_candidates`
+        best-ranked of them."""
+        offered = None if self.quote_candidates is None else {e.text for e in evidence[: self.quote_candidates]}
+        return quote_grammar([[s for s in sum(sentences(p), []) if offered is None or s in offered] for p in given],
+                             DECLINE)
 
     @staticmethod
     def _render(template: ChatPromptTemplate, **values: str) -> list[dict[str, str]]:
