@@ -94,6 +94,21 @@ def test_quoting_holds_the_model_to_the_passages_own_sentences(shared, llm: Scri
     assert "grammar" not in llm.requests[0].body
 
 
+@pytest.mark.parametrize("question", [
+    "What is the recipe for borscht?",  # nothing answers it
+    "How many prisoners were exchanged?",  # the sentences found state no count
+])
+def test_a_quoting_model_is_not_asked_what_the_extractive_decision_refuses(shared, llm: ScriptedLLM,
+                                                                          question: str) -> None:
+    """Quoting, the model only chooses sentences; whether to answer is the measured decision's
+    (bot/llm/grammar.py): a question it refuses gets its refusal and costs no model call."""
+    extractive = make_core(shared, llm.url, llm="none").ask(question)
+    assert not extractive.answered and extractive.refusal in ("off_topic", "weak_evidence", "no_number"), extractive
+    llm.script("{cite:Normandie-Niémén} The theme of common efforts in the fight against Nazism was also raised.")
+    answer = make_core(shared, llm.url, llm_quote=True).ask(question)
+    assert llm.requests == [] and not answer.answered and answer.refusal == extractive.refusal
+
+
 def test_invented_markers_are_removed(shared, llm: ScriptedLLM) -> None:
     llm.script("Parly donated to Minister Shoigu a photograph of the Normandie-Niémén French air regiment "
                "{cite:Normandie-Niémén}[7]. Shoigu gave Parly an issue of Krasnaya Zvezda [42].")

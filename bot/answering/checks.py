@@ -5,7 +5,9 @@ values its reply needs (an empty dict when the reply needs none); otherwise None
 check that refuses decides the reply, and its `code` is the answer's `refusal`
 (`--json`: `"refusal": "<code>"`). In LLM mode only the checks marked `before_model` run
 before the language model; the others are the extractive answerer's own judgement, and the
-model judges for itself (a reply of "not in the documents" is the `model_declined` refusal).
+model judges for itself (a reply of "not in the documents" is the `model_declined` refusal),
+unless it quotes (`llm_quote`, bot/llm/grammar.py): a quoting model only chooses sentences,
+and a question these checks refuse is refused without asking it.
 """
 
 from __future__ import annotations

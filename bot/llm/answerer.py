@@ -162,7 +162,12 @@ class LLMAnswerer:
                language_code: str | None = None) -> Answer:
         """The model's answer to `extractive.question` (asked in `language_code`), verified;
         `extractive` marked "fallback" if that fails. Text deltas go, as the model writes them,
-        to the sink `stream_answer` set."""
+        to the sink `stream_answer` set.
+
+        Quoting (`self.quote`), the model only chooses sentences: a question the extractive
+        decision refuses is refused without asking it (bot/llm/grammar.py says why)."""
+        if self.quote and not extractive.answered:
+            return extractive
         given = self.select(passages, evidence)
         standalone = extractive.search_query or extractive.question
         on_delta = _ON_DELTA.get()

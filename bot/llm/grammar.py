@@ -10,6 +10,13 @@ the whole passages, and chooses which of those sentences answer, and whether any
 number and the words of every sentence it writes are right by construction; verification
 (`bot.llm.verify`) still runs after it, as for any model.
 
+Whether to answer at all stays with the extractive decision (`bot.answering.checks`): a
+question it refuses is refused without asking the model, which may still decline the others.
+On the training gold sets (tests/gold.jsonl and bench/gold.jsonl, Qwen2.5-Coder-1.5B, every
+question asked), where the extractive answerer refused, the quoting model answered 19 times and
+held the gold facts once; refusing those keeps 12 more of the 26 unanswerable bench questions
+refused (8 -> 20) for one answerable question's facts (46 -> 45 of 76).
+
 llama.cpp reads the grammar in process (`CITEBOT_LLM=gguf`) and in its OpenAI-compatible
 server (`"grammar"` in the request body); no other provider does, so the setting
 `llm_quote` is on for `gguf` only unless asked for (`bot.config`).
