@@ -7,7 +7,9 @@
 --qwen` does) and asks the first `--limit` questions of a training gold set under each prompt of
 bench/llm_prompt_variants.json, one after another: a system and a question template, and the form
 the passages take ("once": `[n]` at the start of a passage; "numbered": `[n]` before every
-sentence, what citebot sends; "header": `Passage [n] (from "title"): ...`). Per variant it prints
+sentence, what citebot sends; "header": `Passage [n] (from "title"): ...`), and optionally
+"quote": true (the answer held to quoting, bot/llm/grammar.py) with "quote_candidates": N (the
+ranker's best N sentences offered; absent: every sentence of the passages). Per variant it prints
 how many questions were answered, how many became LLM answers, how many kept every marker as
 the model wrote it, and how many answerable ones the model declined. Only training questions
 belong here: the held-out sets report the chosen prompt (bench/llm_eval.py).

@@ -173,7 +173,7 @@ class Settings(IndexSettings, BaseSettings):
 
     @model_validator(mode="after")
     def _quote_needs_llama_cpp(self) -> Settings:
-        if self.llm_quote and self.llm not in ("gguf", "openai") and not self.llm.startswith("openai:"):
+        if self.llm_quote and self.llm not in ("none", "gguf", "openai") and not self.llm.startswith("openai:"):
             raise ValueError(f"llm_quote needs a llama.cpp model (gguf, or openai:... at a llama.cpp server), "
                              f"not llm={self.llm}")
         return self

@@ -125,8 +125,9 @@ def test_any_passage_text_makes_a_grammar_llama_cpp_obeys() -> None:
         ask = f"<passages>\n{shown}\n</passages>\n\nQuestion: {question}\n\nAnswer with the sentence that answers:"
         reply = "".join(str(c.content) for c in model.stream([{"role": "user", "content": ask}],
                                                               grammar=grammar, max_tokens=160))
-        sentences = re.split(r"\[(\d)\] ", reply)
-        assert reply == DECLINE or (sentences[0] == "" and all(
-            text.rstrip(" ") in (odd if n == "1" else ["Plain."]) for n, text in zip(sentences[1::2], sentences[2::2]))), reply
+        parts = re.split(r"\[(\d)\] ", reply)
+        written = zip(parts[1::2], parts[2::2])
+        assert reply == DECLINE or (parts[0] == "" and all(
+            text.rstrip(" ") in (odd if n == "1" else ["Plain."]) for n, text in written)), reply
         replies.append(reply)
     assert any(reply != DECLINE for reply in replies), replies  # it quoted, so the grammar was read

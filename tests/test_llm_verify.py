@@ -153,7 +153,8 @@ def test_a_heading_that_holds_what_was_asked_is_an_answer(shared) -> None:
 
     settings, store, embeddings = shared
     core = AnswerCore(settings, store, embeddings)
-    for question, kept in (("When did the ministers meet in Paris?", True), ("Когда прошла встреча министров в Париже?", True),
+    for question, kept in (("When did the ministers meet in Paris?", True),
+                           ("Когда прошла встреча министров в Париже?", True),
                            ("Where did the November 2021 meeting of the ministers take place?", True),
                            ("What did the ministers discuss in Paris?", False)):
         found = core.pipeline.evidence(analyse(question), core.retriever.snapshot())

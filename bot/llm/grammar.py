@@ -50,7 +50,8 @@ def quote_grammar(sentences: Sequence[Sequence[str]], decline: str) -> str:
     """The grammar of a quoted answer: `decline`, or 1 to MAX_SENTENCES different sentences,
     each "[n] " and one of `sentences[n - 1]` (the sentences of passage n, as the model sees
     them). A sentence cannot be written twice: small models loop, and a repeat says nothing."""
-    options = [f'"[{n}] " {literal(text)}' for n, group in enumerate(sentences, 1) for text in dict.fromkeys(group) if text]
+    options = [f'"[{n}] " {literal(text)}' for n, group in enumerate(sentences, 1)
+               for text in dict.fromkeys(group) if text]
     if not options:
         return f"root ::= {literal(decline)}\n"
 
@@ -65,7 +66,7 @@ def quote_grammar(sentences: Sequence[Sequence[str]], decline: str) -> str:
     for size in range(1, MAX_SENTENCES):
         for used in combinations(range(len(options)), size):
             if then(used):
-                rest = [i for i in range(len(options)) if i not in used]
-                lines.append(f"{then(used).strip()} ::= (\" \" (" + " | ".join(f"s{i}{then(used + (i,))}" for i in rest) + "))?")
+                rest = " | ".join(f"s{i}{then(used + (i,))}" for i in range(len(options)) if i not in used)
+                lines.append(f'{then(used).strip()} ::= (" " ({rest}))?')
     lines += [f"s{i} ::= {option}" for i, option in enumerate(options)]
     return "\n".join(lines) + "\n"

@@ -70,12 +70,7 @@ class ChatModel:
         self.timeout = timeout
         self.where = where  # "The language model at http://host:port/v1", "Ollama at ...": starts messages
         self._limit = limit
-        self._grammar = grammar  #: how a GBNF grammar reaches the model; None: it cannot
-
-    @property
-    def accepts_grammar(self) -> bool:
-        """Whether the model can be held to a GBNF grammar (llama.cpp, in process or served)."""
-        return self._grammar is not None
+        self._grammar = grammar  #: how a GBNF grammar reaches the model (llama.cpp); None: it cannot
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatModel:
@@ -110,7 +105,7 @@ class ChatModel:
 
     def stream(self, messages: Sequence[Any], *, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
         """The reply to `messages` (LangChain messages or {"role", "content"} dicts), as text
-        deltas in order, held to the GBNF `grammar` if given (`accepts_grammar` must be true).
+        deltas in order, held to the GBNF `grammar` if given (llama.cpp models only: LLMError otherwise).
         The whole call, first token to last, is bounded by `timeout`."""
         model = self.model()
         options = self._limit(max_tokens)
