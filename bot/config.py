@@ -104,9 +104,10 @@ class Settings(IndexSettings, BaseSettings):
     )
     llm_max_tokens: int = Field(400, ge=16, le=8192, description="Longest answer the language model may write, in tokens.")
     llm_quote: bool | None = Field(
-        None, description="Hold the model to quoting (bot/llm/grammar.py): it may write only whole passage sentences, "
-        "each after its own passage's [n], in the passages' language, or decline. Needs a llama.cpp model (gguf, or "
-        "an openai:... model served by llama.cpp). Unset: on for gguf, off otherwise (bench/README.md, LLM mode).",
+        None, description="Hold the model to quoting (bot/llm/grammar.py): it may write only whole sentences of the "
+        "three the extractive ranker rates best, each after its own passage's [n], or decline; whether to answer is "
+        "the extractive decision's. Needs a llama.cpp model (gguf, or an openai:... model served by llama.cpp). "
+        "Unset: on for gguf, off otherwise (bench/README.md, LLM mode).",
     )
 
     # --- Telegram --------------------------------------------------------------------------
