@@ -141,7 +141,7 @@ def test_a_fact_told_in_the_heading_s_words_is_a_statement_the_heading_itself_is
     fact = verify(f"[{n}] The Paris meeting was held on 12 November 2021.", found.passages, found.candidates, embeddings)
     assert fact.text == "The Paris meeting was held on 12 November 2021. [1]" and fact.dropped == 0
     echo = verify(f"[{n}] {heading}", found.passages, found.candidates, embeddings,
-                  "What did the ministers discuss in Paris?")
+                  analyse("What did the ministers discuss in Paris?"))
     assert echo.text == "" and echo.dropped == 1
 
 
@@ -157,8 +157,9 @@ def test_a_heading_that_holds_what_was_asked_is_an_answer(shared) -> None:
                            ("Когда прошла встреча министров в Париже?", True),
                            ("Where did the November 2021 meeting of the ministers take place?", True),
                            ("What did the ministers discuss in Paris?", False)):
-        found = core.pipeline.evidence(analyse(question), core.retriever.snapshot())
+        asked = analyse(question)
+        found = core.pipeline.evidence(asked, core.retriever.snapshot())
         n, passage = next((n, p) for n, p in enumerate(found.passages, 1) if "(Paris, 12 November 2021)" in p.text)
         heading = passage.text.strip().splitlines()[0]
-        checked = verify(f"[{n}] {heading}", found.passages, found.candidates, embeddings, question)
+        checked = verify(f"[{n}] {heading}", found.passages, found.candidates, embeddings, asked)
         assert (checked.text == f"{heading} [1]") is kept and checked.dropped == (not kept), (question, checked)

@@ -98,7 +98,7 @@ class Pipeline:
             return refusal(question, *refused)
         extractive = self.decide(context)
         if self.generator is not None:
-            return self.generator.answer(extractive, evidence.passages, evidence.candidates, question.language)
+            return self.generator.answer(extractive, question, evidence.passages, evidence.candidates)
         return extractive
 
     def decide(self, context: Context) -> Answer:

@@ -29,6 +29,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 import prompts
 from bot.answering.evidence import Candidate as Evidence
+from bot.answering.question import Question
 from bot.config import Settings
 from bot.language import content_tokens, language
 from bot.llm.grammar import QUOTE_CANDIDATES, quote_grammar
@@ -53,9 +54,9 @@ _ON_DELTA: ContextVar[Callable[[str], None] | None] = ContextVar("citebot_on_del
 DECLINE = "NOT IN THE DOCUMENTS"
 
 
-def notice(key: str, question: str, **values: str) -> str:
-    """The notice `key` of prompts/answer_notices.txt, in the question's language."""
-    text = prompts.table("answer_notices", language(question))[key]
+def notice(key: str, language_code: str, **values: str) -> str:
+    """The notice `key` of prompts/answer_notices.txt, in the language `language_code`."""
+    text = prompts.table("answer_notices", language_code)[key]
     return text.format(**values) if values else text
 
 
@@ -77,17 +78,17 @@ def _block(n: int, passage: Passage) -> str:
     return f'<passage id="{n}" title="{title}">\n' + "\n".join(lines).strip("\n") + "\n</passage>"
 
 
-def _removal_notice(checked: Verification, question: str) -> str:
-    """What verification removed, in the question's language ("" if nothing)."""
+def _removal_notice(checked: Verification, language_code: str) -> str:
+    """What verification removed, in the language `language_code` ("" if nothing)."""
     def part(key: str, count: int) -> str:
-        return notice(f"{key}_ONE", question) if count == 1 else notice(f"{key}_MANY", question, count=str(count))
+        return notice(f"{key}_ONE", language_code) if count == 1 else notice(f"{key}_MANY", language_code, count=str(count))
 
     if checked.dropped and checked.markers_removed:
-        return notice("REMOVED_BOTH", question, dropped=part("DROPPED", checked.dropped),
+        return notice("REMOVED_BOTH", language_code, dropped=part("DROPPED", checked.dropped),
                       markers=part("MARKERS", checked.markers_removed))
     if checked.dropped or checked.markers_removed:
         which = part("DROPPED", checked.dropped) if checked.dropped else part("MARKERS", checked.markers_removed)
-        return notice("REMOVED", question, parts=which)
+        return notice("REMOVED", language_code, parts=which)
     return ""
 
 
@@ -158,9 +159,9 @@ class LLMAnswerer:
         name = LANGUAGE_NAMES.get(language_code or language(question), "the language of the question")
         return self._render(self._answer_prompt, passages=blocks, question=question, language=name)
 
-    def answer(self, extractive: Answer, passages: Sequence[Passage], evidence: Sequence[Evidence],
-               language_code: str | None = None) -> Answer:
-        """The model's answer to `extractive.question` (asked in `language_code`), verified;
+    def answer(self, extractive: Answer, question: Question, passages: Sequence[Passage],
+               evidence: Sequence[Evidence]) -> Answer:
+        """The model's answer to `question` (analysed once by the pipeline), verified;
         `extractive` marked "fallback" if that fails. Text deltas go, as the model writes them,
         to the sink `stream_answer` set.
 
@@ -173,7 +174,7 @@ class LLMAnswerer:
         on_delta = _ON_DELTA.get()
         draft: list[str] = []
         try:
-            messages = self.messages(standalone, given, language_code or language(extractive.question))
+            messages = self.messages(standalone, given, question.language)
             grammar = self._grammar(given, evidence) if self.quote else None
             for delta in self.model.stream(messages, max_tokens=self.max_tokens, grammar=grammar):
                 draft.append(delta)
@@ -181,21 +182,21 @@ class LLMAnswerer:
                     on_delta(delta)
         except LLMError as exc:
             logger.warning("Language model failed, answering extractively: %s", exc)
-            return replace(extractive, mode="fallback", notice=notice("FAILED", extractive.question, reason=str(exc).rstrip(".")))
+            return replace(extractive, mode="fallback", notice=notice("FAILED", question.language, reason=str(exc).rstrip(".")))
         text = "".join(draft).strip()
         if not text:
-            return replace(extractive, mode="fallback", notice=notice("EMPTY", extractive.question))
+            return replace(extractive, mode="fallback", notice=notice("EMPTY", question.language))
         if declines(text):
-            return Answer(extractive.question, False, prompts.load("answer_not_found", language(extractive.question)), mode="llm",
+            return Answer(extractive.question, False, prompts.load("answer_not_found", question.language), mode="llm",
                           search_query=extractive.search_query, refusal="model_declined")
-        checked = verify(text, given, evidence, self.embeddings, f"{extractive.question} {standalone}")
+        checked = verify(text, given, evidence, self.embeddings, question)
         logger.info("LLM answer verified: %d of %d sentences kept", checked.kept, checked.claims,
                     extra={"citebot_verification": {**{k: v for k, v in asdict(checked).items() if k != "citations"},
                                                     "kept": checked.kept}})
         if not checked.citations:
-            return replace(extractive, mode="fallback", notice=notice("UNVERIFIED", extractive.question))
+            return replace(extractive, mode="fallback", notice=notice("UNVERIFIED", question.language))
         return Answer(extractive.question, True, checked.text, checked.citations, mode="llm",
-                      search_query=extractive.search_query, notice=_removal_notice(checked, extractive.question))
+                      search_query=extractive.search_query, notice=_removal_notice(checked, question.language))
 
     def _grammar(self, given: Sequence[Passage], evidence: Sequence[Evidence]) -> str:
         """The quoting grammar over `given`: their sentences, or only the `quote_candidates`

@@ -70,7 +70,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.answering.evidence import Candidate as Evidence
 from bot.answering.evidence import holds
-from bot.answering.question import analyse
+from bot.answering.question import Question
 from bot.language import Vocabulary, content_tokens, ends_sentence, key_terms, language
 from bot.models import Citation
 from bot.retrieval import Passage
@@ -278,9 +278,11 @@ def sentence_vectors(evidence: Sequence[Evidence]) -> dict[str, np.ndarray]:
 
 
 def verify(text: str, passages: Sequence[Passage], evidence: Sequence[Evidence], embeddings: Embeddings,
-           question: str = "") -> Verification:
-    """Check `text` (the model's answer to `question`, markers numbered as `passages`) and renumber it."""
-    test = SupportTest(embeddings, passages, sentence_vectors(evidence), question)
+           question: Question | None = None) -> Verification:
+    """Check `text` (the model's answer to the analysed `question`, markers numbered as
+    `passages`) and renumber it."""
+    asked = f"{question.text} {question.search}" if question is not None else ""
+    test = SupportTest(embeddings, passages, sentence_vectors(evidence), asked)
     claims = split_claims(text)
     vectors = test.embed([c.text for c in claims])
     given = range(1, len(passages) + 1)
@@ -290,11 +292,11 @@ def verify(text: str, passages: Sequence[Passage], evidence: Sequence[Evidence],
     cited = dropped = removed = attributed = repeated = 0
     titles = [words for p in passages for words in (set(content_tokens(p.title)), set(content_tokens(_heading(p.text))))
               if words]
-    asked = analyse(question)
     for i, (claim, vector) in enumerate(zip(claims, vectors)):
         cited += bool(claim.markers)
         # A heading that holds the date, number or place asked for is an answer, not an echo.
-        answers = asked.answer_type in ("date", "number", "place") and bool(holds(asked, claim.text))
+        answers = (question is not None and question.answer_type in ("date", "number", "place")
+                   and bool(holds(question, claim.text)))
         if not _is_statement(claim, i == len(claims) - 1, [] if answers else titles):
             dropped += 1
             continue
