@@ -67,6 +67,20 @@ def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     assert not fresh.follow_up and fresh.search == "What did the ministers say about Belarus?"
 
 
+def test_a_chain_keeps_its_subject_and_a_bare_where_exactly_leans_on_it() -> None:
+    """A follow-up of a follow-up still knows what the conversation is about: "Et pour en sortir ?"
+    after "Et comment je l'active sous Windows ?" is about the virtual environment the first
+    question named; "Where exactly?" has no words of its own and leans on the question before."""
+    first = analyse("Comment créer un environnement virtuel ?")
+    second = analyse("Et comment je l'active sous Windows ?", [Turn(first.text, first.search, True)])
+    third = analyse("Et pour en sortir ?", [Turn(first.text, first.search, True), Turn(second.text, second.search, True)])
+    assert third.follow_up and {"Windows", "environnement", "virtuel"} <= set(third.carried)
+    previous = Turn("What did the French ministers say about the Wagner mercenaries?",
+                    "What did the French ministers say about the Wagner mercenaries?", True)
+    where = analyse("Where exactly?", [previous])
+    assert where.follow_up and where.answer_type == "place" and "Wagner" in where.carried
+
+
 def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> None:
     words = Vocabulary([(BUNDLED / name).read_text(encoding="utf-8")
                         for name in ("france-russia-2plus2-meeting-paris-2021-11-12.txt",

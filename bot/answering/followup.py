@@ -2,7 +2,8 @@
 
 "What did she give him?" after "What did Parly and Shoigu talk about?" is searched as
 "What did Parly Shoigu give him?". What is carried: the previous question's own names
-(or, when it had none, what it carried itself, so a chain keeps its subject); after a "Who…?"
+and what it carried itself, so a chain keeps its subject ("Et pour en sortir ?" after "Et
+comment je l'active sous Windows ?", which carried the virtual environment); after a "Who…?"
 question, the two rarest names its *answer* brought in ("What was his post?" after "Who did
 Claire Landais negotiate with?" means Patrushev); when there are no names at all, the previous
 search's content words. A question that stands on its own (no pronoun, no "and
@@ -19,6 +20,8 @@ from bot.models import Turn
 
 #: At most this many of the previous answer's own names are carried over.
 ANSWER_NAMES = 2
+#: At most this many of what the previous question carried itself are carried on.
+CARRIED_BY_PREVIOUS = 6
 
 
 def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[bool, tuple[str, ...], str]:
@@ -31,11 +34,12 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
-    # The previous question's own names; when it had none ("Who did she meet?"), what it carried.
+    # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
     introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
-    carried = [*own, *introduced] or content_tokens(previous.search_query or previous.question)[:6]
+    carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
+               or content_tokens(previous.search_query or previous.question)[:6])
     mine = {name.lower() for name in names}
     carried = list(dict.fromkeys(term for term in carried if term.lower() not in mine))
     if not carried:
@@ -47,6 +51,14 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
         word, at = pronoun
         search = f"{text[:at]}{' '.join(carried)}{text[at + len(word):]}"
     return True, tuple(carried), search
+
+
+def _carried_by(turn: Turn) -> list[str]:
+    """What `turn`'s search carried over from before it: its words that its question lacks."""
+    if not turn.search_query or turn.search_query == turn.question:
+        return []
+    asked = {fold(w) for w, _ in words(turn.question)}
+    return list(dict.fromkeys(w for w, _ in words(turn.search_query) if fold(w) not in asked))[:CARRIED_BY_PREVIOUS]
 
 
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
