@@ -130,6 +130,19 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     assert _refusal(core.ask("What is MH17?")) is None
 
 
+def test_the_two_ministers_is_no_count(core: AnswerCore) -> None:
+    """"How many…?" is answered by a count, not by "the two countries" or "the two Ministers",
+    which refer to who was named before."""
+    from bot.answering.evidence import holds
+
+    asked = analyse("How many prisoners were exchanged?")
+    assert not holds(asked, "The two Ministers condemned the behaviour of the Belarusian authorities.")
+    assert not holds(asked, "Les deux pays ont signé.") and not holds(asked, "the Norman Four met")
+    assert holds(asked, "They exchanged thirty prisoners.") and holds(asked, "Two ministers came.")
+    for question in ("How many soldiers does Russia keep in Syria?", "Сколько беженцев вернулось в Сирию?"):
+        assert not core.ask(question).answered, question
+
+
 @pytest.mark.parametrize("question", [
     "Le défilé du 9 mai 2020 devait célébrer le 75e anniversaire de quoi ?",
     "Парад 9 мая 2020 года был посвящён 75-й годовщине чего?",

@@ -54,6 +54,8 @@ _COUNT_WORDS = frozenset(
     dix vingt cent cents mille milliers million millions два две три четыре пять шесть семь восемь девять
     десять сто тысяча тысячи миллион""".split()
 )
+#: Determiners before a number word that make it a reference, not a count ("the two Ministers").
+_DEFINITE = frozenset("the these those les ces nos leurs".split())
 _MONTHS = frozenset(
     """january february march april may june july august september october november december
     janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
@@ -219,8 +221,13 @@ def holds(question: Question, text: str) -> float:
         found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text))
         counts = [n for n, m in found
                   if not _YEAR.fullmatch(n) and n not in given and not _beside_month(text, m.start(), m.end())]
-        # A capitalised number word is part of a name ("the Norman Four"), not a count.
-        return float(bool(counts) or any(fold(w) in _COUNT_WORDS for w, _ in words(text) if not w[:1].isupper()))
+        # A number word capitalised within a sentence is part of a name ("the Norman Four"), not
+        # a count, and one after "the" refers to what was named before ("the two Ministers").
+        written = [w for w, _ in words(text)]
+        folded = [fold(w) for w in written]
+        return float(bool(counts) or any(
+            f in _COUNT_WORDS and (i == 0 or not written[i][:1].isupper() and folded[i - 1] not in _DEFINITE)
+            for i, f in enumerate(folded)))
     if kind == "date":
         return float(bool(_YEAR.search(text) or _TIME.search(text))
                      or any(t in _MONTHS or t in _WHEN_WORDS for t in tokens(text)))
