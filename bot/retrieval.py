@@ -73,8 +73,8 @@ class _Snapshot:
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         self.background = generation.sentence_vectors(limit=BACKGROUND_SAMPLE)
         self.documents = documents_of(self.records)
-        #: (reference vectors, mean, standard deviation) of their best similarities (see `relatedness`).
-        self._unrelated: tuple[np.ndarray, float, float] | None = None
+        #: Per reference array: the best similarity each of its questions reaches in the collection.
+        self._unrelated: tuple[np.ndarray, np.ndarray] | None = None
         self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`
 
     def words_of(self, key: Hashable, text: str) -> Vocabulary:
@@ -93,19 +93,19 @@ class _Snapshot:
         similarity = self.background @ np.asarray(query_vector, dtype=np.float32)
         return float(np.median(similarity)), float(similarity.max())
 
-    def relatedness(self, top: float, reference: np.ndarray) -> float:
+    def relatedness(self, top: float, reference: np.ndarray, rows: np.ndarray | None = None) -> float:
         """How far a question's best similarity to the collection's sentences (`top`) stands
         above the best similarities that questions about other things (`reference`, one vector a
-        row) reach in this collection, in their standard deviations. Raw similarities run higher
-        in some collections than in others (Python's documentation resembles any "how do I"
-        question); this is the same scale for all of them."""
+        row; only `rows` of them, a boolean mask, when given) reach in this collection, in their
+        standard deviations. Raw similarities run higher in some collections than in others
+        (Python's documentation resembles any "how do I" question), and lower for questions in
+        another language than the documents'; this is the same scale for all of them."""
         if not len(self.background) or not len(reference):
             return 0.0
         if self._unrelated is None or self._unrelated[0] is not reference:
-            tops = (self.background @ reference.T).max(axis=0)
-            self._unrelated = (reference, float(tops.mean()), max(float(tops.std()), 1e-3))
-        _, mean, std = self._unrelated
-        return (top - mean) / std
+            self._unrelated = (reference, (self.background @ reference.T).max(axis=0))
+        tops = self._unrelated[1] if rows is None else self._unrelated[1][rows]
+        return (top - float(tops.mean())) / max(float(tops.std()), 1e-3)
 
     def hubness(self, keys: list[tuple[str, int]], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each sentence (its (passage id, position) key and its vector): its mean similarity

@@ -104,7 +104,7 @@ CHECKS: tuple[Check, ...] = (
     Check("off_topic", "answer", False, "answer_not_found",
           "the question resembles the documents no more than questions about other things do: its relatedness "
           "(its best similarity to their sentences, in standard deviations above what the questions of "
-          "bot/answering/reference_questions.txt reach) is below the fitted floor (bench/fit.py) "
+          "bot/answering/reference_questions.txt in its language reach) is below the fitted floor (bench/fit.py) "
           "(\"What is the recipe for borscht?\", in any language)",
           lambda c: {} if c.evidence.relatedness < c.floor else None),
     Check("name_not_in_document", "answer", False, "answer_not_found",

@@ -108,8 +108,9 @@ class Evidence:
     #: The question is asked in another language than the documents are written in.
     foreign: bool = False
     #: How far the question's best similarity to the collection stands above what questions
-    #: about other things reach in it, in their standard deviations (`_Snapshot.relatedness`):
-    #: a signal of the decision, on the same scale in every collection.
+    #: about other things, in its language, reach in it, in their standard deviations
+    #: (`_Snapshot.relatedness`): a signal of the decision, on the same scale in every
+    #: collection and language.
     relatedness: float = 0.0
 
 

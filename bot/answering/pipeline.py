@@ -23,7 +23,7 @@ from bot.answering.checks import Check, Context, first_refusal
 from bot.answering.compose import compose
 from bot.answering.evidence import Evidence, gather, known_words
 from bot.answering.question import Question
-from bot.language import content_tokens
+from bot.language import content_tokens, language
 from bot.models import Answer
 from bot.retrieval import HybridRetriever
 from index.text import tokens
@@ -39,6 +39,10 @@ def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
                   search_query=question.search, refusal=check.code)
 
 
+#: The fewest reference questions of one language that a question in it is measured against.
+MIN_REFERENCE = 5
+
+
 class Pipeline:
     """Answers analysed questions from a snapshot of the index."""
 
@@ -50,13 +54,14 @@ class Pipeline:
         self.generator = generator
         self.weights = weights
         self._reference: np.ndarray | None = None
+        self._reference_languages: np.ndarray | None = None
         self._reference_lock = threading.Lock()
 
     def with_weights(self, weights: decision.Weights) -> Pipeline:
         """The same pipeline deciding with other weights (bench/fit.py tries many)."""
         other = Pipeline(self.retriever, self.embeddings, max_citations=self.max_citations,
                          generator=self.generator, weights=weights)
-        other._reference = self.reference()
+        other._reference, other._reference_languages = self.reference(), self._reference_languages
         return other
 
     def reference(self) -> np.ndarray:
@@ -66,7 +71,16 @@ class Pipeline:
                 lines = resources.files(__package__).joinpath("reference_questions.txt").read_text(encoding="utf-8")
                 questions = [q for q in lines.splitlines() if q.strip() and not q.startswith("#")]
                 self._reference = np.asarray([self.embeddings.embed_query(q) for q in questions], dtype=np.float32)
+                self._reference_languages = np.array([language(q) for q in questions])
             return self._reference
+
+    def unrelated_in(self, language_code: str) -> np.ndarray | None:
+        """Which reference questions a question in `language_code` is measured against: those
+        in its language (a question in another language than the documents' resembles them
+        less, whatever it asks), or all of them when fewer than MIN_REFERENCE are."""
+        self.reference()
+        same = self._reference_languages == language_code
+        return same if same.sum() >= MIN_REFERENCE else None
 
     def evidence(self, question: Question, snapshot: _Snapshot) -> Evidence:
         """Retrieve passages for `question` and rank the sentences in them."""
@@ -84,7 +98,7 @@ class Pipeline:
         top = max([top, *(c.similarity for c in candidates)])  # the sample may miss the best sentence
         return Evidence(question, passages, candidates, median,
                         known_words(question, snapshot), foreign=question.language != snapshot.language,
-                        relatedness=snapshot.relatedness(top, vectors["reference"]))
+                        relatedness=snapshot.relatedness(top, vectors["reference"], self.unrelated_in(question.language)))
 
     def answer(self, question: Question, snapshot: _Snapshot) -> Answer:
         llm = self.generator is not None
