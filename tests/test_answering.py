@@ -62,7 +62,17 @@ def test_after_a_who_question_a_pronoun_may_mean_whom_the_answer_named() -> None
 
 def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     previous = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
-    assert analyse("And about Syria?", [previous]).search == "Lavrov Iran And about Syria?"
+    # What the previous question was about is replaced, its subject carried, in every language.
+    about = analyse("And about Syria?", [previous])
+    assert about.search == "What did Lavrov say about Syria?" and about.carried == ("Lavrov",)
+    later = analyse("What about Libya and Mali?", [previous, Turn(about.text, about.search, True)])
+    assert later.search == "What did Lavrov say about Libya Mali?" and later.carried == ("Lavrov",)
+    russian = Turn("Что министры в Париже сказали об Иране?", "Что министры в Париже сказали об Иране?", True)
+    assert analyse("а про Афганистан?", [russian]).search == "Что министры в Париже сказали об Афганистан?"
+    french = Turn("Qu'a dit Lavrov à propos de l'Iran ?", "Qu'a dit Lavrov à propos de l'Iran ?", True)
+    assert analyse("Et sur la Syrie ?", [french]).carried == ("Lavrov",)
+    # with no new name of its own, it is about the same thing still
+    assert analyse("And about that?", [previous]).carried == ("Lavrov", "Iran")
     fresh = analyse("What did the ministers say about Belarus?", [previous])
     assert not fresh.follow_up and fresh.search == "What did the ministers say about Belarus?"
 

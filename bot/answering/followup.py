@@ -6,15 +6,18 @@ and what it carried itself, so a chain keeps its subject ("Et pour en sortir ?" 
 comment je l'active sous Windows ?", which carried the virtual environment); after a "Who…?"
 question, the two rarest names its *answer* brought in ("What was his post?" after "Who did
 Claire Landais negotiate with?" means Patrushev); when there are no names at all, the previous
-search's content words. A question that stands on its own (no pronoun, no "and
+search's content words. "And about Syria?" after "What did Lavrov say about Iran?" is searched
+as "What did Lavrov say about Syria?": what the previous question was about is replaced. A
+question that stands on its own (no pronoun, no "and
 …", words of its own) carries nothing, so a new topic is never polluted by old context.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from bot.language import answer_type, content_tokens, is_follow_up, key_terms
+from bot.language import STOPWORDS, answer_type, content_tokens, is_follow_up, key_terms
 from index.text import fold, words
 from bot.models import Turn
 
@@ -35,6 +38,10 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
         return leaning, (), text
     previous = history[-1]
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
+    if names and _ABOUT_ELLIPSIS.match(text):  # "And about Syria?": Syria replaces what it was about
+        rewritten = _new_topic(previous.search_query or previous.question, names)
+        if rewritten is not None:
+            return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
     own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
     introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
@@ -58,7 +65,31 @@ def _carried_by(turn: Turn) -> list[str]:
     if not turn.search_query or turn.search_query == turn.question:
         return []
     asked = {fold(w) for w, _ in words(turn.question)}
-    return list(dict.fromkeys(w for w, _ in words(turn.search_query) if fold(w) not in asked))[:CARRIED_BY_PREVIOUS]
+    return list(dict.fromkeys(w for w, _ in words(turn.search_query)
+                              if fold(w) not in asked and fold(w) not in STOPWORDS and len(w) > 1))[:CARRIED_BY_PREVIOUS]
+
+
+def _new_topic(asked: str, names: Sequence[str]) -> str | None:
+    """`asked` ("What did Lavrov say about Iran?") with the names after its "about" replaced by
+    `names` ("What did Lavrov say about Syria?"); None if no name stands after an "about"."""
+    found = _ABOUT.search(asked)
+    if found is None:
+        return None
+    replaced = [name for name in key_terms(asked) if asked.find(name, found.end()) >= 0]
+    if not replaced:
+        return None
+    head, tail = asked[:found.end()], asked[found.end():]
+    tail = tail.replace(replaced[0], " ".join(names), 1)
+    for name in replaced[1:]:
+        tail = tail.replace(name, "", 1)
+    return head + re.sub(r"\s{2,}", " ", tail)
+
+
+_PREPOSITIONS = r"(?:about|regarding|concerning|sur|concernant|à propos d[e'’]|au sujet d[e'’]|про|о|об|насчёт|насчет)"
+#: "About" in a question, in English, French or Russian.
+_ABOUT = re.compile(rf"(?<!\w){_PREPOSITIONS}(?!\w)", re.IGNORECASE)
+#: A follow-up that names a new topic: "And about Syria?", "What about Libya?", "Et sur la Syrie ?", "А про Афганистан?"
+_ABOUT_ELLIPSIS = re.compile(rf"\W*(?:(?:and|et|а|и)\s+)?(?:(?:what|how)\s+)?{_PREPOSITIONS}(?!\w)", re.IGNORECASE)
 
 
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
