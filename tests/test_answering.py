@@ -240,3 +240,17 @@ def test_markup_never_appears_in_an_answer(embeddings, tmp_path) -> None:
         answer = core.ask(question)
         assert not re.search(r"<[/?!]?[A-Za-z]", answer.answer), answer.answer
     assert "three times" in core.ask("How many times does Falcon retry an upload?").answer
+
+
+def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_path) -> None:
+    """"On Windows, run:" answers nothing on its own: the line after it comes along."""
+    docs = write_documents(tmp_path / "docs", {"venv.md": (
+        "# Virtual environments\n\nA virtual environment keeps a project's packages apart from the system's.\n\n"
+        "Once you have created a virtual environment, you may activate it.\n\n"
+        "On Windows, run:\n\n    tutorial-env\\Scripts\\activate\n\n"
+        "To deactivate a virtual environment, type:\n\n    deactivate\n\n"
+        "Packages are installed with pip, which downloads them from the Python Package Index.\n"
+    )})
+    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
+    answer = core.ask("How do I deactivate a virtual environment?")
+    assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer

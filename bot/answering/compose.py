@@ -9,8 +9,9 @@ from bot.models import Citation
 def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, list[Citation]]:
     """The answer text with [n] markers, and its citations in marker order.
 
-    A sentence that leans on the one before it ("He also praised ...") brings it along, so
-    the answer reads on its own."""
+    A sentence that leans on the one before it ("He also praised ...") brings it along, and one
+    that announces what follows ("On Windows, run:") brings the line after it, so the answer
+    reads on its own."""
     order: list[str] = []
     best: dict[str, float] = {}
     passages = {}
@@ -30,6 +31,11 @@ def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, 
                 text = f"{before.text} {text}"
                 used.add((passage.chunk_id, item.index - 1))
         used.add((passage.chunk_id, item.index))
+        if item.text.rstrip().endswith(":") and (passage.chunk_id, item.index + 1) not in used:
+            after = next((c for c in candidates if c.passage.chunk_id == passage.chunk_id and c.index == item.index + 1), None)
+            if after is not None:
+                text = f"{text} {after.text}"
+                used.add((passage.chunk_id, item.index + 1))
         parts.append(f"{text} [{n}]")
     citations = [
         Citation(n, p.source, p.title, p.text, p.chunk_id, round(best[p.chunk_id], 4), p.start, p.end)
