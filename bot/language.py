@@ -108,8 +108,37 @@ def is_follow_up(question: str) -> bool:
     lowered = " " + question.lower().strip()
     if any(lowered.startswith(" " + c) for c in _CONTINUATIONS):
         return True
-    # "a-t-elle", "dit-il": French inverted pronouns are written with hyphens.
-    return any(part in _ANAPHORA for w, _ in words(question) for part in fold(w).split("-"))
+    found = [w for w, _ in words(question)]
+    for i, word in enumerate(found):
+        parts = fold(word).split("-")
+        if len(parts) > 1 and parts[-1] in _INVERTED:
+            # "a-t-elle", "dit-il": a French inverted pronoun leans on the conversation only
+            # when the question names no subject of its own ("Avec qui a-t-elle négocié ?",
+            # not "Quel journal Choïgou a-t-il offert ?" nor "Quelle affaire les ministres
+            # veulent-ils voir résolue ?", where it repeats the subject just named).
+            if not _names_a_subject(found[:i]):
+                return True
+        elif any(part in _ANAPHORA for part in re.split(r"[-']", fold(word))):  # "qu'elle" too
+            return True
+    return False
+
+
+def _names_a_subject(before: list[str]) -> bool:
+    """Whether the words before a French inverted verb name its subject: a name or a noun after
+    the question word and the noun it asks about ("Quel journal | Choïgou a-t-il ...")."""
+    folded = [fold(w) for w in before]
+    asked = max((i for i, f in enumerate(folded) if f.split("'")[0] in _FRENCH_QUESTION_WORDS), default=-1)
+    span = list(zip(before, folded))[asked + 1:]
+    if asked >= 0 and folded[asked].split("'")[0] in _WHICH:  # "Quel journal", "Combien de prisonniers"
+        noun = next((k for k, (_, f) in enumerate(span) if f not in STOPWORDS), None)
+        span = span[noun + 1:] if noun is not None else []
+    return any(f not in STOPWORDS and len(f) > 1 or w[:1].isupper() for w, f in span)
+
+
+#: The pronouns of French inversion ("a-t-il", "disent-elles").
+_INVERTED = frozenset("il elle ils elles".split())
+_WHICH = frozenset("quel quelle quels quelles combien lequel laquelle lesquels lesquelles".split())
+_FRENCH_QUESTION_WORDS = _WHICH | frozenset("qui que qu quoi comment pourquoi quand ou où".split())
 
 
 #: An ordinal number, folded: 75th, 1st, 75e, 1er, 2eme, 75-й (folded "75-и"), 75-го, 3-я.

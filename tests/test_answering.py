@@ -91,6 +91,20 @@ def test_a_chain_keeps_its_subject_and_a_bare_where_exactly_leans_on_it() -> Non
     assert where.follow_up and where.answer_type == "place" and "Wagner" in where.carried
 
 
+@pytest.mark.parametrize("question, leans", [
+    ("Quel journal Choïgou a-t-il offert à Florence Parly ?", False),  # "-il" repeats Choïgou
+    ("Quelle affaire les ministres veulent-ils voir résolue ?", False),
+    ("Dans quel fort Poutine et Macron se sont-ils vus ?", False),
+    ("Quel journal a-t-il offert en retour ?", True),  # who is "il"? the conversation says
+    ("Avec qui a-t-elle négocié ?", True),
+    ("Qu'est-ce qu'elle a dit à Esper ?", True),
+])
+def test_a_french_inverted_pronoun_leans_on_the_conversation_only_without_a_subject(question: str, leans: bool) -> None:
+    previous = Turn("Que pense Lavrov de l'Iran ?", "Que pense Lavrov de l'Iran ?", True)
+    asked = analyse(question, [previous])
+    assert asked.follow_up is leans and bool(asked.carried) is leans, asked
+
+
 def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> None:
     words = Vocabulary([(BUNDLED / name).read_text(encoding="utf-8")
                         for name in ("france-russia-2plus2-meeting-paris-2021-11-12.txt",
