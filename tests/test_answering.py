@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from helpers import BUNDLED, ROOT, converse, make_settings, write_documents
 
@@ -268,3 +269,14 @@ def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_
     core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
     answer = core.ask("How do I deactivate a virtual environment?")
     assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
+
+
+def test_a_question_s_queries_are_embedded_in_one_batch_with_the_same_vectors(embeddings) -> None:
+    """The search, what is asked of the names, and the names go through the model together:
+    faster, and each vector is what embedding it alone gives."""
+    from index.embeddings import embed_queries
+
+    texts = ["What did Parly give Shoigu in Moscow?", "What did give in Moscow", "Parly Shoigu"]
+    batched = np.asarray(embed_queries(embeddings, texts))
+    alone = np.asarray([embeddings.embed_query(t) for t in texts])
+    assert batched.shape == (3, 384) and np.allclose(batched, alone, atol=1e-5)

@@ -26,6 +26,7 @@ from bot.answering.question import Question
 from bot.language import content_tokens, language
 from bot.models import Answer
 from bot.retrieval import HybridRetriever
+from index.embeddings import embed_queries
 from index.text import tokens
 
 if TYPE_CHECKING:
@@ -84,12 +85,12 @@ class Pipeline:
 
     def evidence(self, question: Question, snapshot: _Snapshot) -> Evidence:
         """Retrieve passages for `question` and rank the sentences in them."""
-        vectors = {"search": np.asarray(self.embeddings.embed_query(question.search), dtype=np.float32),
-                   "reference": self.reference()}
-        focus = question.focus
-        if question.search_names and content_tokens(focus):  # "give" in "What did Parly give Shoigu?"
-            vectors["focus"] = np.asarray(self.embeddings.embed_query(focus), dtype=np.float32)
-            vectors["names"] = np.asarray(self.embeddings.embed_query(" ".join(question.search_names)), dtype=np.float32)
+        texts = {"search": question.search}
+        if question.search_names and content_tokens(question.focus):  # "give" in "What did Parly give Shoigu?"
+            texts |= {"focus": question.focus, "names": " ".join(question.search_names)}
+        vectors = {key: np.asarray(vector, dtype=np.float32)
+                   for key, vector in zip(texts, embed_queries(self.embeddings, list(texts.values())))}
+        vectors["reference"] = self.reference()
         passages = self.retriever.search(question.search, query_vector=vectors["search"].tolist())
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
