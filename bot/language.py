@@ -257,10 +257,12 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"le prix|le montant|le budget))\b|(?<!\w)(?:сколько|какова численность|каково население|каково число|"
         r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),
     ("date", re.compile(
-        r"\b(?:when|what year|which year|what date|what day|until when|since when|quand|en quelle ann[ée]e"
-        r"|quelle date|à quelle date|quel jour)\b|(?<!\w)(?:когда|в каком году|какого числа|какого года)(?!\w)", re.I)),
-    ("place", re.compile(r"\b(?:where|in which city|in what city|which city|which country)\b|(?<!\w)o[ù](?!\w)"
-                         r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране)(?!\w)", re.I)),
+        r"\b(?:when|what year|which year|what date|what day|which day|what month|which month|until when|since when"
+        r"|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois)\b"
+        r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце)(?!\w)", re.I)),
+    ("place", re.compile(r"\b(?:where|in which city|in what city|which city|what city|which country|what country"
+                         r"|which place|quelle ville|quel pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
+                         r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране|в каком месте)(?!\w)", re.I)),
     ("person", re.compile(
         r"\b(?:who|whom|whose|(?:which|what) (?:minister|ministers|official|officials|person|researcher|leader|"
         r"secretary|president)|quel(?:le)?s? (?:ministre|ministres|responsable|chercheur|dirigeant))\b|(?<!ce )\bqui\b"

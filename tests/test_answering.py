@@ -30,6 +30,9 @@ from bot.render import cited_sentences, excerpt
     ("How many prisoners were exchanged?", "number"), ("Combien de migrants ?", "number"),
     ("Сколько ракет?", "number"), ("What did Parly give?", "other"),
     ("Qu'est-ce qui a été décidé ?", "other"),  # "ce qui" is not "who"
+    ("Dans quelle ville les ministres se sont-ils réunis ?", "place"), ("What country hosted them?", "place"),
+    ("В каком месте прошла встреча?", "place"), ("Which day did they meet?", "date"),
+    ("В какой день прошла встреча?", "date"),
 ])
 def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
