@@ -25,11 +25,10 @@ STOPWORDS = frozenset(
     some such than that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with would you your
     yours tell said say says know does did anything something please whether there's what's who's
-    exactly precisely specifically else
     au aux avec ce ces cette dans de des du elle en est et eux il ils je la le les leur lui ma mais me
     meme mes moi mon ne nos notre nous on ou par pas pour qu que qui quel quelle quels quelles quoi sa
     se ses son sur ta te tes toi ton tu un une vos votre vous a ete etait sont ont avait comment pourquoi
-    quand combien dit fait y c d j l m n s t exactement precisement
+    quand combien dit fait y c d j l m n s t
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне
     было вот от меня еще ещё нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас
     нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
@@ -37,7 +36,7 @@ STOPWORDS = frozenset(
     совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при
     наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три
     эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
-    всю между сказал сказала говорил именно точно конкретно
+    всю между сказал сказала говорил
     """.split()
 )
 

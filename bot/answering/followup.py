@@ -33,7 +33,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     The search is the question with its first personal pronoun replaced by what is carried
     ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
     question about them), or, with no such pronoun ("And about Syria?"), the question after it."""
-    leaning = is_follow_up(text) or not content_tokens(text)  # "Why?" leans on it too
+    leaning = is_follow_up(text) or not own_words(text)  # "Why?" and "Where exactly?" lean on it too
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
@@ -58,6 +58,16 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
         word, at = pronoun
         search = f"{text[:at]}{' '.join(carried)}{text[at + len(word):]}"
     return True, tuple(carried), search
+
+
+def own_words(text: str) -> list[str]:
+    """The content words of `text` that say what is asked: not "exactly" or "else", which only
+    ask more about what was asked before ("Where exactly?", "What else?")."""
+    return [t for t in content_tokens(text) if t not in _ELLIPTIC]
+
+
+#: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
+_ELLIPTIC = frozenset("exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще".split())
 
 
 def _carried_by(turn: Turn) -> list[str]:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.followup import resolve
+from bot.answering.followup import own_words, resolve
 from bot.language import AnswerType, answer_type, content_tokens, is_small_talk, key_terms, language
 from bot.models import Turn
 from index.text import words
@@ -65,7 +65,7 @@ class Question:
     @property
     def vague(self) -> bool:
         """Nothing to search for: "What did she say?" with no conversation before it."""
-        return not self.search_names and not content_tokens(self.search)
+        return not self.search_names and not own_words(self.search)
 
 
 def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
