@@ -116,7 +116,8 @@ CHECKS: tuple[Check, ...] = (
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
     Check("no_number", "answer", False, "answer_not_found",
           "\"How many…?\" (or \"What is the population of…?\") and the chosen sentences state no count (a year, "
-          "or a number word in a name like \"the Norman Four\", is no count), or \"When…?\" and "
+          "a number word in a name like \"the Norman Four\", or one that refers back, \"the two Ministers\", is no "
+          "count), or \"When…?\" and "
           "they state no date, weekday or time of day", _no_number),
 )
 
