@@ -31,6 +31,9 @@ from index.store import Generation, IndexStore
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
+#: How much BM25's ranking counts against dense search's in the fusion (chosen by bench/fusion.py
+#: on the training questions: the share of them whose gold passage reaches the answerer).
+BM25_WEIGHT = 0.5
 BACKGROUND_SAMPLE = 2000
 
 
@@ -202,9 +205,9 @@ class HybridRetriever(BaseRetriever):
             ranked_scores = [(i, bm25_scores[i]) for i in lexical]
         else:
             fused: dict[int, float] = {}
-            for ranking in (dense, lexical):
+            for ranking, weight in ((dense, 1.0), (lexical, BM25_WEIGHT)):
                 for rank, i in enumerate(ranking):
-                    fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+                    fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank + 1)
             ranked_scores = sorted(fused.items(), key=lambda item: -item[1])
         return [snap.passage(i, score, similarity.get(i, 0.0)) for i, score in ranked_scores[:k]]
 
