@@ -118,6 +118,9 @@ def test_any_passage_text_makes_a_grammar_llama_cpp_obeys() -> None:
     odd = ['He said: "no \\ way".', "Line\nbreak\ttab\x0cform feed.", "Шойгу подарил газету «Красная звезда»."]
     grammar = quote_grammar([odd, [], ["Plain."]], DECLINE)
     assert '"[3] " "Plain."' in grammar and '"[2] "' not in grammar  # an empty passage offers nothing
+    # a sentence that two passages hold word for word is offered once, after the first one's marker
+    twice = quote_grammar([["Same words.", "Other."], ["Same words."]], DECLINE)
+    assert twice.count('"Same words."') == 1 and '"[1] " "Same words."' in twice
     model = GGUFChatModel.load(smollm2())
     shown = "\n".join(f"[1] {sentence}" for sentence in odd) + "\n[3] Plain."
     replies = []

@@ -49,9 +49,15 @@ def literal(text: str) -> str:
 def quote_grammar(sentences: Sequence[Sequence[str]], decline: str) -> str:
     """The grammar of a quoted answer: `decline`, or 1 to MAX_SENTENCES different sentences,
     each "[n] " and one of `sentences[n - 1]` (the sentences of passage n, as the model sees
-    them). A sentence cannot be written twice: small models loop, and a repeat says nothing."""
-    options = [f'"[{n}] " {literal(text)}' for n, group in enumerate(sentences, 1)
-               for text in dict.fromkeys(group) if text]
+    them). A sentence cannot be written twice: small models loop, and a repeat says nothing; one
+    that stands word for word in two passages is offered once, after the first one's marker."""
+    seen: set[str] = set()
+    options = []
+    for n, group in enumerate(sentences, 1):
+        for text in group:
+            if text and text not in seen:
+                seen.add(text)
+                options.append(f'"[{n}] " {literal(text)}')
     if not options:
         return f"root ::= {literal(decline)}\n"
 
