@@ -28,9 +28,11 @@ file):
 Floor and threshold are each the value with the best training accuracy (answerable questions
 answered right and unanswerable ones refused, over all) among those that refuse at most
 FALSE_REFUSALS of the answerable training questions (or, if the checks before them already
-refuse more, no more than those do); on a tie, the lowest. Refusing answerable questions is
-what users complained of first (issue 10), and the accuracy curves are flat over wide ranges,
-where an unconstrained choice trades answerable questions for unanswerable ones one for one.
+refuse more, no more than those do); on a tie, the highest: values that score alike on the
+training questions differ only on questions like none of them (a prompt injection, a line of
+"aaaa"), and there refusing is the safe side. Refusing answerable questions is what users
+complained of first (issue 10), and the accuracy curves are flat over wide ranges, where an
+unconstrained choice trades answerable questions for unanswerable ones one for one.
 Both models are fitted on standardised signals with an L2 penalty; the weights are written
 back on the raw signals.
 The table at the end is `Pipeline.decide` on every set with the weights written (histories
@@ -148,11 +150,11 @@ def choose_features(train: list[Record], folds: int = 5) -> tuple[str, ...]:
 def constrained_best(curve: list[tuple[float, dict[str, Any]]]) -> float:
     """The value of `curve` (value, training scores; most permissive first) with the best
     accuracy among those refusing no more answerable questions than FALSE_REFUSALS (or than
-    the most permissive value does, if that is more); the lowest on a tie."""
+    the most permissive value does, if that is more); the highest (the most cautious) on a tie."""
     cap = max(FALSE_REFUSALS, curve[0][1]["false_refusal"]) + 1e-9
     allowed = [(value, s["accuracy"]) for value, s in curve if s["false_refusal"] <= cap]
     top = max(a for _, a in allowed)
-    return min(value for value, a in allowed if a >= top - 1e-9)
+    return max(value for value, a in allowed if a >= top - 1e-9)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
