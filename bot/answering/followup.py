@@ -37,11 +37,11 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
-    # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     if names and _ABOUT_ELLIPSIS.match(text):  # "And about Syria?": Syria replaces what it was about
         rewritten = _new_topic(previous.search_query or previous.question, names)
         if rewritten is not None:
             return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
+    # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
     introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
@@ -89,9 +89,8 @@ def _new_topic(asked: str, names: Sequence[str]) -> str | None:
     if not replaced:
         return None
     head, tail = asked[:found.end()], asked[found.end():]
-    tail = tail.replace(replaced[0], " ".join(names), 1)
-    for name in replaced[1:]:
-        tail = tail.replace(name, "", 1)
+    for i, name in enumerate(replaced):  # the whole word: "Iran", not the start of "Iranian"
+        tail = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ".join(names) if i == 0 else "", tail, count=1)
     return head + re.sub(r"\s{2,}", " ", tail)
 
 
