@@ -148,6 +148,7 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     assert _refusal(core.ask("why " * 600)) == "question_too_long"
     assert _refusal(core.ask("merci !")) == "small_talk"
     assert _refusal(core.ask("What did she say?")) == "vague_question"
+    assert _refusal(core.ask("Where exactly?")) == "vague_question"  # exactly what? no conversation says
     assert _refusal(core.ask("What did Angela Merkel say in Paris?")) == "unknown_name"
     assert _refusal(core.ask("Что Ангела Меркель сказала в Москве?")) == "unknown_name"
     # one missing number is enough in any language: the reply can say which

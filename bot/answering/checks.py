@@ -94,7 +94,8 @@ CHECKS: tuple[Check, ...] = (
           lambda c: {"opener": prompts.table("answer_small_talk_openers", c.question.language)[
               small_talk_kind(c.question.text)]} if c.question.small_talk else None),
     Check("vague_question", "question", True, "answer_vague_question",
-          "only pronouns (\"What did she say?\") and no conversation to say who is meant",
+          "only pronouns and words like \"exactly\" (\"What did she say?\", \"Where exactly?\") and no "
+          "conversation to say who or what is meant",
           lambda c: {} if c.question.vague else None),
     Check("unknown_name", "collection", True, "answer_unknown_terms",
           "a name or number of the question occurs nowhere in the documents (any script or inflection)",
