@@ -71,7 +71,7 @@ class Pipeline:
             if self._reference is None:
                 lines = resources.files(__package__).joinpath("reference_questions.txt").read_text(encoding="utf-8")
                 questions = [q for q in lines.splitlines() if q.strip() and not q.startswith("#")]
-                self._reference = np.asarray([self.embeddings.embed_query(q) for q in questions], dtype=np.float32)
+                self._reference = np.asarray(embed_queries(self.embeddings, questions), dtype=np.float32)
                 self._reference_languages = np.array([language(q) for q in questions])
             return self._reference
 
