@@ -26,13 +26,13 @@ def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, 
         n = order.index(passage.chunk_id) + 1
         text = item.text
         if item.dangling and (passage.chunk_id, item.index - 1) not in used:
-            before = next((c for c in candidates if c.passage.chunk_id == passage.chunk_id and c.index == item.index - 1), None)
+            before = _sentence(candidates, passage.chunk_id, item.index - 1)
             if before is not None:
                 text = f"{before.text} {text}"
                 used.add((passage.chunk_id, item.index - 1))
         used.add((passage.chunk_id, item.index))
         if item.text.rstrip().endswith(":") and (passage.chunk_id, item.index + 1) not in used:
-            after = next((c for c in candidates if c.passage.chunk_id == passage.chunk_id and c.index == item.index + 1), None)
+            after = _sentence(candidates, passage.chunk_id, item.index + 1)
             if after is not None:
                 text = f"{text} {after.text}"
                 used.add((passage.chunk_id, item.index + 1))
@@ -42,3 +42,8 @@ def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, 
         for n, p in enumerate((passages[i] for i in order), 1)
     ]
     return " ".join(parts), citations
+
+
+def _sentence(candidates: list[Candidate], chunk_id: str, index: int) -> Candidate | None:
+    """The sentence at position `index` of passage `chunk_id`, if it is among `candidates`."""
+    return next((c for c in candidates if c.passage.chunk_id == chunk_id and c.index == index), None)
