@@ -27,6 +27,7 @@ SETS = [
     ("tests/gold.jsonl", DEFAULT_DOCS, None, "train"),
     ("bench/gold.jsonl", DEFAULT_DOCS, None, "train"),
     ("bench/gold-train.jsonl", DEFAULT_DOCS, None, "train"),
+    ("bench/gold-chains-train.jsonl", DEFAULT_DOCS, None, "train"),
     ("bench/gold-python-docs.jsonl", PYDOCS, "train", "train"),
     ("bench/gold-heldout.jsonl", DEFAULT_DOCS, None, "heldout"),
     ("bench/gold-python-docs.jsonl", PYDOCS, "heldout", "heldout"),
