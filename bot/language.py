@@ -103,13 +103,35 @@ def key_terms(question: str) -> list[str]:
     return found
 
 
+def after_new_topic(question: str) -> str | None:
+    """The question after a change-of-topic opening ("Other question: …", "Autre chose : …",
+    "Другой вопрос: …"), which stands on its own whatever came before; None without one."""
+    found = _NEW_TOPIC.match(question)
+    return question[found.end():] if found and re.search(r"\w", question[found.end():]) else None
+
+
+_NEW_TOPIC = re.compile(
+    r"\W*(?:(?:ok(?:ay)?|so|alright|right|bon|alors|ладно|хорошо|так)[\s,.!]+)?(?:"
+    r"(?:(?:an)?other|different|new|unrelated|separate|next)\s+(?:question|topic|subject|thing)"
+    r"|unrelated|changing\s+(?:the\s+)?(?:topic|subject)|on\s+another\s+(?:note|topic)|by\s+the\s+way|btw"
+    r"|autre\s+(?:chose|question|sujet)|(?:une\s+)?(?:nouvelle\s+)?question\s+différente|changement\s+de\s+sujet"
+    r"|changeons\s+de\s+sujet|rien\s+à\s+voir|sans\s+rapport|au\s+fait|sinon"
+    r"|друг(?:ой|ая|ое)\s+(?:вопрос|тема|дело)|нов(?:ый|ая)\s+(?:вопрос|тема)|смен(?:им|ю)\s+тему|не\s+по\s+теме|кстати"
+    r")(?!\w)[\s:;,.!—–-]*",
+    re.IGNORECASE,
+)
+
+
 def is_follow_up(question: str) -> bool:
     lowered = " " + question.lower().strip()
     if any(lowered.startswith(" " + c) for c in _CONTINUATIONS):
         return True
-    found = [w for w, _ in words(question)]
+    spans = list(words(question))
+    found = [w for w, _ in spans]
     for i, word in enumerate(found):
         parts = fold(word).split("-")
+        if _dislocated(question, spans[i][1]):
+            continue  # "La réunion N4, elle a eu lieu quand ?": it is what was just named
         if len(parts) > 1 and parts[-1] in _INVERTED:
             # "a-t-elle", "dit-il": a French inverted pronoun leans on the conversation only
             # when the question names no subject of its own ("Avec qui a-t-elle négocié ?",
@@ -119,7 +141,16 @@ def is_follow_up(question: str) -> bool:
                 return True
         elif any(part in _ANAPHORA for part in re.split(r"[-']", fold(word))):  # "qu'elle" too
             return True
-    return False
+    # "C'était prévu quand ?": "ce" is what was just said, when the question names nothing else
+    return bool(found) and fold(found[0]).startswith("c'") and not key_terms(question) \
+        and len(content_tokens(question)) <= 1
+
+
+def _dislocated(question: str, at: int) -> bool:
+    """Whether the pronoun at `at` takes up what the question named just before it, before a
+    comma ("la réunion N4 réclamée en 2021, elle a eu lieu quand ?", "this treaty, is it …")."""
+    before = question[:at].rstrip()
+    return before.endswith(",") and (len(content_tokens(before)) >= 2 or bool(key_terms(before)))
 
 
 def _names_a_subject(before: list[str]) -> bool:

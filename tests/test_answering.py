@@ -70,7 +70,7 @@ def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     about = analyse("And about Syria?", [previous])
     assert about.search == "What did Lavrov say about Syria?" and about.carried == ("Lavrov",)
     later = analyse("What about Libya and Mali?", [previous, Turn(about.text, about.search, True)])
-    assert later.search == "What did Lavrov say about Libya Mali?" and later.carried == ("Lavrov",)
+    assert later.search == "What did Lavrov say about Libya and Mali?" and later.carried == ("Lavrov",)
     russian = Turn("Что министры в Париже сказали об Иране?", "Что министры в Париже сказали об Иране?", True)
     assert analyse("а про Афганистан?", [russian]).search == "Что министры в Париже сказали об Афганистан?"
     french = Turn("Qu'a dit Lavrov à propos de l'Iran ?", "Qu'a dit Lavrov à propos de l'Iran ?", True)
@@ -79,6 +79,51 @@ def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     assert analyse("And about that?", [previous]).carried == ("Lavrov", "Iran")
     fresh = analyse("What did the ministers say about Belarus?", [previous])
     assert not fresh.follow_up and fresh.search == "What did the ministers say about Belarus?"
+    # typed in lower case, and with another preposition than "about"
+    lower = Turn("what did the paris ministers say about belarus", "what did the paris ministers say about belarus", True)
+    assert analyse("and afghanistan?", [lower]).search == "what did the paris ministers say about afghanistan"
+    navalny = Turn("Les ministres ont-ils évoqué Navalny à Paris ?", "Les ministres ont-ils évoqué Navalny à Paris ?", True)
+    assert analyse("Et à Moscou en 2019 ?", [navalny]).search == "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?"
+    # the topic of a chain is replaced even when the previous search no longer says "about"
+    ukraine = Turn("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", "Qu'ont dit Le Drian et Parly sur l'Ukraine ?", True)
+    asked = Turn("Ils ont demandé quoi à Moscou ?", "Le Drian Parly Ukraine ont demandé quoi à Moscou ?", True)
+    belarus = analyse("Et sur la Biélorussie ?", [ukraine, asked])
+    assert "Ukraine" not in belarus.search and "Biélorussie" in belarus.search and "Moscou" in belarus.search
+    # "And then?" names no topic: it asks more about the same one
+    assert "Iran" in analyse("Et ensuite ?", [previous]).search
+
+
+@pytest.mark.parametrize("question, standalone", [
+    ("Other question: which countries does the Minsk Group want to reconcile?", "which countries does the Minsk Group want to reconcile?"),
+    ("different topic - what did they say about arms control?", "what did they say about arms control?"),
+    ("Autre chose : qu'ont dit les ministres sur le MH17 ?", "qu'ont dit les ministres sur le MH17 ?"),
+    ("Другой вопрос: что министры сказали про ОБСЕ?", "что министры сказали про ОБСЕ?"),
+])
+def test_a_change_of_topic_carries_nothing_from_before(question: str, standalone: str) -> None:
+    """"Other question: what did they say …" is a new topic: "they" is whoever the question is
+    about, not the people of the conversation, and the opening words are not searched for."""
+    previous = Turn("Who received Lavrov and Shoigu in Paris?", "Who received Lavrov and Shoigu in Paris?", True,
+                    names=("Drian", "Parly"))
+    asked = analyse(question, [previous])
+    assert not asked.follow_up and not asked.carried and asked.search == standalone
+
+
+def test_a_bare_follow_up_asks_the_previous_search_again_with_its_own_word() -> None:
+    """"Why?", "C'était prévu quand ?", "Когда?": more about what was just asked, with its topic."""
+    previous = Turn("what did the paris ministers say about afghanistan", "what did the paris ministers say about afghanistan", True)
+    assert analyse("why?", [previous]).search == "what did the paris ministers say about afghanistan why?"
+    invited = Turn("Et il a invité qui au défilé ?", "Et Choïgou a invité qui au défilé ?", True)
+    when = analyse("C'était prévu quand ?", [invited])
+    assert when.follow_up and when.search == "Et Choïgou a invité qui au défilé ? C'était prévu quand ?"
+    # a pronoun after what the question itself named takes that up: nothing is carried
+    alone = analyse("La réunion des quatre ministres, elle a eu lieu quand ?", [invited])
+    assert not alone.follow_up and not alone.carried
+
+
+def test_names_typed_in_lower_case_are_carried_as_words() -> None:
+    previous = Turn("what did parly give shoigu as a present in 2019", "what did parly give shoigu as a present in 2019", True)
+    back = analyse("and what did he give her back?", [previous])
+    assert {"parly", "shoigu"} <= set(back.carried) and back.search.index("parly") < back.search.index("2019")
 
 
 def test_a_chain_keeps_its_subject_and_a_bare_where_exactly_leans_on_it() -> None:

@@ -5,11 +5,16 @@
 and what it carried itself, so a chain keeps its subject ("Et pour en sortir ?" after "Et
 comment je l'active sous Windows ?", which carried the virtual environment); after a "Who…?"
 question, the two rarest names its *answer* brought in ("What was his post?" after "Who did
-Claire Landais negotiate with?" means Patrushev); when there are no names at all, the previous
-search's content words. "And about Syria?" after "What did Lavrov say about Iran?" is searched
-as "What did Lavrov say about Syria?": what the previous question was about is replaced. A
-question that stands on its own (no pronoun, no "and
-…", words of its own) carries nothing, so a new topic is never polluted by old context.
+Claire Landais negotiate with?" means Patrushev); when there are no names at all (or names
+typed in lower case), the previous question's content words.
+
+Ellipsis replaces what the previous search was about: "And about Syria?" after "What did
+Lavrov say about Iran?" is searched as "What did Lavrov say about Syria?", "Et à Moscou ?"
+after "… évoqué Navalny à Paris ?" as "… évoqué Navalny à Moscou ?". A bare "Why?" or "Where
+exactly?" is the previous search asked again with it. A question that stands on its own (no
+pronoun, no "and …", words of its own) carries nothing, so a new topic is never polluted by
+old context; nor does one that opens with a change of topic ("Other question: …", see
+`bot.language.after_new_topic`, applied before this module is asked).
 """
 
 from __future__ import annotations
@@ -30,28 +35,34 @@ CARRIED_BY_PREVIOUS = 6
 def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[bool, tuple[str, ...], str]:
     """(whether `text` leans on the conversation, the names or words it carries over, the search).
 
-    The search is the question with its first personal pronoun replaced by what is carried
-    ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
-    question about them), or, with no such pronoun ("And about Syria?"), the question after it."""
+    - "And about Syria?", "Et à Moscou ?": the previous search with its topic replaced;
+    - "Where exactly?", "Why?" (no words of its own): the previous search, then the question;
+    - otherwise the question with its first personal pronoun replaced by what is carried
+      ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
+      question about them), or, with no such pronoun, what is carried and the question after it."""
     leaning = is_follow_up(text) or not own_words(text)  # "Why?" and "Where exactly?" lean on it too
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
-    if names and _ABOUT_ELLIPSIS.match(text):  # "And about Syria?": Syria replaces what it was about
-        rewritten = _new_topic(previous.search_query or previous.question, names)
-        if rewritten is not None:
-            return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
+    before = previous.search_query or previous.question
+    rewritten = _new_topic(text, before, [turn.question for turn in history])
+    if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
+        return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
     introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
-               or content_tokens(previous.search_query or previous.question)[:6])
+               or content_tokens(before)[:6])
+    if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case
+        carried = [*carried, *content_tokens(previous.question)[:6]]
     mine = {name.lower() for name in names}
-    carried = list(dict.fromkeys(term for term in carried if term.lower() not in mine))
+    carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in mine), key=str.isdigit)
+    pronoun = next(((w, at) for w, at in words(text) if set(fold(w).split("-")) & _PERSONAL), None)
+    if not names and pronoun is None and len(own_words(text)) <= 1:
+        return True, tuple(carried), f"{before} {text}"  # "Where exactly?", "C'était prévu quand ?"
     if not carried:
         return True, (), text
-    pronoun = next(((w, at) for w, at in words(text) if set(fold(w).split("-")) & _PERSONAL), None)
     if pronoun is None:
         search = f"{' '.join(carried)} {text}"
     else:
@@ -67,7 +78,8 @@ def own_words(text: str) -> list[str]:
 
 
 #: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
-_ELLIPTIC = frozenset("exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще".split())
+_ELLIPTIC = frozenset("""exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще
+then next afterwards later ensuite puis apres потом дальше затем""".split())
 
 
 def _carried_by(turn: Turn) -> list[str]:
@@ -79,26 +91,104 @@ def _carried_by(turn: Turn) -> list[str]:
                               if fold(w) not in asked and fold(w) not in STOPWORDS and len(w) > 1))[:CARRIED_BY_PREVIOUS]
 
 
-def _new_topic(asked: str, names: Sequence[str]) -> str | None:
-    """`asked` ("What did Lavrov say about Iran?") with the names after its "about" replaced by
-    `names` ("What did Lavrov say about Syria?"); None if no name stands after an "about"."""
-    found = _ABOUT.search(asked)
-    if found is None:
+def _new_topic(text: str, before: str, asked: Sequence[str]) -> str | None:
+    """For an elliptic `text` ("And about Syria?", "what about libya", "Et à Moscou en 2019 ?",
+    "а про Иран?"), the previous search `before` with its topic replaced; None for any other text.
+
+    What is replaced: the phrase after the same preposition in `before` ("à Paris" -> "à
+    Moscou"); for "about" (or no preposition), the phrase after an "about" of `before`, or else
+    the words of the last topic the conversation (`asked`, oldest first) was about ("Ils ont
+    demandé quoi à Moscou ?" after "… sur l'Ukraine …" was about Ukraine). A preposition
+    `before` lacks is added ("… Navalny à Moscou en 2019 ?")."""
+    found = _ELLIPSIS.match(text)
+    if found is None or not _topic_words(found.group("rest")):
         return None
-    replaced = [name for name in key_terms(asked) if asked.find(name, found.end()) >= 0]
-    if not replaced:
+    first = next((fold(w) for w, _ in words(found.group("rest"))), "")
+    if not found.group("prep") and first in STOPWORDS and first not in _ARTICLES:
+        return None  # "Et pour en sortir ?" asks something new about the same topic
+    phrases = [(m.group("prep"), m.group("phrase").strip()) for m in _PHRASE.finditer(found.group("rest"))]
+    if found.group("prep"):
+        phrases[0] = (found.group("prep"), phrases[0][1] if phrases else "")
+    result, added = before, []
+    for prep, phrase in phrases:
+        if not _topic_words(phrase):
+            continue
+        about = prep is None or _ABOUT.fullmatch(prep) is not None
+        target = _ABOUT if about else re.compile(rf"(?<!\w){re.escape(prep)}(?!\w)", re.IGNORECASE)
+        at = _phrase_after(target, result)
+        if at is None and about:
+            topic = next((t for t in map(_about_phrase, reversed(asked)) if t), None)
+            old = [_elided(w) for w, _ in words(topic or "") if _topic_words(w)]
+            present = [w for w in old if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", result)]
+            if present:
+                for i, word in enumerate(present):  # the first old word gives way to the new topic
+                    result = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", phrase if i == 0 else "", result, count=1)
+                result = re.sub(r"\s{2,}", " ", result)
+                continue
+        if at is None:
+            added.append(f"{prep} {phrase}" if prep else phrase)
+            continue
+        result = result[:at[0]] + phrase + result[at[1]:]
+    if result == before and not added:
         return None
-    head, tail = asked[:found.end()], asked[found.end():]
-    for i, name in enumerate(replaced):  # the whole word: "Iran", not the start of "Iranian"
-        tail = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ".join(names) if i == 0 else "", tail, count=1)
-    return head + re.sub(r"\s{2,}", " ", tail)
+    if added:
+        end = re.search(r"\s*[?.!]*\s*$", result)
+        result = f"{result[:end.start()]} {' '.join(added)}{result[end.start():]}"
+    return result
 
 
-_PREPOSITIONS = r"(?:about|regarding|concerning|sur|concernant|à propos d[e'’]|au sujet d[e'’]|про|о|об|насчёт|насчет)"
+def _topic_words(text: str) -> list[str]:
+    """The words of an elliptic phrase that name a topic (no question word, no pronoun)."""
+    found = [fold(_elided(w)) for w, _ in words(text)]
+    if not found or len(found) > 6 or any(f in _ASKING or f in _PERSONAL for f in found):
+        return []
+    return [f for f in found if f not in STOPWORDS and f not in _ELLIPTIC and (len(f) > 1 or f.isdigit())]
+
+
+def _elided(word: str) -> str:
+    """`word` without a French elided article or pronoun: "l'Ukraine" -> "Ukraine"."""
+    return re.split(r"['’]", word)[-1]
+
+
+def _phrase_after(preposition: re.Pattern[str], text: str) -> tuple[int, int] | None:
+    """(start, end) of the phrase after the last `preposition` of `text` (up to the next
+    preposition or punctuation), or None."""
+    spans = [m for m in preposition.finditer(text)]
+    for m in reversed(spans):
+        rest = _PHRASE_END.search(text, m.end())
+        start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+        end = rest.start() if rest else len(text)
+        if _topic_words(text[start:end]):
+            return start, end
+    return None
+
+
+def _about_phrase(question: str) -> str | None:
+    """The phrase after the last "about" of `question` ("sur l'Ukraine" -> "l'Ukraine"), or None."""
+    at = _phrase_after(_ABOUT, question)
+    return question[at[0]:at[1]] if at else None
+
+
+_PREPOSITIONS = r"(?:about|regarding|concerning|sur|concernant|à propos d[e'’]|au sujet d[e'’]|про|о|об|насчёт|насчет|по)"
 #: "About" in a question, in English, French or Russian.
 _ABOUT = re.compile(rf"(?<!\w){_PREPOSITIONS}(?!\w)", re.IGNORECASE)
-#: A follow-up that names a new topic: "And about Syria?", "What about Libya?", "Et sur la Syrie ?", "А про Афганистан?"
-_ABOUT_ELLIPSIS = re.compile(rf"\W*(?:(?:and|et|а|и)\s+)?(?:(?:what|how)\s+)?{_PREPOSITIONS}(?!\w)", re.IGNORECASE)
+_PLACE_OR_TIME = r"(?:in|at|on|during|à|au|aux|en|dans|pendant|lors\s+d[eu']|в|во|на)"
+#: An elliptic question: "And about Syria?", "What about Libya?", "Et sur la Syrie ?", "Et à Moscou ?",
+#: "А про Афганистан?", "and afghanistan?" (a continuation, then at most a preposition and a topic).
+_ELLIPSIS = re.compile(
+    rf"\W*(?:(?:and|et|а|и|also|aussi)\s+|(?=(?:what|how)\s+about))(?:(?:what|how)\s+)?"
+    rf"(?:(?P<prep>{_PREPOSITIONS}|{_PLACE_OR_TIME})(?!\w)\s*)?(?P<rest>.*?)[\s?!.…]*$",
+    re.IGNORECASE | re.DOTALL)
+#: A phrase of an elliptic question, with the preposition before it ("Moscou", "en 2019").
+_PHRASE = re.compile(rf"(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)(?=\s+{_PLACE_OR_TIME}\s|$)",
+                     re.IGNORECASE)
+#: Where a topic's phrase ends: the next place or time preposition, or punctuation.
+_PHRASE_END = re.compile(rf"\s+{_PLACE_OR_TIME}(?!\w)|\s*[?.!,;:]")
+_ARTICLES = frozenset("the a an le la les l un une des du de".split())
+#: Question words: a phrase with one asks something new ("and what did he give her?").
+_ASKING = frozenset("""what who whom whose which when where why how did does do is are was were
+que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
+что кто кого кому чего какой какая какие когда где почему зачем как сколько""".split())
 
 
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
