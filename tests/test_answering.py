@@ -115,6 +115,8 @@ def test_a_bare_follow_up_asks_the_previous_search_again_with_its_own_word() -> 
     invited = Turn("Et il a invité qui au défilé ?", "Et Choïgou a invité qui au défilé ?", True)
     when = analyse("C'était prévu quand ?", [invited])
     assert when.follow_up and when.search == "Et Choïgou a invité qui au défilé ? C'était prévu quand ?"
+    # "who else" asks more about the same thing
+    assert analyse("Qui d'autre avait dit oui ?", [invited]).search.startswith("Et Choïgou a invité qui au défilé ?")
     # a pronoun after what the question itself named takes that up: nothing is carried
     alone = analyse("La réunion des quatre ministres, elle a eu lieu quand ?", [invited])
     assert not alone.follow_up and not alone.carried

@@ -40,7 +40,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     - otherwise the question with its first personal pronoun replaced by what is carried
       ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
       question about them), or, with no such pronoun, what is carried and the question after it."""
-    leaning = is_follow_up(text) or not own_words(text)  # "Why?" and "Where exactly?" lean on it too
+    # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
+    leaning = is_follow_up(text) or not own_words(text) or (not names and _asks_more(text))
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
@@ -75,6 +76,11 @@ def own_words(text: str) -> list[str]:
     """The content words of `text` that say what is asked: not "exactly" or "else", which only
     ask more about what was asked before ("Where exactly?", "What else?")."""
     return [t for t in content_tokens(text) if t not in _ELLIPTIC]
+
+
+def _asks_more(text: str) -> bool:
+    """Whether `text` asks more about what was asked before ("who else", "qui d'autre", "кто ещё")."""
+    return any(fold(_elided(w)) in _ELLIPTIC for w, _ in words(text))
 
 
 #: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
