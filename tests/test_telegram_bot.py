@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_server import BotApiServer, parse_html
+from botapi_server import BotApiServer
+from botapi_text import parse_html
 from helpers import EN, FakeCore, cited
 from telegram_harness import (  # noqa: F401 - api is a fixture
     ALICE, BOB, BOSS, FORUM, GROUP, MALLORY, api, callback_answers, exchange, running, settings,

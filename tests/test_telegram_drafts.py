@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_server import BotApiServer, Call, parse_html
+from botapi_server import BotApiServer, Call
+from botapi_text import parse_html
 from helpers import EN, FakeCore, cited
 from openai_server import (  # noqa: F401 - corpus, shared and llm are fixtures
     GIFT, GOOD, Reply, ScriptedLLM, corpus, llm, make_core, shared,

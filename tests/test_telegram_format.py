@@ -12,7 +12,7 @@ from bot.models import Answer, Citation
 from bot.retrieval import DocumentInfo
 from bot.telegram import formatting
 from bot.telegram.formatting import Span, render
-from botapi_server import check_text, parse_html, utf16_len
+from botapi_text import check_text, parse_html, utf16_len
 from helpers import EN
 
 HOSTILE = [
