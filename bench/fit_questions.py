@@ -19,7 +19,7 @@ import numpy as np
 
 from bench.common import DEFAULT_DOCS, ROOT, Corpus, build_core, load_gold, overlap
 from bench.eval import ask_with_history, gold_spans, judge
-from bot.answering import Context, decision, first_refusal, refusal
+from bot.answering import Context, analyse, decision, first_refusal, refusal
 
 PYDOCS = ROOT / "bench" / "corpora" / "python-docs"
 #: (gold file, documents, split of its rows to use or None for all, role)
@@ -75,7 +75,7 @@ def collect(cache_dir: Path) -> list[Record]:
 def gather(name: str, role: str, row: dict, core: Any, corpus: Corpus, history_cache: dict) -> Record:
     """The question analysed and its evidence gathered exactly as `AnswerCore.ask` does."""
     turns = ask_with_history(core, row, history_cache)
-    question = core.analyse(row["question"], turns)
+    question = analyse(row["question"], turns[-core.settings.history_turns:] if core.settings.history_turns else [])
     snapshot = core.retriever.snapshot()
     context = Context(question, snapshot)
     for stage in ("question", "collection"):

@@ -92,19 +92,9 @@ class AnswerCore:
         return BuildInfo(self.settings.chunk_chars, embedding_model_id(self.embeddings), 0)
 
     # --- questions ------------------------------------------------------------------------
-    def analyse(self, question: str, history: Sequence[Turn] = ()) -> Question:
-        """`question` analysed with the conversation kept (`history_turns`) and the names the
-        collection writes (so "what did parly give shoigu?" names Parly and Shoigu)."""
-        recent = history[-self.settings.history_turns:] if self.settings.history_turns else ()
-        try:
-            known = self.retriever.snapshot().proper_names
-        except Exception:  # no index or the store is down: answering says so, with its own message
-            known = None
-        return analyse(question, recent, known)
-
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         recent = history[-self.settings.history_turns:] if self.settings.history_turns else ()
-        analysed = self.analyse(question, history)
+        analysed = analyse(question, recent)
         refused = first_refusal("question", Context(analysed))  # before any model call
         if refused:
             return refusal(analysed, *refused)

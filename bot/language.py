@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -84,23 +83,19 @@ def content_tokens(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
 
 
-def key_terms(question: str, known: ProperNames | None = None) -> list[str]:
+def key_terms(question: str) -> list[str]:
     """Names, numbers and acronyms of a question, as written (deduplicated, in order).
 
     A capitalised first word is not taken for a name ("Which", "Besides", "Какую"): that costs
-    a question opening with a bare name its check, and saves every other question. In a question
-    typed without a capital letter, the words `known` (the collection) writes as names count as
-    names ("what did parly give shoigu?")."""
+    a question opening with a bare name its check, and saves every other question."""
     found: list[str] = []
     after_boundary = True
-    lower_case = known is not None and not any(ch.isupper() for ch in question)
     for word, offset in words(question):
         head = word.split("'")[-1].split("’")[-1] if ("'" in word or "’" in word) else word
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
             or (head[:1].isupper() and not after_boundary)
-            or (lower_case and head in known)  # type: ignore[operator]
         )
         if is_key and fold(head) not in STOPWORDS and head not in found:
             found.append(head)
@@ -248,40 +243,6 @@ def skeleton(word: str) -> str:
         text = text.replace(sound, letter)
     text = re.sub(r"[aeiouyh]", "", text)
     return re.sub(r"(.)\1+", r"\1", text)
-
-
-class ProperNames:
-    """The words a collection writes as names: capitalised within a sentence, never in lower
-    case ("Paris", "Shoigu", "French"; not "Ministers", which it also writes "ministers").
-    `word in names` also accepts a Cyrillic word with the same consonants (париже, шойгу), so a
-    question typed in lower case still names them."""
-
-    def __init__(self, texts: list[str]) -> None:
-        capitalised: Counter[str] = Counter()
-        lower: Counter[str] = Counter()
-        for text in texts:
-            end = 0
-            for word, offset in words(text):
-                if re.search(r"[.!?:;\n]", text[end:offset]) or end == 0:  # a sentence or line starts
-                    end = offset + len(word)
-                    continue
-                end = offset + len(word)
-                (capitalised if word[:1].isupper() else lower)[fold(word)] += 1
-        self._names = {w for w, n in capitalised.items()
-                       if not lower[w] and w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
-        self._skeletons: dict[str, set[str]] = {}  # consonants -> first letters: Paris -> prs -> {p}
-        for name in self._names:
-            if len(key := skeleton(name)) >= 3:
-                self._skeletons.setdefault(key, set()).add(name[0])
-
-    def __contains__(self, word: str) -> bool:
-        if fold(word) in self._names:
-            return True
-        # the same consonants and the same first letter: париже is Paris, ядерную is not Drian
-        return is_cyrillic(word) and transliterate(word)[:1] in self._skeletons.get(skeleton(word), ())
-
-    def __len__(self) -> int:
-        return len(self._names)
 
 
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|for|and|the|de|du)\s+|\s+)){1,6}[A-Z][\w-]*")

@@ -24,7 +24,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
-from bot.language import ProperNames, Vocabulary, content_tokens, language
+from bot.language import Vocabulary, content_tokens, language
 from index.errors import IndexEmpty
 from index.records import DocumentRecord, PassageRecord, documents_of
 from index.store import Generation, IndexStore
@@ -65,8 +65,6 @@ class _Snapshot:
         self.bm25 = BM25Okapi([content_tokens(f"{r.title} {r.text}") for r in self.records]) if self.ids else None
         self.idf: dict[str, float] = dict(self.bm25.idf) if self.bm25 is not None else {}
         self.vocabulary = Vocabulary(self.texts + [r.title for r in self.records])
-        #: The words the collection writes as names, for questions typed in lower case.
-        self.proper_names = ProperNames(self.texts + [r.title for r in self.records])
         # Each document's words, title included: "is this name mentioned in that document?"
         texts_of: dict[str, list[str]] = {}
         for r in self.records:

@@ -14,7 +14,7 @@ from helpers import BUNDLED, ROOT, converse, make_settings, write_documents
 
 from bot.answering import CHECKS, OUTCOMES, analyse
 from bot.core import AnswerCore
-from bot.language import ProperNames, Vocabulary
+from bot.language import Vocabulary
 from bot.models import Answer, Turn
 from bot.render import cited_sentences, excerpt
 
@@ -165,30 +165,6 @@ def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> No
     for name in ("Меркель", "Ангела", "Клинтон", "Берлин"):
         assert not words.mentions(name, loose=True), name
     assert not words.mentions("Moskva") or words.mentions("Moscow")  # strict matching stays strict
-
-
-def test_a_question_typed_in_lower_case_names_what_the_collection_writes_as_names() -> None:
-    known = ProperNames([(BUNDLED / name).read_text(encoding="utf-8")
-                         for name in ("france-russia-2plus2-meeting-paris-2021-11-12.txt",
-                                      "russia-france-2plus2-meeting-moscow-2019-09-09.txt")])
-    typed = analyse("what did florence parly give to sergei shoigu in 2019?", known=known)
-    assert typed.names == ("florence", "parly", "sergei", "shoigu", "2019")
-    # "Ministers" is a word the documents also write in lower case; "ядерную" only shares Drian's consonants
-    assert analyse("which ministers came to paris?", known=known).names == ("paris",)
-    assert analyse("в париже обсуждали ядерную сделку?", known=known).names == ("париже",)
-    # a question with capitals keeps its own: the user wrote the names as names
-    assert analyse("What did the French ministers say about mali?", known=known).names == ("French",)
-    # and a follow-up carries them
-    back = analyse("and what did he give her back?", [Turn(typed.text, typed.search, True)], known)
-    assert {"parly", "shoigu"} <= set(back.carried)
-
-
-def test_a_question_in_lower_case_gets_the_answer_of_the_capitalised_one(core: AnswerCore) -> None:
-    typed, written = (core.ask(q) for q in ("what did florence parly give to sergei shoigu?",
-                                            "What did Florence Parly give to Sergei Shoigu?"))
-    assert typed.answered and "Normandie-Niémén" in typed.answer
-    # the same sentence answers (the embedder sees other characters, so a second may differ)
-    assert typed.answer.split("[1]")[0] == written.answer.split("[1]")[0]
 
 
 # --- the checks --------------------------------------------------------------------------------------

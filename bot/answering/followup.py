@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.language import STOPWORDS, ProperNames, answer_type, content_tokens, is_follow_up, key_terms
+from bot.language import STOPWORDS, answer_type, content_tokens, is_follow_up, key_terms
 from index.text import fold, words
 from bot.models import Turn
 
@@ -32,8 +32,7 @@ ANSWER_NAMES = 2
 CARRIED_BY_PREVIOUS = 6
 
 
-def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
-            known: ProperNames | None = None) -> tuple[bool, tuple[str, ...], str]:
+def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[bool, tuple[str, ...], str]:
     """(whether `text` leans on the conversation, the names or words it carries over, the search).
 
     - "And about Syria?", "Et à Moscou ?": the previous search with its topic replaced;
@@ -49,9 +48,9 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     before = previous.search_query or previous.question
     rewritten = _new_topic(text, before, [turn.question for turn in history])
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
-        return True, tuple(n for n in key_terms(rewritten, known) if n not in names), rewritten
+        return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
-    own = key_terms(previous.question, known) or key_terms(previous.search_query, known)
+    own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
     introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject

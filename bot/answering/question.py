@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.followup import own_words, resolve
-from bot.language import (AnswerType, ProperNames, after_new_topic, answer_type, content_tokens, is_small_talk, key_terms,
-                          language)
+from bot.language import AnswerType, after_new_topic, answer_type, content_tokens, is_small_talk, key_terms, language
 from bot.models import Turn
 from index.text import words
 
@@ -69,14 +68,13 @@ class Question:
         return not self.search_names and not own_words(self.search)
 
 
-def analyse(text: str, history: Sequence[Turn] = (), known: ProperNames | None = None) -> Question:
-    """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`;
-    `known`: the names the collection writes, recognised in a question typed in lower case."""
+def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
+    """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`."""
     text = _CONTROL.sub("", text).strip()
     fresh = after_new_topic(text)  # "Other question: …" stands on its own
     asked = text if fresh is None else fresh
-    names = tuple(key_terms(asked, known))
-    follow_up, carried, search = (False, (), asked) if fresh is not None else resolve(asked, names, history, known)
+    names = tuple(key_terms(asked))
+    follow_up, carried, search = (False, (), asked) if fresh is not None else resolve(asked, names, history)
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text), follow_up=follow_up,
