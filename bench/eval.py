@@ -5,6 +5,7 @@
     python bench/eval.py --gold tests/gold.jsonl
     python bench/eval.py --json bench/results/eval.json   # metrics (and every question) as JSON
     python bench/eval.py --check-floors bench/floors.json # exit 1 when a floor is not met (CI)
+    python bench/eval.py --lower-case                     # the same questions typed in lower case
 
 Retrieval (standalone answerable questions; follow-ups need the conversation and are scored
 in the answer metrics only), for citebot's hybrid, dense-only and BM25-only retrieval and for
@@ -297,13 +298,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--margin", type=float, default=0.03, help="slack below the measured figures (--write-floors)")
     parser.add_argument("--no-langchain", action="store_true", help="skip the LangChain recipe baseline")
     parser.add_argument("--worst", type=int, default=25, help="how many failed questions to list (worst first)")
+    parser.add_argument("--lower-case", action="store_true",
+                        help="ask every question (and its conversation) typed in lower case, as many people chat")
     args = parser.parse_args(argv)
 
     rows = [r for r in load_gold(args.gold) if args.split is None or r.get("split") == args.split]
+    if args.lower_case and (args.write_floors or args.check_floors):
+        parser.error("the floors are for the questions as written: not with --lower-case")
+    if args.lower_case:
+        rows = [{**r, "question": r["question"].lower(), "history": [h.lower() for h in r["history"]]} for r in rows]
     args.docs = args.docs or docs_for(args.gold)
     info = machine()
     print(machine_line(info))
-    print(f"Gold set: {args.gold} ({len(rows)} questions, {sum(not r['answerable'] for r in rows)} unanswerable)")
+    print(f"Gold set: {args.gold} ({len(rows)} questions, {sum(not r['answerable'] for r in rows)} unanswerable)"
+          + (", typed in lower case" if args.lower_case else ""))
     corpus = Corpus(args.docs)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="citebot-eval-") as tmp:
@@ -360,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ... {len(failures) - args.worst} more (--worst N, or --json)")
 
     metrics = {
-        "machine": info, "gold": str(args.gold), "questions": len(rows),
+        "machine": info, "gold": str(args.gold), "lower_case": args.lower_case, "questions": len(rows),
         "index_seconds": build_s, "recipe_index_seconds": recipe_s,
         "retrieval": {s: {k: v for k, v in vals.items()} for s, vals in rs.items()},
         "answers": ans,
