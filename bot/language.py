@@ -4,7 +4,7 @@
 - `key_terms`: names, numbers and acronyms as written ("Merkel", "2023", "MH17"): if a
   document collection never mentions one of them, it cannot answer the question.
 - `is_follow_up`: whether a question leans on the conversation ("what did she give him?").
-- `answer_type`: what a question asks for (a person, date, place, number, or other).
+- `answer_type`: what a question asks for (the author of a text, a person, date, place, number, or other).
 - `ends_sentence`: whether a text ends as a sentence does (headings, bylines and captions do not).
 """
 
@@ -276,11 +276,16 @@ _ENGLISH_MARKERS = frozenset(
 )
 
 
-AnswerType = Literal["person", "date", "place", "number", "other"]
+AnswerType = Literal["author", "person", "date", "place", "number", "other"]
 
 # The asked answer type, by the question word (English, French, Russian). Checked in this
 # order: "how many" before "what", "when" before "where".
 _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    # who wrote the text itself: a byline answers ("Who wrote the article?", "Кто автор статьи?")
+    ("author", re.compile(
+        r"\b(?:who(?:'s| is| was)? (?:the )?author|who (?:wrote|has written|authored)|written by whom"
+        r"|qui (?:a écrit|a rédigé|est l'auteur)|quel est l'auteur|qui en est l'auteur)\b"
+        r"|(?<!\w)(?:кто (?:автор|написал|напсал|является автором)|чья (?:это )?статья)(?!\w)", re.I)),
     ("number", re.compile(
         r"\b(?:how many|how much|what number|combien|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
         r"cost|price|amount|budget|percentage) of|quel(?:le)? (?:est|était) (?:la population|le nombre|le co[uû]t|"
@@ -301,7 +306,8 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 
 def answer_type(text: str) -> AnswerType:
-    """What kind of answer the question asks for: a person, a date, a place, a number, or other."""
+    """What kind of answer the question asks for: the author of a text, a person, a date, a place,
+    a number, or other."""
     head = " ".join(text.split()[:8])  # the question word comes first, or nearly
     for kind, pattern in _TYPES:
         if pattern.search(head):

@@ -24,7 +24,8 @@ from bot.render import cited_sentences, excerpt
 
 @pytest.mark.parametrize("question, kind", [
     ("Who agreed with him?", "person"), ("Which minister spoke about Mali?", "person"),
-    ("Qui a écrit l'article ?", "person"), ("Кто написал статью?", "person"),
+    ("Qui a écrit l'article ?", "author"), ("Кто написал статью?", "author"), ("Who wrote the article?", "author"),
+    ("Qui a nommé le nouveau ministre ?", "person"), ("С кем, по версии автора статьи, встречался Макрон?", "person"),
     ("When was the meeting held?", "date"), ("En quelle année ?", "date"), ("Когда прошла встреча?", "date"),
     ("Where did they meet?", "place"), ("Où se sont-ils rencontrés ?", "place"), ("Где прошла встреча?", "place"),
     ("How many prisoners were exchanged?", "number"), ("Combien de migrants ?", "number"),
@@ -256,6 +257,20 @@ def test_the_quote_shown_holds_the_cited_sentence_whole(core: AnswerCore) -> Non
     sentences = cited_sentences(answer)
     shown = [excerpt(c.quote, at=sentences.get(c.n, "")) for c in answer.citations]
     assert any("June 1944" in s and "Normandie-Niémén" in s for s in shown), shown
+
+
+@pytest.mark.parametrize("question", ["Who wrote the article about the Moscow meeting?",
+                                      "Qui a écrit l'article sur la réunion de Moscou ?", "кто написал статью о встрече в москве"])
+def test_who_wrote_is_answered_with_the_byline(core: AnswerCore, question: str) -> None:
+    answer = core.ask(question)
+    assert answer.answered and answer.answer.startswith("Stanislav IVANOV | Leading Researcher"), answer.answer
+
+
+@pytest.mark.parametrize("question", ["Who wrote the statement on the Paris meeting?", "Qui a rédigé le communiqué de Paris ?"])
+def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, question: str) -> None:
+    """The Paris statement has no byline: whoever it mentions did not write it."""
+    answer = core.ask(question)
+    assert not answer.answered and answer.refusal == "no_author", answer.answer
 
 
 def test_answers_are_short(core: AnswerCore) -> None:

@@ -81,6 +81,11 @@ def _no_number(c: Context) -> dict[str, Any] | None:
     return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
 
 
+def _no_author(c: Context) -> dict[str, Any] | None:
+    asks = c.question.answer_type == "author"
+    return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
+
+
 CHECKS: tuple[Check, ...] = (
     Check("empty_question", "question", True, "answer_empty_question",
           "nothing to search for: empty, or only emoji and punctuation",
@@ -120,6 +125,9 @@ CHECKS: tuple[Check, ...] = (
           "a number word in a name like \"the Norman Four\", or one that refers back, \"the two Ministers\", is no "
           "count), or \"When…?\" and "
           "they state no date, weekday or time of day", _no_number),
+    Check("no_author", "answer", False, "answer_not_found",
+          "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
+          "who wrote the text: a statement with no author named is not answered with whoever it mentions", _no_author),
 )
 
 #: Refusals that are not checks: outcomes of the index and of the language model.

@@ -83,15 +83,17 @@ def from_json(data: dict[str, Any]) -> Weights:
     )
 
 
-def rank(candidates: list[Candidate], w: Weights | None = None) -> list[Candidate]:
+def rank(candidates: list[Candidate], w: Weights | None = None, *, holding_first: bool = False) -> list[Candidate]:
     """`candidates` with their ranker scores, best first; bare ones (a byline or heading that
-    shares nothing with a question not asking "who") last, since they never answer."""
+    shares nothing with a question not asking "who") last, since they never answer. With
+    `holding_first` (a question whose answer type only a few lines hold: a byline for "who
+    wrote …?"), the sentences that hold the asked type come before those that do not."""
     w = w or weights()
     if not candidates:
         return []
     scores = np.stack([c.features for c in candidates]) @ w.ranker + w.ranker_bias
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
-    return sorted(scored, key=lambda c: (c.bare, -c.score))
+    return sorted(scored, key=lambda c: (c.bare, holding_first and not c.holds_type, -c.score))
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

@@ -70,6 +70,12 @@ _WHEN_WORDS = frozenset(
     понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье утром вечером днем
     полдень полночь сегодня завтра вчера""".split()
 )
+#: A byline: a name of two to four capitalised words opening a line that is no sentence, then a
+#: separator ("Stanislav IVANOV | Leading Researcher", "By Jane Doe, staff writer", "Автор: Иван Петров").
+_BYLINE = re.compile(r"(?:(?:by|par|author|auteur|автор)\s*:?\s+)?[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’.-]+){1,3}"
+                     r"\s*(?:[|,–—]|$)")
+#: A sentence that says who wrote something.
+_WRITTEN_BY = re.compile(r"\b(?:written by|authored by|the author|écrit par|l'auteur)\b|(?<!\w)(?:автор|написал)", re.I)
 _TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:h.][0-5]\d|\s*[ap]\.?m\b|\s*o'clock)", re.IGNORECASE)
 
 
@@ -153,7 +159,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             if names else 1.0
         overlap = lexical(text)
         bare = (not ends_sentence(text) and not overlap
-                and not (names and named > 0) and question.answer_type != "person")
+                and not (names and named > 0) and question.answer_type not in ("person", "author"))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
             holds(question, text), named,
@@ -212,7 +218,8 @@ def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool) ->
 def holds(question: Question, text: str) -> float:
     """1.0 when `text` holds the kind of answer asked for (a count for "how many": a number
     that is no year, or a number word; a date for "when"; a name the question does not
-    already give for "who" and "where"), or when nothing in particular is asked; else 0.0."""
+    already give for "who" and "where"; a byline or "written by" for "who wrote"), or when
+    nothing in particular is asked; else 0.0."""
     kind = question.answer_type
     if kind == "other":
         return 1.0
@@ -229,6 +236,8 @@ def holds(question: Question, text: str) -> float:
         return float(bool(counts) or any(
             f in _COUNT_WORDS and (i == 0 or not written[i][:1].isupper() and folded[i - 1] not in _DEFINITE)
             for i, f in enumerate(folded)))
+    if kind == "author":  # a byline ("Stanislav IVANOV | Leading Researcher, ...") or "written by ..."
+        return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
     if kind == "date":
         return float(bool(_YEAR.search(text) or _TIME.search(text))
                      or any(t in _MONTHS or t in _WHEN_WORDS for t in tokens(text)))

@@ -52,7 +52,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
-    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) == "person" else ()
+    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in ("person", "author") else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])
     if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case

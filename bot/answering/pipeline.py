@@ -94,7 +94,8 @@ class Pipeline:
         passages = self.retriever.search(question.search, query_vector=vectors["search"].tolist())
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
-        candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights)
+        candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights,
+                                   holding_first=question.answer_type == "author")
         median, top = snapshot.against_background(vectors["search"])
         top = max([top, *(c.similarity for c in candidates)])  # the sample may miss the best sentence
         return Evidence(question, passages, candidates, median,
