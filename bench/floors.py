@@ -64,7 +64,7 @@ def gold_key(gold_path: Path) -> str:
 
 FLOOR_METRICS = ["retrieval.hybrid.hit@1", "retrieval.hybrid.hit@5", "retrieval.hybrid.mrr", "retrieval.hybrid.ndcg@10",
                  "answers.correct", "answers.refusal", "answers.citation_precision", "answers.precision",
-                 "answers.accuracy"]
+                 "answers.accuracy", "answers.chain_correct"]
 
 
 def write_floors(metrics: dict, floors_path: Path, gold_path: Path, margin: float) -> dict:
