@@ -95,11 +95,6 @@ def gather(name: str, role: str, row: dict, core: Any, corpus: Corpus, history_c
 # --- judging answers ------------------------------------------------------------------------
 
 
-def author(record: Record) -> bool:
-    """Whether the record's question asks who wrote the text (a byline ranks first, as in `Pipeline.evidence`)."""
-    return record.context is not None and record.context.question.answer_type == "author"
-
-
 def answer(record: Record, w: decision.Weights) -> Any:
     if record.context is None:
         return record.early
@@ -107,7 +102,7 @@ def answer(record: Record, w: decision.Weights) -> Any:
     pipeline = core.pipeline.with_weights(w)
     ev = record.context.evidence
     context = Context(record.context.question, record.context.snapshot,
-                      replace(ev, candidates=decision.rank(ev.candidates, w, holding_first=author(record))))
+                      replace(ev, candidates=decision.rank(ev.candidates, w, answer_type=record.context.question.answer_type)))
     return pipeline.decide(context)
 
 

@@ -83,17 +83,22 @@ def from_json(data: dict[str, Any]) -> Weights:
     )
 
 
-def rank(candidates: list[Candidate], w: Weights | None = None, *, holding_first: bool = False) -> list[Candidate]:
+#: Answer types that only a few lines hold, so that a line holding it ranks before every line
+#: that does not: a byline for "who wrote …?" (6 more right training answers, none lost).
+HOLDING_FIRST = frozenset({"author"})
+
+
+def rank(candidates: list[Candidate], w: Weights | None = None, *, answer_type: str = "other") -> list[Candidate]:
     """`candidates` with their ranker scores, best first; bare ones (a byline or heading that
-    shares nothing with a question not asking "who") last, since they never answer. With
-    `holding_first` (a question whose answer type only a few lines hold: a byline for "who
-    wrote …?"), the sentences that hold the asked type come before those that do not."""
+    shares nothing with a question not asking "who") last, since they never answer. For an
+    `answer_type` of HOLDING_FIRST, the lines that hold it come before those that do not."""
     w = w or weights()
     if not candidates:
         return []
     scores = np.stack([c.features for c in candidates]) @ w.ranker + w.ranker_bias
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
-    return sorted(scored, key=lambda c: (c.bare, holding_first and not c.holds_type, -c.score))
+    first = answer_type in HOLDING_FIRST
+    return sorted(scored, key=lambda c: (c.bare, first and not c.holds_type, -c.score))
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

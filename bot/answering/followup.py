@@ -159,8 +159,7 @@ def _elided(word: str) -> str:
 def _phrase_after(preposition: re.Pattern[str], text: str) -> tuple[int, int] | None:
     """(start, end) of the phrase after the last `preposition` of `text` (up to the next
     preposition or punctuation), or None."""
-    spans = [m for m in preposition.finditer(text)]
-    for m in reversed(spans):
+    for m in reversed(list(preposition.finditer(text))):
         rest = _PHRASE_END.search(text, m.end())
         start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
         end = rest.start() if rest else len(text)

@@ -95,7 +95,7 @@ class Pipeline:
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights,
-                                   holding_first=question.answer_type == "author")
+                                   answer_type=question.answer_type)
         median, top = snapshot.against_background(vectors["search"])
         top = max([top, *(c.similarity for c in candidates)])  # the sample may miss the best sentence
         return Evidence(question, passages, candidates, median,
