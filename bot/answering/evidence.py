@@ -145,7 +145,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     candidates = []
     for i, sentence in enumerate(sentences):
         passage, text = by_id[sentence.passage_id], sentence.text
-        if _in_heading(passage, sentence.start) or text == passage.title:  # a heading restates the topic; it answers nothing
+        if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
             continue
         if sum(len(tag) for tag in TAG.findall(text)) * 2 >= len(text):  # markup (XML, HTML), not prose
             continue
@@ -170,13 +170,6 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         ], dtype=np.float32)
         candidates.append(Candidate(passage, text, sentence.start, sentence.end, index, matrix[i], features))
     return candidates
-
-
-def _in_heading(passage: Passage, start: int) -> bool:
-    """Whether the document offset `start` lies on a heading line of `passage` ("## 12.2. Creating
-    Virtual Environments" splits into sentences at "12.2."; none of them answers)."""
-    at = start - passage.start
-    return passage.text[passage.text.rfind("\n", 0, at) + 1:at + 1].startswith("#")
 
 
 class _LexicalOverlap:
