@@ -155,16 +155,10 @@ class _HtmlText(HTMLParser):
     """Visible text of an HTML page, block elements separated by blank lines. Iterative."""
 
     _HIDDEN = frozenset({"script", "style", "nav", "head", "noscript", "template", "svg"})
-    _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
     _BLOCKS = frozenset(
         "address article aside blockquote dd details div dl dt fieldset figcaption figure footer "
         "form h1 h2 h3 h4 h5 h6 header hr li main ol p pre section summary table tr ul".split()
     )
-
-    #: ARIA landmarks that are a site's chrome, not the page's text: `<div role="navigation">` is
-    #: a <nav> (Sphinx's sidebar and "related" bars repeat every page title on every page).
-    _CHROME_ROLES = frozenset({"navigation", "search"})
-    _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -172,24 +166,17 @@ class _HtmlText(HTMLParser):
         self.title = ""
         self.h1 = ""
         self._hidden = 0  # depth inside elements whose text is not shown
-        self._chrome: list[str] = []  # the open elements from a navigation landmark inwards
         self._collecting: str | None = None  # "title" or "h1" while reading the first of those
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
             self._hidden = 0  # a <head> that was never closed ends here
-        if tag not in self._VOID and (self._chrome or dict(attrs).get("role") in self._CHROME_ROLES):
-            if not self._chrome:
-                self._hidden += 1
-            self._chrome.append(tag)
         if tag in self._HIDDEN:
             self._hidden += 1
         if (tag == "title" and not self.title) or (tag == "h1" and not self.h1 and not self._hidden):
             self._collecting = tag
         if tag in self._BLOCKS:
             self.parts.append("\n\n")
-            if tag in self._HEADINGS and not self._hidden:  # a heading reads as one: "## Creating …"
-                self.parts.append("#" * int(tag[1]) + " ")
         elif tag == "br":
             self.parts.append("\n")
         elif tag in ("td", "th"):
@@ -198,11 +185,6 @@ class _HtmlText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self._HIDDEN and self._hidden:
             self._hidden -= 1
-        if tag in self._chrome:  # close it, and whatever was left open inside it
-            while self._chrome.pop() != tag:
-                pass
-            if not self._chrome and self._hidden:
-                self._hidden -= 1
         if tag == self._collecting:
             self._collecting = None
         if tag in self._BLOCKS:
@@ -218,9 +200,6 @@ class _HtmlText(HTMLParser):
 
     def text(self) -> str:
         lines = (" ".join(line.split()) for line in "".join(self.parts).split("\n"))
-        # a heading's permalink sign ("## Creating Virtual Environments¶") is no text; an empty heading none
-        lines = (re.sub(r"\s*¶$", "", line) if line.startswith("#") else line for line in lines)
-        lines = ("" if re.fullmatch(r"#+", line) else line for line in lines)
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

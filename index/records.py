@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 
 #: citebot's index format: bumped whenever what is stored changes meaning; another number rebuilds.
-#: 3: HTML pages lose their navigation landmarks (role="navigation") and keep headings as "# …".
-FORMAT = 3
+FORMAT = 2
 
 
 @dataclass(frozen=True)
