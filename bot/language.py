@@ -103,6 +103,29 @@ def key_terms(question: str) -> list[str]:
     return found
 
 
+def subject_of(question: str) -> tuple[str, ...]:
+    """Whom a "What did X say / give / tell …?" question names as the one who acted ("What did
+    Lavrov say about Iran?" -> ("Lavrov",)), in English, French or Russian; () for any other."""
+    for pattern in _SUBJECT:
+        found = pattern.search(question)
+        if found:
+            return tuple(w for w in found.group("who").split() if w[:1].isupper() and fold(w) not in STOPWORDS)
+    return ()
+
+
+_ACTS_EN = (r"say|tell|give|offer|present|propose|announce|promise|write|think|ask|warn|reply|answer|invite|thank"
+            r"|praise|suggest|demand|claim|critici[sz]e|accuse|sign|donate")
+_ACTS_FR = r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|donné|remis|écrit|invité|signé"
+_ACTS_RU = r"сказал|заявил|подарил|предложил|говорил|ответил|обещал|пообещал|написал|вручил|пригласил|подписал"
+_NAME_WORDS_LATIN = r"(?:[A-ZÀ-Ý][\w'’-]+\s+){1,3}"
+_SUBJECT = (
+    re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
+    re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
+    re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}})"),
+    re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
+)
+
+
 def after_new_topic(question: str) -> str | None:
     """The question after a change-of-topic opening ("Other question: …", "Autre chose : …",
     "Другой вопрос: …"), which stands on its own whatever came before; None without one."""

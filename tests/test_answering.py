@@ -273,6 +273,23 @@ def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, ques
     assert not answer.answered and answer.refusal == "no_author", answer.answer
 
 
+@pytest.mark.parametrize("question, subject", [
+    ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)), ("What gift did Le Drian give to Lavrov?", ("Drian",)),
+    ("Qu'a dit Patrouchev à propos de la Syrie ?", ("Patrouchev",)), ("Что Шойгу сказал о Сирии?", ("Шойгу",)),
+    ("What did the ministers say about Mali?", ()), ("What did he say?", ()), ("Who invited Parly?", ()),
+])
+def test_who_acted_in_a_what_did_x_say_question(question: str, subject: tuple[str, ...]) -> None:
+    assert analyse(question).subject == subject
+
+
+def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
+    """A near miss (right topic, wrong speaker) is refused; what Lavrov did say is answered."""
+    other = core.ask("What did Lavrov say about the Wagner mercenaries?")
+    assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
+    said = core.ask("What did Lavrov say about the JCPOA?")
+    assert said.answered and "Lavrov" in said.answer
+
+
 def test_answers_are_short(core: AnswerCore) -> None:
     for question in ("What did Parly give to Shoigu?", "What is MH17?", "Who is Claire Landais?"):
         answer = core.ask(question)

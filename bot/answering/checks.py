@@ -81,6 +81,23 @@ def _no_number(c: Context) -> dict[str, Any] | None:
     return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
 
 
+#: How much of its passage before a chosen sentence may name whom the sentence is about ("He also
+#: said …" after "Lavrov noted …").
+SUBJECT_CONTEXT_CHARS = 300
+
+
+def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
+    subject = c.question.subject
+    if not subject:
+        return None
+    for chosen in c.chosen:
+        start = chosen.start - chosen.passage.start
+        window = Vocabulary([chosen.passage.text[max(0, start - SUBJECT_CONTEXT_CHARS):chosen.end - chosen.passage.start]])
+        if any(window.mentions(word, loose=_foreign(c)) for word in subject):
+            return None
+    return {}
+
+
 def _no_author(c: Context) -> dict[str, Any] | None:
     asks = c.question.answer_type == "author"
     return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
@@ -117,6 +134,10 @@ CHECKS: tuple[Check, ...] = (
           "the document of the best sentence (title included) never mentions a name or number the question "
           "asks about: \"What did Shoigu give Parly in 2021?\" is not answered from the 2019 article",
           _name_not_in_document),
+    Check("subject_not_in_answer", "answer", False, "answer_not_found",
+          "\"What did X say / give / tell …?\" and no chosen sentence (nor the lines before it in its passage) "
+          "names X: \"What did Lavrov say about the Wagner mercenaries?\" is not answered with what the French "
+          "ministers said about them", _subject_not_in_answer),
     Check("weak_evidence", "answer", False, "answer_not_found",
           "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
