@@ -300,6 +300,8 @@ _ENGLISH_MARKERS = frozenset(
 
 
 AnswerType = Literal["author", "person", "date", "place", "number", "other"]
+#: The answer types that ask for someone: a byline or a name answers, and the next "he" or "she" means them.
+SOMEONE: frozenset[AnswerType] = frozenset({"author", "person"})
 
 # The asked answer type, by the question word (English, French, Russian). Checked in this
 # order: "how many" before "what", "when" before "where".

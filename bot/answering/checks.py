@@ -76,9 +76,12 @@ def _name_not_in_document(c: Context) -> dict[str, Any] | None:
     return {} if _unknown(c.question.names, _foreign(c), c.document) else None
 
 
-def _no_number(c: Context) -> dict[str, Any] | None:
-    asks = c.question.answer_type in ("number", "date")
-    return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
+def _missing(*kinds: str) -> Callable[[Context], dict[str, Any] | None]:
+    """A check refusing a question that asks for one of `kinds` when no chosen sentence holds it."""
+    def check(c: Context) -> dict[str, Any] | None:
+        asks = c.question.answer_type in kinds
+        return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
+    return check
 
 
 #: How much of its passage before a chosen sentence may name whom the sentence is about ("He also
@@ -96,11 +99,6 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
         if any(window.mentions(word, loose=_foreign(c)) for word in subject):
             return None
     return {}
-
-
-def _no_author(c: Context) -> dict[str, Any] | None:
-    asks = c.question.answer_type == "author"
-    return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
 
 
 CHECKS: tuple[Check, ...] = (
@@ -145,10 +143,11 @@ CHECKS: tuple[Check, ...] = (
           "\"How many…?\" (or \"What is the population of…?\") and the chosen sentences state no count (a year, "
           "a number word in a name like \"the Norman Four\", or one that refers back, \"the two Ministers\", is no "
           "count), or \"When…?\" and "
-          "they state no date, weekday or time of day", _no_number),
+          "they state no date, weekday or time of day", _missing("number", "date")),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
-          "who wrote the text: a statement with no author named is not answered with whoever it mentions", _no_author),
+          "who wrote the text: a statement with no author named is not answered with whoever it mentions",
+          _missing("author")),
 )
 
 #: Refusals that are not checks: outcomes of the index and of the language model.

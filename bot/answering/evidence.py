@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.language import STOPWORDS, Vocabulary, ends_sentence
+from bot.language import SOMEONE, STOPWORDS, Vocabulary, ends_sentence
 from bot.retrieval import Passage
 from index.text import TAG, fold, tokens, words
 
@@ -159,7 +159,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             if names else 1.0
         overlap = lexical(text)
         bare = (not ends_sentence(text) and not overlap
-                and not (names and named > 0) and question.answer_type not in ("person", "author"))
+                and not (names and named > 0) and question.answer_type not in SOMEONE)
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
             holds(question, text), named,

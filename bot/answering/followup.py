@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.language import STOPWORDS, answer_type, content_tokens, is_follow_up, key_terms
+from bot.language import SOMEONE, STOPWORDS, answer_type, content_tokens, is_follow_up, key_terms
 from index.text import fold, words
 from bot.models import Turn
 
@@ -52,7 +52,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     own = key_terms(previous.question) or key_terms(previous.search_query)
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
-    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in ("person", "author") else ()
+    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in SOMEONE else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])
     if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case
