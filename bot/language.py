@@ -113,6 +113,31 @@ def subject_of(question: str) -> tuple[str, ...]:
     return ()
 
 
+def compared(question: str, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The names a question sets side by side: two of its names joined by a coordinator and
+    nothing but articles and prepositions ("in 2019 and then in 2021", "between the Moscow and
+    the Paris meetings", "en 2019 et en 2021", "в 2019 и 2021 годах"); () when none are."""
+    spans, at = [], 0
+    for name in names:
+        start = question.find(name, at)
+        if start < 0:
+            return ()
+        spans.append((name, start, start + len(name)))
+        at = start + len(name)
+    found: list[str] = []
+    for (left, _, end), (right, start, _) in zip(spans, spans[1:]):
+        between = question[end:start]
+        if _LINK.fullmatch(between) and _COORDINATOR & set(between.lower().replace(",", " ").split()):
+            found += [n for n in (left, right) if n not in found]
+    return tuple(found)
+
+
+#: What may stand between two names set side by side: coordinators, articles, prepositions.
+_LINK = re.compile(r"[\s,]*(?:(?:and|then|or|vs\.?|versus|the|in|at|on|et|puis|ou|en|à|au|le|la|les|l'|и|или|а|потом|"
+                   r"затем|в|во|на)[\s,]+)+", re.IGNORECASE)
+_COORDINATOR = frozenset("and or vs vs. versus et ou puis и или а".split())
+
+
 _ACTS_EN = (r"say|tell|give|offer|present|propose|announce|promise|write|think|ask|warn|reply|answer|invite|thank"
             r"|praise|suggest|demand|claim|critici[sz]e|accuse|sign|donate")
 _ACTS_FR = r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|donné|remis|écrit|invité|signé"
@@ -206,6 +231,16 @@ class Vocabulary:
         for text in texts:
             self._words.update(tokens(text))
             self._words.update(_initials(text))
+        self._index()
+
+    def __or__(self, other: Vocabulary) -> Vocabulary:
+        """The words of both (a question answered from two documents)."""
+        both = Vocabulary([])
+        both._words = self._words | other._words
+        both._index()
+        return both
+
+    def _index(self) -> None:
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._words:
             self._by_prefix.setdefault(word[:2], []).append(word)

@@ -290,6 +290,27 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     assert said.answered and "Lavrov" in said.answer
 
 
+@pytest.mark.parametrize("question, compared", [
+    ("Where did the ministers meet in 2019 and in 2021?", ("2019", "2021")),
+    ("How did the talks differ between the Moscow and the Paris meetings?", ("Moscow", "Paris")),
+    ("Qu'ont dit les ministres sur l'Iran en 2019 et en 2021 ?", ("2019", "2021")),
+    ("Что говорили об Иране в 2019 и 2021 годах?", ("2019", "2021")),
+    ("What did Shoigu give Parly in 2021?", ()), ("What did Lavrov say in Paris about Iran?", ()),
+])
+def test_names_set_side_by_side(question: str, compared: tuple[str, ...]) -> None:
+    assert analyse(question).compared == compared
+
+
+def test_a_question_about_both_meetings_is_answered_from_both_documents(core: AnswerCore) -> None:
+    """Each year from the document that has it, where one document alone was refused; a year
+    beside an act that only the other meeting saw is still refused."""
+    both = core.ask("Where did the ministers meet in 2019 and in 2021?")
+    assert both.answered, both.answer
+    assert "Moscow" in both.answer and "Paris" in both.answer
+    assert len({c.source for c in both.citations}) == 2
+    assert not core.ask("What did Shoigu give Parly in 2021?").answered
+
+
 def test_answers_are_short(core: AnswerCore) -> None:
     for question in ("What did Parly give to Shoigu?", "What is MH17?", "Who is Claire Landais?"):
         answer = core.ask(question)

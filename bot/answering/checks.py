@@ -40,7 +40,8 @@ class Context:
     probability: float = 0.0
     threshold: float = 0.5
     floor: float = -1e9  #: the relatedness below which the question is off topic
-    document: Vocabulary | None = None  #: the words of the best sentence's document
+    #: The words of the best sentence's document (and of the second one's, for names set side by side).
+    document: Vocabulary | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ CHECKS: tuple[Check, ...] = (
           "(\"What is the recipe for borscht?\", in any language)",
           lambda c: {} if c.evidence.relatedness < c.floor else None),
     Check("name_not_in_document", "answer", False, "answer_not_found",
-          "the document of the best sentence (title included) never mentions a name or number the question "
+          "the document of the best sentence (title included; both documents, for names set side by side) never "
+          "mentions a name or number the question "
           "asks about: \"What did Shoigu give Parly in 2021?\" is not answered from the 2019 article",
           _name_not_in_document),
     Check("subject_not_in_answer", "answer", False, "answer_not_found",

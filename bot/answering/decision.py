@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from bot.answering.evidence import FEATURES, Candidate, Evidence
+from bot.answering.question import Question
 from bot.language import Vocabulary
 
 #: The signals of the decision, in order (see `decision_features`).
@@ -99,6 +101,20 @@ def rank(candidates: list[Candidate], w: Weights | None = None, *, answer_type: 
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
     first = answer_type in HOLDING_FIRST
     return sorted(scored, key=lambda c: (c.bare, first and not c.holds_type, -c.score))
+
+
+def second_document(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
+                    foreign: bool) -> Candidate | None:
+    """For a question that sets names side by side ("in 2019 and then in 2021", "the Moscow and
+    the Paris meetings") whose best sentence's document lacks some of them: the best sentence
+    of another document that names the rest, so that each side is answered from its own
+    document. None for any other question."""
+    best = candidates[0]
+    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
+    if not missing or not set(missing) <= set(question.compared):
+        return None
+    return next((c for c in candidates[1:] if c.passage.source != best.passage.source and not c.bare
+                 and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

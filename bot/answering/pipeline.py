@@ -123,15 +123,21 @@ class Pipeline:
         question, evidence = context.question, context.evidence
         w = self.weights or decision.weights()
         best = evidence.candidates[0]
-        context.document = context.snapshot.document_vocabulary[best.passage.source]
+        documents = context.snapshot.document_vocabulary
+        context.document = documents[best.passage.source]
+        context.chosen = [best]
+        # "… in 2019 and in 2021?": each side answered from its own document.
+        other = decision.second_document(question, evidence.candidates, documents, evidence.foreign)
+        if other is not None and self.max_citations > 1:
+            context.chosen.append(other)
+            context.document = context.document | documents[other.passage.source]
         signals = decision.decision_features(evidence, best, context.document)
         context.probability = decision.probability(signals, w)
         context.threshold, context.floor = w.threshold, w.floor
-        context.chosen = [best]
         # The best sentence's document names all the question names: no second document joins.
         covered = signals[decision.DECISION_FEATURES.index("names_document")] == 1.0
         for candidate in evidence.candidates[1:]:
-            if len(context.chosen) >= self.max_citations:
+            if len(context.chosen) >= self.max_citations or other is not None:
                 break
             if decision.joins(candidate, context.chosen, w, same_document=covered):
                 context.chosen.append(candidate)

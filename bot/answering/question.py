@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.followup import own_words, resolve
-from bot.language import (AnswerType, after_new_topic, answer_type, content_tokens, is_small_talk, key_terms, language,
-                          subject_of)
+from bot.language import (AnswerType, after_new_topic, answer_type, compared, content_tokens, is_small_talk, key_terms,
+                          language, subject_of)
 from bot.models import Turn
 from index.text import words
 
@@ -41,6 +41,8 @@ class Question:
     search: str = ""
     #: Who acted, in a "What did X say / give …?" question ("Lavrov"); () for any other.
     subject: tuple[str, ...] = ()
+    #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
+    compared: tuple[str, ...] = ()
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -81,7 +83,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text), follow_up=follow_up,
-        carried=carried, search=search, subject=subject_of(asked),
+        carried=carried, search=search, subject=subject_of(asked), compared=compared(asked, names),
     )
 
 
