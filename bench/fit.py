@@ -223,7 +223,7 @@ def diagnose(records: list[Record], w: decision.Weights) -> None:
                 continue
             if r.row["answerable"] and not judge(answer(r, w), r.row, r.corpus)["correct"]:
                 continue
-            ranked = decision.rank(r.context.evidence.candidates, w, answer_type=r.context.question.answer_type)
+            ranked = decision.rank(r.context.evidence.candidates, w, r.context.question)
             evidence = replace(r.context.evidence, candidates=ranked)
             document = r.context.snapshot.document_vocabulary[ranked[0].passage.source]
             rows.append(decision.decision_features(evidence, ranked[0], document))
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         if outcome.refusal == "off_topic":
             continue  # the floor decides it
         ev = r.context.evidence
-        ranked = decision.rank(ev.candidates, w, answer_type=r.context.question.answer_type)
+        ranked = decision.rank(ev.candidates, w, r.context.question)
         evidence = replace(ev, candidates=ranked)
         best = ranked[0]
         rows_x.append(decision.decision_features(evidence, best, r.context.snapshot.document_vocabulary[best.passage.source]))

@@ -102,7 +102,7 @@ def answer(record: Record, w: decision.Weights) -> Any:
     pipeline = core.pipeline.with_weights(w)
     ev = record.context.evidence
     context = Context(record.context.question, record.context.snapshot,
-                      replace(ev, candidates=decision.rank(ev.candidates, w, answer_type=record.context.question.answer_type)))
+                      replace(ev, candidates=decision.rank(ev.candidates, w, record.context.question)))
     return pipeline.decide(context)
 
 

@@ -107,7 +107,7 @@ class AnswerCore:
         """citebot as a LangChain `Runnable`: {"question": str, "history": [...]} in, the `Answer`
         out; `invoke`, `batch`, `ainvoke` and `stream` (which yields the one final Answer: for
         the model's text as it is written, use `AnswerCore.stream`). `history` holds `Turn`s or
-        dicts with a "question" (and optionally "answered", "search_query", "names")."""
+        dicts with a "question" (and optionally "answered", "search_query", "names", "cited")."""
 
         def answer(inputs: dict[str, Any]) -> Answer:
             if not isinstance(inputs, dict) or not isinstance(inputs.get("question"), str):
@@ -316,12 +316,13 @@ def _turn(item: Turn | dict[str, Any]) -> Turn:
         return item
     question = str(item["question"])
     return Turn(question, str(item.get("search_query") or question), bool(item.get("answered", True)),
-                tuple(item.get("names") or ()))
+                tuple(item.get("names") or ()), tuple(item.get("cited") or ()))
 
 
 def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Turn]:
     """The conversation after `answer`, trimmed to the last `keep` turns."""
-    turns = [*history, Turn(answer.question, answer.search_query or answer.question, answer.answered, answer.names)]
+    turns = [*history, Turn(answer.question, answer.search_query or answer.question, answer.answered, answer.names,
+                            answer.sentences())]
     return turns[-keep:] if keep else []
 
 

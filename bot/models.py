@@ -56,6 +56,12 @@ class Answer:
     def markers(self) -> list[int]:
         return [int(m) for m in MARKER_RE.findall(self.answer)]
 
+    def sentences(self) -> tuple[str, ...]:
+        """The answer's cited sentences, each as it stands before its [n] markers."""
+        if not self.answered:
+            return ()
+        return tuple(s.strip() for s in re.split(r"\s*(?:\[\d+\])+", self.answer) if s.strip())
+
     def to_json(self) -> dict:
         return {
             "question": self.question,
@@ -80,3 +86,6 @@ class Turn:
     answered: bool = False
     #: The names the answer brought in (`Answer.names`), for follow-ups about them.
     names: tuple[str, ...] = ()
+    #: The answer's sentences (each with any it brought along), which a follow-up asking
+    #: something else is not answered with again.
+    cited: tuple[str, ...] = ()

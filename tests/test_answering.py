@@ -339,6 +339,25 @@ def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core:
     assert agreed.answer.startswith("French colleagues agreed with him.")
 
 
+def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() -> None:
+    before = [Turn("What did Parly give Shoigu?", "What did Parly give Shoigu?", True, (),
+                   ("Parly donated a photograph.", "In response, he presented a newspaper."))]
+    back = analyse("What did he give her in return?", before)
+    assert back.seen == ("Parly donated a photograph.",) and back.again == ()
+    when = analyse("When?", before)  # more of the same answer
+    assert when.seen == () and when.again == ("Parly donated a photograph.",)
+    assert analyse("What did he give her in return?").seen == ()
+
+
+def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(core: AnswerCore) -> None:
+    gift, back = converse(core, ["What did Parly give Shoigu?", "And what did he give her in return?"])
+    assert "photograph" in gift.sentences()[0]
+    assert back.answered and "Krasnaya Zvezda" in back.answer, back.answer
+    invited, when = converse(core, ["What did Shoigu invite the French military to?", "When?"])
+    assert "May 9, 2020" in invited.sentences()[0]
+    assert when.answered and when.sentences()[0] == invited.sentences()[0], when.answer
+
+
 def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
     first, then = converse(core, ["Что Лавров сказал об Иране?", "Кто с ним согласился?"])
     assert "no reasonable alternative" in first.answer and "French colleagues agreed" in then.answer

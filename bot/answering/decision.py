@@ -90,17 +90,28 @@ def from_json(data: dict[str, Any]) -> Weights:
 HOLDING_FIRST = frozenset({"author"})
 
 
-def rank(candidates: list[Candidate], w: Weights | None = None, *, answer_type: str = "other") -> list[Candidate]:
-    """`candidates` with their ranker scores, best first; bare ones (a byline or heading that
-    shares nothing with a question not asking "who") last, since they never answer. For an
-    `answer_type` of HOLDING_FIRST, the lines that hold it come before those that do not."""
+def rank(candidates: list[Candidate], w: Weights | None = None, question: Question | None = None) -> list[Candidate]:
+    """`candidates` with their ranker scores, best first, for `question`: bare ones (a byline or
+    heading that shares nothing with a question not asking "who") last, since they never
+    answer, and so is the sentence that answered the question before a follow-up asking
+    something else (`Question.seen`). For an answer type of HOLDING_FIRST, the lines that hold
+    it come before those that do not, and for a follow-up asking more of the same ("When?"),
+    the sentence that answered before comes first if it holds what is asked (`Question.again`)."""
     w = w or weights()
     if not candidates:
         return []
     scores = np.stack([c.features for c in candidates]) @ w.ranker + w.ranker_bias
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
-    first = answer_type in HOLDING_FIRST
-    return sorted(scored, key=lambda c: (c.bare, first and not c.holds_type, -c.score))
+    first = question is not None and question.answer_type in HOLDING_FIRST
+    seen, again = (question.seen, question.again) if question is not None else ((), ())
+    return sorted(scored, key=lambda c: (c.bare, _among(c, seen), first and not c.holds_type,
+                                         not (c.holds_type and _among(c, again)), -c.score))
+
+
+def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
+    """Whether `candidate` is one of an earlier answer's `sentences` (each as shown, with any
+    sentence it brought along)."""
+    return any(candidate.text in s for s in sentences)
 
 
 def second_document(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
@@ -114,7 +125,7 @@ def second_document(question: Question, candidates: list[Candidate], documents: 
     if not missing or not set(missing) <= set(question.compared):
         return None
     return next((c for c in candidates[1:] if c.passage.source != best.passage.source and not c.bare
-                 and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
+                 and not _among(c, question.seen) and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:
@@ -137,14 +148,16 @@ def probability(features: np.ndarray, w: Weights | None = None) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = None, *, same_document: bool = False) -> bool:
+def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = None, *, same_document: bool = False,
+          seen: tuple[str, ...] = ()) -> bool:
     """Whether `candidate` joins the answer `chosen`: it scores within `join` of the first,
-    is a sentence (no heading, byline or caption), does not say the same again, and, when
+    is a sentence (no heading, byline or caption), is not among the `seen` sentences of the
+    answer before (`Question.seen`), does not say the same again, and, when
     `same_document` (the first sentence's document covers everything the question names),
     comes from the same document: a second document joins only a question about two."""
     w = w or weights()
     first = chosen[0]
-    if candidate.score < first.score - w.join or candidate.fragment:
+    if candidate.score < first.score - w.join or candidate.fragment or _among(candidate, seen):
         return False
     if same_document and candidate.passage.source != first.passage.source:
         return False

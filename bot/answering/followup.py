@@ -59,8 +59,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
         carried = [*carried, *content_tokens(previous.question)[:6]]
     mine = {name.lower() for name in names}
     carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in mine), key=str.isdigit)
-    pronoun = next(((w, at) for w, at in words(text) if set(fold(w).split("-")) & _PERSONAL), None)
-    if not names and pronoun is None and len(own_words(text)) <= 1:
+    pronoun = _pronoun(text)
+    if asks_more_of_the_same(text, names):
         return True, tuple(carried), f"{before} {text}"  # "Where exactly?", "C'était prévu quand ?"
     if not carried:
         return True, (), text
@@ -72,10 +72,23 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     return True, tuple(carried), search
 
 
+def asks_more_of_the_same(text: str, names: Sequence[str]) -> bool:
+    """"Where exactly?", "Why?", "C'était prévu quand ?": no name, no personal pronoun and at
+    most one word of its own, so it asks more of the answer before."""
+    return not names and _pronoun(text) is None and len(own_words(text)) <= 1
+
+
+def _pronoun(text: str) -> tuple[str, int] | None:
+    """The first personal pronoun of `text` and where it is."""
+    return next(((w, at) for w, at in words(text) if set(fold(w).split("-")) & _PERSONAL), None)
+
+
 def own_words(text: str) -> list[str]:
     """The content words of `text` that say what is asked: not "exactly" or "else", which only
     ask more about what was asked before ("Where exactly?", "What else?")."""
-    return [t for t in content_tokens(text) if t not in _ELLIPTIC]
+    kept = ("-".join(part for part in t.split("-") if part not in _NOT_OWN) for t in content_tokens(text)
+            if t not in _ELLIPTIC)
+    return [t for t in kept if t]
 
 
 def _asks_more(text: str) -> bool:
@@ -197,5 +210,8 @@ que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 
 
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
-_PERSONAL = frozenset("""he she they him her them his hers their il elle ils elles lui eux leur
-он она они его её ее ему ей их им ним ней нему""".split())
+_PERSONAL = frozenset(fold(w) for w in """he she they him her them his hers their il elle ils elles lui eux leur
+он она они его её ее ему ей их им ним ней нему""".split())  # folded, as words are compared: ей -> еи
+#: What says nothing of what is asked: a pronoun, and the parts of French inversion ("a-t-elle",
+#: "dit-il", "est-ce").
+_NOT_OWN = _PERSONAL | frozenset("a t est ce".split())

@@ -94,8 +94,7 @@ class Pipeline:
         passages = self.retriever.search(question.search, query_vector=vectors["search"].tolist())
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
-        candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights,
-                                   answer_type=question.answer_type)
+        candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights, question)
         median, top = snapshot.against_background(vectors["search"])
         top = max([top, *(c.similarity for c in candidates)])  # the sample may miss the best sentence
         return Evidence(question, passages, candidates, median,
@@ -139,7 +138,7 @@ class Pipeline:
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations or other is not None:
                 break
-            if decision.joins(candidate, context.chosen, w, same_document=covered):
+            if decision.joins(candidate, context.chosen, w, same_document=covered, seen=question.seen):
                 context.chosen.append(candidate)
         refused = first_refusal("answer", context)
         if refused:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.followup import own_words, resolve
+from bot.answering.followup import asks_more_of_the_same, own_words, resolve
 from bot.language import (AnswerType, after_new_topic, answer_type, compared, content_tokens, is_small_talk, key_terms,
                           language, subject_of)
 from bot.models import Turn
@@ -43,6 +43,12 @@ class Question:
     subject: tuple[str, ...] = ()
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
     compared: tuple[str, ...] = ()
+    #: For a follow-up that asks something else ("What did he give her in return?"), the
+    #: sentence that answered the previous question: not the answer again.
+    seen: tuple[str, ...] = ()
+    #: For one that asks more of the same ("When?", "Where exactly?"), that sentence: the
+    #: answer again if it holds what is asked.
+    again: tuple[str, ...] = ()
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -80,10 +86,16 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     asked = text if fresh is None else fresh
     names = tuple(key_terms(asked))
     follow_up, carried, search = (False, (), asked) if fresh is not None else resolve(asked, names, history)
+    # "Where exactly?", "Why?" ask more of the answer before; "What did he give her in return?"
+    # asks something new; "Who did she negotiate with?" may be either.
+    before = history[-1].cited[:1] if follow_up and history else ()
+    asks_more = asks_more_of_the_same(asked, names)
+    asks_new = bool(names) or len(own_words(asked)) > 1
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text), follow_up=follow_up,
         carried=carried, search=search, subject=subject_of(asked), compared=compared(asked, names),
+        seen=before if asks_new else (), again=before if asks_more else (),
     )
 
 
