@@ -288,6 +288,12 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
     said = core.ask("What did Lavrov say about the JCPOA?")
     assert said.answered and "Lavrov" in said.answer
+    # Parly gave Shoigu a photograph: she gave Lavrov nothing, whatever else she did.
+    for question in ("What did Parly give to Lavrov?", "Что Парли подарила Лаврову?"):
+        other = core.ask(question)
+        assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
+    full_names = core.ask("Что Флоранс Парли подарила Сергею Шойгу?")  # Сергею Шойгу is one person
+    assert full_names.answered and "photograph" in full_names.answer
 
 
 @pytest.mark.parametrize("question, compared", [

@@ -94,12 +94,34 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     subject = c.question.subject
     if not subject:
         return None
+    # Whom and what else it names, each once ("Сергею Шойгу"); a year is the document's to name
+    # (name_not_in_document), not the sentence's.
+    named = [subject, *(group for group in _groups(c.question.text, c.question.names)
+                        if not set(group) & set(subject) and not all(n.isdigit() for n in group))]
     for chosen in c.chosen:
         start = chosen.start - chosen.passage.start
         window = Vocabulary([chosen.passage.text[max(0, start - SUBJECT_CONTEXT_CHARS):chosen.end - chosen.passage.start]])
-        if any(window.mentions(word, loose=_foreign(c)) for word in subject):
+        if all(any(window.mentions(word, loose=_foreign(c)) for word in group) for group in named):
             return None
     return {}
+
+
+def _groups(text: str, names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`names` (in the order `text` gives them), those written next to each other as one:
+    ("Сергею", "Шойгу"), ("Sergey", "Lavrov")."""
+    groups: list[list[str]] = []
+    at, last_end = 0, -10
+    for name in names:
+        start = text.find(name, at)
+        if start < 0:
+            groups.append([name])
+            continue
+        if groups and text[last_end:start].strip() in ("", "-"):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+        at = last_end = start + len(name)
+    return [tuple(g) for g in groups]
 
 
 CHECKS: tuple[Check, ...] = (
@@ -136,8 +158,10 @@ CHECKS: tuple[Check, ...] = (
           _name_not_in_document),
     Check("subject_not_in_answer", "answer", False, "answer_not_found",
           "\"What did X say / give / tell …?\" and no chosen sentence (nor the lines before it in its passage) "
-          "names X: \"What did Lavrov say about the Wagner mercenaries?\" is not answered with what the French "
-          "ministers said about them", _subject_not_in_answer),
+          "names X, and everyone else the question names (\"… give to Y?\"; a year is the document's to name): "
+          "\"What did Lavrov say about the Wagner mercenaries?\" is not answered with what the French "
+          "ministers said about them, nor \"What did Parly give to Lavrov?\" with what she gave Shoigu",
+          _subject_not_in_answer),
     Check("weak_evidence", "answer", False, "answer_not_found",
           "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
