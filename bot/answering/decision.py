@@ -124,8 +124,9 @@ def second_document(question: Question, candidates: list[Candidate], documents: 
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing or not set(missing) <= set(question.compared):
         return None
-    return next((c for c in candidates[1:] if c.passage.source != best.passage.source and not c.bare
-                 and not _among(c, question.seen) and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
+    return next((c for c in candidates[1:]
+                 if c.passage.source != best.passage.source and not c.bare and not _among(c, question.seen)
+                 and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:
