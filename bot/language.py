@@ -349,12 +349,13 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("number", re.compile(
         r"\b(?:how many|how much|what number|combien|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
         r"cost|price|amount|budget|percentage) of|quel(?:le)? (?:est|était) (?:la population|le nombre|le co[uû]t|"
-        r"le prix|le montant|le budget))\b|(?<!\w)(?:сколько|какова численность|каково население|каково число|"
+        r"le prix|le montant|le budget))\b|(?<!\w)(?:(?<!во )сколько|какова численность|каково население|каково число|"
         r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),
     ("date", re.compile(
         r"\b(?:when|what year|which year|what date|what day|which day|what month|which month|until when|since when"
-        r"|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois)\b"
-        r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце)(?!\w)", re.I)),
+        r"|what time|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois|à quelle heure)\b"
+        r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце|во сколько|в котором часу"
+        r"|в какое время)(?!\w)", re.I)),
     ("place", re.compile(r"\b(?:where|in which city|in what city|which city|what city|which country|what country"
                          r"|which place|quelle ville|quel pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
                          r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране|в каком месте)(?!\w)", re.I)),
@@ -368,10 +369,13 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
 def answer_type(text: str) -> AnswerType:
     """What kind of answer the question asks for: the author of a text, a person, a date, a place,
     a number, or other."""
-    head = " ".join(text.split()[:8])  # the question word comes first, or nearly
-    for kind, pattern in _TYPES:
-        if pattern.search(head):
-            return kind
+    head = " ".join(text.split()[:8])  # the question word comes first, or nearly,
+    # or after what the question takes up first ("La réunion N4, elle a eu lieu à quelle date ?")
+    tail = " ".join(text.rsplit(",", 1)[-1].split()[:8]) if "," in text else ""
+    for part in (head, tail):
+        for kind, pattern in _TYPES:
+            if part and pattern.search(part):
+                return kind
     return "other"
 
 

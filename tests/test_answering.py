@@ -34,6 +34,8 @@ from bot.render import cited_sentences, excerpt
     ("Dans quelle ville les ministres se sont-ils réunis ?", "place"), ("What country hosted them?", "place"),
     ("В каком месте прошла встреча?", "place"), ("Which day did they meet?", "date"),
     ("В какой день прошла встреча?", "date"),
+    ("What time did the talks start?", "date"), ("À quelle heure ?", "date"), ("Во сколько началась встреча?", "date"),
+    ("La réunion N4, elle a eu lieu à quelle date ?", "date"),  # asked after what it takes up first
 ])
 def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
