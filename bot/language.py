@@ -72,6 +72,32 @@ def is_small_talk(text: str) -> bool:
     return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in STOPWORDS for t in found)
 
 
+def asks_about_the_documents(text: str) -> bool:
+    """Whether `text` asks what the documents are, not what they say ("What is this collection
+    about?", "Quels documents as-tu ?", "О чём эти документы?"): the whole question, so that
+    "What do you know about Iran?" is no such question."""
+    return bool(_ABOUT_THE_DOCUMENTS.fullmatch(" ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().split())))
+
+
+_DOCS_EN = r"(?:documents?|files?|texts?|articles?|sources?|collection|corpus|data|knowledge base|library)"
+_DOCS_FR = r"(?:documents?|fichiers?|textes?|articles?|sources?|collection|corpus|données|base)"
+_DOCS_RU = r"(?:документ\w*|текст\w*|файл\w*|стать\w*|источник\w*|коллекци\w*|корпус\w*|баз\w*)"
+_ABOUT_THE_DOCUMENTS = re.compile(
+    rf"(?:(?:hi|hello|ok|okay|so|well|bonjour|salut|alors|привет|ну|итак)[, ]+)?(?:"
+    rf"what(?:'s| is| are) (?:this|these|the|your|those) {_DOCS_EN}(?: all)? about"
+    rf"|what(?:'s| is| are) (?:in )?(?:this|these|the|your) {_DOCS_EN}"
+    rf"|(?:what|which) {_DOCS_EN} (?:do|can|did) you (?:have|know|use|read|search|cover)"
+    rf"|(?:what|which) {_DOCS_EN} (?:are|is) (?:there|indexed|loaded|available|here)"
+    rf"|what can (?:i|you) (?:ask|answer)(?: you)?(?: about)?|what do you know|what are you about"
+    rf"|de quoi parlent (?:ces|les|tes|vos) {_DOCS_FR}|qu'y a-t-il dans (?:ces|les|tes|vos) {_DOCS_FR}"
+    rf"|quel(?:le)?s? {_DOCS_FR} (?:as-tu|avez-vous|connais-tu|connaissez-vous|utilises-tu|utilisez-vous|y a-t-il)"
+    rf"|que (?:puis|peux)-je (?:te|vous) demander|qu'est-ce que (?:je peux|on peut) (?:te |vous )?demander"
+    rf"|que sais-tu|que savez-vous|qu'est-ce que tu sais"
+    rf"|о ч[её]м (?:эти |твои |ваши |все )?{_DOCS_RU}|какие (?:у (?:тебя|вас) )?(?:есть )?{_DOCS_RU}(?: у (?:тебя|вас))?"
+    rf"|что (?:можно|я могу) (?:у (?:тебя|вас) )?спросить|о ч[её]м (?:можно|я могу) (?:тебя |вас )?спросить"
+    rf"|что ты знаешь|что вы знаете)")
+
+
 def small_talk_kind(text: str) -> str:
     """What small talk says: "THANKS", "GOODBYE" or "GREETING" (the keys of
     prompts/answer_small_talk_openers.txt)."""

@@ -180,7 +180,8 @@ def test_every_refusal_is_one_named_check_in_stage_order_and_the_readme_lists_th
     assert [stages.index(c.stage) for c in CHECKS] == sorted(stages.index(c.stage) for c in CHECKS)
     # Only certain refusals run before a language model is asked.
     assert {c.code for c in CHECKS if c.before_model} == {
-        "empty_question", "question_too_long", "small_talk", "vague_question", "unknown_name", "nothing_retrieved"}
+        "empty_question", "question_too_long", "small_talk", "vague_question", "about_documents", "unknown_name",
+        "nothing_retrieved"}
     how = (ROOT / "README.md").read_text(encoding="utf-8").split("## How it answers", 1)[1].split("\n## ", 1)[0]
     for code in [*codes, *OUTCOMES]:
         assert f"`{code}`" in how, f"README's 'How it answers' does not list {code}"
@@ -317,6 +318,26 @@ def test_a_question_about_both_meetings_is_answered_from_both_documents(core: An
     assert "Moscow" in both.answer and "Paris" in both.answer
     assert len({c.source for c in both.citations}) == 2
     assert not core.ask("What did Shoigu give Parly in 2021?").answered
+
+
+@pytest.mark.parametrize("question, about", [
+    ("What is this collection about?", True), ("What documents do you have?", True), ("what can I ask you?", True),
+    ("Quels documents as-tu ?", True), ("De quoi parlent ces documents ?", True), ("О чём эти документы?", True),
+    ("Какие у тебя есть документы?", True),
+    ("What do you know about Iran?", False), ("What documents mention Iran?", False), ("What is the JCPOA?", False),
+])
+def test_a_question_about_the_documents_themselves(question: str, about: bool) -> None:
+    assert analyse(question).about_documents is about
+
+
+def test_what_the_documents_are_is_answered_with_their_titles(core: AnswerCore) -> None:
+    """Not with a sentence that happens to resemble "collection": the titles, in the asker's language."""
+    titles = [d.title for d in core.documents()]
+    reply = core.ask("What is this collection about?")
+    assert not reply.answered and reply.refusal == "about_documents" and not reply.citations
+    assert all(title[:40] in reply.answer for title in titles), reply.answer
+    french = core.ask("De quoi parlent ces documents ?")
+    assert french.refusal == "about_documents" and "Je réponds" in french.answer and titles[0][:40] in french.answer
 
 
 def test_answers_are_short(core: AnswerCore) -> None:

@@ -124,6 +124,21 @@ def _groups(text: str, names: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [tuple(g) for g in groups]
 
 
+#: How many document titles the reply to "What documents do you have?" lists.
+LISTED_DOCUMENTS = 5
+#: Quotation marks around a title, by the language of the reply.
+_QUOTES = {"en": ("“", "”"), "fr": ("« ", " »"), "ru": ("«", "»")}
+
+
+def _about_the_documents(c: Context) -> dict[str, Any] | None:
+    if not c.question.about_documents:
+        return None
+    documents = c.snapshot.documents
+    opening, closing = _QUOTES.get(c.question.language, _QUOTES["en"])
+    titles = ", ".join(f"{opening}{d.title or d.source}{closing}" for d in documents[:LISTED_DOCUMENTS])
+    return {"documents": titles + (f"… ({len(documents)})" if len(documents) > LISTED_DOCUMENTS else "")}
+
+
 CHECKS: tuple[Check, ...] = (
     Check("empty_question", "question", True, "answer_empty_question",
           "nothing to search for: empty, or only emoji and punctuation",
@@ -140,6 +155,10 @@ CHECKS: tuple[Check, ...] = (
           "only pronouns and words like \"exactly\" (\"What did she say?\", \"Where exactly?\") and no "
           "conversation to say who or what is meant",
           lambda c: {} if c.question.vague else None),
+    Check("about_documents", "collection", True, "answer_about_documents",
+          "it asks what the documents are, not what they say (\"What is this collection about?\", \"Quels documents "
+          "as-tu ?\", \"О чём эти документы?\"): the reply names them (their titles, the first "
+          f"{LISTED_DOCUMENTS} of more)", _about_the_documents),
     Check("unknown_name", "collection", True, "answer_unknown_terms",
           "a name or number of the question occurs nowhere in the documents (any script or inflection)",
           _unknown_name),

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.followup import asks_more_of_the_same, own_words, resolve
-from bot.language import (AnswerType, after_new_topic, answer_type, compared, content_tokens, is_small_talk, key_terms,
-                          language, subject_of)
+from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
+                          is_small_talk, key_terms, language, subject_of)
 from bot.models import Turn
 from index.text import words
 
@@ -33,6 +33,8 @@ class Question:
     content: tuple[str, ...]  #: folded content words (no stop words)
     answer_type: AnswerType
     small_talk: bool = False
+    #: It asks what the documents are, not what they say ("What is this collection about?").
+    about_documents: bool = False
     #: The question leans on the conversation ("What did she give him?", "And about Syria?").
     follow_up: bool = False
     #: Names (or, failing names, words) carried over from the conversation for a follow-up.
@@ -93,7 +95,8 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     asks_new = bool(names) or len(own_words(asked)) > 1
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
-        answer_type=answer_type(asked), small_talk=is_small_talk(text), follow_up=follow_up,
+        answer_type=answer_type(asked), small_talk=is_small_talk(text),
+        about_documents=asks_about_the_documents(asked), follow_up=follow_up,
         carried=carried, search=search, subject=subject_of(asked), compared=compared(asked, names),
         seen=before if asks_new else (), again=before if asks_more else (),
     )
