@@ -9,6 +9,7 @@ process is picked up within `refresh_seconds`.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -53,6 +54,9 @@ class Passage:
 DocumentInfo = DocumentRecord
 
 
+_LOWER_CASE_WORD = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]*")
+
+
 class _Snapshot:
     """Everything kept in memory for one generation."""
 
@@ -76,6 +80,8 @@ class _Snapshot:
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         self.background = generation.sentence_vectors(limit=BACKGROUND_SAMPLE)
         self.documents = documents_of(self.records)
+        #: The words the collection also writes in lower case ("plan", "day"): ordinary words, no one's name.
+        self.lower_case_words = frozenset(w for text in self.texts for w in _LOWER_CASE_WORD.findall(text))
         #: Per reference array: the best similarity each of its questions reaches in the collection.
         self._unrelated: tuple[np.ndarray, np.ndarray] | None = None
         self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`

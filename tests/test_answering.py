@@ -67,6 +67,14 @@ def test_after_a_who_question_a_pronoun_may_mean_whom_the_answer_named() -> None
     assert analyse("Who agreed with him?", [other]).carried == ("Lavrov", "Iran")
 
 
+def test_the_people_an_answer_names_are_people(core: AnswerCore) -> None:
+    """ "Mr. Macron" is Macron, not "Mr"; "Plan" in "Joint Comprehensive Plan of Action" is no one
+    (the documents also write "plan" in lower case)."""
+    answer = core.ask("Whose efforts to save the nuclear deal did Lavrov praise?")
+    assert answer.answered and "Mr. Macron" in answer.answer, answer.answer
+    assert "Macron" in answer.names and not {"Mr", "Plan"} & set(answer.names), answer.names
+
+
 def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     previous = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
     # What the previous question was about is replaced, its subject carried, in every language.

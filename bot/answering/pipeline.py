@@ -145,19 +145,24 @@ class Pipeline:
             return refusal(question, *refused)
         text, citations = compose(context.chosen, evidence.candidates)
         return Answer(question.text, True, text, citations, search_query=question.search,
-                      names=answer_names(question, context.chosen, context.snapshot.idf))
+                      names=answer_names(question, context.chosen, context.snapshot.idf,
+                                         context.snapshot.lower_case_words))
 
 
-def answer_names(question: Question, chosen: list, idf: dict[str, float]) -> tuple[str, ...]:
-    """The names of people and things an answer brings in that the question did not give,
-    rarest first: what a follow-up's "he" or "she" may point at. A name is the last word of
-    two or more capitalised words ("Sergey Lavrov", "Claire Landais")."""
+def answer_names(question: Question, chosen: list, idf: dict[str, float],
+                 ordinary: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The names of people an answer brings in that the question did not give, rarest first:
+    what a follow-up's "he" or "she" may point at. A name is the last word of two or more
+    capitalised words ("Sergey Lavrov", "Claire Landais", "Mr. Macron") that the collection
+    never writes in lower case (`ordinary`: not "Plan" in "Joint Comprehensive Plan of Action")."""
     asked = {n.lower() for n in question.search_names}
-    found = [m.group().split()[-1] for c in chosen for m in _FULL_NAME.finditer(c.text)]
-    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked]
+    found = [m.group().split()[-1] for c in chosen for m in _FULL_NAME.finditer(_TITLE_DOT.sub(r"\1", c.text))]
+    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked and n.lower() not in ordinary]
     return tuple(sorted(fresh, key=lambda n: -max((idf.get(t, 0.0) for t in tokens(n)), default=0.0)))
 
 
+#: The full stop of a title before a name ("Mr. Macron" reads as "Mr Macron").
+_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|Mme|Mlle|St)\.")
 #: The last of two or more capitalised words (Latin or Cyrillic).
 _FULL_NAME = re.compile(r"[A-ZА-ЯЁ][\w'’-]+(?:\s+[A-ZА-ЯЁ][\w'’-]+)+")
 
