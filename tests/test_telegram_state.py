@@ -107,9 +107,14 @@ def test_conversations_keep_the_names_answers_brought_in_and_old_ones_still_load
     store = ConversationStore(ttl_seconds=60, clock=lambda: 1000.0)
     bot_data: dict[str, Any] = {}
     turns = [Turn("Who did Claire Landais negotiate with?", "Who did Claire Landais negotiate with?", True,
-                  names=("Patrushev",))]
+                  names=("Patrushev",), cited=("… negotiations took place between … Patrushev and … Landais.",))]
     store.save(bot_data, "a", turns)
-    assert store.history(bot_data, "a") == turns  # a follow-up's "his" can still mean Patrushev
+    # a follow-up's "his" can still mean Patrushev, and "When?" can still lean on that sentence
+    assert store.history(bot_data, "a") == turns
+    # Saved before answers kept their sentences: (question, search, answered, names).
+    bot_data["conversations"]["c"] = {"turns": [("Who is Claire Landais?", "Who is Claire Landais?", True, ("Landais",))],
+                                      "active": 1000.0}
+    assert store.history(bot_data, "c") == [Turn("Who is Claire Landais?", "Who is Claire Landais?", True, ("Landais",))]
     # Saved by an earlier version, before answers carried names: (question, search, answered).
     bot_data["conversations"]["b"] = {"turns": [("Who is Claire Landais?", "Who is Claire Landais?", True)],
                                       "active": 1000.0}
