@@ -114,6 +114,23 @@ def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
     return any(candidate.text in s for s in sentences)
 
 
+def naming_sentence(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
+                    foreign: bool) -> Candidate:
+    """The sentence to answer with: the best-ranked one, unless its document lacks a name the
+    question gives (and does not set beside another: `second_document`) while a sentence of a
+    document that has them all names them all itself (*Did they discuss Afghanistan?*: the 2019
+    article never mentions Afghanistan, the 2021 statement's sentence about it does). A sentence
+    that only shares the document (the 2021 statement for *What did Shoigu give Parly in 2021?*)
+    is not enough: then `name_not_in_document` refuses."""
+    best = candidates[0]
+    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
+    if not missing or set(missing) <= set(question.compared):
+        return best
+    return next((c for c in candidates[1:]
+                 if c.names_sentence == 1.0 and not c.bare and not _among(c, question.seen)
+                 and all(documents[c.passage.source].mentions(n, foreign) for n in question.names)), best)
+
+
 def second_document(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
                     foreign: bool) -> Candidate | None:
     """For a question that sets names side by side ("in 2019 and then in 2021", "the Moscow and

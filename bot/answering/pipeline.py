@@ -121,8 +121,8 @@ class Pipeline:
         answer check that refuses."""
         question, evidence = context.question, context.evidence
         w = self.weights or decision.weights()
-        best = evidence.candidates[0]
         documents = context.snapshot.document_vocabulary
+        best = decision.naming_sentence(question, evidence.candidates, documents, evidence.foreign)
         context.document = documents[best.passage.source]
         context.chosen = [best]
         # "… in 2019 and in 2021?": each side answered from its own document.
