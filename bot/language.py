@@ -40,10 +40,10 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_ANAPHORA = frozenset(
+_ANAPHORA = frozenset(fold(w) for w in  # folded, as words are compared: ей -> еи, этой -> этои
     """he she him her his hers they them their theirs it its this that these those there
-    il elle lui eux ils elles leur leurs celui celle ceux cela ça
-    он она его её ее ему ей они их им ним ней нему это этот эта эти этом там тот та те""".split()
+    il elle lui eux ils elles leur leurs celui celle ceux cela ça cet cette ces
+    он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те""".split()
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also ", "then ")
 _QUESTION_WORDS = frozenset(

@@ -131,6 +131,14 @@ def test_a_bare_follow_up_asks_the_previous_search_again_with_its_own_word() -> 
     # a pronoun after what the question itself named takes that up: nothing is carried
     alone = analyse("La réunion des quatre ministres, elle a eu lieu quand ?", [invited])
     assert not alone.follow_up and not alone.carried
+    # in a conversation, a question with no name and one word of its own asks more of the last answer
+    dialogue = Turn("How did France describe its dialogue with Russia?", "How did France describe its dialogue with Russia?", True)
+    assert analyse("To what end?", [dialogue]).search == "How did France describe its dialogue with Russia? To what end?"
+    assert analyse("Avec quelle réserve ?", [dialogue]).follow_up
+    assert not analyse("To what end?").follow_up  # with nothing before it, it stands alone
+    # a demonstrative takes up what was said ("cette déclaration", "этой сделке")
+    assert analyse("Qui a fait cette déclaration précise ?", [dialogue]).follow_up
+    assert analyse("Кто говорил об этой сделке?", [dialogue]).follow_up
 
 
 def test_names_typed_in_lower_case_are_carried_as_words() -> None:

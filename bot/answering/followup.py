@@ -41,7 +41,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
       ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
       question about them), or, with no such pronoun, what is carried and the question after it."""
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
-    leaning = is_follow_up(text) or not own_words(text) or (not names and _asks_more(text))
+    leaning = (is_follow_up(text) or not own_words(text) or (not names and _asks_more(text))
+               or bool(history) and asks_more_of_the_same(text, names))  # "To what end?", "Avec quelle réserve ?"
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
