@@ -141,6 +141,13 @@ def test_a_bare_follow_up_asks_the_previous_search_again_with_its_own_word() -> 
     assert analyse("Кто говорил об этой сделке?", [dialogue]).follow_up
 
 
+def test_a_follow_up_s_own_year_replaces_the_year_before() -> None:
+    before = Turn("Who came to Paris in 2021?", "Who came to Paris in 2021?", True, ("Lavrov",))
+    q = analyse("and which of them were in Moscow in 2019?", [before])
+    assert "2019" in q.search and "2021" not in q.search and "Paris" in q.carried
+    assert "2021" in analyse("and who else came?", [before]).search
+
+
 def test_names_typed_in_lower_case_are_carried_as_words() -> None:
     previous = Turn("what did parly give shoigu as a present in 2019", "what did parly give shoigu as a present in 2019", True)
     back = analyse("and what did he give her back?", [previous])

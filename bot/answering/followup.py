@@ -59,7 +59,10 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case
         carried = [*carried, *content_tokens(previous.question)[:6]]
     mine = {name.lower() for name in names}
-    carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in mine), key=str.isdigit)
+    # "and in 2019?" after a question about 2021: its own year replaces the one before
+    own_year = any(_YEAR.fullmatch(name) for name in names)
+    carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in mine
+                                   and not (own_year and _YEAR.fullmatch(term))), key=str.isdigit)
     pronoun = _pronoun(text)
     if asks_more_of_the_same(text, names):
         return True, tuple(carried), f"{before} {text}"  # "Where exactly?", "C'était prévu quand ?"
@@ -210,6 +213,7 @@ que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 что кто кого кому чего какой какая какие когда где почему зачем как сколько""".split())
 
 
+_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
 _PERSONAL = frozenset(fold(w) for w in """he she they him her them his hers their il elle ils elles lui eux leur
 он она они его её ее ему ей их им ним ней нему""".split())  # folded, as words are compared: ей -> еи
