@@ -320,6 +320,9 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
         assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
     full_names = core.ask("Что Флоранс Парли подарила Сергею Шойгу?")  # Сергею Шойгу is one person
     assert full_names.answered and "photograph" in full_names.answer
+    # where it was said ("in Moscow", like "in 2019") is the document's to name, not the sentence's
+    where = core.ask("What did Shoigu say in Moscow about Syria?")
+    assert where.answered and "Syria" in where.answer, where.answer
 
 
 @pytest.mark.parametrize("question, compared", [

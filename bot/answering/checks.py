@@ -12,6 +12,7 @@ and a question these checks refuse is refused without asking it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -97,13 +98,18 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     # Whom and what else it names, each once ("Сергею Шойгу"); a year is the document's to name
     # (name_not_in_document), not the sentence's.
     named = [subject, *(group for group in _groups(c.question.text, c.question.names)
-                        if not set(group) & set(subject) and not all(n.isdigit() for n in group))]
+                        if not set(group) & set(subject) and not all(n.isdigit() for n in group)
+                        and not _PLACE_BEFORE.search(c.question.text.split(group[0])[0]))]
     for chosen in c.chosen:
         start = chosen.start - chosen.passage.start
         window = Vocabulary([chosen.passage.text[max(0, start - SUBJECT_CONTEXT_CHARS):chosen.end - chosen.passage.start]])
         if all(any(window.mentions(word, loose=_foreign(c)) for word in group) for group in named):
             return None
     return {}
+
+
+#: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where, like a year says when.
+_PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
 
 
 def _groups(text: str, names: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -177,7 +183,8 @@ CHECKS: tuple[Check, ...] = (
           _name_not_in_document),
     Check("subject_not_in_answer", "answer", False, "answer_not_found",
           "\"What did X say / give / tell …?\" and no chosen sentence (nor the lines before it in its passage) "
-          "names X, and everyone else the question names (\"… give to Y?\"; a year is the document's to name): "
+          "names X, and everyone else the question names (\"… give to Y?\"; a year, or a place after \"in\", "
+          "is the document's to name): "
           "\"What did Lavrov say about the Wagner mercenaries?\" is not answered with what the French "
           "ministers said about them, nor \"What did Parly give to Lavrov?\" with what she gave Shoigu",
           _subject_not_in_answer),
