@@ -148,6 +148,15 @@ def test_a_follow_up_s_own_year_replaces_the_year_before() -> None:
     assert "2021" in analyse("and who else came?", [before]).search
 
 
+def test_a_follow_up_that_says_what_it_asks_carries_names_not_words() -> None:
+    before = Turn("did they admit they don't see eye to eye?", "parly france russia did they admit they don't see eye to eye?",
+                  True)
+    full = analyse("and in 2021? how did the french side describe its dialogue with russia", [before])
+    assert full.follow_up and full.search == "and in 2021? how did the french side describe its dialogue with russia"
+    short = analyse("and what did she say next?", [before])
+    assert "parly" in short.search
+
+
 def test_names_typed_in_lower_case_are_carried_as_words() -> None:
     previous = Turn("what did parly give shoigu as a present in 2019", "what did parly give shoigu as a present in 2019", True)
     back = analyse("and what did he give her back?", [previous])

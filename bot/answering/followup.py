@@ -63,6 +63,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     own_year = any(_YEAR.fullmatch(name) for name in names)
     carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in mine
                                    and not (own_year and _YEAR.fullmatch(term))), key=str.isdigit)
+    if len(own_words(text)) >= _SAYS_ENOUGH:  # names only: no words of the conversation
+        carried = [term for term in carried if term[:1].isupper() or term.isdigit()]
     pronoun = _pronoun(text)
     if asks_more_of_the_same(text, names):
         return True, tuple(carried), f"{before} {text}"  # "Where exactly?", "C'était prévu quand ?"
@@ -213,6 +215,11 @@ que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 что кто кого кому чего какой какая какие когда где почему зачем как сколько""".split())
 
 
+#: A follow-up with this many words of its own says what it asks about: it carries names only,
+#: not the words of the conversation ("and in 2021? how did the french side describe its dialogue
+#: with russia"). On the training chains 3 and 4 both gave 3 more right turns and 1 fewer (a "she"
+#: that meant a name typed in lower case), 5 one fewer gain; 4 changes fewer questions.
+_SAYS_ENOUGH = 4
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
 _PERSONAL = frozenset(fold(w) for w in """he she they him her them his hers their il elle ils elles lui eux leur
