@@ -242,6 +242,16 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     assert _refusal(core.ask("What is MH17?")) is None
 
 
+def test_the_eve_of_something_answers_when() -> None:
+    from bot.answering.evidence import holds
+
+    for question in ("When?", "Quand ?", "Когда?"):
+        asked = analyse(question)
+        assert holds(asked, "Macron and Trump on the eve agreed on common areas.")
+        assert holds(asked, "Ils se sont parlé la veille.") and holds(asked, "Накануне они договорились.")
+        assert not holds(asked, "Macron and Trump agreed on common areas.")
+
+
 def test_the_two_ministers_is_no_count(core: AnswerCore) -> None:
     """"How many…?" is answered by a count, not by "the two countries" or "the two Ministers",
     which refer to who was named before."""

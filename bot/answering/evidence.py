@@ -62,13 +62,14 @@ _MONTHS = frozenset(
     января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
 )
 
-#: What else answers "when": a weekday, a time of day ("at six in the evening", "18:30", "9 am").
+#: What else answers "when": a weekday, a time of day ("at six in the evening", "18:30", "9 am"), the
+#: eve of something ("on the eve", "la veille", "накануне").
 _WHEN_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays
     saturdays sundays morning afternoon evening night noon midnight tonight today tomorrow yesterday
     lundi mardi mercredi jeudi vendredi samedi dimanche matin soir midi minuit aujourd demain hier
     понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье утром вечером днем
-    полдень полночь сегодня завтра вчера""".split()
+    полдень полночь сегодня завтра вчера eve veille накануне""".split()
 )
 #: A byline: a name of two to four capitalised words opening a line that is no sentence, then a
 #: separator ("Stanislav IVANOV | Leading Researcher", "By Jane Doe, staff writer", "Автор: Иван Петров").
