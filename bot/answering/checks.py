@@ -195,7 +195,7 @@ CHECKS: tuple[Check, ...] = (
           "\"How many…?\" (or \"What is the population of…?\") and the chosen sentences state no count (a year, "
           "a number word in a name like \"the Norman Four\", or one that refers back, \"the two Ministers\", is no "
           "count), or \"When…?\" and "
-          "they state no date, weekday or time of day", _missing("number", "date")),
+          "they state no date, weekday, time of day or eve (\"on the eve\")", _missing("number", "date")),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
           "who wrote the text: a statement with no author named is not answered with whoever it mentions",
