@@ -5,7 +5,7 @@
     python bench/fit.py --report     # report the shipped weights only (no fit)
 
 Training questions: tests/gold.jsonl, bench/gold.jsonl, bench/gold-train.jsonl and
-bench/gold-chains-train.jsonl (12 follow-up chains, 48 turns) over the
+bench/gold-chains-train.jsonl (24 follow-up chains, 94 turns) over the
 bundled documents, and the "train" rows of bench/gold-python-docs.jsonl over 32 pages of
 Python's documentation. Held-out questions, written before any fit and never fitted on:
 bench/gold-heldout.jsonl and the "heldout" rows of bench/gold-python-docs.jsonl.
