@@ -99,7 +99,7 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     # (name_not_in_document), not the sentence's.
     named = [subject, *(group for group in _groups(c.question.text, c.question.names)
                         if not set(group) & set(subject) and not all(n.isdigit() for n in group)
-                        and not _PLACE_BEFORE.search(c.question.text.split(group[0])[0]))]
+                        and not _after_place_preposition(c.question.text, group[0]))]
     for chosen in c.chosen:
         start = chosen.start - chosen.passage.start
         window = Vocabulary([chosen.passage.text[max(0, start - SUBJECT_CONTEXT_CHARS):chosen.end - chosen.passage.start]])
@@ -108,7 +108,13 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     return {}
 
 
-#: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where, like a year says when.
+def _after_place_preposition(text: str, name: str) -> bool:
+    """Whether `name` follows a preposition of place in `text`: "in Paris", "à Moscou", "в Москве"
+    say where, as a year says when."""
+    found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+    return found is not None and bool(_PLACE_BEFORE.search(text[:found.start()]))
+
+
 _PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
 
 
