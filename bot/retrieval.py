@@ -25,7 +25,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
-from bot.language import Vocabulary, content_tokens, language
+from bot.language import content_tokens, language
+from bot.vocabulary import Vocabulary
 from index.errors import IndexEmpty
 from index.records import DocumentRecord, PassageRecord, documents_of
 from index.store import Generation, IndexStore

@@ -14,7 +14,7 @@ from helpers import BUNDLED, ROOT, converse, make_settings, write_documents
 
 from bot.answering import CHECKS, OUTCOMES, analyse
 from bot.core import AnswerCore
-from bot.language import Vocabulary
+from bot.vocabulary import Vocabulary
 from bot.models import Answer, Turn
 from bot.render import cited_sentences, excerpt
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.answering.question import MAX_QUESTION_CHARS, Question
 from bot.answering.evidence import holds
 import prompts
-from bot.language import Vocabulary, small_talk_kind
+from bot.language import small_talk_kind
+from bot.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from bot.answering.evidence import Candidate, Evidence

@@ -36,7 +36,7 @@ import numpy as np
 
 from bot.answering.evidence import FEATURES, Candidate, Evidence
 from bot.answering.question import Question
-from bot.language import Vocabulary
+from bot.vocabulary import Vocabulary
 
 #: The signals of the decision, in order (see `decision_features`).
 DECISION_FEATURES = (

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.language import SOMEONE, STOPWORDS, Vocabulary, ends_sentence
+from bot.language import SOMEONE, STOPWORDS, ends_sentence
+from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
 from index.text import TAG, fold, tokens, words
 

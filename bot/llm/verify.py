@@ -71,7 +71,8 @@ from langchain_core.embeddings import Embeddings
 from bot.answering.evidence import Candidate as Evidence
 from bot.answering.evidence import holds
 from bot.answering.question import Question
-from bot.language import Vocabulary, content_tokens, ends_sentence, key_terms, language
+from bot.language import content_tokens, ends_sentence, key_terms, language
+from bot.vocabulary import Vocabulary
 from bot.models import Citation
 from bot.retrieval import Passage
 from index.text import sentence_spans, transliterate

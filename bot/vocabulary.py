@@ -1,0 +1,110 @@
+"""Is this name mentioned? Words of documents, matched across scripts, inflections and typos.
+
+`Vocabulary` holds the words of some texts (a collection, a document, a passage) and answers
+`mentions(name)` for a name as a question writes it: "Шойгу" and "Choïgou" are Shoigu, "Парижем"
+is Paris, "75-й" is 75th, "JCPOA" is the initials of "Joint Comprehensive Plan of Action".
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from index.text import fold, is_cyrillic, tokens, transliterate
+
+
+#: An ordinal number, folded: 75th, 1st, 75e, 1er, 2eme, 75-й (folded "75-и"), 75-го, 3-я.
+_ORDINAL = re.compile(r"(\d+)-?(?:st|nd|rd|th|e|er|re|ere|eme|ieme|и|я|е|го|му|м|х|ми|ю|ого|ому|ый|ой|ая|ое)")
+
+
+class Vocabulary:
+    """The words of a document collection, for asking "is this name mentioned anywhere?"."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._words: set[str] = set()
+        for text in texts:
+            self._words.update(tokens(text))
+            self._words.update(_initials(text))
+        self._index()
+
+    def __or__(self, other: Vocabulary) -> Vocabulary:
+        """The words of both (a question answered from two documents)."""
+        both = Vocabulary([])
+        both._words = self._words | other._words
+        both._index()
+        return both
+
+    def _index(self) -> None:
+        self._by_prefix: dict[str, list[str]] = {}
+        for word in self._words:
+            self._by_prefix.setdefault(word[:2], []).append(word)
+        #: The numbers written as ordinals ("75th" -> "75"): the same number as "75e" or "75-й".
+        self._ordinals = {m.group(1) for m in map(_ORDINAL.fullmatch, self._words) if m}
+        self._skeletons: set[str] | None = None  # made on the first loose look-up
+        self._skeleton_prefixes: set[str] = set()
+
+    def mentions(self, term: str, loose: bool = False) -> bool:
+        """True when `term` (any script, any case, a typo or inflection away) occurs.
+
+        `loose` (for names written in another language than the documents': Москва, Парижем,
+        Biélorussie) also accepts a word with the same consonants: Moscow, Paris, Belarus."""
+        if loose and not term.isdigit():
+            if self._skeletons is None:
+                self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
+                self._skeleton_prefixes = {k[:4] for k in self._skeletons if len(k) >= 3}
+            key = skeleton(term)
+            if len(key) >= 2 and (key in self._skeletons or key[:4] in self._skeleton_prefixes):
+                return True
+        candidates = {fold(term)}
+        if is_cyrillic(term):
+            candidates.add(transliterate(term))
+        for word in candidates:
+            if word in self._words:
+                return True
+            number = _ORDINAL.fullmatch(word)
+            if number:  # an ordinal is its number, however a language writes it: 75th, 75e, 75-й
+                word = number.group(1)
+                if word in self._words or word in self._ordinals:
+                    return True
+            if word.isdigit():
+                continue  # numbers must match exactly: 2023 is not 2021
+            for known in self._by_prefix.get(word[:2], ()):  # same first letters, then fuzzy
+                if known.isdigit():
+                    continue
+                if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
+                                                             SequenceMatcher(None, word, known).ratio() >= 0.8):
+                    return True
+        return False
+
+
+_SOUNDS = (("shch", "s"), ("sch", "s"), ("zh", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("ts", "c"),
+           ("ks", "x"), ("k", "c"), ("q", "c"), ("w", "v"), ("z", "s"), ("j", "y"), ("ph", "f"))
+
+
+_CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ем|ом|ах|ях|ии|ию|ия|ью|а|я|у|ю|е|ы|и|ь)$", re.IGNORECASE)
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants, spelled alike across Russian, French and English transliterations:
+    Москва, Moscow -> mscv; Белоруссии, Biélorussie, Belarus -> blrs; Шойгу, Choïgou, Shoigu -> sg."""
+    if is_cyrillic(word):  # without its case ending: Парижем -> Париж
+        word = _CASE_ENDING.sub("", word) if len(_CASE_ENDING.sub("", word)) >= 3 else word
+    text = transliterate(word) if is_cyrillic(word) else fold(word)
+    text = re.sub(r"[^a-z]", "", text)
+    for sound, letter in _SOUNDS:
+        text = text.replace(sound, letter)
+    text = re.sub(r"[aeiouyh]", "", text)
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|for|and|the|de|du)\s+|\s+)){1,6}[A-Z][\w-]*")
+
+
+def _initials(text: str) -> set[str]:
+    """Acronyms a text implies: "European Union" -> eu, "Plan of Action" -> poa and pa."""
+    found: set[str] = set()
+    for match in _CAPITALISED_RUN.finditer(text):
+        parts = match.group().split()
+        found.add("".join(p[0] for p in parts).lower())
+        found.add("".join(p[0] for p in parts if p[0].isupper()).lower())
+    return found
