@@ -114,36 +114,31 @@ def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
     return any(candidate.text in s for s in sentences)
 
 
-def naming_sentence(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
-                    foreign: bool) -> Candidate:
-    """The sentence to answer with: the best-ranked one, unless its document lacks a name the
-    question gives (and does not set beside another: `second_document`) while a sentence of a
-    document that has them all names them all itself (*Did they discuss Afghanistan?*: the 2019
-    article never mentions Afghanistan, the 2021 statement's sentence about it does). A sentence
-    that only shares the document (the 2021 statement for *What did Shoigu give Parly in 2021?*)
-    is not enough: then `name_not_in_document` refuses."""
+def answering_sentences(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
+                        foreign: bool) -> tuple[Candidate, Candidate | None]:
+    """The sentence to answer with, and a second one from another document when the question
+    sets names side by side; both follow from the question's names that the best-ranked
+    sentence's document (`documents`, by source) does not mention:
+
+    - none: the best-ranked sentence;
+    - only names set side by side ("in 2019 and then in 2021", "the Moscow and the Paris
+      meetings"): it, and the best sentence of another document that names the rest, so that
+      each side is answered from its own document;
+    - any other: a sentence that names them all itself, from a document that has them all
+      (*Did they discuss Afghanistan?*: the 2019 article never mentions Afghanistan, the 2021
+      statement's sentence about it does); a sentence that only shares such a document (the
+      2021 statement for *What did Shoigu give Parly in 2021?*) is not enough, and then the
+      best-ranked one stays, for `name_not_in_document` to refuse."""
     best = candidates[0]
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
-    if not missing or set(missing) <= set(question.compared):
-        return best
-    return next((c for c in candidates[1:]
-                 if c.names_sentence == 1.0 and not c.bare and not _among(c, question.seen)
-                 and all(documents[c.passage.source].mentions(n, foreign) for n in question.names)), best)
-
-
-def second_document(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
-                    foreign: bool) -> Candidate | None:
-    """For a question that sets names side by side ("in 2019 and then in 2021", "the Moscow and
-    the Paris meetings") whose best sentence's document lacks some of them: the best sentence
-    of another document that names the rest, so that each side is answered from its own
-    document. None for any other question."""
-    best = candidates[0]
-    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
-    if not missing or not set(missing) <= set(question.compared):
-        return None
-    return next((c for c in candidates[1:]
-                 if c.passage.source != best.passage.source and not c.bare and not _among(c, question.seen)
-                 and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
+    if not missing:
+        return best, None
+    others = [c for c in candidates[1:] if not c.bare and not _among(c, question.seen)]
+    if set(missing) <= set(question.compared):
+        return best, next((c for c in others if c.passage.source != best.passage.source
+                           and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
+    return next((c for c in others if c.names_sentence == 1.0
+                 and all(documents[c.passage.source].mentions(n, foreign) for n in question.names)), best), None
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

@@ -122,11 +122,9 @@ class Pipeline:
         question, evidence = context.question, context.evidence
         w = self.weights or decision.weights()
         documents = context.snapshot.document_vocabulary
-        best = decision.naming_sentence(question, evidence.candidates, documents, evidence.foreign)
+        best, other = decision.answering_sentences(question, evidence.candidates, documents, evidence.foreign)
         context.document = documents[best.passage.source]
         context.chosen = [best]
-        # "… in 2019 and in 2021?": each side answered from its own document.
-        other = decision.second_document(question, evidence.candidates, documents, evidence.foreign)
         if other is not None and self.max_citations > 1:
             context.chosen.append(other)
             context.document = context.document | documents[other.passage.source]
