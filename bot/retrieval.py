@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -81,11 +82,15 @@ class _Snapshot:
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
         self.background = generation.sentence_vectors(limit=BACKGROUND_SAMPLE)
         self.documents = documents_of(self.records)
-        #: The words the collection also writes in lower case ("plan", "day"): ordinary words, no one's name.
-        self.lower_case_words = frozenset(w for text in self.texts for w in _LOWER_CASE_WORD.findall(text))
         #: Per reference array: the best similarity each of its questions reaches in the collection.
         self._unrelated: tuple[np.ndarray, np.ndarray] | None = None
         self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`
+
+    @cached_property
+    def lower_case_words(self) -> frozenset[str]:
+        """The words the collection also writes in lower case ("plan", "day"): ordinary words, no
+        one's name (made at the first answer that needs it, not when the snapshot loads)."""
+        return frozenset(w for text in self.texts for w in _LOWER_CASE_WORD.findall(text))
 
     def words_of(self, key: Hashable, text: str) -> Vocabulary:
         """The words of `text`, a passage or a sentence of this generation that `key` names
