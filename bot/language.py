@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from index.text import fold, is_cyrillic, tokens, words
@@ -138,17 +139,51 @@ def subject_of(question: str) -> tuple[str, ...]:
     return ()
 
 
-def compared(question: str, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+#: A year, 1500-2099.
+YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def name_spans(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Where `names` (in the order `text` gives them) stand in `text`: (name, start, end) each;
+    a name not found is left out."""
+    spans, at = [], 0
+    for name in names:
+        start = text.find(name, at)
+        if start >= 0:
+            spans.append((name, start, start + len(name)))
+            at = start + len(name)
+    return spans
+
+
+def others_named(text: str, names: Sequence[str], subject: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Whom and what else a "What did X …?" question names besides X (`subject`), each person or
+    thing once: names written next to each other are one ("Сергею Шойгу", "Sergey Lavrov"). A
+    number, or a place after "in", "à", "в", says when or where, which is the document's to name
+    rather than the sentence's: left out."""
+    groups: list[tuple[int, list[str]]] = []  # (where it starts, its names)
+    last_end = 0
+    for name, start, end in name_spans(text, names):
+        if groups and text[last_end:start].strip() in ("", "-"):
+            groups[-1][1].append(name)
+        else:
+            groups.append((start, [name]))
+        last_end = end
+    return tuple(tuple(group) for start, group in groups
+                 if not set(group) & set(subject) and not all(n.isdigit() for n in group)
+                 and not _PLACE_BEFORE.search(text[:start]))
+
+
+#: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where.
+_PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
+
+
+def compared(question: str, names: Sequence[str]) -> tuple[str, ...]:
     """The names a question sets side by side: two of its names joined by a coordinator and
     nothing but articles and prepositions ("in 2019 and then in 2021", "between the Moscow and
     the Paris meetings", "en 2019 et en 2021", "в 2019 и 2021 годах"); () when none are."""
-    spans, at = [], 0
-    for name in names:
-        start = question.find(name, at)
-        if start < 0:
-            return ()
-        spans.append((name, start, start + len(name)))
-        at = start + len(name)
+    spans = name_spans(question, names)
+    if len(spans) != len(names):
+        return ()
     found: list[str] = []
     for (left, _, end), (right, start, _) in zip(spans, spans[1:]):
         between = question[end:start]

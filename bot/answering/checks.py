@@ -96,45 +96,13 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     subject = c.question.subject
     if not subject:
         return None
-    # Whom and what else it names, each once ("Сергею Шойгу"); a year is the document's to name
-    # (name_not_in_document), not the sentence's.
-    named = [subject, *(group for group in _groups(c.question.text, c.question.names)
-                        if not set(group) & set(subject) and not all(n.isdigit() for n in group)
-                        and not _after_place_preposition(c.question.text, group[0]))]
+    named = [subject, *c.question.also_named]
     for chosen in c.chosen:
         start = chosen.start - chosen.passage.start
         window = Vocabulary([chosen.passage.text[max(0, start - SUBJECT_CONTEXT_CHARS):chosen.end - chosen.passage.start]])
         if all(any(window.mentions(word, loose=_foreign(c)) for word in group) for group in named):
             return None
     return {}
-
-
-def _after_place_preposition(text: str, name: str) -> bool:
-    """Whether `name` follows a preposition of place in `text`: "in Paris", "à Moscou", "в Москве"
-    say where, as a year says when."""
-    found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
-    return found is not None and bool(_PLACE_BEFORE.search(text[:found.start()]))
-
-
-_PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
-
-
-def _groups(text: str, names: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """`names` (in the order `text` gives them), those written next to each other as one:
-    ("Сергею", "Шойгу"), ("Sergey", "Lavrov")."""
-    groups: list[list[str]] = []
-    at, last_end = 0, -10
-    for name in names:
-        start = text.find(name, at)
-        if start < 0:
-            groups.append([name])
-            continue
-        if groups and text[last_end:start].strip() in ("", "-"):
-            groups[-1].append(name)
-        else:
-            groups.append([name])
-        at = last_end = start + len(name)
-    return [tuple(g) for g in groups]
 
 
 #: How many document titles the reply to "What documents do you have?" lists.

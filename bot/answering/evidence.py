@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.language import SOMEONE, STOPWORDS, ends_sentence
+from bot.language import SOMEONE, STOPWORDS, YEAR, ends_sentence
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
 from index.text import TAG, fold, tokens, words
@@ -48,7 +48,6 @@ FEATURES = (
 )
 _CODE = frozenset("()[]{}=_<>\\/|*#@$%^&`~+")
 _DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it|this|in response|in turn)\b", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 _COUNT_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds
     thousand thousands million millions billion billions dozen dozens deux trois quatre cinq six sept huit neuf
@@ -230,7 +229,7 @@ def holds(question: Question, text: str) -> float:
         given = {n.strip(".,") for n in question.numbers}
         found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text))
         counts = [n for n, m in found
-                  if not _YEAR.fullmatch(n) and n not in given and not _beside_month(text, m.start(), m.end())]
+                  if not YEAR.fullmatch(n) and n not in given and not _beside_month(text, m.start(), m.end())]
         # A number word capitalised within a sentence is part of a name ("the Norman Four"), not
         # a count, and one after "the" refers to what was named before ("the two Ministers").
         written = [w for w, _ in words(text)]
@@ -241,7 +240,7 @@ def holds(question: Question, text: str) -> float:
     if kind == "author":  # a byline ("Stanislav IVANOV | Leading Researcher, ...") or "written by ..."
         return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
     if kind == "date":
-        return float(bool(_YEAR.search(text) or _TIME.search(text))
+        return float(bool(YEAR.search(text) or _TIME.search(text))
                      or any(t in _MONTHS or t in _WHEN_WORDS for t in tokens(text)))
     asked = {fold(n) for n in question.search_names}
     for word, _ in words(text):  # "French colleagues agreed with him." answers "Who agreed?"

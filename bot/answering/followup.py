@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.language import SOMEONE, STOPWORDS, answer_type, content_tokens, is_follow_up, key_terms
+from bot.language import SOMEONE, STOPWORDS, YEAR, answer_type, content_tokens, is_follow_up, key_terms
 from index.text import fold, words
 from bot.models import Turn
 
@@ -40,9 +40,10 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     - otherwise the question with its first personal pronoun replaced by what is carried
       ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
       question about them), or, with no such pronoun, what is carried and the question after it."""
+    mine = own_words(text)
+    more = asks_more_of_the_same(text, names)  # "To what end?", "Avec quelle réserve ?"
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
-    leaning = (is_follow_up(text) or not own_words(text) or (not names and _asks_more(text))
-               or bool(history) and asks_more_of_the_same(text, names))  # "To what end?", "Avec quelle réserve ?"
+    leaning = is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more
     if not leaning or not history:
         return leaning, (), text
     previous = history[-1]
@@ -58,18 +59,18 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
                or content_tokens(before)[:6])
     if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case
         carried = [*carried, *content_tokens(previous.question)[:6]]
-    mine = {name.lower() for name in names}
+    given = {name.lower() for name in names}
     # "and in 2019?" after a question about 2021: its own year replaces the one before
-    own_year = any(_YEAR.fullmatch(name) for name in names)
-    carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in mine
-                                   and not (own_year and _YEAR.fullmatch(term))), key=str.isdigit)
-    if len(own_words(text)) >= _SAYS_ENOUGH:  # names only: no words of the conversation
+    own_year = any(YEAR.fullmatch(name) for name in names)
+    carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in given
+                                   and not (own_year and YEAR.fullmatch(term))), key=str.isdigit)
+    if len(mine) >= _SAYS_ENOUGH:  # names only: no words of the conversation
         carried = [term for term in carried if term[:1].isupper() or term.isdigit()]
-    pronoun = _pronoun(text)
-    if asks_more_of_the_same(text, names):
+    if more:
         return True, tuple(carried), f"{before} {text}"  # "Where exactly?", "C'était prévu quand ?"
     if not carried:
         return True, (), text
+    pronoun = _pronoun(text)
     if pronoun is None:
         search = f"{' '.join(carried)} {text}"
     else:
@@ -220,7 +221,6 @@ que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 #: with russia"). On the training chains 3 and 4 both gave 3 more right turns and 1 fewer (a "she"
 #: that meant a name typed in lower case), 5 one fewer gain; 4 changes fewer questions.
 _SAYS_ENOUGH = 4
-_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
 _PERSONAL = frozenset(fold(w) for w in """he she they him her them his hers their il elle ils elles lui eux leur
 он она они его её ее ему ей их им ним ней нему""".split())  # folded, as words are compared: ей -> еи

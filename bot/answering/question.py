@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.answering.followup import asks_more_of_the_same, own_words, resolve
 from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
-                          is_small_talk, key_terms, language, subject_of)
+                          is_small_talk, key_terms, language, others_named, subject_of)
 from bot.models import Turn
 from index.text import words
 
@@ -43,6 +43,9 @@ class Question:
     search: str = ""
     #: Who acted, in a "What did X say / give …?" question ("Lavrov"); () for any other.
     subject: tuple[str, ...] = ()
+    #: Whom and what else such a question names, each once (`bot.language.others_named`):
+    #: ("Lavrov",) in "What did Parly give to Lavrov?".
+    also_named: tuple[tuple[str, ...], ...] = ()
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
     compared: tuple[str, ...] = ()
     #: For a follow-up that asks something else ("What did he give her in return?"), the
@@ -93,11 +96,13 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     before = history[-1].cited[:1] if follow_up and history else ()
     asks_more = asks_more_of_the_same(asked, names)
     asks_new = bool(names) or len(own_words(asked)) > 1
+    subject = subject_of(asked)
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked), follow_up=follow_up,
-        carried=carried, search=search, subject=subject_of(asked), compared=compared(asked, names),
+        carried=carried, search=search, subject=subject,
+        also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=before if asks_new else (), again=before if asks_more else (),
     )
 
