@@ -1,0 +1,207 @@
+"""Follow-ups that follow the conversation (issue 10): pronouns for whom the previous question or
+answer named, ellipsis that replaces the topic, bare "Why?" and "When?", changes of topic, and
+whole conversations asked through the real answer core (real embedder, real Chroma).
+
+The first tests need no model: they analyse questions against a conversation written here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import converse
+
+from bot.answering import analyse
+from bot.core import AnswerCore
+from bot.models import Turn
+
+
+# --- the analysed follow-up (no model, but for one test) -------------------------------------------
+
+
+def test_a_pronoun_is_replaced_by_whom_the_previous_question_named() -> None:
+    previous = Turn("What did Shoigu say about cooperation with Florence Parly?",
+                    "What did Shoigu say about cooperation with Florence Parly?", True)
+    q = analyse("What did she give him?", [previous])
+    assert q.follow_up and q.carried == ("Shoigu", "Florence", "Parly")
+    assert q.search == "What did Shoigu Florence Parly give him?"
+
+
+def test_after_a_who_question_a_pronoun_may_mean_whom_the_answer_named() -> None:
+    previous = Turn("Who did Claire Landais negotiate with?", "Who did Claire Landais negotiate with?", True,
+                    names=("Patrushev", "Security"))
+    assert analyse("What was his post?", [previous]).carried == ("Claire", "Landais", "Patrushev", "Security")
+    # An answer to "What did …?" brings no one new that a pronoun would mean.
+    other = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True, names=("Macron",))
+    assert analyse("Who agreed with him?", [other]).carried == ("Lavrov", "Iran")
+
+
+def test_the_people_an_answer_names_are_people(core: AnswerCore) -> None:
+    """ "Mr. Macron" is Macron, not "Mr"; "Plan" in "Joint Comprehensive Plan of Action" is no one
+    (the documents also write "plan" in lower case)."""
+    answer = core.ask("Whose efforts to save the nuclear deal did Lavrov praise?")
+    assert answer.answered and "Mr. Macron" in answer.answer, answer.answer
+    assert "Macron" in answer.names and not {"Mr", "Plan"} & set(answer.names), answer.names
+
+
+def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
+    previous = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
+    # What the previous question was about is replaced, its subject carried, in every language.
+    about = analyse("And about Syria?", [previous])
+    assert about.search == "What did Lavrov say about Syria?" and about.carried == ("Lavrov",)
+    later = analyse("What about Libya and Mali?", [previous, Turn(about.text, about.search, True)])
+    assert later.search == "What did Lavrov say about Libya and Mali?" and later.carried == ("Lavrov",)
+    russian = Turn("Что министры в Париже сказали об Иране?", "Что министры в Париже сказали об Иране?", True)
+    assert analyse("а про Афганистан?", [russian]).search == "Что министры в Париже сказали об Афганистан?"
+    french = Turn("Qu'a dit Lavrov à propos de l'Iran ?", "Qu'a dit Lavrov à propos de l'Iran ?", True)
+    assert analyse("Et sur la Syrie ?", [french]).carried == ("Lavrov",)
+    # with no new name of its own, it is about the same thing still
+    assert analyse("And about that?", [previous]).carried == ("Lavrov", "Iran")
+    fresh = analyse("What did the ministers say about Belarus?", [previous])
+    assert not fresh.follow_up and fresh.search == "What did the ministers say about Belarus?"
+    # typed in lower case, and with another preposition than "about"
+    lower = Turn("what did the paris ministers say about belarus", "what did the paris ministers say about belarus", True)
+    assert analyse("and afghanistan?", [lower]).search == "what did the paris ministers say about afghanistan"
+    navalny = Turn("Les ministres ont-ils évoqué Navalny à Paris ?", "Les ministres ont-ils évoqué Navalny à Paris ?", True)
+    assert analyse("Et à Moscou en 2019 ?", [navalny]).search == "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?"
+    # the topic of a chain is replaced even when the previous search no longer says "about"
+    ukraine = Turn("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", "Qu'ont dit Le Drian et Parly sur l'Ukraine ?", True)
+    asked = Turn("Ils ont demandé quoi à Moscou ?", "Le Drian Parly Ukraine ont demandé quoi à Moscou ?", True)
+    belarus = analyse("Et sur la Biélorussie ?", [ukraine, asked])
+    assert "Ukraine" not in belarus.search and "Biélorussie" in belarus.search and "Moscou" in belarus.search
+    # "And then?" names no topic: it asks more about the same one
+    assert "Iran" in analyse("Et ensuite ?", [previous]).search
+
+
+@pytest.mark.parametrize("question, standalone", [
+    ("Other question: which countries does the Minsk Group want to reconcile?", "which countries does the Minsk Group want to reconcile?"),
+    ("different topic - what did they say about arms control?", "what did they say about arms control?"),
+    ("Autre chose : qu'ont dit les ministres sur le MH17 ?", "qu'ont dit les ministres sur le MH17 ?"),
+    ("Другой вопрос: что министры сказали про ОБСЕ?", "что министры сказали про ОБСЕ?"),
+])
+def test_a_change_of_topic_carries_nothing_from_before(question: str, standalone: str) -> None:
+    """"Other question: what did they say …" is a new topic: "they" is whoever the question is
+    about, not the people of the conversation, and the opening words are not searched for."""
+    previous = Turn("Who received Lavrov and Shoigu in Paris?", "Who received Lavrov and Shoigu in Paris?", True,
+                    names=("Drian", "Parly"))
+    asked = analyse(question, [previous])
+    assert not asked.follow_up and not asked.carried and asked.search == standalone
+
+
+def test_a_bare_follow_up_asks_the_previous_search_again_with_its_own_word() -> None:
+    """"Why?", "C'était prévu quand ?", "Когда?": more about what was just asked, with its topic."""
+    previous = Turn("what did the paris ministers say about afghanistan", "what did the paris ministers say about afghanistan", True)
+    assert analyse("why?", [previous]).search == "what did the paris ministers say about afghanistan why?"
+    invited = Turn("Et il a invité qui au défilé ?", "Et Choïgou a invité qui au défilé ?", True)
+    when = analyse("C'était prévu quand ?", [invited])
+    assert when.follow_up and when.search == "Et Choïgou a invité qui au défilé ? C'était prévu quand ?"
+    # "who else" asks more about the same thing
+    assert analyse("Qui d'autre avait dit oui ?", [invited]).search.startswith("Et Choïgou a invité qui au défilé ?")
+    # a pronoun after what the question itself named takes that up: nothing is carried
+    alone = analyse("La réunion des quatre ministres, elle a eu lieu quand ?", [invited])
+    assert not alone.follow_up and not alone.carried
+    # in a conversation, a question with no name and one word of its own asks more of the last answer
+    dialogue = Turn("How did France describe its dialogue with Russia?", "How did France describe its dialogue with Russia?", True)
+    assert analyse("To what end?", [dialogue]).search == "How did France describe its dialogue with Russia? To what end?"
+    assert analyse("Avec quelle réserve ?", [dialogue]).follow_up
+    assert not analyse("To what end?").follow_up  # with nothing before it, it stands alone
+    # a demonstrative takes up what was said ("cette déclaration", "этой сделке")
+    assert analyse("Qui a fait cette déclaration précise ?", [dialogue]).follow_up
+    assert analyse("Кто говорил об этой сделке?", [dialogue]).follow_up
+
+
+def test_a_follow_up_s_own_year_replaces_the_year_before() -> None:
+    before = Turn("Who came to Paris in 2021?", "Who came to Paris in 2021?", True, ("Lavrov",))
+    q = analyse("and which of them were in Moscow in 2019?", [before])
+    assert "2019" in q.search and "2021" not in q.search and "Paris" in q.carried
+    assert "2021" in analyse("and who else came?", [before]).search
+
+
+def test_a_follow_up_that_says_what_it_asks_carries_names_not_words() -> None:
+    before = Turn("did they admit they don't see eye to eye?", "parly france russia did they admit they don't see eye to eye?",
+                  True)
+    full = analyse("and in 2021? how did the french side describe its dialogue with russia", [before])
+    assert full.follow_up and full.search == "and in 2021? how did the french side describe its dialogue with russia"
+    short = analyse("and what did she say next?", [before])
+    assert "parly" in short.search
+
+
+def test_names_typed_in_lower_case_are_carried_as_words() -> None:
+    previous = Turn("what did parly give shoigu as a present in 2019", "what did parly give shoigu as a present in 2019", True)
+    back = analyse("and what did he give her back?", [previous])
+    assert {"parly", "shoigu"} <= set(back.carried) and back.search.index("parly") < back.search.index("2019")
+
+
+def test_a_chain_keeps_its_subject_and_a_bare_where_exactly_leans_on_it() -> None:
+    """A follow-up of a follow-up still knows what the conversation is about: "Et pour en sortir ?"
+    after "Et comment je l'active sous Windows ?" is about the virtual environment the first
+    question named; "Where exactly?" has no words of its own and leans on the question before."""
+    first = analyse("Comment créer un environnement virtuel ?")
+    second = analyse("Et comment je l'active sous Windows ?", [Turn(first.text, first.search, True)])
+    third = analyse("Et pour en sortir ?", [Turn(first.text, first.search, True), Turn(second.text, second.search, True)])
+    assert third.follow_up and {"Windows", "environnement", "virtuel"} <= set(third.carried)
+    previous = Turn("What did the French ministers say about the Wagner mercenaries?",
+                    "What did the French ministers say about the Wagner mercenaries?", True)
+    where = analyse("Where exactly?", [previous])
+    assert where.follow_up and where.answer_type == "place" and "Wagner" in where.carried
+
+
+@pytest.mark.parametrize("question, leans", [
+    ("Quel journal Choïgou a-t-il offert à Florence Parly ?", False),  # "-il" repeats Choïgou
+    ("Quelle affaire les ministres veulent-ils voir résolue ?", False),
+    ("Dans quel fort Poutine et Macron se sont-ils vus ?", False),
+    ("Quel journal a-t-il offert en retour ?", True),  # who is "il"? the conversation says
+    ("Avec qui a-t-elle négocié ?", True),
+    ("Qu'est-ce qu'elle a dit à Esper ?", True),
+])
+def test_a_french_inverted_pronoun_leans_on_the_conversation_only_without_a_subject(question: str, leans: bool) -> None:
+    previous = Turn("Que pense Lavrov de l'Iran ?", "Que pense Lavrov de l'Iran ?", True)
+    asked = analyse(question, [previous])
+    assert asked.follow_up is leans and bool(asked.carried) is leans, asked
+
+
+# --- conversations -------------------------------------------------------------------------------
+
+
+def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:
+    landais, negotiated, post, belarus, syria, lavrov, agreed = converse(core, [
+        "Who is Claire Landais?",
+        "Who did she negotiate with?",           # she: named in the previous question
+        "What was his post?",                    # his: named only in the previous answer
+        "What did the ministers say about Belarus?",  # a new topic: nothing carried
+        "And about Syria?",                      # ellipsis
+        "What did Lavrov say about Iran?",
+        "Who agreed with him?",                  # not Lavrov's own words
+    ])
+    assert all(a.answered for a in (landais, negotiated, post, belarus, syria, lavrov, agreed))
+    assert "Landais" in landais.answer and "Patrushev" in negotiated.answer
+    assert "Patrushev" in post.search_query and "Secretary of the Russian Security Council" in post.answer
+    assert belarus.search_query == "What did the ministers say about Belarus?" and "Belarus" in belarus.answer
+    assert "Syria" in syria.answer and "Belarus" not in syria.answer
+    assert "no reasonable alternative" in lavrov.answer
+    assert agreed.answer.startswith("French colleagues agreed with him.")
+
+
+def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() -> None:
+    before = [Turn("What did Parly give Shoigu?", "What did Parly give Shoigu?", True, (),
+                   ("Parly donated a photograph.", "In response, he presented a newspaper."))]
+    back = analyse("What did he give her in return?", before)
+    assert back.seen == ("Parly donated a photograph.",) and back.again == ()
+    when = analyse("When?", before)  # more of the same answer
+    assert when.seen == () and when.again == ("Parly donated a photograph.",)
+    assert analyse("What did he give her in return?").seen == ()
+
+
+def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(core: AnswerCore) -> None:
+    gift, back = converse(core, ["What did Parly give Shoigu?", "And what did he give her in return?"])
+    assert "photograph" in gift.sentences()[0]
+    assert back.answered and "Krasnaya Zvezda" in back.answer, back.answer
+    invited, when = converse(core, ["What did Shoigu invite the French military to?", "When?"])
+    assert "May 9, 2020" in invited.sentences()[0]
+    assert when.answered and when.sentences()[0] == invited.sentences()[0], when.answer
+
+
+def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
+    first, then = converse(core, ["Что Лавров сказал об Иране?", "Кто с ним согласился?"])
+    assert "no reasonable alternative" in first.answer and "French colleagues agreed" in then.answer
+    first, then = converse(core, ["Qui est Claire Landais ?", "Avec qui a-t-elle négocié ?"])
+    assert "Landais" in first.answer and "Landais" in then.search_query and "Patrushev" in then.answer
