@@ -141,6 +141,12 @@ def subject_of(question: str) -> tuple[str, ...]:
 
 #: A year, 1500-2099.
 YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
+#: The months, folded, in English, French and Russian (Russian in the genitive: "9 мая").
+MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
+)
 
 
 def name_spans(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:

@@ -252,6 +252,16 @@ def test_a_name_the_best_sentence_s_document_lacks_is_answered_by_a_sentence_nam
     assert not core.ask("Did the ministers talk about Mali in 2019?").answered
 
 
+def test_a_date_says_which_meeting_is_meant(core: AnswerCore) -> None:
+    """Moscow and Paris are named in both documents, November 2021 only in the Paris statement,
+    whose sentence answers though the 2019 article's sentences resemble the question more; the
+    act of a "What did X do?" still needs a sentence of its own."""
+    a = core.ask("Who came over from Moscow for the Paris talks in November 2021?")
+    assert a.answered and "Lavrov" in a.answer, a.answer
+    assert {c.source for c in a.citations} == {"france-russia-2plus2-meeting-paris-2021-11-12.txt"}
+    assert core.ask("What did Shoigu give Parly in 2021?").refusal == "name_not_in_document"
+
+
 def test_answers_are_short(core: AnswerCore) -> None:
     for question in ("What did Parly give to Shoigu?", "What is MH17?", "Who is Claire Landais?"):
         answer = core.ask(question)

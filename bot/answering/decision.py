@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -36,7 +36,9 @@ import numpy as np
 
 from bot.answering.evidence import FEATURES, Candidate, Evidence
 from bot.answering.question import Question
+from bot.language import MONTHS, YEAR
 from bot.vocabulary import Vocabulary
+from index.text import fold
 
 #: The signals of the decision, in order (see `decision_features`).
 DECISION_FEATURES = (
@@ -126,19 +128,26 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       each side is answered from its own document;
     - any other: a sentence that names them all itself, from a document that has them all
       (*Did they discuss Afghanistan?*: the 2019 article never mentions Afghanistan, the 2021
-      statement's sentence about it does); a sentence that only shares such a document (the
-      2021 statement for *What did Shoigu give Parly in 2021?*) is not enough, and then the
-      best-ranked one stays, for `name_not_in_document` to refuse."""
+      statement's sentence about it does); when only a year or month is missing and the
+      question asks no "What did X do?", the best sentence of a document that names everything
+      the search does (*Who came over from Moscow for the Paris talks in November 2021?*: a
+      date says which document is meant). A sentence that only shares such a document is not enough for the
+      act of a "What did X do?" (the 2021 statement for *What did Shoigu give Parly in 2021?*),
+      and then the best-ranked one stays, for `name_not_in_document` to refuse."""
     best = candidates[0]
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
         return best, None
     others = [c for c in candidates[1:] if not c.bare and not _among(c, question.seen)]
+
+    def has_all(c: Candidate, names: Sequence[str]) -> bool:
+        return all(documents[c.passage.source].mentions(n, foreign) for n in names)
+
     if set(missing) <= set(question.compared):
-        return best, next((c for c in others if c.passage.source != best.passage.source
-                           and all(documents[c.passage.source].mentions(n, foreign) for n in missing)), None)
-    return next((c for c in others if c.names_sentence == 1.0
-                 and all(documents[c.passage.source].mentions(n, foreign) for n in question.names)), best), None
+        return best, next((c for c in others if c.passage.source != best.passage.source and has_all(c, missing)), None)
+    only_dates = not question.subject and all(YEAR.fullmatch(n) or fold(n) in MONTHS for n in missing)
+    return next((c for c in others if has_all(c, question.names) and (
+        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names))), best), None
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.language import SOMEONE, STOPWORDS, YEAR, ends_sentence
+from bot.language import MONTHS, SOMEONE, STOPWORDS, YEAR, ends_sentence
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
 from index.text import TAG, fold, tokens, words
@@ -56,11 +56,7 @@ _COUNT_WORDS = frozenset(
 )
 #: Determiners before a number word that make it a reference, not a count ("the two Ministers").
 _DEFINITE = frozenset("the these those les ces nos leurs".split())
-_MONTHS = frozenset(
-    """january february march april may june july august september october november december
-    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
-    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
-)
+
 
 #: What else answers "when": a weekday, a time of day ("at six in the evening", "18:30", "9 am"), the
 #: eve of something ("on the eve", "la veille", "накануне").
@@ -208,7 +204,7 @@ def _beside_month(text: str, start: int, end: int) -> bool:
     ("May 9") or just after ("9 May", "9 мая") it."""
     before = re.search(r"(\w+)\W{1,2}$", text[max(0, start - 15):start])
     after = re.match(r"\W{1,2}(\w+)", text[end:end + 15])
-    return any(m is not None and fold(m.group(1)) in _MONTHS for m in (before, after))
+    return any(m is not None and fold(m.group(1)) in MONTHS for m in (before, after))
 
 
 def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool) -> float:
@@ -241,11 +237,11 @@ def holds(question: Question, text: str) -> float:
         return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
     if kind == "date":
         return float(bool(YEAR.search(text) or _TIME.search(text))
-                     or any(t in _MONTHS or t in _WHEN_WORDS for t in tokens(text)))
+                     or any(t in MONTHS or t in _WHEN_WORDS for t in tokens(text)))
     asked = {fold(n) for n in question.search_names}
     for word, _ in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
         folded = fold(word)
-        if (word[:1].isupper() and folded not in asked and folded not in _MONTHS and folded not in _WHEN_WORDS
+        if (word[:1].isupper() and folded not in asked and folded not in MONTHS and folded not in _WHEN_WORDS
                 and folded not in STOPWORDS):
             return 1.0
     return 0.0
