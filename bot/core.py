@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.errors import LLMError
 from bot.llm import ChatModel, LLMAnswerer, stream_answer
 from bot.models import Answer, Citation, Turn
+from bot.proper_names import ProperNames
 from bot.retrieval import DocumentInfo, HybridRetriever
 from bot.uploads import UploadResult, Uploads
 from index.cache import EmbeddingCache
@@ -94,7 +95,7 @@ class AnswerCore:
     # --- questions ------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         recent = history[-self.settings.history_turns:] if self.settings.history_turns else ()
-        analysed = analyse(question, recent)
+        analysed = analyse(question, recent, self._proper_names())
         refused = first_refusal("question", Context(analysed))  # before any model call
         if refused:
             return refusal(analysed, *refused)
@@ -123,6 +124,14 @@ class AnswerCore:
             yield self.ask(question, history)
         else:
             yield from stream_answer(lambda: self.ask(question, history))
+
+    def _proper_names(self) -> ProperNames | None:
+        """The collection's names a question may type in lower case; None while no index can
+        be read (answering then says why)."""
+        try:
+            return self.retriever.snapshot().proper_names
+        except Exception:  # noqa: BLE001 - the same error reaches the user from `_answer_from_index`
+            return None
 
     def _answer_from_index(self, question: Question, retry: bool = True) -> Answer:
         """The answer from one generation of the index, or "index unavailable" while the store is down.

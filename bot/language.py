@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Literal
 
 from index.text import fold, is_cyrillic, tokens, words
@@ -109,11 +109,13 @@ def content_tokens(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
 
 
-def key_terms(question: str) -> list[str]:
+def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     """Names, numbers and acronyms of a question, as written (deduplicated, in order).
 
-    A capitalised first word is not taken for a name ("Which", "Besides", "Какую"): that costs
-    a question opening with a bare name its check, and saves every other question."""
+    A capitalised first word is not taken for a name ("Which", "Besides", "Какую") unless it is
+    one of the collection's `proper` names, folded (`bot.proper_names.ProperNames`): that costs
+    a question opening with a bare name the collection lacks its check, and saves every other
+    question."""
     found: list[str] = []
     after_boundary = True
     for word, offset in words(question):
@@ -121,7 +123,7 @@ def key_terms(question: str) -> list[str]:
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
-            or (head[:1].isupper() and not after_boundary)
+            or (head[:1].isupper() and (not after_boundary or fold(head) in proper))
         )
         if is_key and fold(head) not in STOPWORDS and head not in found:
             found.append(head)

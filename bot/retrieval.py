@@ -27,6 +27,7 @@ from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from bot.language import content_tokens, language
+from bot.proper_names import ProperNames, proper_names
 from bot.vocabulary import Vocabulary
 from index.errors import IndexEmpty
 from index.records import DocumentRecord, PassageRecord, documents_of
@@ -91,6 +92,12 @@ class _Snapshot:
         """The words the collection also writes in lower case ("plan", "day"): ordinary words, no
         one's name (made at the first answer that needs it, not when the snapshot loads)."""
         return frozenset(w for text in self.texts for w in _LOWER_CASE_WORD.findall(text))
+
+    @cached_property
+    def proper_names(self) -> ProperNames:
+        """The names the collection writes only as names, which a question may type in lower
+        case ("parly", "red square"; made at the first question, not when the snapshot loads)."""
+        return proper_names(self.texts + [r.title for r in self.records])
 
     def words_of(self, key: Hashable, text: str) -> Vocabulary:
         """The words of `text`, a passage or a sentence of this generation that `key` names

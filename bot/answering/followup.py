@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from bot.language import SOMEONE, STOPWORDS, YEAR, answer_type, content_tokens, is_follow_up, key_terms
 from index.text import fold, words
 from bot.models import Turn
+from bot.proper_names import ProperNames
 
 #: At most this many of the previous answer's own names are carried over.
 ANSWER_NAMES = 2
@@ -32,7 +33,8 @@ ANSWER_NAMES = 2
 CARRIED_BY_PREVIOUS = 6
 
 
-def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[bool, tuple[str, ...], str]:
+def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
+            proper: ProperNames | None = None) -> tuple[bool, tuple[str, ...], str]:
     """(whether `text` leans on the conversation, the names or words it carries over, the search).
 
     - "And about Syria?", "Et à Moscou ?": the previous search with its topic replaced;
@@ -52,13 +54,14 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn]) -> tuple[b
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
         return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
-    own = key_terms(previous.question) or key_terms(previous.search_query)
+    asked_before = proper.capitalise(previous.question) if proper else previous.question
+    own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
     introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in SOMEONE else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])
     if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case
-        carried = [*carried, *content_tokens(previous.question)[:6]]
+        carried = [*carried, *content_tokens(asked_before)[:6]]
     given = {name.lower() for name in names}
     # "and in 2019?" after a question about 2021: its own year replaces the one before
     own_year = any(YEAR.fullmatch(name) for name in names)

@@ -15,6 +15,7 @@ from bot.answering.followup import asks_more_of_the_same, own_words, resolve
 from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
                           is_small_talk, key_terms, language, others_named, subject_of)
 from bot.models import Turn
+from bot.proper_names import ProperNames
 from index.text import words
 
 MAX_QUESTION_CHARS = 2000
@@ -84,13 +85,16 @@ class Question:
         return not self.search_names and not own_words(self.search)
 
 
-def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
-    """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`."""
+def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None = None) -> Question:
+    """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`;
+    `proper`: the collection's names, which the question may type in lower case."""
     text = _CONTROL.sub("", text).strip()
     fresh = after_new_topic(text)  # "Other question: …" stands on its own
     asked = text if fresh is None else fresh
-    names = tuple(key_terms(asked))
-    follow_up, carried, search = (False, (), asked) if fresh is not None else resolve(asked, names, history)
+    if proper:  # "what did parly give shoigu" asks about Parly and Shoigu
+        asked = proper.capitalise(asked)
+    names = tuple(key_terms(asked, proper or ()))
+    follow_up, carried, search = (False, (), asked) if fresh is not None else resolve(asked, names, history, proper)
     # "Where exactly?", "Why?" ask more of the answer before; "What did he give her in return?"
     # asks something new; "Who did she negotiate with?" may be either.
     before = history[-1].cited[:1] if follow_up and history else ()
