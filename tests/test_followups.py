@@ -22,14 +22,21 @@ def test_a_pronoun_is_replaced_by_whom_the_previous_question_named() -> None:
     previous = Turn("What did Shoigu say about cooperation with Florence Parly?",
                     "What did Shoigu say about cooperation with Florence Parly?", True)
     q = analyse("What did she give him?", [previous])
-    assert q.follow_up and q.carried == ("Shoigu", "Florence", "Parly")
-    assert q.search == "What did Shoigu Florence Parly give him?"
+    # Asking little of its own, it also carries what was asked before.
+    assert q.follow_up and q.carried == ("Shoigu", "Florence", "Parly", "cooperation")
+    assert q.search == "What did Shoigu Florence Parly cooperation give him?"
+    # One that says what it asks carries the names only.
+    assert analyse("What did she say about the Wagner mercenaries deployed in Mali?", [previous]).carried == (
+        "Shoigu", "Florence", "Parly")
 
 
 def test_after_a_who_question_a_pronoun_may_mean_whom_the_answer_named() -> None:
     previous = Turn("Who did Claire Landais negotiate with?", "Who did Claire Landais negotiate with?", True,
                     names=("Patrushev", "Security"))
-    assert analyse("What was his post?", [previous]).carried == ("Claire", "Landais", "Patrushev", "Security")
+    assert analyse("What was his post?", [previous]).carried == ("Claire", "Landais", "Patrushev", "Security",
+                                                                 "negotiate")
+    # Without a pronoun for them, whom the answer named is not carried into a question of its own.
+    assert analyse("And which ministers met in Moscow?", [previous]).carried == ("Claire", "Landais", "negotiate")
     # An answer to "What did …?" brings no one new that a pronoun would mean.
     other = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True, names=("Macron",))
     assert analyse("Who agreed with him?", [other]).carried == ("Lavrov", "Iran")

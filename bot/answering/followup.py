@@ -1,12 +1,14 @@
 """Follow-ups: what a question that leans on the conversation carries over from it.
 
 "What did she give him?" after "What did Parly and Shoigu talk about?" is searched as
-"What did Parly Shoigu give him?". What is carried: the previous question's own names
-and what it carried itself, so a chain keeps its subject ("Et pour en sortir ?" after "Et
-comment je l'active sous Windows ?", which carried the virtual environment); after a "Who…?"
-question, the two rarest names its *answer* brought in ("What was his post?" after "Who did
-Claire Landais negotiate with?" means Patrushev); when there are no names at all (or names
-typed in lower case), the previous question's content words.
+"What did Parly Shoigu talk give him?". What is carried: the previous question's own names
+(typed in lower case or not: `bot.proper_names`) and what it carried itself, so a chain keeps
+its subject ("Et pour en sortir ?" after "Et comment je l'active sous Windows ?", which carried
+the virtual environment); after a "Who…?" question, when the follow-up has a pronoun for them
+(or no word of its own), the two rarest names its *answer* brought in ("What was his post?"
+after "Who did Claire Landais negotiate with?" means Patrushev); and, for a follow-up with
+fewer than `_SAYS_ENOUGH` words of its own, the previous question's content words ("and what
+did he give her back?" after "what did parly give shoigu as a present?" keeps "present").
 
 Ellipsis replaces what the previous search was about: "And about Syria?" after "What did
 Lavrov say about Iran?" is searched as "What did Lavrov say about Syria?", "Et à Moscou ?"
@@ -56,17 +58,22 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     asked_before = proper.capitalise(previous.question) if proper else previous.question
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
-    # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means.
-    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in SOMEONE else ()
+    # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means (and a
+    # follow-up with neither a pronoun nor words of its own, "Where exactly?", asks more of it).
+    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in SOMEONE and (
+        _pronoun(text) is not None or not mine) else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])
-    if own and all(term.isdigit() for term in own):  # "what did parly give shoigu …": names typed in lower case
+    if len(mine) < _SAYS_ENOUGH:  # "and what did he give her back?": and what was asked before
         carried = [*carried, *content_tokens(asked_before)[:6]]
-    given = {name.lower() for name in names}
+    given = {fold(name) for name in names}
     # "and in 2019?" after a question about 2021: its own year replaces the one before
     own_year = any(YEAR.fullmatch(name) for name in names)
-    carried = sorted(dict.fromkeys(term for term in carried if term.lower() not in given
-                                   and not (own_year and YEAR.fullmatch(term))), key=str.isdigit)
+    once: dict[str, str] = {}  # each once, as first written ("Parly", not also "parly")
+    for term in carried:
+        if fold(term) not in given and not (own_year and YEAR.fullmatch(term)):
+            once.setdefault(fold(term), term)
+    carried = sorted(once.values(), key=str.isdigit)
     if len(mine) >= _SAYS_ENOUGH:  # names only: no words of the conversation
         carried = [term for term in carried if term[:1].isupper() or term.isdigit()]
     if more:
@@ -222,7 +229,11 @@ que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 #: A follow-up with this many words of its own says what it asks about: it carries names only,
 #: not the words of the conversation ("and in 2021? how did the french side describe its dialogue
 #: with russia"). On the training chains 3 and 4 both gave 3 more right turns and 1 fewer (a "she"
-#: that meant a name typed in lower case), 5 one fewer gain; 4 changes fewer questions.
+#: that meant a name typed in lower case), 5 one fewer gain; 4 changes fewer questions. One with
+#: fewer carries the previous question's content words too, names or not (*and what did she say
+#: about disagreeing with Russia?* after *What did Parly give Shoigu?* is searched as *and what did
+#: Parly Shoigu give say about disagreeing with Russia?*): two more training follow-ups right, one
+#: fewer, once names typed in lower case were names (bench/README.md).
 _SAYS_ENOUGH = 4
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
 _PERSONAL = frozenset(fold(w) for w in """he she they him her them his hers their il elle ils elles lui eux leur
