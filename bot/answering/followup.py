@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from bot.language import SOMEONE, STOPWORDS, YEAR, answer_type, content_tokens, is_follow_up, key_terms
 from index.text import fold, words
@@ -35,9 +36,19 @@ ANSWER_NAMES = 2
 CARRIED_BY_PREVIOUS = 6
 
 
+class Resolution(NamedTuple):
+    """What a question takes from the conversation (`resolve`)."""
+
+    follow_up: bool  #: it leans on the conversation
+    carried: tuple[str, ...]  #: the names (or words) it carries over
+    search: str  #: what is searched for
+    own: tuple[str, ...]  #: its words of its own (`own_words`)
+    asks_more: bool  #: it asks more of the answer before (`asks_more_of_the_same`)
+
+
 def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
-            proper: ProperNames | None = None) -> tuple[bool, tuple[str, ...], str]:
-    """(whether `text` leans on the conversation, the names or words it carries over, the search).
+            proper: ProperNames | None = None) -> Resolution:
+    """What `text` (with its `names`) takes from the conversation `history`:
 
     - "And about Syria?", "Et à Moscou ?": the previous search with its topic replaced;
     - "Where exactly?", "Why?" (no words of its own): the previous search, then the question;
@@ -48,13 +59,17 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     more = asks_more_of_the_same(text, names)  # "To what end?", "Avec quelle réserve ?"
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
     leaning = is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more
+
+    def resolved(follow_up: bool, carried: Sequence[str], search: str) -> Resolution:
+        return Resolution(follow_up, tuple(carried), search, tuple(mine), more)
+
     if not leaning or not history:
-        return leaning, (), text
+        return resolved(leaning, (), text)
     previous = history[-1]
     before = previous.search_query or previous.question
     rewritten = _new_topic(text, before, [turn.question for turn in history])
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
-        return True, tuple(n for n in key_terms(rewritten) if n not in names), rewritten
+        return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     asked_before = proper.capitalise(previous.question) if proper else previous.question
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
@@ -77,16 +92,16 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     if len(mine) >= _SAYS_ENOUGH:  # names only: no words of the conversation
         carried = [term for term in carried if term[:1].isupper() or term.isdigit()]
     if more:
-        return True, tuple(carried), f"{before} {text}"  # "Where exactly?", "C'était prévu quand ?"
+        return resolved(True, carried, f"{before} {text}")  # "Where exactly?", "C'était prévu quand ?"
     if not carried:
-        return True, (), text
+        return resolved(True, (), text)
     pronoun = _pronoun(text)
     if pronoun is None:
         search = f"{' '.join(carried)} {text}"
     else:
         word, at = pronoun
         search = f"{text[:at]}{' '.join(carried)}{text[at + len(word):]}"
-    return True, tuple(carried), search
+    return resolved(True, carried, search)
 
 
 def asks_more_of_the_same(text: str, names: Sequence[str]) -> bool:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.followup import asks_more_of_the_same, own_words, resolve
+from bot.answering.followup import Resolution, own_words, resolve
 from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
                           is_small_talk, key_terms, language, others_named, subject_of)
 from bot.models import Turn
@@ -94,20 +94,19 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     if proper:  # "what did parly give shoigu" asks about Parly and Shoigu
         asked = proper.capitalise(asked)
     names = tuple(key_terms(asked, proper or ()))
-    follow_up, carried, search = (False, (), asked) if fresh is not None else resolve(asked, names, history, proper)
+    taken = Resolution(False, (), asked, (), False) if fresh is not None else resolve(asked, names, history, proper)
     # "Where exactly?", "Why?" ask more of the answer before; "What did he give her in return?"
     # asks something new; "Who did she negotiate with?" may be either.
-    before = history[-1].cited[:1] if follow_up and history else ()
-    asks_more = asks_more_of_the_same(asked, names)
-    asks_new = bool(names) or len(own_words(asked)) > 1
+    before = history[-1].cited[:1] if taken.follow_up and history else ()
+    asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text),
-        about_documents=asks_about_the_documents(asked), follow_up=follow_up,
-        carried=carried, search=search, subject=subject,
+        about_documents=asks_about_the_documents(asked), follow_up=taken.follow_up,
+        carried=taken.carried, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
-        seen=before if asks_new else (), again=before if asks_more else (),
+        seen=before if asks_new else (), again=before if taken.asks_more else (),
     )
 
 
