@@ -83,8 +83,10 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
 
     for text in texts:
         run: list[str] = []
-        run_start, after_boundary, end = False, True, 0
+        run_start, end = False, 0
         for word, offset in [*words(text), ("", len(text))]:
+            # A word opens a sentence or line when what lies between it and the word before ends one.
+            after_boundary = end == 0 or _BREAK.search(text, end, offset) is not None
             capitalised = word[:1].isupper() and len(word) > 1 and not any(ch.isdigit() for ch in word)
             if capitalised and run and not after_boundary and not text[end:offset].strip():
                 run.append(word)
@@ -94,14 +96,14 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
             if word[:1].islower():
                 lower.add(fold(word))
             end = offset + len(word)
-            after_boundary = bool(_ENDS.match(text, end))
     names = (alone | opening & in_runs) - lower - STOPWORDS
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
                        {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower})
 
 
-#: After a word, what ends its sentence or line (the next word opens one).
-_ENDS = re.compile(r"[\"'’”»)\]]*[^\S\n]*(?:[.!?:;|–—]|\n|$)")
+#: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a
+#: quotation, a code comment or a prompt ("# Demonstrate …", '"Send …').
+_BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 #: A word written in lower case.
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
 

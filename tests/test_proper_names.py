@@ -16,6 +16,7 @@ TEXTS = [
     "Florence Parly met Sergey Lavrov in Moscow. Lavrov noted that the plan was sound.",
     "On Victory Day, the ministers met on Red Square, where Parly gave Shoigu a photograph.",
     "The json module reads JSON. Use json.load() to read a file; the Plan is in the appendix.",
+    ">>> data = load()  # Decode the file\n>>> print(data)\nRecursive globs follow links",
 ]
 
 
@@ -25,6 +26,8 @@ def test_words_the_collection_writes_only_as_names_are_written_as_it_does() -> N
     assert names.capitalise("what did lavrov note in moscow") == "what did Lavrov note in Moscow"
     # "day" is only ever part of "Victory Day"; "plan" and "json" are also written in lower case.
     assert names.capitalise("what day was the plan about json") == "what day was the plan about json"
+    # A capitalised word opening a code comment or a line is no name.
+    assert names.capitalise("how do i decode a recursive file") == "how do i decode a recursive file"
     assert names.capitalise("What did Parly give?") == "What did Parly give?"
 
 
