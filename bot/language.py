@@ -291,17 +291,23 @@ def language(text: str) -> str:
     if is_cyrillic(text):
         return "ru"
     toks = tokens(text)
-    french = sum(t in _FRENCH_MARKERS for t in toks)
+    french = sum(t in _FRENCH_MARKERS for t in toks) + len(_ELISION.findall(text))
     english = sum(t in _ENGLISH_MARKERS for t in toks)
     return "fr" if french > english else "en"
 
 
+#: A French elision: "qu'a", "l'Iran", "d'accord", "c'est", "n'a", "j'ai", "s'est".
+_ELISION = re.compile(r"(?<!\w)(?:qu|[ldcnjs])['’](?=\w)", re.IGNORECASE)
+#: Words that only one of the two languages uses; "a" is both (English "a document", French
+#: "Qu'a dit Lavrov ?"), so neither counts it.
 _FRENCH_MARKERS = frozenset(
     "le la les des du de est que qui quel quelle quels quelles pour avec dans sur une ont ete etait "
-    "comment pourquoi combien quoi au aux ou et il elle ils selon a bonjour salut merci coucou bonsoir revoir".split()
+    "comment pourquoi combien quoi au aux ou et il elle ils selon bonjour salut merci coucou bonsoir revoir "
+    "dit fait ce cette ces je vous nous en ne pas sont".split()
 )
 _ENGLISH_MARKERS = frozenset(
-    "the of and to in is was what who which did does how why when where with about for on at".split()
+    "the of and to in is was what who which did does how why when where with about for on at "
+    "an can do i my you are it this that be from by have has if".split()
 )
 
 

@@ -39,6 +39,14 @@ def test_refuses_when_the_documents_never_mention_the_subject(core: AnswerCore) 
         assert not core.ask(question).answered, question
 
 
+def test_an_english_question_with_articles_is_english(core: AnswerCore) -> None:
+    """"a" is English as much as French ("Qu'a dit …"): counted for French, it made this question
+    French, its unknown name was then matched loosely across languages, and it was answered."""
+    veto = core.ask("Can a minister veto a Merkel plan?")
+    assert veto.refusal == "unknown_name" and "never mention" in veto.answer, veto.answer
+    assert core.ask("Qu'a offert Parly à Shoigu ?").answered  # French all the same
+
+
 def test_how_many_and_when_need_a_number_or_a_date(core: AnswerCore, corpus_dir: Path) -> None:
     # The INF sentence is about missiles and both countries, but says nothing of a number sold.
     assert not core.ask("How many missiles did France sell to Russia?").answered
