@@ -75,9 +75,9 @@ def collect(cache_dir: Path) -> list[Record]:
 def gather(name: str, role: str, row: dict, core: Any, corpus: Corpus, history_cache: dict) -> Record:
     """The question analysed and its evidence gathered exactly as `AnswerCore.ask` does."""
     turns = ask_with_history(core, row, history_cache)
-    question = analyse(row["question"], turns[-core.settings.history_turns:] if core.settings.history_turns else [],
-                       core.retriever.snapshot().proper_names)
     snapshot = core.retriever.snapshot()
+    question = analyse(row["question"], turns[-core.settings.history_turns:] if core.settings.history_turns else [],
+                       snapshot.proper_names)
     context = Context(question, snapshot)
     for stage in ("question", "collection"):
         refused = first_refusal(stage, context)
