@@ -315,6 +315,10 @@ AnswerType = Literal["author", "person", "date", "place", "number", "other"]
 #: The answer types that ask for someone: a byline or a name answers, and the next "he" or "she" means them.
 SOMEONE: frozenset[AnswerType] = frozenset({"author", "person"})
 
+#: Up to two words qualifying what "which" asks for ("which Russian defence minister", "which
+#: French and Russian ministers"), none of them a verb ("what did the ministers say" asks no person).
+_QUALIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)\w+ ){0,2}(?:and \w+ )?"
+
 # The asked answer type, by the question word (English, French, Russian). Checked in this
 # order: "how many" before "what", "when" before "where".
 _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
@@ -333,12 +337,13 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"|what time|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois|à quelle heure)\b"
         r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце|во сколько|в котором часу"
         r"|в какое время)(?!\w)", re.I)),
-    ("place", re.compile(r"\b(?:where|in which city|in what city|which city|what city|which country|what country"
-                         r"|which place|quelle ville|quel pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
+    ("place", re.compile(rf"\b(?:where|(?:in )?(?:which|what) {_QUALIFIERS}(?:city|cities|country|countries|place|places)"
+                         r"|quelles? villes?|quels? pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
                          r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране|в каком месте)(?!\w)", re.I)),
     ("person", re.compile(
-        r"\b(?:who|whom|whose|(?:which|what) (?:minister|ministers|official|officials|person|researcher|leader|"
-        r"secretary|president)|quel(?:le)?s? (?:ministre|ministres|responsable|chercheur|dirigeant))\b|(?<!ce )\bqui\b"
+        rf"\b(?:who|whom|whose|(?:which|what) {_QUALIFIERS}(?:minister|ministers|official|officials|person|"
+        r"people|researcher|leader|leaders|secretary|president|presidents)|quel(?:le)?s? (?:ministre|ministres|responsable|"
+        r"responsables|chercheur|dirigeant|dirigeants))\b|(?<!ce )\bqui\b"
         r"|(?<!\w)(?:кто|кого|кому|кем|чей|чья|какой министр|какие министры)(?!\w)", re.I)),
 ]
 

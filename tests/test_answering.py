@@ -36,6 +36,11 @@ from bot.render import cited_sentences, excerpt
     ("В какой день прошла встреча?", "date"),
     ("What time did the talks start?", "date"), ("À quelle heure ?", "date"), ("Во сколько началась встреча?", "date"),
     ("La réunion N4, elle a eu lieu à quelle date ?", "date"),  # asked after what it takes up first
+    # What "which" asks for, after words that qualify it; a verb in between asks no one.
+    ("Which Russian defence minister is named in the 2021 statement?", "person"),
+    ("Which French and Russian ministers took part in both meetings?", "person"),
+    ("In which cities were the meetings held?", "place"), ("Quelles villes ont accueilli les réunions ?", "place"),
+    ("What did the ministers say?", "other"),
 ])
 def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
