@@ -29,11 +29,14 @@ class ProperNames:
       never in lower case: "parly" -> "Parly", "nato" -> "NATO"; not "day" (only ever in "Victory
       Day") nor "ministers" ("the two Ministers", but also "the ministers");
     - `phrases`: runs of two to four capitalised words within a sentence, and the runs within
-      them ("red square" -> "Red Square", "mark esper" -> "Mark Esper" of "Defense Mark Esper").
+      them ("red square" -> "Red Square", "mark esper" -> "Mark Esper" of "Defense Mark Esper");
+    - `ordinary`: every word the collection also writes in lower case, folded ("plan", "day"):
+      no one's name, whatever an answer capitalises ("Joint Comprehensive Plan of Action").
     """
 
     words: Mapping[str, str]
     phrases: Mapping[str, str]
+    ordinary: frozenset[str] = frozenset()
 
     def __contains__(self, folded: object) -> bool:
         return folded in self.words
@@ -98,7 +101,8 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
             end = offset + len(word)
     names = (alone | opening & in_runs) - lower - STOPWORDS
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
-                       {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower})
+                       {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower},
+                       frozenset(lower))
 
 
 #: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a

@@ -9,7 +9,6 @@ process is picked up within `refresh_seconds`.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import Counter
@@ -57,9 +56,6 @@ class Passage:
 DocumentInfo = DocumentRecord
 
 
-_LOWER_CASE_WORD = re.compile(r"(?<![\w'’-])[a-zа-яё][\w'’-]*")
-
-
 class _Snapshot:
     """Everything kept in memory for one generation."""
 
@@ -86,12 +82,6 @@ class _Snapshot:
         #: Per reference array: the best similarity each of its questions reaches in the collection.
         self._unrelated: tuple[np.ndarray, np.ndarray] | None = None
         self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`
-
-    @cached_property
-    def lower_case_words(self) -> frozenset[str]:
-        """The words the collection also writes in lower case ("plan", "day"): ordinary words, no
-        one's name (made at the first answer that needs it, not when the snapshot loads)."""
-        return frozenset(w for text in self.texts for w in _LOWER_CASE_WORD.findall(text))
 
     @cached_property
     def proper_names(self) -> ProperNames:

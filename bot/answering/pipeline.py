@@ -27,7 +27,7 @@ from bot.language import content_tokens, language
 from bot.models import Answer
 from bot.retrieval import HybridRetriever
 from index.embeddings import embed_queries
-from index.text import tokens
+from index.text import fold, tokens
 
 if TYPE_CHECKING:
     from bot.llm import LLMAnswerer
@@ -144,7 +144,7 @@ class Pipeline:
         text, citations = compose(context.chosen, evidence.candidates)
         return Answer(question.text, True, text, citations, search_query=question.search,
                       names=answer_names(question, context.chosen, context.snapshot.idf,
-                                         context.snapshot.lower_case_words))
+                                         context.snapshot.proper_names.ordinary))
 
 
 def answer_names(question: Question, chosen: list, idf: dict[str, float],
@@ -152,10 +152,10 @@ def answer_names(question: Question, chosen: list, idf: dict[str, float],
     """The names of people an answer brings in that the question did not give, rarest first:
     what a follow-up's "he" or "she" may point at. A name is the last word of two or more
     capitalised words ("Sergey Lavrov", "Claire Landais", "Mr. Macron") that the collection
-    never writes in lower case (`ordinary`: not "Plan" in "Joint Comprehensive Plan of Action")."""
+    never writes in lower case (`ordinary`, folded: not "Plan" in "Joint Comprehensive Plan of Action")."""
     asked = {n.lower() for n in question.search_names}
     found = [m.group().split()[-1] for c in chosen for m in _FULL_NAME.finditer(_TITLE_DOT.sub(r"\1", c.text))]
-    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked and n.lower() not in ordinary]
+    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked and fold(n) not in ordinary]
     return tuple(sorted(fresh, key=lambda n: -max((idf.get(t, 0.0) for t in tokens(n)), default=0.0)))
 
 
