@@ -160,6 +160,14 @@ def test_a_name_counts_when_the_document_mentions_it_not_only_the_passage(core: 
     assert answer.answered and "Belarus" in answer.answer and "Paris" not in answer.answer
 
 
+def test_a_title_line_answers_when_and_where_not_what(core: AnswerCore) -> None:
+    title = "Russia – Meeting of the Minister for Europe and Foreign Affairs"
+    what = core.ask("What happened at the Paris meeting in November 2021?")
+    assert what.answered and not what.answer.startswith(title), what.answer
+    when = core.ask("When was the meeting in Paris?")
+    assert when.answered and when.answer.startswith(title) and "12 November 2021" in when.answer
+
+
 def test_the_quote_shown_holds_the_cited_sentence_whole(core: AnswerCore) -> None:
     answer = core.ask("In which magazine did the photograph of the French air regiment first appear, and when?")
     assert answer.answered and "June 1944" in answer.answer

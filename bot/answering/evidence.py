@@ -156,7 +156,8 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             if names else 1.0
         overlap = lexical(text)
         bare = (not ends_sentence(text) and not overlap
-                and not (names and named > 0) and question.answer_type not in SOMEONE)
+                and not (names and named > 0) and question.answer_type not in SOMEONE
+                or question.answer_type == "other" and _is_title(text, passage.title))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
             holds(question, text), named,
@@ -197,6 +198,12 @@ def known_words(question: Question, snapshot: _Snapshot) -> float:
     names = set(tokens(" ".join(question.names)))
     wanted = [w for w in question.content if w not in names]
     return sum(snapshot.vocabulary.mentions(w) for w in wanted) / len(wanted) if wanted else 1.0
+
+
+def _is_title(text: str, title: str) -> bool:
+    """Whether `text` is the document's title line (the title may be cut short with "…"): it
+    says where and when, and answers no "What did they say about …?"."""
+    return text == title or title.endswith("…") and text.startswith(title[:-1])
 
 
 def _beside_month(text: str, start: int, end: int) -> bool:
