@@ -150,6 +150,14 @@ MONTHS = frozenset(
     января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
 )
 
+#: One organisation's or treaty's acronym in English, French and Russian: a question names it
+#: as its own language does ("l'OTAN", "ОБСЕ"), the documents as theirs ("NATO", "OSCE").
+ACRONYMS: tuple[tuple[str, ...], ...] = (
+    ("NATO", "OTAN", "НАТО"), ("OSCE", "ОБСЕ"), ("UN", "ONU", "ООН"), ("EU", "UE", "ЕС"),
+    ("IAEA", "AIEA", "МАГАТЭ"), ("JCPOA", "PAGC", "СВПД"), ("NPT", "TNP", "ДНЯО"), ("INF", "FNI", "ДРСМД"),
+    ("CSTO", "OTSC", "ОДКБ"), ("WTO", "OMC", "ВТО"), ("UNSC", "CSNU"),
+)
+
 
 def name_spans(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:
     """Where `names` (in the order `text` gives them) stand in `text`: (name, start, end) each;

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.language import STOPWORDS
+from bot.language import ACRONYMS, STOPWORDS
 from index.text import fold, words
 
 
@@ -45,7 +45,9 @@ class ProperNames:
         return bool(self.words or self.phrases)
 
     def capitalise(self, text: str) -> str:
-        """`text` with the names it types in lower case written as the collection writes them."""
+        """`text` with the names it types in lower case written as the collection writes them,
+        and an acronym the collection writes in another language written as it does ("l'OTAN"
+        -> "l'NATO" where the collection says NATO)."""
         if self._phrase is not None and len(text.lower()) == len(text):
             typed, pieces, at = text.lower(), [], 0
             for m in self._phrase.finditer(typed):
@@ -53,7 +55,15 @@ class ProperNames:
                     pieces += [text[at:m.start()], self.phrases[m.group()]]
                     at = m.end()
             text = "".join(pieces) + text[at:]
-        return _LOWER_WORD.sub(lambda m: self.words.get(fold(m.group()), m.group()), text)
+        text = _LOWER_WORD.sub(lambda m: self.words.get(fold(m.group()), m.group()), text)
+        return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
+
+    def _acronym(self, typed: str) -> str:
+        """`typed` as the collection writes the same acronym, if it writes it otherwise."""
+        if fold(typed) in self.words or fold(typed) in self.ordinary:
+            return typed
+        same = next((group for group in ACRONYMS if typed.upper() in group), ())
+        return next((self.words[fold(a)] for a in same if fold(a) in self.words), typed)
 
     @cached_property
     def _phrase(self) -> re.Pattern[str] | None:
@@ -108,6 +118,8 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
 #: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a
 #: quotation, a code comment or a prompt ("# Demonstrate …", '"Send …').
 _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
+#: An acronym as people type it: in capitals, or one of four letters or more in lower case ("otan").
+_ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: A word written in lower case.
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
 

@@ -53,3 +53,17 @@ def test_a_question_in_lower_case_is_answered_as_if_capitalised(core: AnswerCore
     assert core.ask("What did Shoigu give Parly in 2021?").refusal == "name_not_in_document"
     # "day" is no name: the date of the Paris meeting, not the Victory Day parade.
     assert "12 November 2021" in core.ask("what day was the paris meeting").answer
+
+
+def test_an_acronym_in_the_question_s_language_is_written_as_the_collection_writes_it() -> None:
+    names = proper_names(["Russia and NATO met within the OSCE. The talks went on."])
+    assert names.capitalise("Et concernant l'OTAN ?") == "Et concernant l'NATO ?"
+    assert names.capitalise("Что сказали про ОБСЕ и нато?") == "Что сказали про OSCE и NATO?"
+    # An acronym the collection does not write stays as typed; so does an ordinary word.
+    assert names.capitalise("Et l'ONU ? Et les talks ?") == "Et l'ONU ? Et les talks ?"
+
+
+def test_a_question_naming_an_organisation_in_french_or_russian_finds_it(core: AnswerCore) -> None:
+    answer = core.ask("Что министры в Париже сказали про ОБСЕ?")
+    assert answer.answered and "within the framework of the OSCE" in answer.answer, answer.answer
+    assert "NATO" in analyse("Et concernant l'OTAN ?", (), core.retriever.snapshot().proper_names).names
