@@ -296,6 +296,23 @@ def test_markup_never_appears_in_an_answer(embeddings, tmp_path) -> None:
     assert "three times" in core.ask("How many times does Falcon retry an upload?").answer
 
 
+def test_a_page_s_heading_that_repeats_its_title_is_no_answer(embeddings, tmp_path) -> None:
+    """A documentation page's heading ("tomllib — Parse TOML files¶" under the title "tomllib —
+    Parse TOML files — Python 3.11.2 documentation") says what the page is, not what it says."""
+    docs = write_documents(tmp_path / "docs", {"tomllib.html": (
+        "<html>\n<head><title>tomllib — Parse TOML files — Python 3.11.2 documentation</title></head>\n<body>\n"
+        "<h1>tomllib — Parse TOML files¶</h1>\n<p>This module provides an interface for parsing TOML. "
+        "This module does not support writing TOML.</p>\n<p>It reads a file opened in binary mode with "
+        "tomllib.load and a string with tomllib.loads.</p>\n</body>\n</html>\n"
+    )})
+    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
+    answer = core.ask("Can tomllib write TOML files?")
+    assert answer.answered and not answer.answer.startswith("tomllib"), answer.answer
+    assert "does not support writing TOML" in answer.answer
+    # Each sentence once: the one a chosen "This module ..." brought along is not chosen again.
+    assert answer.answer.count("provides an interface for parsing TOML") <= 1, answer.answer
+
+
 def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_path) -> None:
     """"On Windows, run:" answers nothing on its own: the line after it comes along."""
     docs = write_documents(tmp_path / "docs", {"venv.md": (

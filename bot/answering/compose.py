@@ -11,7 +11,7 @@ def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, 
 
     A sentence that leans on the one before it ("He also praised ...") brings it along, and one
     that announces what follows ("On Windows, run:") brings the line after it, so the answer
-    reads on its own."""
+    reads on its own; a chosen sentence already brought along is not repeated."""
     order: list[str] = []
     best: dict[str, float] = {}
     passages = {}
@@ -19,6 +19,8 @@ def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, 
     used: set[tuple[str, int]] = set()
     for item in chosen:
         passage = item.passage
+        if (passage.chunk_id, item.index) in used:  # the sentence before brought it along already
+            continue
         if passage.chunk_id not in passages:
             passages[passage.chunk_id] = passage
             order.append(passage.chunk_id)
