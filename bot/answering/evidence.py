@@ -200,10 +200,18 @@ def known_words(question: Question, snapshot: _Snapshot) -> float:
     return sum(snapshot.vocabulary.mentions(w) for w in wanted) / len(wanted) if wanted else 1.0
 
 
+#: What follows a page's own title in its HTML title: " — Python 3.11.2 documentation", " | Site".
+_SITE_NAME = re.compile(r"\s+[—–|-]\s+\S")
+
+
 def _is_title(text: str, title: str) -> bool:
-    """Whether `text` is the document's title line (the title may be cut short with "…"): it
-    says where and when, and answers no "What did they say about …?"."""
-    return text == title or title.endswith("…") and text.startswith(title[:-1])
+    """Whether `text` is the document's title line: the title, or its own part (a page's heading,
+    "tomllib — Parse TOML files¶", of "tomllib — Parse TOML files — Python 3.11.2 documentation"),
+    or it cut short with "…". It says what the document is, where and when, and answers no
+    "What did they say about …?"."""
+    line = text.rstrip(" ¶")
+    return (line == title or title.endswith("…") and line.startswith(title[:-1])
+            or bool(line) and title.startswith(line) and _SITE_NAME.match(title, len(line)) is not None)
 
 
 def _beside_month(text: str, start: int, end: int) -> bool:
