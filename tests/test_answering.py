@@ -281,14 +281,19 @@ def test_answers_are_short(core: AnswerCore) -> None:
         assert answer.answered and 1 <= len(re.findall(r"\[\d+\]", answer.answer)) <= core.settings.max_citations
 
 
+def _core_on(embeddings, tmp_path, documents: dict[str, str]) -> AnswerCore:
+    """The answer core over `documents` (file name -> text), written under `tmp_path`."""
+    docs = write_documents(tmp_path / "docs", documents)
+    return AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
+
+
 def test_markup_never_appears_in_an_answer(embeddings, tmp_path) -> None:
     # A README-like document: a centred logo in raw HTML, and the settings as an XML block.
-    docs = write_documents(tmp_path / "docs", {"falcon.md": (
+    core = _core_on(embeddings, tmp_path, {"falcon.md": (
         '# Falcon uploads\n\n<div align="center"><img src="logo.png" alt="Falcon"></div>\n\n'
         "Falcon retries a failed upload three times, then gives up and reports the error.\n\n"
         "```xml\n<config><upload><retries>3</retries><timeout>30</timeout></upload></config>\n```\n"
     )})
-    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
     for question in ("How many times does Falcon retry an upload?", "What does the upload config look like?",
                      "Show me the Falcon logo"):
         answer = core.ask(question)
@@ -299,13 +304,12 @@ def test_markup_never_appears_in_an_answer(embeddings, tmp_path) -> None:
 def test_a_page_s_heading_that_repeats_its_title_is_no_answer(embeddings, tmp_path) -> None:
     """A documentation page's heading ("tomllib — Parse TOML files¶" under the title "tomllib —
     Parse TOML files — Python 3.11.2 documentation") says what the page is, not what it says."""
-    docs = write_documents(tmp_path / "docs", {"tomllib.html": (
+    core = _core_on(embeddings, tmp_path, {"tomllib.html": (
         "<html>\n<head><title>tomllib — Parse TOML files — Python 3.11.2 documentation</title></head>\n<body>\n"
         "<h1>tomllib — Parse TOML files¶</h1>\n<p>This module provides an interface for parsing TOML. "
         "This module does not support writing TOML.</p>\n<p>It reads a file opened in binary mode with "
         "tomllib.load and a string with tomllib.loads.</p>\n</body>\n</html>\n"
     )})
-    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
     answer = core.ask("Can tomllib write TOML files?")
     assert answer.answered and not answer.answer.startswith("tomllib"), answer.answer
     assert "does not support writing TOML" in answer.answer
@@ -315,14 +319,13 @@ def test_a_page_s_heading_that_repeats_its_title_is_no_answer(embeddings, tmp_pa
 
 def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_path) -> None:
     """"On Windows, run:" answers nothing on its own: the line after it comes along."""
-    docs = write_documents(tmp_path / "docs", {"venv.md": (
+    core = _core_on(embeddings, tmp_path, {"venv.md": (
         "# Virtual environments\n\nA virtual environment keeps a project's packages apart from the system's.\n\n"
         "Once you have created a virtual environment, you may activate it.\n\n"
         "On Windows, run:\n\n    tutorial-env\\Scripts\\activate\n\n"
         "To deactivate a virtual environment, type:\n\n    deactivate\n\n"
         "Packages are installed with pip, which downloads them from the Python Package Index.\n"
     )})
-    core = AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)
     answer = core.ask("How do I deactivate a virtual environment?")
     assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
 
