@@ -34,7 +34,8 @@ FEATURES = (
     "holds_type",      # it holds what is asked: a person, date, place or number (1 when nothing is)
     "names_sentence",  # share of the search's names it (or, for "He ...", the sentence before) names
     "names_passage",   # share of the search's names its passage names
-    "bare",            # a byline, heading or caption that shares nothing with a question not asking "who"
+    "bare",            # a byline, heading or caption that shares nothing with a question not asking "who",
+                       # or the document's title line for a question asking for no person, date, place or number
     "dangling",        # opens with a pronoun ("He also praised ..."): leans on the sentence before
     "fragment",        # does not end like a sentence: a heading, signature, caption or line of code
     "symbols",         # share of its characters that are code punctuation ("()[]{}=_<>") rather than prose
