@@ -125,10 +125,16 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
             or (len(head) > 1 and head.isupper())
             or (head[:1].isupper() and (not after_boundary or fold(head) in proper))
         )
-        if is_key and fold(head) not in STOPWORDS and head not in found:
+        if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found:
             found.append(head)
         after_boundary = bool(re.search(r"[.!?:;]\s*$", question[:offset]))
     return found
+
+
+#: English adjectives of nationality: capitalised in English, as French and Russian do not
+#: ("French", "français", "французский"), and no more a name than the French or Russian word.
+_DEMONYMS = frozenset("""french russian american british german italian spanish european ukrainian belarusian
+iranian syrian libyan afghan malian chinese turkish israeli soviet western eastern""".split())
 
 
 def subject_of(question: str) -> tuple[str, ...]:
