@@ -110,7 +110,8 @@ def content_tokens(text: str) -> list[str]:
 
 
 def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
-    """Names, numbers and acronyms of a question, as written (deduplicated, in order).
+    """Names, numbers and acronyms of a question, as written (deduplicated, in order); an English
+    adjective of nationality ("French") is none, as the French and Russian ones are not.
 
     A capitalised first word is not taken for a name ("Which", "Besides", "Какую") unless it is
     one of the collection's `proper` names, folded (`bot.proper_names.ProperNames`): that costs
