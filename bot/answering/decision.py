@@ -94,8 +94,8 @@ HOLDING_FIRST = frozenset({"author"})
 
 def rank(candidates: list[Candidate], w: Weights | None = None, question: Question | None = None) -> list[Candidate]:
     """`candidates` with their ranker scores, best first, for `question`: bare ones (a byline or
-    heading that shares nothing with a question not asking "who", the title line for a "what"
-    question) last, since they never
+    heading that shares nothing with a question not asking "who", the title line unless it
+    holds what is asked) last, since they never
     answer, and so is the sentence that answered the question before a follow-up asking
     something else (`Question.seen`). For an answer type of HOLDING_FIRST, the lines that hold
     it come before those that do not, and for a follow-up asking more of the same ("When?"),

@@ -35,7 +35,7 @@ FEATURES = (
     "names_sentence",  # share of the search's names it (or, for "He ...", the sentence before) names
     "names_passage",   # share of the search's names its passage names
     "bare",            # a byline, heading or caption that shares nothing with a question not asking "who",
-                       # or the document's title line for a question asking for no person, date, place or number
+                       # or the document's title line unless it holds the person, date, place or number asked for
     "dangling",        # opens with a pronoun ("He also praised ..."): leans on the sentence before
     "fragment",        # does not end like a sentence: a heading, signature, caption or line of code
     "symbols",         # share of its characters that are code punctuation ("()[]{}=_<>") rather than prose
@@ -143,7 +143,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     candidates = []
     for i, sentence in enumerate(sentences):
         passage, text = by_id[sentence.passage_id], sentence.text
-        if text.startswith("#") or text == passage.title:  # a heading restates the topic; it answers nothing
+        if text.startswith("#"):  # a Markdown heading restates the topic; it answers nothing
             continue
         if sum(len(tag) for tag in TAG.findall(text)) * 2 >= len(text):  # markup (XML, HTML), not prose
             continue
@@ -156,12 +156,13 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         named = _share_named(names, snapshot.words_of((passage.chunk_id, index, dangling), context), loose) \
             if names else 1.0
         overlap = lexical(text)
+        held = holds(question, text)
         bare = (not ends_sentence(text) and not overlap
                 and not (names and named > 0) and question.answer_type not in SOMEONE
-                or question.answer_type == "other" and _is_title(text, passage.title))
+                or _is_title(text, passage.title) and (question.answer_type == "other" or not held))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
-            holds(question, text), named,
+            held, named,
             _share_named(names, passage_vocab[passage.chunk_id], loose) if names else 1.0,
             float(bare), float(dangling), float(not ends_sentence(text)),
             sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
@@ -208,8 +209,8 @@ _SITE_NAME = re.compile(r"\s+[—–|-]\s+\S")
 def _is_title(text: str, title: str) -> bool:
     """Whether `text` is the document's title line: the title, or its own part (a page's heading,
     "tomllib — Parse TOML files¶", of "tomllib — Parse TOML files — Python 3.11.2 documentation"),
-    or it cut short with "…". It says what the document is, where and when, and answers no
-    "What did they say about …?"."""
+    or it cut short with "…". It says what the document is, and where and when when it does:
+    it answers only a question asking for what it holds, never "What did they say about …?"."""
     line = text.rstrip(" ¶")
     return (line == title or title.endswith("…") and line.startswith(title[:-1])
             or bool(line) and title.startswith(line) and _SITE_NAME.match(title, len(line)) is not None)
