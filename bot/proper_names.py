@@ -60,9 +60,9 @@ class ProperNames:
 
     def _acronym(self, typed: str) -> str:
         """`typed` as the collection writes the same acronym, if it writes it otherwise."""
-        if fold(typed) in self.words or fold(typed) in self.ordinary:
+        same = _SAME_ACRONYM.get(typed.upper(), ())
+        if not same or fold(typed) in self.words or fold(typed) in self.ordinary:
             return typed
-        same = next((group for group in ACRONYMS if typed.upper() in group), ())
         return next((self.words[fold(a)] for a in same if fold(a) in self.words), typed)
 
     @cached_property
@@ -120,6 +120,8 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
 _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 #: An acronym as people type it: in capitals, or one of four letters or more in lower case ("otan").
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
+#: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).
+_SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
 #: A word written in lower case.
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
 
