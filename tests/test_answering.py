@@ -15,7 +15,7 @@ from helpers import BUNDLED, ROOT, make_settings, write_documents
 from bot.answering import CHECKS, OUTCOMES, analyse
 from bot.core import AnswerCore
 from bot.vocabulary import Vocabulary
-from bot.models import Answer
+from bot.models import Answer, Turn
 from bot.render import cited_sentences, excerpt
 
 
@@ -209,6 +209,31 @@ def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, ques
 ])
 def test_who_acted_in_a_what_did_x_say_question(question: str, subject: tuple[str, ...]) -> None:
     assert analyse(question).subject == subject
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("What did the ministers say about the MH17 affair?", ("MH17",)),
+    ("Qu'ont dit les ministres sur le MH17 en 2021 ?", ("MH17",)),  # "en 2021" says when, not what
+    ("Что министры сказали про Навального?", ("Навального",)),
+    ("What did Parly give Shoigu?", ()), ("Who wrote the article about the Moscow meeting?", ("Moscow",)),
+])
+def test_what_a_question_asks_about(question: str, topic: tuple[str, ...]) -> None:
+    assert analyse(question).topic == topic
+
+
+def test_a_follow_up_asks_about_its_new_topic() -> None:
+    before = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
+    assert analyse("And about Syria?", [before]).topic == ("Syria",)
+
+
+def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
+    """e5 ranks first a sentence about something else the ministers said; the answer is the one
+    that names what the question asks about."""
+    mh17 = core.ask("Qu'ont dit les ministres sur le MH17 en 2021 ?")
+    assert mh17.answered and mh17.answer.startswith("Lastly, they stressed the importance of resolving the MH17"), \
+        mh17.answer
+    normandy = core.ask("What were the Russians asked to do about the Normandy Format?")
+    assert normandy.answered and "reinvest in the Normandy Format" in normandy.answer, normandy.answer
 
 
 def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore) -> None:

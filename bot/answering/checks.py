@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.answering.question import MAX_QUESTION_CHARS, Question
-from bot.answering.evidence import holds
+from bot.answering.evidence import context_words, holds
 import prompts
 from bot.language import small_talk_kind
 from bot.vocabulary import Vocabulary
@@ -87,19 +87,13 @@ def _missing(*kinds: str) -> Callable[[Context], dict[str, Any] | None]:
     return check
 
 
-#: How much of its passage before a chosen sentence may name whom the sentence is about ("He also
-#: said …" after "Lavrov noted …").
-SUBJECT_CONTEXT_CHARS = 300
-
-
 def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     subject = c.question.subject
     if not subject:
         return None
     named = [subject, *c.question.also_named]
     for chosen in c.chosen:
-        start = chosen.start - chosen.passage.start
-        window = Vocabulary([chosen.passage.text[max(0, start - SUBJECT_CONTEXT_CHARS):chosen.end - chosen.passage.start]])
+        window = context_words(chosen)
         if all(any(window.mentions(word, loose=_foreign(c)) for word in group) for group in named):
             return None
     return {}

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answering.evidence import FEATURES, Candidate, Evidence
+from bot.answering.evidence import FEATURES, Candidate, Evidence, context_words
 from bot.answering.question import Question
 from bot.language import MONTHS, YEAR
 from bot.vocabulary import Vocabulary
@@ -123,7 +123,8 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     sets names side by side; both follow from the question's names that the best-ranked
     sentence's document (`documents`, by source) does not mention:
 
-    - none: the best-ranked sentence;
+    - none: the best-ranked sentence, or the best that names what the question asks about
+      (`_about_the_topic`);
     - only names set side by side ("in 2019 and then in 2021", "the Moscow and the Paris
       meetings"): it, and the best sentence of another document that names the rest, so that
       each side is answered from its own document;
@@ -138,7 +139,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     best = candidates[0]
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
-        return best, None
+        return _about_the_topic(question, candidates, foreign), None
     others = [c for c in candidates[1:] if not c.bare and not _among(c, question.seen)]
 
     def has_all(c: Candidate, names: Sequence[str]) -> bool:
@@ -149,6 +150,21 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     only_dates = not question.subject and all(YEAR.fullmatch(n) or fold(n) in MONTHS for n in missing)
     return next((c for c in others if has_all(c, question.names) and (
         c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names))), best), None
+
+
+def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
+    """The best-ranked sentence that names what the question asks about (`Question.topic`), itself
+    or in the CONTEXT_CHARS of its passage before it ("They reiterated …" after "… mercenaries in
+    the Sahel"): *qu'ont dit les ministres sur le MH17 en 2021 ?* is answered with *they stressed
+    the importance of resolving the MH17 affair*, not with what they said of Wagner, which e5
+    ranks first. Not for the answer types of HOLDING_FIRST (a byline never names what the
+    article is about). The best-ranked sentence when none does."""
+    best = candidates[0]
+    topic = question.topic if question.answer_type not in HOLDING_FIRST else ()
+    if not topic or all(context_words(best).mentions(n, foreign) for n in topic):
+        return best
+    return next((c for c in candidates[1:] if not c.bare and not _among(c, question.seen)
+                 and all(context_words(c).mentions(n, foreign) for n in topic)), best)
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

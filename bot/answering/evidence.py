@@ -172,6 +172,17 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     return candidates
 
 
+#: How much of its passage before a sentence may name whom or what the sentence is about ("He also
+#: said …" after "Lavrov noted …"; "They reiterated …" after "… Wagner mercenaries in the Sahel").
+CONTEXT_CHARS = 300
+
+
+def context_words(candidate: Candidate) -> Vocabulary:
+    """The words of `candidate` and of up to CONTEXT_CHARS of its passage before it."""
+    start = candidate.start - candidate.passage.start
+    return Vocabulary([candidate.passage.text[max(0, start - CONTEXT_CHARS):candidate.end - candidate.passage.start]])
+
+
 class _LexicalOverlap:
     """The IDF-weighted share of the question's words (beyond its names) that a sentence holds,
     in the question's language: "newspaper" counts for more than "meeting"."""

@@ -213,6 +213,14 @@ def _phrase_after(preposition: re.Pattern[str], text: str) -> tuple[int, int] | 
     return None
 
 
+def topic_of(search: str, names: Sequence[str]) -> tuple[str, ...]:
+    """The names of what `search` asks about: those in the phrase after its last "about" ("What
+    did the ministers say about Mali?" -> ("Mali",), "… sur le MH17 en 2021 ?" -> ("MH17",),
+    "… по Сирии?" -> ("Сирии",)); () when it has no such phrase or names none there."""
+    phrase = _about_phrase(search)
+    return tuple(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase)) if phrase else ()
+
+
 def _about_phrase(question: str) -> str | None:
     """The phrase after the last "about" of `question` ("sur l'Ukraine" -> "l'Ukraine"), or None."""
     at = _phrase_after(_ABOUT, question)

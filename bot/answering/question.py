@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.followup import Resolution, own_words, resolve
+from bot.answering.followup import Resolution, own_words, resolve, topic_of
 from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
                           is_small_talk, key_terms, language, others_named, subject_of)
 from bot.models import Turn
@@ -47,6 +47,9 @@ class Question:
     #: Whom and what else such a question names, each once (`bot.language.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".
     also_named: tuple[tuple[str, ...], ...] = ()
+    #: The names of what it asks about ("Mali" in "What did the ministers say about Mali?"):
+    #: the answer is a sentence that names them, or follows one that does.
+    topic: tuple[str, ...] = ()
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
     compared: tuple[str, ...] = ()
     #: For a follow-up that asks something else ("What did he give her in return?"), the
@@ -106,6 +109,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         about_documents=asks_about_the_documents(asked), follow_up=taken.follow_up,
         carried=taken.carried, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
+        topic=topic_of(taken.search, tuple(dict.fromkeys(taken.carried + names))),
         seen=before if asks_new else (), again=before if taken.asks_more else (),
     )
 
