@@ -232,6 +232,7 @@ def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
     mh17 = core.ask("Qu'ont dit les ministres sur le MH17 en 2021 ?")
     assert mh17.answered and mh17.answer.startswith("Lastly, they stressed the importance of resolving the MH17"), \
         mh17.answer
+    assert "Navalny" not in mh17.answer  # the next sentence of the passage, about something else, does not join
     normandy = core.ask("What were the Russians asked to do about the Normandy Format?")
     assert normandy.answered and "reinvest in the Normandy Format" in normandy.answer, normandy.answer
 

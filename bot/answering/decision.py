@@ -188,15 +188,20 @@ def probability(features: np.ndarray, w: Weights | None = None) -> float:
 
 
 def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = None, *, same_document: bool = False,
-          seen: tuple[str, ...] = ()) -> bool:
+          seen: tuple[str, ...] = (), topic: tuple[str, ...] = (), foreign: bool = False) -> bool:
     """Whether `candidate` joins the answer `chosen`: it scores within `join` of the first,
     is a sentence (no heading, byline or caption), is not among the `seen` sentences of the
-    answer before (`Question.seen`), does not say the same again, and, when
+    answer before (`Question.seen`), names the `topic` the question asks about (itself or in
+    its passage just before it, as `_about_the_topic` asks of the first: *Lastly, they stressed
+    the importance of resolving the MH17 affair* is not followed by what was said of Navalny),
+    does not say the same again, and, when
     `same_document` (the first sentence's document covers everything the question names),
     comes from the same document: a second document joins only a question about two."""
     w = w or weights()
     first = chosen[0]
     if candidate.score < first.score - w.join or candidate.fragment or _among(candidate, seen):
+        return False
+    if topic and not all(context_words(candidate).mentions(n, foreign) for n in topic):
         return False
     if same_document and candidate.passage.source != first.passage.source:
         return False
