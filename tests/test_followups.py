@@ -207,6 +207,14 @@ def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(
     assert when.answered and when.sentences()[0] == invited.sentences()[0], when.answer
 
 
+def test_a_sentence_shown_with_another_may_answer_what_is_asked_next(core: AnswerCore) -> None:
+    """The first answer shows what Parly gave and, leaning on it, what Shoigu gave back: the
+    follow-up asks for the second of its two facts, which it may be answered with again."""
+    gift, back = converse(core, ["what did parly give shoigu as a present in 2019", "and what did he give her back?"])
+    assert "photograph" in gift.answer and "Krasnaya Zvezda" in gift.answer, gift.answer
+    assert back.answered and "Krasnaya Zvezda" in back.answer, back.answer
+
+
 def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
     first, then = converse(core, ["Что Лавров сказал об Иране?", "Кто с ним согласился?"])
     assert "no reasonable alternative" in first.answer and "French colleagues agreed" in then.answer

@@ -96,8 +96,8 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     """`candidates` with their ranker scores, best first, for `question`: bare ones (a byline or
     heading that shares nothing with a question not asking "who", the title line unless it
     holds what is asked) last, since they never
-    answer, and so is the sentence that answered the question before a follow-up asking
-    something else (`Question.seen`). For an answer type of HOLDING_FIRST, the lines that hold
+    answer, and so is the sentence that answered the question before on its own, for a
+    follow-up asking something else (`Question.seen`, `_shown`). For an answer type of HOLDING_FIRST, the lines that hold
     it come before those that do not, and for a follow-up asking more of the same ("When?"),
     the sentence that answered before comes first if it holds what is asked (`Question.again`)."""
     w = w or weights()
@@ -107,8 +107,17 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
     first = question is not None and question.answer_type in HOLDING_FIRST
     seen, again = (question.seen, question.again) if question is not None else ((), ())
-    return sorted(scored, key=lambda c: (c.bare, _among(c, seen), first and not c.holds_type,
+    return sorted(scored, key=lambda c: (c.bare, _shown(c, seen), first and not c.holds_type,
                                          not (c.holds_type and _among(c, again)), -c.score))
+
+
+def _shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
+    """Whether `candidate` answered the question before on its own (one of `Question.seen`, shown
+    alone). A sentence shown with the one it brought along is not: the two held two facts, and
+    which of them answered is not known (*and what did he give her back?* after an answer that
+    showed what Parly gave Shoigu and, leaning on it, what he gave her in response; two more
+    training follow-ups right, none lost)."""
+    return any(candidate.text == s.strip() for s in seen)
 
 
 def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
@@ -140,7 +149,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
         return _about_the_topic(question, candidates, foreign), None
-    others = [c for c in candidates[1:] if not c.bare and not _among(c, question.seen)]
+    others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
 
     def has_all(c: Candidate, names: Sequence[str]) -> bool:
         return all(documents[c.passage.source].mentions(n, foreign) for n in names)
@@ -163,7 +172,7 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
     topic = question.topic if question.answer_type not in HOLDING_FIRST else ()
     if not topic or all(context_words(best).mentions(n, foreign) for n in topic):
         return best
-    return next((c for c in candidates[1:] if not c.bare and not _among(c, question.seen)
+    return next((c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)
                  and all(context_words(c).mentions(n, foreign) for n in topic)), best)
 
 
@@ -190,8 +199,8 @@ def probability(features: np.ndarray, w: Weights | None = None) -> float:
 def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = None, *, same_document: bool = False,
           seen: tuple[str, ...] = (), topic: tuple[str, ...] = (), foreign: bool = False) -> bool:
     """Whether `candidate` joins the answer `chosen`: it scores within `join` of the first,
-    is a sentence (no heading, byline or caption), is not among the `seen` sentences of the
-    answer before (`Question.seen`), names the `topic` the question asks about (itself or in
+    is a sentence (no heading, byline or caption), is not the answer before (`Question.seen`,
+    `_shown`), names the `topic` the question asks about (itself or in
     its passage just before it, as `_about_the_topic` asks of the first: *Lastly, they stressed
     the importance of resolving the MH17 affair* is not followed by what was said of Navalny),
     does not say the same again, and, when
@@ -199,7 +208,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = Non
     comes from the same document: a second document joins only a question about two."""
     w = w or weights()
     first = chosen[0]
-    if candidate.score < first.score - w.join or candidate.fragment or _among(candidate, seen):
+    if candidate.score < first.score - w.join or candidate.fragment or _shown(candidate, seen):
         return False
     if topic and not all(context_words(candidate).mentions(n, foreign) for n in topic):
         return False
