@@ -47,8 +47,8 @@ class Question:
     #: Whom and what else such a question names, each once (`bot.language.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".
     also_named: tuple[tuple[str, ...], ...] = ()
-    #: The names of what it asks about ("Mali" in "What did the ministers say about Mali?"):
-    #: the answer is a sentence that names them, or follows one that does.
+    #: The names of what it asks about, after "about", "sur", "про" … ("MH17" in "Qu'ont dit les
+    #: ministres sur le MH17 en 2021 ?"): the answer names them, or its passage does just before it.
     topic: tuple[str, ...] = ()
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
     compared: tuple[str, ...] = ()
