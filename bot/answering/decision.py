@@ -95,11 +95,11 @@ HOLDING_FIRST = frozenset({"author"})
 def rank(candidates: list[Candidate], w: Weights | None = None, question: Question | None = None) -> list[Candidate]:
     """`candidates` with their ranker scores, best first, for `question`: bare ones (a byline or
     heading that shares nothing with a question not asking "who", the title line unless it
-    holds what is asked) last, since they never
-    answer, and so is the sentence that answered the question before on its own, for a
-    follow-up asking something else (`Question.seen`, `_shown`). For an answer type of HOLDING_FIRST, the lines that hold
-    it come before those that do not, and for a follow-up asking more of the same ("When?"),
-    the sentence that answered before comes first if it holds what is asked (`Question.again`)."""
+    holds what is asked) last, since they never answer, and so is the sentence that answered
+    the question before on its own, for a follow-up asking something else (`Question.seen`,
+    `_shown`). For an answer type of HOLDING_FIRST, the lines that hold it come before those
+    that do not, and for a follow-up asking more of the same ("When?"), the sentence that
+    answered before comes first if it holds what is asked (`Question.again`)."""
     w = w or weights()
     if not candidates:
         return []
@@ -113,8 +113,8 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
 
 def _shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
     """Whether `candidate` answered the question before on its own (one of `Question.seen`, shown
-    alone). A sentence shown with the one it brought along is not: the two held two facts, and
-    which of them answered is not known (*and what did he give her back?* after an answer that
+    alone). A sentence shown with another (one it brought along, or the one that brought it) is
+    not: the two held two facts, and which of them answered is not known (*and what did he give her back?* after an answer that
     showed what Parly gave Shoigu and, leaning on it, what he gave her in response; two more
     training follow-ups right, none lost)."""
     return any(candidate.text == s.strip() for s in seen)
