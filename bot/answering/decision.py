@@ -114,9 +114,9 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
 def _shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
     """Whether `candidate` answered the question before on its own (one of `Question.seen`, shown
     alone). A sentence shown with another (one it brought along, or the one that brought it) is
-    not: the two held two facts, and which of them answered is not known (*and what did he give her back?* after an answer that
-    showed what Parly gave Shoigu and, leaning on it, what he gave her in response; two more
-    training follow-ups right, none lost)."""
+    not: the two held two facts, and which of them answered is not known (*and what did he give
+    her back?* after an answer that showed what Parly gave Shoigu and, leaning on it, what he
+    gave her in response; two more training follow-ups right, none lost)."""
     return any(candidate.text == s.strip() for s in seen)
 
 

@@ -9,6 +9,7 @@ questions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -89,6 +90,10 @@ class Candidate:
     vector: np.ndarray = field(repr=False)
     features: np.ndarray = field(repr=False)  # FEATURES, in order
     score: float = 0.0  # the ranker's score (set by `decision.rank`)
+    #: Where the words of a span of its passage are kept (`_Snapshot.words_of`: made once per
+    #: index generation, not for every question); `context_words` asks it.
+    words_of: Callable[[Hashable, str], Vocabulary] = field(
+        default=lambda key, text: Vocabulary([text]), repr=False, compare=False)
 
     def __getattr__(self, name: str) -> float:  # candidate.similarity, candidate.bare, ...
         try:
@@ -168,7 +173,8 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
             centrality[i], crowding[i],
         ], dtype=np.float32)
-        candidates.append(Candidate(passage, text, sentence.start, sentence.end, index, matrix[i], features))
+        candidates.append(Candidate(passage, text, sentence.start, sentence.end, index, matrix[i], features,
+                                    words_of=snapshot.words_of))
     return candidates
 
 
@@ -179,8 +185,9 @@ CONTEXT_CHARS = 300
 
 def context_words(candidate: Candidate) -> Vocabulary:
     """The words of `candidate` and of up to CONTEXT_CHARS of its passage before it."""
-    start = candidate.start - candidate.passage.start
-    return Vocabulary([candidate.passage.text[max(0, start - CONTEXT_CHARS):candidate.end - candidate.passage.start]])
+    passage, start = candidate.passage, candidate.start - candidate.passage.start
+    return candidate.words_of((passage.chunk_id, candidate.index, "with what precedes it"),
+                              passage.text[max(0, start - CONTEXT_CHARS):candidate.end - passage.start])
 
 
 class _LexicalOverlap:

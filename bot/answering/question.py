@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answering.followup import Resolution, own_words, resolve, topic_of
 from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
@@ -103,15 +103,15 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     before = history[-1].cited[:1] if taken.follow_up and history else ()
     asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
-    return Question(
+    question = Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked), follow_up=taken.follow_up,
         carried=taken.carried, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
-        topic=topic_of(taken.search, tuple(dict.fromkeys(taken.carried + names))),
         seen=before if asks_new else (), again=before if taken.asks_more else (),
     )
+    return replace(question, topic=topic_of(question.search, question.search_names))
 
 
 __all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse", "answer_type"]
