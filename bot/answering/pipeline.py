@@ -44,6 +44,15 @@ def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
 MIN_REFERENCE = 5
 
 
+def queries(question: Question) -> dict[str, str]:
+    """What is embedded for `question`: its search, and when it names someone and asks
+    something of them, that ask ("give" in "What did Parly give Shoigu?") and the names alone."""
+    texts = {"search": question.search}
+    if question.search_names and content_tokens(question.focus):
+        texts |= {"focus": question.focus, "names": " ".join(question.search_names)}
+    return texts
+
+
 class Pipeline:
     """Answers analysed questions from a snapshot of the index."""
 
@@ -85,9 +94,7 @@ class Pipeline:
 
     def evidence(self, question: Question, snapshot: _Snapshot) -> Evidence:
         """Retrieve passages for `question` and rank the sentences in them."""
-        texts = {"search": question.search}
-        if question.search_names and content_tokens(question.focus):  # "give" in "What did Parly give Shoigu?"
-            texts |= {"focus": question.focus, "names": " ".join(question.search_names)}
+        texts = queries(question)
         vectors = {key: np.asarray(vector, dtype=np.float32)
                    for key, vector in zip(texts, embed_queries(self.embeddings, list(texts.values())))}
         vectors["reference"] = self.reference()
