@@ -73,6 +73,8 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def fold(word: str) -> str:
     """Lower-case, strip accents ("Niémén" -> "niemen"), keep Cyrillic letters."""
+    if word.isascii():  # nothing to decompose or strip (most words of an English text): ~10x faster
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
 

@@ -48,7 +48,8 @@ FEATURES = (
                        # question about them too, and answers few
     "crowding",        # mean similarity to its 10 nearest sentences in the collection
 )
-_CODE = frozenset("()[]{}=_<>\\/|*#@$%^&`~+")
+#: Characters of code and markup, each once (a sentence's share of them is counted with str.count).
+_CODE = "()[]{}=_<>\\/|*#@$%^&`~+"
 _DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it|this|in response|in turn)\b", re.IGNORECASE)
 _COUNT_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds
@@ -170,7 +171,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             held, named,
             _share_named(names, passage_vocab[passage.chunk_id], loose) if names else 1.0,
             float(bare), float(dangling), float(not ends_sentence(text)),
-            sum(ch in _CODE for ch in text) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
+            sum(map(text.count, _CODE)) / max(len(text), 1), min(len(text.split()), 60) / 60, hub[i],
             centrality[i], crowding[i],
         ], dtype=np.float32)
         candidates.append(Candidate(passage, text, sentence.start, sentence.end, index, matrix[i], features,
