@@ -237,6 +237,17 @@ def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
     assert normandy.answered and "reinvest in the Normandy Format" in normandy.answer, normandy.answer
 
 
+def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: AnswerCore) -> None:
+    """The 2019 article's "Paris hopes that …" ranks first for "When … in Paris?" and states no
+    date; the 2021 statement's title, "(Paris, 12 November 2021)", answers."""
+    for question in ("When did the ministers meet in Paris?", "Когда министры встречались в Париже?"):
+        answer = core.ask(question)
+        assert answer.answered and "12 November 2021" in answer.answer, (question, answer.answer)
+    # A date the documents do not give is still not answered with the title's.
+    unknown = core.ask("When did Mark Rutte visit Paris?")
+    assert not unknown.answered, unknown.answer
+
+
 def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
     """A near miss (right topic, wrong speaker) is refused; what Lavrov did say is answered."""
     other = core.ask("What did Lavrov say about the Wagner mercenaries?")

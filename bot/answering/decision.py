@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answering.evidence import FEATURES, Candidate, Evidence, context_words
+from bot.answering.evidence import FEATURES, Candidate, Evidence, context_words, is_title
 from bot.answering.question import Question
 from bot.language import MONTHS, YEAR
 from bot.vocabulary import Vocabulary
@@ -133,7 +133,8 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     sentence's document (`documents`, by source) does not mention:
 
     - none: the best-ranked sentence, or the best that names what the question asks about
-      (`_about_the_topic`);
+      (`_about_the_topic`), or for a "When…?" or "How many…?" it leaves without a date or
+      count, a title line that states it (`_title_holding`);
     - only names set side by side ("in 2019 and then in 2021", "the Moscow and the Paris
       meetings"): it, and the best sentence of another document that names the rest, so that
       each side is answered from its own document;
@@ -148,7 +149,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     best = candidates[0]
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
-        return _about_the_topic(question, candidates, foreign), None
+        return _title_holding(question, candidates, _about_the_topic(question, candidates, foreign)), None
     others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
 
     def has_all(c: Candidate, names: Sequence[str]) -> bool:
@@ -174,6 +175,18 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
         return best
     return next((c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)
                  and all(context_words(c).mentions(n, foreign) for n in topic)), best)
+
+
+def _title_holding(question: Question, candidates: list[Candidate], best: Candidate) -> Candidate:
+    """For a "When…?" or "How many…?" naming something, when `best` states no date or count: a
+    document's title line that states it and names all the question's names (*When did the
+    ministers meet in Paris?*: the 2019 article's *Paris hopes that …* ranks first, the 2021
+    statement's title *… (Paris, 12 November 2021)* second). `best` when there is none.
+    One more training question right (`bench/gold-train.jsonl`, tr-en-301), none lost."""
+    if question.answer_type not in ("date", "number") or best.holds_type or not question.search_names:
+        return best
+    return next((c for c in candidates if c.holds_type and c.names_sentence == 1.0
+                 and is_title(c.text, c.passage.title)), best)
 
 
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:

@@ -165,7 +165,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         held = holds(question, text)
         bare = (not ends_sentence(text) and not overlap
                 and not (names and named > 0) and question.answer_type not in SOMEONE
-                or _is_title(text, passage.title) and (question.answer_type == "other" or not held))
+                or is_title(text, passage.title) and (question.answer_type == "other" or not held))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
             held, named,
@@ -225,7 +225,7 @@ def known_words(question: Question, snapshot: _Snapshot) -> float:
 _SITE_NAME = re.compile(r"\s+[—–|-]\s+\S")
 
 
-def _is_title(text: str, title: str) -> bool:
+def is_title(text: str, title: str) -> bool:
     """Whether `text` is the document's title line: the title, or its own part (a page's heading,
     "tomllib — Parse TOML files¶", of "tomllib — Parse TOML files — Python 3.11.2 documentation"),
     or it cut short with "…". It says what the document is, and where and when when it does:
