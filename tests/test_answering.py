@@ -235,6 +235,9 @@ def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
     assert "Navalny" not in mh17.answer  # the next sentence of the passage, about something else, does not join
     normandy = core.ask("What were the Russians asked to do about the Normandy Format?")
     assert normandy.answered and "reinvest in the Normandy Format" in normandy.answer, normandy.answer
+    # The Ukraine paragraph follows the one that ends with "the Malian authorities": it is not about Mali.
+    mali = core.ask("What did the ministers say about Mali?")
+    assert mali.answered and "Malian authorities" in mali.answer and "Ukraine" not in mali.answer, mali.answer
 
 
 def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: AnswerCore) -> None:

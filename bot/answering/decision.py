@@ -164,7 +164,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
 
 def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
     """The best-ranked sentence that names what the question asks about (`Question.topic`), itself
-    or in the CONTEXT_CHARS of its passage before it ("They reiterated …" after "… mercenaries in
+    or in the CONTEXT_CHARS of its paragraph before it ("They reiterated …" after "… mercenaries in
     the Sahel"): *qu'ont dit les ministres sur le MH17 en 2021 ?* is answered with *they stressed
     the importance of resolving the MH17 affair*, not with what they said of Wagner, which e5
     ranks first. Not for the answer types of HOLDING_FIRST (a byline never names what the

@@ -180,15 +180,20 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
 
 
 #: How much of its passage before a sentence may name whom or what the sentence is about ("He also
-#: said …" after "Lavrov noted …"; "They reiterated …" after "… Wagner mercenaries in the Sahel").
+#: said …" after "Lavrov noted …"; "They reiterated …" after "… Wagner mercenaries in the Sahel"),
+#: within its paragraph: not past a blank line, nor a line that ends a sentence (the Ukraine
+#: paragraph is not about the Malian authorities that end the paragraph before it).
 CONTEXT_CHARS = 300
+_PARAGRAPH_BREAK = re.compile(r"(?:[.!?…][\"'”’»)\]]*[^\S\n]*|\n[^\S\n]*)\n")
 
 
 def context_words(candidate: Candidate) -> Vocabulary:
-    """The words of `candidate` and of up to CONTEXT_CHARS of its passage before it."""
+    """The words of `candidate` and of up to CONTEXT_CHARS of its paragraph before it."""
     passage, start = candidate.passage, candidate.start - candidate.passage.start
+    window = passage.text[max(0, start - CONTEXT_CHARS):start]
+    paragraph = _PARAGRAPH_BREAK.split(window)[-1]
     return candidate.words_of((passage.chunk_id, candidate.index, "with what precedes it"),
-                              passage.text[max(0, start - CONTEXT_CHARS):candidate.end - passage.start])
+                              paragraph + passage.text[start:candidate.end - passage.start])
 
 
 class _LexicalOverlap:
