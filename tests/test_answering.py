@@ -238,6 +238,9 @@ def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
     # The Ukraine paragraph follows the one that ends with "the Malian authorities": it is not about Mali.
     mali = core.ask("What did the ministers say about Mali?")
     assert mali.answered and "Malian authorities" in mali.answer and "Ukraine" not in mali.answer, mali.answer
+    # Only the 2021 statement has "November 2021": of its sentences, the one about Ukraine, not its opening line.
+    ukraine = core.ask("What did Le Drian and Parly say about Ukraine in November 2021?")
+    assert ukraine.answered and "deteriorating security situation in Ukraine" in ukraine.answer, ukraine.answer
 
 
 def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: AnswerCore) -> None:

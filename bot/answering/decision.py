@@ -143,9 +143,12 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       statement's sentence about it does); when only a year or month is missing and the
       question asks no "What did X do?", the best sentence of a document that names everything
       the search does (*Who came over from Moscow for the Paris talks in November 2021?*: a
-      date says which document is meant). A sentence that only shares such a document is not enough for the
-      act of a "What did X do?" (the 2021 statement for *What did Shoigu give Parly in 2021?*),
-      and then the best-ranked one stays, for `name_not_in_document` to refuse."""
+      date says which document is meant), and of those the best that names what the question
+      asks about (`_about_the_topic`: the Ukraine sentence, not the statement's opening line, for
+      *What did Le Drian and Parly say about Ukraine in November 2021?*). A sentence that only
+      shares such a document is not enough for the act of a "What did X do?" (the 2021
+      statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
+      for `name_not_in_document` to refuse."""
     best = candidates[0]
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
@@ -158,8 +161,9 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     if set(missing) <= set(question.compared):
         return best, next((c for c in others if c.passage.source != best.passage.source and has_all(c, missing)), None)
     only_dates = not question.subject and all(YEAR.fullmatch(n) or fold(n) in MONTHS for n in missing)
-    return next((c for c in others if has_all(c, question.names) and (
-        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names))), best), None
+    eligible = [c for c in others if has_all(c, question.names) and (
+        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names))]
+    return (_about_the_topic(question, eligible, foreign) if eligible else best), None
 
 
 def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
