@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -210,10 +211,17 @@ class _LexicalOverlap:
     def __call__(self, text: str) -> float:
         if not self.total:
             return 0.0
-        have = set(tokens(text))
-        hit = sum(weight for w, weight in self.weight.items()
-                  if w in have or len(w) >= 5 and any(h.startswith(w[:5]) for h in have))
+        have, stems = _words_and_stems(text)
+        hit = sum(weight for w, weight in self.weight.items() if w in have or len(w) >= 5 and w[:5] in stems)
         return hit / self.total
+
+
+@lru_cache(maxsize=8192)
+def _words_and_stems(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A sentence's tokens, and their first five letters (the same sentences come back question
+    after question: read once)."""
+    have = frozenset(tokens(text))
+    return have, frozenset(h[:5] for h in have if len(h) >= 5)
 
 
 def known_words(question: Question, snapshot: _Snapshot) -> float:
