@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +29,7 @@ from bot.language import content_tokens, language
 from bot.proper_names import ProperNames, proper_names
 from bot.vocabulary import Vocabulary
 from index.errors import IndexEmpty
-from index.records import DocumentRecord, PassageRecord, documents_of
+from index.records import DocumentRecord, PassageRecord, SentenceRecord, documents_of
 from index.store import Generation, IndexStore
 
 SearchMode = Literal["hybrid", "dense", "bm25"]
@@ -38,6 +38,8 @@ RRF_K = 60
 #: on the training questions: the share of them whose gold passage reaches the answerer).
 BM25_WEIGHT = 0.5
 BACKGROUND_SAMPLE = 2000
+#: How many passages' sentences (with their vectors, ~15 KB a passage) a snapshot keeps.
+SENTENCE_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class _Snapshot:
             texts_of.setdefault(r.source, [r.title]).append(r.text)
         self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
         self._vocabularies: dict[Hashable, Vocabulary] = {}
+        self._sentences: OrderedDict[str, list[SentenceRecord]] = OrderedDict()  # see `sentences_of`
+        self._sentences_lock = threading.Lock()
         #: The language most passages are written in.
         self.language = Counter(language(t) for t in self.texts).most_common(1)[0][0] if self.texts else "en"
         # A sample of sentence vectors: what "an unrelated sentence" scores against a question.
@@ -88,6 +92,25 @@ class _Snapshot:
         """The names the collection writes only as names, which a question may type in lower
         case ("parly", "red square"; made at the first question, not when the snapshot loads)."""
         return proper_names(self.texts + [r.title for r in self.records])
+
+    def sentences_of(self, passage_ids: list[str]) -> list[SentenceRecord]:
+        """The sentences of these passages with their vectors, in passage then reading order, as
+        `Generation.sentences_of` reads them; the passages most recently asked for
+        (SENTENCE_CACHE) are kept, so a passage that comes back question after question is
+        read from the store once."""
+        with self._sentences_lock:
+            missing = [p for p in passage_ids if p not in self._sentences]
+        found: dict[str, list[SentenceRecord]] = {p: [] for p in missing}
+        for record in self.generation.sentences_of(missing) if missing else []:
+            found[record.passage_id].append(record)
+        with self._sentences_lock:
+            self._sentences.update(found)
+            for p in passage_ids:
+                self._sentences.move_to_end(p)
+            out = [record for p in passage_ids for record in self._sentences[p]]
+            while len(self._sentences) > SENTENCE_CACHE:
+                self._sentences.popitem(last=False)
+        return out
 
     def words_of(self, key: Hashable, text: str) -> Vocabulary:
         """The words of `text`, a passage or a sentence of this generation that `key` names

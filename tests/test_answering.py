@@ -385,6 +385,31 @@ def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_
     assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
 
 
+def test_a_snapshot_reads_a_passage_s_sentences_once_and_gives_them_as_the_store_does(
+        core: AnswerCore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sentences (and vectors) of the passages a question retrieves are kept by the index
+    snapshot: the same records, in the same order, as reading the store, whatever was kept."""
+    from bot.retrieval import _Snapshot
+    from index.store import Generation
+
+    snapshot = _Snapshot(core.retriever.snapshot().generation)  # one that has kept nothing yet
+    ids = snapshot.ids[:6]
+    reads: list[str] = []
+    read = Generation.sentences_of
+
+    def counted(generation: Generation, passage_ids: list[str]):
+        reads.extend(passage_ids)
+        return read(generation, passage_ids)
+
+    monkeypatch.setattr(Generation, "sentences_of", counted)
+    for asked in (ids[2:5], ids[::-1], ids[:3] + ids[5:], ids[4:1:-1]):
+        expected, kept = read(snapshot.generation, asked), snapshot.sentences_of(asked)
+        assert expected and [(r.passage_id, r.position, r.text) for r in kept] == \
+            [(r.passage_id, r.position, r.text) for r in expected]
+        assert all(np.array_equal(a.vector, b.vector) for a, b in zip(kept, expected))
+    assert sorted(reads) == sorted(ids)  # each passage read from the store once
+
+
 def test_a_question_s_queries_are_embedded_side_by_side_with_the_model_s_vectors(embeddings) -> None:
     """The search, what is asked of the names, and the names are embedded at once, each on one
     OpenMP thread, dealt out to the cores: every vector is the one the model's own batch gives,

@@ -133,7 +133,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     if not passages:
         return []
     by_id = {p.chunk_id: p for p in passages}
-    sentences = snapshot.generation.sentences_of(list(by_id))
+    sentences = snapshot.sentences_of(list(by_id))
     if not sentences:
         return []
     matrix = np.stack([s.vector for s in sentences]).astype(np.float32)
