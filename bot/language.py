@@ -229,7 +229,7 @@ _NAME_WORDS_LATIN = r"(?:[A-ZÀ-Ý][\w'’-]+\s+){1,3}"
 _SUBJECT = (
     re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
     re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
-    re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}})"),
+    re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}}+)(?!(?:et|ou)\s)"),
     re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
 )
 

@@ -205,6 +205,9 @@ def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, ques
     ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)), ("What gift did Le Drian give to Lavrov?", ("Drian",)),
     ("Qu'a dit Patrouchev à propos de la Syrie ?", ("Patrouchev",)), ("Что Шойгу сказал о Сирии?", ("Шойгу",)),
     ("What did the ministers say about Mali?", ()), ("What did he say?", ()), ("Who invited Parly?", ()),
+    # Two who acted together are no one subject, in any language (as English and Russian read them).
+    ("What did Le Drian and Parly say about Ukraine?", ()), ("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", ()),
+    ("Что Лавров и Шойгу сказали о Сирии?", ()), ("Qu'a dit Jean-Yves Le Drian sur la Syrie ?", ("Jean-Yves", "Drian")),
 ])
 def test_who_acted_in_a_what_did_x_say_question(question: str, subject: tuple[str, ...]) -> None:
     assert analyse(question).subject == subject
