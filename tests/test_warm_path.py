@@ -54,3 +54,5 @@ def test_a_question_s_queries_are_embedded_side_by_side_with_the_model_s_vectors
     model_batch = np.asarray(embeddings._e5().query(texts))
     assert side_by_side.shape == (5, 384) and np.allclose(side_by_side, model_batch, atol=1e-6)
     assert np.allclose(np.asarray(embeddings.embed_query(texts[3])), model_batch[3], atol=1e-6)
+    long = "What did the French and Russian ministers say about Ukraine, Syria, Libya, the Sahel and Iran in 2021?"
+    assert np.allclose(np.asarray(embeddings.embed_query(long)), np.asarray(embeddings._e5().query(long)), atol=1e-6)

@@ -177,4 +177,4 @@ class GenerationReplaced(Exception):
     """Retrieval went on to a newer generation than the one a question was being answered from."""
 
 
-__all__ = ["GenerationReplaced", "Pipeline", "answer_names", "refusal"]
+__all__ = ["GenerationReplaced", "Pipeline", "answer_names", "queries", "refusal"]
