@@ -109,9 +109,10 @@ class E5Embeddings(Embeddings):
             return []
         with self._lock:
             model = self._e5()
-            if not self._side_by_side or len(texts) == 1 and model.token_count(texts[0], True) > ONE_THREAD_MAX_TOKENS:
+            tokens = [model.token_count(text, True) for text in texts] if self._side_by_side else []
+            if not self._side_by_side or len(texts) == 1 and tokens[0] > ONE_THREAD_MAX_TOKENS:
                 return model.query(texts).reshape(len(texts), -1).tolist()
-            groups = self._deal(model, texts)
+            groups = self._deal(tokens)
             helpers = [self._helpers().submit(self._query_alone, model, [texts[i] for i in group])
                        for group in groups[1:]]
             vectors: list[Any] = [None] * len(texts)
@@ -127,12 +128,12 @@ class E5Embeddings(Embeddings):
             return model.query(texts).reshape(len(texts), -1)
 
     @staticmethod
-    def _deal(model: Any, texts: list[str]) -> list[list[int]]:
-        """The texts' positions in at most one group per core, longest first to the lightest group."""
-        groups: list[list[int]] = [[] for _ in range(max(1, min(_cores(), len(texts))))]
+    def _deal(tokens: list[int]) -> list[list[int]]:
+        """The positions of texts of these lengths in at most one group per core, longest first
+        to the lightest group."""
+        groups: list[list[int]] = [[] for _ in range(max(1, min(_cores(), len(tokens))))]
         load = [0] * len(groups)
-        tokens = [model.token_count(text, True) for text in texts]
-        for i in sorted(range(len(texts)), key=lambda i: -tokens[i]):
+        for i in sorted(range(len(tokens)), key=lambda i: -tokens[i]):
             lightest = load.index(min(load))
             groups[lightest].append(i)
             load[lightest] += tokens[i]

@@ -175,10 +175,16 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
     article is about). The best-ranked sentence when none does."""
     best = candidates[0]
     topic = question.topic if question.answer_type not in HOLDING_FIRST else ()
-    if not topic or all(context_words(best).mentions(n, foreign) for n in topic):
+    if _names_topic(best, topic, foreign):
         return best
     return next((c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)
-                 and all(context_words(c).mentions(n, foreign) for n in topic)), best)
+                 and _names_topic(c, topic, foreign)), best)
+
+
+def _names_topic(candidate: Candidate, topic: tuple[str, ...], foreign: bool) -> bool:
+    """Whether `candidate`, or its paragraph just before it (`context_words`), names every name
+    of `topic` (True when there is none)."""
+    return not topic or all(context_words(candidate).mentions(n, foreign) for n in topic)
 
 
 def _title_holding(question: Question, candidates: list[Candidate], best: Candidate) -> Candidate:
@@ -218,7 +224,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = Non
     """Whether `candidate` joins the answer `chosen`: it scores within `join` of the first,
     is a sentence (no heading, byline or caption), is not the answer before (`Question.seen`,
     `_shown`), names the `topic` the question asks about (itself or in
-    its passage just before it, as `_about_the_topic` asks of the first: *Lastly, they stressed
+    its paragraph just before it, as `_about_the_topic` asks of the first: *Lastly, they stressed
     the importance of resolving the MH17 affair* is not followed by what was said of Navalny),
     does not say the same again, and, when
     `same_document` (the first sentence's document covers everything the question names),
@@ -227,7 +233,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], w: Weights | None = Non
     first = chosen[0]
     if candidate.score < first.score - w.join or candidate.fragment or _shown(candidate, seen):
         return False
-    if topic and not all(context_words(candidate).mentions(n, foreign) for n in topic):
+    if not _names_topic(candidate, topic, foreign):
         return False
     if same_document and candidate.passage.source != first.passage.source:
         return False

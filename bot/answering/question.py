@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 
 from bot.answering.followup import Resolution, own_words, resolve, topic_of
 from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
@@ -47,9 +48,6 @@ class Question:
     #: Whom and what else such a question names, each once (`bot.language.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".
     also_named: tuple[tuple[str, ...], ...] = ()
-    #: The names of what it asks about, after "about", "sur", "про" … ("MH17" in "Qu'ont dit les
-    #: ministres sur le MH17 en 2021 ?"): the answer names them, or its passage does just before it.
-    topic: tuple[str, ...] = ()
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
     compared: tuple[str, ...] = ()
     #: For a follow-up that asks something else ("What did he give her in return?"), the
@@ -82,6 +80,13 @@ class Question:
         names = set(self.search_names)
         return " ".join(w for w, _ in words(self.search) if w not in names)
 
+    @cached_property
+    def topic(self) -> tuple[str, ...]:
+        """The names of what it asks about, after "about", "sur", "про" … ("MH17" in "Qu'ont dit
+        les ministres sur le MH17 en 2021 ?"): the answer names them, or its paragraph does just
+        before it."""
+        return topic_of(self.search, self.search_names)
+
     @property
     def vague(self) -> bool:
         """Nothing to search for: "What did she say?" with no conversation before it."""
@@ -103,7 +108,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     before = history[-1].cited[:1] if taken.follow_up and history else ()
     asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
-    question = Question(
+    return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked), follow_up=taken.follow_up,
@@ -111,7 +116,6 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=before if asks_new else (), again=before if taken.asks_more else (),
     )
-    return replace(question, topic=topic_of(question.search, question.search_names))
 
 
 __all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse", "answer_type"]
