@@ -220,3 +220,15 @@ def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
     assert "no reasonable alternative" in first.answer and "French colleagues agreed" in then.answer
     first, then = converse(core, ["Qui est Claire Landais ?", "Avec qui a-t-elle négocié ?"])
     assert "Landais" in first.answer and "Landais" in then.search_query and "Patrushev" in then.answer
+
+
+def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core: AnswerCore) -> None:
+    """A second sentence joins only what the first does not already answer: the date of the
+    photograph is not followed by the newspaper's photograph of 1943, nor Moscow, given again to
+    "Where exactly?", by the gift sentence that used to pad it."""
+    _, published = converse(core, ["What did Parly give to Shoigu?", "When was it published?"])
+    assert len(published.sentences()) == 1 and "June 1944" in published.answer, published.answer
+    assert "Krasnaya Zvezda" not in published.answer
+    where, exactly = converse(core, ["Where did the 2019 meeting take place?", "Where exactly?"])
+    assert "Moscow" in where.sentences()[0]
+    assert exactly.sentences() == where.sentences(), exactly.answer

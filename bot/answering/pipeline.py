@@ -143,8 +143,8 @@ class Pipeline:
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations or other is not None:
                 break
-            if decision.joins(candidate, context.chosen, w, same_document=covered, seen=question.seen,
-                              topic=question.topic, foreign=evidence.foreign):
+            if decision.joins(candidate, context.chosen, question, w, same_document=covered,
+                              foreign=evidence.foreign):
                 context.chosen.append(candidate)
         refused = first_refusal("answer", context)
         if refused:
