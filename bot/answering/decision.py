@@ -11,12 +11,13 @@ beside this module (the file also records what they were fitted on and how they 
   is right. Below `threshold` citebot refuses ("weak_evidence").
 
 A second sentence joins the answer when the first does not already hold the date or count
-asked for (`_complete`), its score is within `join` of the first's, it is a
-whole sentence, says something else, and (when the first's document names everything the
-question names) comes from the same document. Requiring it also to add something asked for
-that the first lacks (a name, a word of the question, the asked type) was measured and
-rejected: with the ranker's best sentence wrong a third of the time, the second is often the
-answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py, 2026-12-01).
+asked for, nor is the answer before given again to "Where exactly?" (`_complete`), its score is
+within `join` of the first's, it is a whole sentence, says something else, and (when the first's
+document names everything the question names) comes from the same document. Requiring it also
+to add something asked for that the first lacks (a name, a word of the question, the asked
+type) was measured and rejected: with the ranker's best sentence wrong a third of the time, the
+second is often the answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py,
+2026-12-01; measured again on 2026-12-03: 249 instead of 260 of 327 training questions right).
 
 A question whose relatedness (`Evidence.relatedness`: how much closer it comes to the
 collection than questions about other things do) is below `floor` is about something else:
