@@ -16,7 +16,8 @@ from typing import Literal
 
 from index.text import fold, is_cyrillic, tokens, words
 
-STOPWORDS = frozenset(
+#: Folded, as words are compared ("такой" -> "такои", "её" -> "ее").
+STOPWORDS = frozenset(fold(w) for w in
     """
     a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
@@ -46,15 +47,8 @@ _ANAPHORA = frozenset(fold(w) for w in  # folded, as words are compared: ей ->
     он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те""".split()
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also ", "then ")
-_QUESTION_WORDS = frozenset(
-    """what who whom whose which when where why how is are was were do does did can could should would
-    will has have had tell give list name describe explain please in on at according during after before
-    qu que qui quel quelle quels quelles quoi quand comment pourquoi combien est le la les selon pendant
-    что кто какой какая какие когда где почему зачем как сколько чем""".split()
-)
 
-
-_SMALL_TALK = frozenset(
+_SMALL_TALK = frozenset(fold(w) for w in  # folded, as words are compared: "здравствуй" -> "здравствуи"
     """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
     bonjour salut merci coucou bonsoir revoir
     привет здравствуйте здравствуй спасибо пока добрый день утро вечер ок""".split()

@@ -11,6 +11,7 @@ import pytest
 from helpers import converse
 
 from bot.answering import analyse
+from bot.answering.pipeline import queries
 from bot.core import AnswerCore
 from bot.models import Turn
 
@@ -232,3 +233,13 @@ def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core
     where, exactly = converse(core, ["Where did the 2019 meeting take place?", "Where exactly?"])
     assert "Moscow" in where.sentences()[0]
     assert exactly.sentences() == where.sentences(), exactly.answer
+
+
+
+def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> None:
+    """Words are compared folded ("какой" -> "какои"), and so must the stop words be: "Кто такой
+    Шойгу?" asked about "такои", and a search for what is asked of Shoigu ("Кто такой") was
+    embedded beside the question."""
+    who = analyse("Кто такой Шойгу?")
+    assert who.content == ("шоигу",) and queries(who) == {"search": "Кто такой Шойгу?"}
+    assert analyse("Какой договор подписали в этой поездке?").content == ("договор", "подписали", "поездке")

@@ -73,6 +73,8 @@ def test_refusals_speak_the_language_of_the_question(core: AnswerCore, question:
 
 @pytest.mark.parametrize(("said", "opener"), [
     ("thanks!", "You're welcome!"), ("hi", "Hello!"), ("merci !", "Avec plaisir !"), ("привет", "Здравствуйте!"),
+    # words with "й", which tokens fold to "и": these were answered with a cited passage
+    ("Здравствуйте!", "Здравствуйте!"), ("Добрый день!", "Здравствуйте!"),
 ])
 def test_small_talk_is_answered_in_kind(core: AnswerCore, said: str, opener: str) -> None:
     answer = core.ask(said)

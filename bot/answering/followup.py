@@ -244,7 +244,7 @@ _PHRASE = re.compile(rf"(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)
 _PHRASE_END = re.compile(rf"\s+{_PLACE_OR_TIME}(?!\w)|\s*[?.!,;:]")
 _ARTICLES = frozenset("the a an le la les l un une des du de".split())
 #: Question words: a phrase with one asks something new ("and what did he give her?").
-_ASKING = frozenset("""what who whom whose which when where why how did does do is are was were
+_ASKING = frozenset(fold(w) for w in """what who whom whose which when where why how did does do is are was were
 que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 что кто кого кому чего какой какая какие когда где почему зачем как сколько""".split())
 
