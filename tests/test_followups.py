@@ -243,3 +243,17 @@ def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> No
     who = analyse("Кто такой Шойгу?")
     assert who.content == ("шоигу",) and queries(who) == {"search": "Кто такой Шойгу?"}
     assert analyse("Какой договор подписали в этой поездке?").content == ("договор", "подписали", "поездке")
+
+
+@pytest.mark.parametrize("module", ["bot.language", "bot.answering.evidence", "bot.answering.followup",
+                                    "bot.answering.question", "bot.proper_names"])
+def test_every_word_list_of_the_question_analysis_is_folded(module: str) -> None:
+    """Questions' words are compared folded: a list word that folds to another (a Russian "й", a
+    French accent) never matches unless its folded form is listed too."""
+    import importlib
+
+    from index.text import fold
+
+    for name, value in vars(importlib.import_module(module)).items():
+        if isinstance(value, frozenset) and value and all(isinstance(word, str) for word in value):
+            assert not [w for w in value if fold(w) not in value], name
