@@ -7,6 +7,8 @@ The first tests need no model: they analyse questions against a conversation wri
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from helpers import converse
 
@@ -14,6 +16,7 @@ from bot.answering import analyse
 from bot.answering.pipeline import queries
 from bot.core import AnswerCore
 from bot.models import Turn
+from index.text import fold
 
 
 # --- the analysed follow-up (no model, but for one test) -------------------------------------------
@@ -235,7 +238,6 @@ def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core
     assert exactly.sentences() == where.sentences(), exactly.answer
 
 
-
 def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> None:
     """Words are compared folded ("какой" -> "какои"), and so must the stop words be: "Кто такой
     Шойгу?" asked about "такои", and a search for what is asked of Shoigu ("Кто такой") was
@@ -250,10 +252,6 @@ def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> No
 def test_every_word_list_of_the_question_analysis_is_folded(module: str) -> None:
     """Questions' words are compared folded: a list word that folds to another (a Russian "й", a
     French accent) never matches unless its folded form is listed too."""
-    import importlib
-
-    from index.text import fold
-
     for name, value in vars(importlib.import_module(module)).items():
         if isinstance(value, frozenset) and value and all(isinstance(word, str) for word in value):
             assert not [w for w in value if fold(w) not in value], name
