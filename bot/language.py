@@ -51,7 +51,8 @@ _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also 
 _SMALL_TALK = frozenset(fold(w) for w in  # folded, as words are compared: "здравствуй" -> "здравствуи"
     """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
     bonjour salut merci coucou bonsoir revoir
-    привет здравствуйте здравствуй спасибо пока добрый день утро вечер ок""".split()
+    bonne bonsoir
+    привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер ок""".split()
 )
 
 
@@ -59,11 +60,22 @@ _THANKS = frozenset("thanks thank thx cheers merci спасибо".split())
 _GOODBYE = frozenset("bye goodbye revoir пока".split())
 
 
+#: Words that only make a greeting or thanks warmer ("thank you very much", "merci beaucoup",
+#: "спасибо большое", "доброе утро", "bonne soirée"): small talk with a word of `_SMALL_TALK`,
+#: nothing on their own ("How much?" is a follow-up). Folded, as words are compared.
+_POLITE = frozenset(fold(w) for w in
+    """much lot lots many night afternoon day again everyone all
+    beaucoup bien mille fois journee soiree nuit tous tout
+    большое огромное большущее очень всем утро ночи ночь вечер день""".split()
+)
+
+
 def is_small_talk(text: str) -> bool:
-    """Greetings and thanks ("hi", "merci !", "спасибо"), which are not questions about documents
-    ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
+    """Greetings and thanks ("hi", "merci beaucoup !", "спасибо большое"), which are not questions
+    about documents ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
     found = tokens(text)
-    return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in STOPWORDS for t in found)
+    return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in _POLITE or t in STOPWORDS
+                                                         for t in found)
 
 
 def asks_about_the_documents(text: str) -> bool:
@@ -83,13 +95,17 @@ _ABOUT_THE_DOCUMENTS = re.compile(
     rf"|(?:what|which) {_DOCS_EN} (?:do|can|did) you (?:have|know|use|read|search|cover)"
     rf"|(?:what|which) {_DOCS_EN} (?:are|is) (?:there|indexed|loaded|available|here)"
     rf"|what can (?:i|you) (?:ask|answer)(?: you)?(?: about)?|what do you know|what are you about"
+    rf"|what (?:can|do) you do|how (?:can|do) you (?:help|work)(?: me)?|how do i use (?:you|this)|who are you|help"
     rf"|de quoi parlent (?:ces|les|tes|vos) {_DOCS_FR}|qu'y a-t-il dans (?:ces|les|tes|vos) {_DOCS_FR}"
     rf"|quel(?:le)?s? {_DOCS_FR} (?:as-tu|avez-vous|connais-tu|connaissez-vous|utilises-tu|utilisez-vous|y a-t-il)"
     rf"|que (?:puis|peux)-je (?:te|vous) demander|qu'est-ce que (?:je peux|on peut) (?:te |vous )?demander"
-    rf"|que sais-tu|que savez-vous|qu'est-ce que tu sais"
+    rf"|que sais-tu(?: faire)?|que savez-vous(?: faire)?|qu'est-ce que (?:tu sais|vous savez|tu peux|vous pouvez)(?: faire)?"
+    rf"|que (?:peux-tu|pouvez-vous) faire|tu (?:sais|peux) faire quoi|qui es-tu|qui êtes-vous|aide"
     rf"|о ч[её]м (?:эти |твои |ваши |все )?{_DOCS_RU}|какие (?:у (?:тебя|вас) )?(?:есть )?{_DOCS_RU}(?: у (?:тебя|вас))?"
     rf"|что (?:можно|я могу) (?:у (?:тебя|вас) )?спросить|о ч[её]м (?:можно|я могу) (?:тебя |вас )?спросить"
-    rf"|что ты знаешь|что вы знаете)")
+    rf"|какие {_DOCS_RU} (?:есть )?у (?:тебя|вас)(?: есть)?"
+    rf"|что ты знаешь|что вы знаете|что ты (?:умеешь|можешь)(?: делать)?|что вы (?:умеете|можете)(?: делать)?|кто ты"
+    rf"|кто вы|помощь|помоги)")
 
 
 def small_talk_kind(text: str) -> str:
@@ -312,7 +328,7 @@ _ELISION = re.compile(r"(?<!\w)(?:qu|[ldcnjs])['’](?=\w)", re.IGNORECASE)
 _FRENCH_MARKERS = frozenset(
     "le la les des du de est que qui quel quelle quels quelles pour avec dans sur une ont ete etait "
     "comment pourquoi combien quoi au aux ou et il elle ils selon bonjour salut merci coucou bonsoir revoir "
-    "dit fait ce cette ces je vous nous en ne pas sont".split()
+    "dit fait ce cette ces je vous nous en ne pas sont bonne journee soiree nuit beaucoup tous".split()
 )
 _ENGLISH_MARKERS = frozenset(
     "the of and to in is was what who which did does how why when where with about for on at "

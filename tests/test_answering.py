@@ -297,7 +297,9 @@ def test_a_question_about_both_meetings_is_answered_from_both_documents(core: An
 @pytest.mark.parametrize("question, about", [
     ("What is this collection about?", True), ("What documents do you have?", True), ("what can I ask you?", True),
     ("Quels documents as-tu ?", True), ("De quoi parlent ces documents ?", True), ("О чём эти документы?", True),
-    ("Какие у тебя есть документы?", True),
+    ("Какие у тебя есть документы?", True), ("Какие документы у тебя есть?", True), ("What can you do?", True),
+    ("Что ты умеешь?", True), ("Qu'est-ce que tu sais faire ?", True), ("Who are you?", True),
+    ("What can you do about Iran?", False), ("Что ты можешь сказать об Иране?", False),
     ("What do you know about Iran?", False), ("What documents mention Iran?", False), ("What is the JCPOA?", False),
 ])
 def test_a_question_about_the_documents_themselves(question: str, about: bool) -> None:

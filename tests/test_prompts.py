@@ -75,7 +75,15 @@ def test_refusals_speak_the_language_of_the_question(core: AnswerCore, question:
     ("thanks!", "You're welcome!"), ("hi", "Hello!"), ("merci !", "Avec plaisir !"), ("привет", "Здравствуйте!"),
     # words with "й", which tokens fold to "и": these were answered with a cited passage
     ("Здравствуйте!", "Здравствуйте!"), ("Добрый день!", "Здравствуйте!"),
+    # warmer greetings and thanks: these too were answered with a cited passage
+    ("Спасибо большое!", "Пожалуйста!"), ("Доброе утро", "Здравствуйте!"), ("Merci beaucoup", "Avec plaisir !"),
+    ("Bonne soirée !", "Bonjour !"), ("Thank you very much!", "You're welcome!"),
 ])
 def test_small_talk_is_answered_in_kind(core: AnswerCore, said: str, opener: str) -> None:
     answer = core.ask(said)
     assert answer.refusal == "small_talk" and answer.answer.startswith(opener + " ")
+
+
+@pytest.mark.parametrize("asked", ["How much?", "And the day?", "Много ли?", "Beaucoup ?"])
+def test_a_word_that_only_warms_a_greeting_is_no_greeting_alone(core: AnswerCore, asked: str) -> None:
+    assert core.ask(asked).refusal != "small_talk"

@@ -123,7 +123,8 @@ CHECKS: tuple[Check, ...] = (
           lambda c: {"length": f"{len(c.question.text):,}", "limit": f"{MAX_QUESTION_CHARS:,}"}
           if c.question.too_long else None),
     Check("small_talk", "question", True, "answer_small_talk",
-          "a greeting or thanks, not a question (the reply says what to ask)",
+          "a greeting or thanks, warm ones too (\"Спасибо большое!\", \"Merci beaucoup\"), not a question (the "
+          "reply says what to ask)",
           lambda c: {"opener": prompts.table("answer_small_talk_openers", c.question.language)[
               small_talk_kind(c.question.text)]} if c.question.small_talk else None),
     Check("vague_question", "question", True, "answer_vague_question",
@@ -131,8 +132,9 @@ CHECKS: tuple[Check, ...] = (
           "conversation to say who or what is meant",
           lambda c: {} if c.question.vague else None),
     Check("about_documents", "collection", True, "answer_about_documents",
-          "it asks what the documents are, not what they say (\"What is this collection about?\", \"Quels documents "
-          "as-tu ?\", \"О чём эти документы?\"): the reply names them (their titles, the first "
+          "it asks what the documents are, not what they say, or what citebot can do (\"What is this collection "
+          "about?\", \"Quels documents as-tu ?\", \"О чём эти документы?\", \"What can you do?\"): the reply names "
+          "them (their titles, the first "
           f"{LISTED_DOCUMENTS} of more)", _about_the_documents),
     Check("unknown_name", "collection", True, "answer_unknown_terms",
           "a name or number of the question occurs nowhere in the documents (any script or inflection)",
