@@ -51,7 +51,7 @@ _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also 
 _SMALL_TALK = frozenset(fold(w) for w in  # folded, as words are compared: "здравствуй" -> "здравствуи"
     """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
     bonjour salut merci coucou bonsoir revoir
-    bonne bonsoir
+    bonne
     привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер ок""".split()
 )
 
@@ -62,10 +62,11 @@ _GOODBYE = frozenset("bye goodbye revoir пока".split())
 
 #: Words that only make a greeting or thanks warmer ("thank you very much", "merci beaucoup",
 #: "спасибо большое", "доброе утро", "bonne soirée"): small talk with a word of `_SMALL_TALK`,
-#: nothing on their own ("How much?" is a follow-up). Folded, as words are compared.
+#: nothing on their own ("How much?" is a follow-up). Not "day" or "many", which a greeting's
+#: question may ask ("hello, what day was it?"). Folded, as words are compared.
 _POLITE = frozenset(fold(w) for w in
-    """much lot lots many night afternoon day again everyone all
-    beaucoup bien mille fois journee soiree nuit tous tout
+    """much lot lots night afternoon again everyone
+    beaucoup bien mille fois journee soiree nuit tous
     большое огромное большущее очень всем утро ночи ночь вечер день""".split()
 )
 

@@ -84,6 +84,6 @@ def test_small_talk_is_answered_in_kind(core: AnswerCore, said: str, opener: str
     assert answer.refusal == "small_talk" and answer.answer.startswith(opener + " ")
 
 
-@pytest.mark.parametrize("asked", ["How much?", "And the day?", "Много ли?", "Beaucoup ?"])
+@pytest.mark.parametrize("asked", ["How much?", "And the day?", "Много ли?", "Beaucoup ?", "hello, what day was it?"])
 def test_a_word_that_only_warms_a_greeting_is_no_greeting_alone(core: AnswerCore, asked: str) -> None:
     assert core.ask(asked).refusal != "small_talk"
