@@ -16,8 +16,14 @@ from typing import Literal
 
 from index.text import fold, is_cyrillic, tokens, words
 
-#: Folded, as words are compared ("такой" -> "такои", "её" -> "ее").
-STOPWORDS = frozenset(fold(w) for w in
+
+def folded_words(text: str) -> frozenset[str]:
+    """The words of `text` (a word list written out), folded as a question's words are when they
+    are compared with it ("такой" -> "такои", "её" -> "ее", "journée" -> "journee")."""
+    return frozenset(fold(w) for w in text.split())
+
+
+STOPWORDS = folded_words(
     """
     a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
@@ -38,21 +44,21 @@ STOPWORDS = frozenset(fold(w) for w in
     наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три
     эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
     всю между сказал сказала говорил
-    """.split()
+    """
 )
 
-_ANAPHORA = frozenset(fold(w) for w in  # folded, as words are compared: ей -> еи, этой -> этои
+_ANAPHORA = folded_words(
     """he she him her his hers they them their theirs it its this that these those there
     il elle lui eux ils elles leur leurs celui celle ceux cela ça cet cette ces
-    он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те""".split()
+    он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те"""
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also ", "then ")
 
-_SMALL_TALK = frozenset(fold(w) for w in  # folded, as words are compared: "здравствуй" -> "здравствуи"
+_SMALL_TALK = folded_words(
     """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
     bonjour salut merci coucou bonsoir revoir
     bonne
-    привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер ок""".split()
+    привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер ок"""
 )
 
 
@@ -63,11 +69,11 @@ _GOODBYE = frozenset("bye goodbye revoir пока".split())
 #: Words that only make a greeting or thanks warmer ("thank you very much", "merci beaucoup",
 #: "спасибо большое", "доброе утро", "bonne soirée"): small talk with a word of `_SMALL_TALK`,
 #: nothing on their own ("How much?" is a follow-up). Not "day" or "many", which a greeting's
-#: question may ask ("hello, what day was it?"). Folded, as words are compared.
-_POLITE = frozenset(fold(w) for w in
+#: question may ask ("hello, what day was it?").
+_POLITE = folded_words(
     """much lot lots night afternoon again everyone
     beaucoup bien mille fois journee soiree nuit tous
-    большое огромное большущее очень всем утро ночи ночь вечер день""".split()
+    большое огромное большущее очень всем утро ночи ночь вечер день"""
 )
 
 

@@ -25,7 +25,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from bot.language import SOMEONE, STOPWORDS, YEAR, answer_type, content_tokens, is_follow_up, key_terms
+from bot.language import (SOMEONE, STOPWORDS, YEAR, answer_type, content_tokens, folded_words, is_follow_up,
+                          key_terms)
 from index.text import fold, words
 from bot.models import Turn
 from bot.proper_names import ProperNames
@@ -244,9 +245,9 @@ _PHRASE = re.compile(rf"(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)
 _PHRASE_END = re.compile(rf"\s+{_PLACE_OR_TIME}(?!\w)|\s*[?.!,;:]")
 _ARTICLES = frozenset("the a an le la les l un une des du de".split())
 #: Question words: a phrase with one asks something new ("and what did he give her?").
-_ASKING = frozenset(fold(w) for w in """what who whom whose which when where why how did does do is are was were
+_ASKING = folded_words("""what who whom whose which when where why how did does do is are was were
 que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
-что кто кого кому чего какой какая какие когда где почему зачем как сколько""".split())
+что кто кого кому чего какой какая какие когда где почему зачем как сколько""")
 
 
 #: A follow-up with this many words of its own says what it asks about: it carries names only,
@@ -259,8 +260,8 @@ que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 #: fewer, once names typed in lower case were names (bench/README.md).
 _SAYS_ENOUGH = 4
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
-_PERSONAL = frozenset(fold(w) for w in """he she they him her them his hers their il elle ils elles lui eux leur
-он она они его её ее ему ей их им ним ней нему""".split())  # folded, as words are compared: ей -> еи
+_PERSONAL = folded_words("""he she they him her them his hers their il elle ils elles lui eux leur
+он она они его её ее ему ей их им ним ней нему""")
 #: What says nothing of what is asked: a pronoun, and the parts of French inversion ("a-t-elle",
 #: "dit-il", "est-ce").
 _NOT_OWN = _PERSONAL | frozenset("a t est ce".split())
