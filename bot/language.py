@@ -85,11 +85,14 @@ def is_small_talk(text: str) -> bool:
                                                          for t in found)
 
 
-def asks_about_the_documents(text: str) -> bool:
+def asks_about_the_documents(text: str, conversation: bool = False) -> bool:
     """Whether `text` asks what the documents are, not what they say ("What is this collection
-    about?", "Quels documents as-tu ?", "О чём эти документы?"): the whole question, so that
-    "What do you know about Iran?" is no such question."""
-    return bool(_ABOUT_THE_DOCUMENTS.fullmatch(" ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().split())))
+    about?", "Quels documents as-tu ?", "О чём эти документы?", "Summarize the documents"): the
+    whole question, so that "What do you know about Iran?" is no such question. "What is this
+    about?", "De quoi ça parle ?", "О чём это?" ask it only as the first question: in a
+    `conversation` they ask about the answer before."""
+    asked = " ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().split())
+    return bool(_ABOUT_THE_DOCUMENTS.fullmatch(asked) or not conversation and _ABOUT_THIS.fullmatch(asked))
 
 
 _DOCS_EN = r"(?:documents?|files?|texts?|articles?|sources?|collection|corpus|data|knowledge base|library)"
@@ -112,7 +115,16 @@ _ABOUT_THE_DOCUMENTS = re.compile(
     rf"|что (?:можно|я могу) (?:у (?:тебя|вас) )?спросить|о ч[её]м (?:можно|я могу) (?:тебя |вас )?спросить"
     rf"|какие {_DOCS_RU} (?:есть )?у (?:тебя|вас)(?: есть)?"
     rf"|что ты знаешь|что вы знаете|что ты (?:умеешь|можешь)(?: делать)?|что вы (?:умеете|можете)(?: делать)?|кто ты"
-    rf"|кто вы|помощь|помоги)")
+    rf"|кто вы|помощь|помоги"
+    rf"|(?:please )?(?:summari[sz]e|give me (?:a )?(?:summary|an overview) of) (?:the |these |your |all the )?{_DOCS_EN}"
+    rf"|(?:what|which) (?:topics|subjects) do (?:the |these |your )?{_DOCS_EN} (?:cover|deal with|discuss)"
+    rf"|résume(?:-moi|-nous)? (?:les|ces|tes|vos) {_DOCS_FR}|de quoi parlent-ils"
+    rf"|что (?:в|во) (?:этих |твоих |ваших |всех )?{_DOCS_RU}|(?:кратко )?перескажи (?:мне )?(?:эти |все )?{_DOCS_RU})")
+#: The same asked of "this", with no document word: the collection only before any conversation.
+_ABOUT_THIS = re.compile(
+    r"(?:(?:hi|hello|ok|okay|so|well|bonjour|salut|alors|привет|ну|итак)[, ]+)?(?:"
+    r"what(?:'s| is) (?:this|it) (?:all )?about|what is this|give me (?:a )?summary|give me an overview"
+    r"|de quoi (?:ça|ca|il) parle|de quoi s'agit-il|c'est quoi|о ч[её]м (?:это|речь)|что это(?: такое)?)")
 
 
 def small_talk_kind(text: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from helpers import BUNDLED, ROOT, make_settings, write_documents
 
 from bot.answering import CHECKS, OUTCOMES, analyse
-from bot.core import AnswerCore
+from bot.core import AnswerCore, with_history
 from bot.vocabulary import Vocabulary
 from bot.models import Answer, Turn
 from bot.render import cited_sentences, excerpt
@@ -299,11 +299,36 @@ def test_a_question_about_both_meetings_is_answered_from_both_documents(core: An
     ("Quels documents as-tu ?", True), ("De quoi parlent ces documents ?", True), ("О чём эти документы?", True),
     ("Какие у тебя есть документы?", True), ("Какие документы у тебя есть?", True), ("What can you do?", True),
     ("Что ты умеешь?", True), ("Qu'est-ce que tu sais faire ?", True), ("Who are you?", True),
+    ("Summarize the documents", True), ("What topics do the documents cover?", True), ("Résume les documents", True),
+    ("Что в этих документах?", True), ("Кратко перескажи документы", True),
+    ("What is this about?", True), ("De quoi ça parle ?", True), ("О чём это?", True), ("Give me a summary", True),
     ("What can you do about Iran?", False), ("Что ты можешь сказать об Иране?", False),
     ("What do you know about Iran?", False), ("What documents mention Iran?", False), ("What is the JCPOA?", False),
+    ("Summarize what Lavrov said", False), ("What is this plan about?", False),
 ])
 def test_a_question_about_the_documents_themselves(question: str, about: bool) -> None:
     assert analyse(question).about_documents is about
+
+
+def test_what_is_this_about_asks_about_the_answer_once_there_is_one(core: AnswerCore) -> None:
+    """As the first question, "What is this about?" asks what the documents are; after an answer
+    it asks about that answer (and a greeting before it is no answer)."""
+    assert core.ask("What is this about?").refusal == "about_documents"
+    greeted = with_history([], core.ask("Hello!"), 4)
+    assert core.ask("what is this about?", greeted).refusal == "about_documents"
+    first = core.ask("What did the ministers say about MH17?")
+    follow = core.ask("What is this about?", with_history([], first, 4))
+    assert follow.answered and "MH17" in follow.answer, follow.answer
+
+
+def test_a_greeting_or_thanks_is_no_context_for_a_follow_up(core: AnswerCore) -> None:
+    """"what did he say?" after "thanks" names nobody: asked who is meant, not answered with a passage."""
+    thanked = with_history([], core.ask("thanks"), 4)
+    alone = core.ask("what did he say?", thanked)
+    assert alone.refusal == "vague_question", alone.answer
+    first = core.ask("What did Florence Parly say?")
+    thanked = with_history(with_history([], first, 4), core.ask("merci !"), 4)
+    assert "Parly" in core.ask("What did she say?", thanked).search_query
 
 
 def test_what_the_documents_are_is_answered_with_their_titles(core: AnswerCore) -> None:

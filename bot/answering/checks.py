@@ -133,7 +133,8 @@ CHECKS: tuple[Check, ...] = (
           lambda c: {} if c.question.vague else None),
     Check("about_documents", "collection", True, "answer_about_documents",
           "it asks what the documents are, not what they say, or what citebot can do (\"What is this collection "
-          "about?\", \"Quels documents as-tu ?\", \"О чём эти документы?\", \"What can you do?\"): the reply names "
+          "about?\", \"Quels documents as-tu ?\", \"О чём эти документы?\", \"What can you do?\", \"Summarize the "
+          "documents\"; \"What is this about?\" as the first question only): the reply names "
           "them (their titles, the first "
           f"{LISTED_DOCUMENTS} of more)", _about_the_documents),
     Check("unknown_name", "collection", True, "answer_unknown_terms",

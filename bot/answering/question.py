@@ -90,13 +90,25 @@ class Question:
     @property
     def vague(self) -> bool:
         """Nothing to search for: "What did she say?" with no conversation before it."""
-        return not self.search_names and not own_words(self.search)
+        return not self.search_names and not own_words(self.search) and not self.about_documents
+
+
+def conversation(history: Sequence[Turn]) -> list[Turn]:
+    """The turns of `history` a follow-up may lean on: not greetings, thanks or "What documents
+    do you have?" ("what did he say?" after "thanks" names nobody), each judged as `analyse`
+    judged it when it was asked."""
+    kept: list[Turn] = []
+    for turn in history:
+        if not (is_small_talk(turn.question) or asks_about_the_documents(turn.question, conversation=bool(kept))):
+            kept.append(turn)
+    return kept
 
 
 def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None = None) -> Question:
     """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`;
     `proper`: the collection's names, which the question may type in lower case."""
     text = _CONTROL.sub("", text).strip()
+    history = conversation(history)
     fresh = after_new_topic(text)  # "Other question: …" stands on its own
     asked = text if fresh is None else fresh
     if proper:  # "what did parly give shoigu" asks about Parly and Shoigu
@@ -111,7 +123,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=answer_type(asked), small_talk=is_small_talk(text),
-        about_documents=asks_about_the_documents(asked), follow_up=taken.follow_up,
+        about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         carried=taken.carried, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=before if asks_new else (), again=before if taken.asks_more else (),
