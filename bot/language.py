@@ -1,5 +1,7 @@
 """What the answerer needs to know about a question's words, in English, French and Russian.
 
+(Greetings, thanks and questions about the documents themselves: `bot.small_talk`.)
+
 - `content_tokens`: the folded words that carry meaning (no stop words), for lexical scoring.
 - `key_terms`: names, numbers and acronyms as written ("Merkel", "2023", "MH17"): if a
   document collection never mentions one of them, it cannot answer the question.
@@ -53,86 +55,6 @@ _ANAPHORA = folded_words(
     он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те"""
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also ", "then ")
-
-_SMALL_TALK = folded_words(
-    """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
-    bonjour salut merci coucou bonsoir revoir
-    bonne
-    привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер ок"""
-)
-
-
-_THANKS = frozenset("thanks thank thx cheers merci спасибо".split())
-_GOODBYE = frozenset("bye goodbye revoir пока".split())
-
-
-#: Words that only make a greeting or thanks warmer ("thank you very much", "merci beaucoup",
-#: "спасибо большое", "доброе утро", "bonne soirée"): small talk with a word of `_SMALL_TALK`,
-#: nothing on their own ("How much?" is a follow-up). Not "day" or "many", which a greeting's
-#: question may ask ("hello, what day was it?").
-_POLITE = folded_words(
-    """much lot lots night afternoon again everyone
-    beaucoup bien mille fois journee soiree nuit tous
-    большое огромное большущее очень всем утро ночи ночь вечер день"""
-)
-
-
-def is_small_talk(text: str) -> bool:
-    """Greetings and thanks ("hi", "merci beaucoup !", "спасибо большое"), which are not questions
-    about documents ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
-    found = tokens(text)
-    return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in _POLITE or t in STOPWORDS
-                                                         for t in found)
-
-
-def asks_about_the_documents(text: str, conversation: bool = False) -> bool:
-    """Whether `text` asks what the documents are, not what they say ("What is this collection
-    about?", "Quels documents as-tu ?", "О чём эти документы?", "Summarize the documents"): the
-    whole question, so that "What do you know about Iran?" is no such question. "What is this
-    about?", "De quoi ça parle ?", "О чём это?" ask it only as the first question: in a
-    `conversation` they ask about the answer before."""
-    asked = " ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().split())
-    return bool(_ABOUT_THE_DOCUMENTS.fullmatch(asked) or not conversation and _ABOUT_THIS.fullmatch(asked))
-
-
-_DOCS_EN = r"(?:documents?|files?|texts?|articles?|sources?|collection|corpus|data|knowledge base|library)"
-_DOCS_FR = r"(?:documents?|fichiers?|textes?|articles?|sources?|collection|corpus|données|base)"
-_DOCS_RU = r"(?:документ\w*|текст\w*|файл\w*|стать\w*|источник\w*|коллекци\w*|корпус\w*|баз\w*)"
-_ABOUT_THE_DOCUMENTS = re.compile(
-    rf"(?:(?:hi|hello|ok|okay|so|well|bonjour|salut|alors|привет|ну|итак)[, ]+)?(?:"
-    rf"what(?:'s| is| are) (?:this|these|the|your|those) {_DOCS_EN}(?: all)? about"
-    rf"|what(?:'s| is| are) (?:in )?(?:this|these|the|your) {_DOCS_EN}"
-    rf"|(?:what|which) {_DOCS_EN} (?:do|can|did) you (?:have|know|use|read|search|cover)"
-    rf"|(?:what|which) {_DOCS_EN} (?:are|is) (?:there|indexed|loaded|available|here)"
-    rf"|what can (?:i|you) (?:ask|answer)(?: you)?(?: about)?|what do you know|what are you about"
-    rf"|what (?:can|do) you do|how (?:can|do) you (?:help|work)(?: me)?|how do i use (?:you|this)|who are you|help"
-    rf"|de quoi parlent (?:ces|les|tes|vos) {_DOCS_FR}|qu'y a-t-il dans (?:ces|les|tes|vos) {_DOCS_FR}"
-    rf"|quel(?:le)?s? {_DOCS_FR} (?:as-tu|avez-vous|connais-tu|connaissez-vous|utilises-tu|utilisez-vous|y a-t-il)"
-    rf"|que (?:puis|peux)-je (?:te|vous) demander|qu'est-ce que (?:je peux|on peut) (?:te |vous )?demander"
-    rf"|que sais-tu(?: faire)?|que savez-vous(?: faire)?|qu'est-ce que (?:tu sais|vous savez|tu peux|vous pouvez)(?: faire)?"
-    rf"|que (?:peux-tu|pouvez-vous) faire|tu (?:sais|peux) faire quoi|qui es-tu|qui êtes-vous|aide"
-    rf"|о ч[её]м (?:эти |твои |ваши |все )?{_DOCS_RU}|какие (?:у (?:тебя|вас) )?(?:есть )?{_DOCS_RU}(?: у (?:тебя|вас))?"
-    rf"|что (?:можно|я могу) (?:у (?:тебя|вас) )?спросить|о ч[её]м (?:можно|я могу) (?:тебя |вас )?спросить"
-    rf"|какие {_DOCS_RU} (?:есть )?у (?:тебя|вас)(?: есть)?"
-    rf"|что ты знаешь|что вы знаете|что ты (?:умеешь|можешь)(?: делать)?|что вы (?:умеете|можете)(?: делать)?|кто ты"
-    rf"|кто вы|помощь|помоги"
-    rf"|(?:please )?(?:summari[sz]e|give me (?:a )?(?:summary|an overview) of) (?:the |these |your |all the )?{_DOCS_EN}"
-    rf"|(?:what|which) (?:topics|subjects) do (?:the |these |your )?{_DOCS_EN} (?:cover|deal with|discuss)"
-    rf"|résume(?:-moi|-nous)? (?:les|ces|tes|vos) {_DOCS_FR}|de quoi parlent-ils"
-    rf"|что (?:в|во) (?:этих |твоих |ваших |всех )?{_DOCS_RU}|(?:кратко )?перескажи (?:мне )?(?:эти |все )?{_DOCS_RU})")
-#: The same asked of "this", with no document word: the collection only before any conversation.
-_ABOUT_THIS = re.compile(
-    r"(?:(?:hi|hello|ok|okay|so|well|bonjour|salut|alors|привет|ну|итак)[, ]+)?(?:"
-    r"what(?:'s| is) (?:this|it) (?:all )?about|what is this|give me (?:a )?summary|give me an overview"
-    r"|de quoi (?:ça|ca|il) parle|de quoi s'agit-il|c'est quoi|о ч[её]м (?:это|речь)|что это(?: такое)?)")
-
-
-def small_talk_kind(text: str) -> str:
-    """What small talk says: "THANKS", "GOODBYE" or "GREETING" (the keys of
-    prompts/answer_small_talk_openers.txt)."""
-    found = set(tokens(text))
-    return "THANKS" if found & _THANKS else "GOODBYE" if found & _GOODBYE else "GREETING"
-
 
 def content_tokens(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.answering.question import MAX_QUESTION_CHARS, Question
 from bot.answering.evidence import context_words, holds
 import prompts
-from bot.language import small_talk_kind
+from bot.small_talk import small_talk_kind
 from bot.vocabulary import Vocabulary
 
 if TYPE_CHECKING:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.answering.followup import Resolution, own_words, resolve, topic_of
-from bot.language import (AnswerType, after_new_topic, answer_type, asks_about_the_documents, compared, content_tokens,
-                          is_small_talk, key_terms, language, others_named, subject_of)
+from bot.language import (AnswerType, after_new_topic, answer_type, compared, content_tokens, key_terms, language,
+                          others_named, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
+from bot.small_talk import asks_about_the_documents, is_small_talk
 from index.text import words
 
 MAX_QUESTION_CHARS = 2000
