@@ -165,8 +165,8 @@ CHECKS: tuple[Check, ...] = (
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
     Check("no_number", "answer", False, "answer_not_found",
           "\"How many…?\" (or \"What is the population of…?\") and the chosen sentences state no count (a year, "
-          "a number word in a name like \"the Norman Four\", or one that refers back, \"the two Ministers\", is no "
-          "count), or \"When…?\" and "
+          "a number word in a name like \"the Norman Four\", a number of a sum like \"the “2 + 2” format\", or one "
+          "that refers back, \"the two Ministers\", is no count), or \"When…?\" and "
           "they state no date, weekday, time of day or eve (\"on the eve\")", _missing("number", "date")),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "

@@ -272,7 +272,8 @@ def holds(question: Question, text: str) -> float:
     if kind == "number":
         # A year, a day of a month ("May 9", "1 January") or a number the question gives is no count.
         given = {n.strip(".,") for n in question.numbers}
-        found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text))
+        # A number of a sum ("the “2 + 2” format", "2+2") names a format, it counts nothing.
+        found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])(?<!\+ )\d[\d,.]*(?![\w+])(?! \+)", text))
         counts = [n for n, m in found
                   if not YEAR.fullmatch(n) and n not in given and not _beside_month(text, m.start(), m.end())]
         # A number word capitalised within a sentence is part of a name ("the Norman Four"), not
