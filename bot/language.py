@@ -277,7 +277,7 @@ _ENGLISH_MARKERS = frozenset(
 )
 
 
-AnswerType = Literal["author", "person", "date", "place", "number", "other"]
+AnswerType = Literal["author", "person", "role", "date", "place", "number", "other"]
 #: The answer types that ask for someone: a byline or a name answers, and the next "he" or "she" means them.
 SOMEONE: frozenset[AnswerType] = frozenset({"author", "person"})
 
@@ -325,6 +325,30 @@ def answer_type(text: str) -> AnswerType:
             if part and pattern.search(part):
                 return kind
     return "other"
+
+
+#: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",
+#: "Кем работает Ле Дриан?", "Какую должность занимает Лавров?"), and the question words beside them.
+_POST = folded_words(
+    """job jobs post position role title occupation profession work works hold holds occupy occupies
+    poste postes role fonction fonctions metier titre profession travaille occupe occupait
+    должность должности пост посту работает работал занимает занимал является являлся профессия""")
+_ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
+
+
+def question_type(text: str, names: Sequence[str]) -> AnswerType:
+    """What `text` (naming `names`) asks for: `answer_type`, but "role" for what someone is, not
+    who did something: a "who" question whose other words are all names ("Who is Florence
+    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?"), or one asking for a post and naming no
+    one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's his job?")."""
+    kind = answer_type(text)
+    if kind not in ("person", "other"):
+        return kind
+    named = set(tokens(" ".join(names)))
+    rest = [t for t in content_tokens(text) if t not in named and t not in _ASKING_POST]
+    if kind == "person" and not rest and names or rest and all(t in _POST for t in rest):
+        return "role"
+    return kind
 
 
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]*]*\s*$")

@@ -12,6 +12,7 @@ import pytest
 from helpers import BUNDLED, ROOT, make_settings, write_documents
 
 from bot.answering import CHECKS, OUTCOMES, analyse
+from bot.answering.evidence import introduces
 from bot.core import AnswerCore, with_history
 from bot.vocabulary import Vocabulary
 from bot.models import Answer, Turn
@@ -412,3 +413,37 @@ def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_
     )})
     answer = core.ask("How do I deactivate a virtual environment?")
     assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who is Florence Parly?", "role"), ("Qui est Choïgou ?", "role"), ("Кто такой Шойгу?", "role"),
+    ("Кем работает Ле Дриан?", "role"), ("Quel poste occupe Sergueï Lavrov ?", "role"), ("what's his job?", "role"),
+    ("Who met Lavrov?", "person"), ("Who is the French ambassador in Moscow?", "person"), ("Who?", "person"),
+    ("Who is the author of the article?", "author"), ("What did Lavrov say?", "other"),
+])
+def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
+    assert analyse(question).answer_type == kind
+
+
+@pytest.mark.parametrize("text, name, post", [
+    ("French Minister of the Armed Forces Florence Parly, in turn, stated that", "Parly", True),
+    ("Jean-Yves Le Drian, Minister for Europe and Foreign Affairs, and others", "Drian", True),
+    ("the head of the Russian military department, Sergei Shoigu, during a meeting", "Шойгу", True),
+    ("Stanislav IVANOV | Leading Researcher, Center for International Security", "Ivanov", True),
+    ("It is no coincidence that Florence Parly met with U.S. Secretary of Defense Mark Esper", "Parly", False),
+    ("It is no coincidence that Florence Parly met with U.S. Secretary of Defense Mark Esper", "Esper", True),
+])
+def test_a_post_belongs_to_the_name_beside_it(text: str, name: str, post: bool) -> None:
+    assert introduces(text, (name,)) is post
+
+
+def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
+    """Not with the sentence that names her most (what she and Esper met about), in any language."""
+    for asked in ("Who is Florence Parly?", "Qui est Florence Parly ?", "Кто такая Флоранс Парли?"):
+        answer = core.ask(asked)
+        assert "Minister" in answer.sentences()[0] and "Armed Forces" in answer.sentences()[0], answer.answer
+    shoigu = core.ask("Кто такой Шойгу?").sentences()[0]
+    assert "head of the Russian military department" in shoigu
+    first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
+    job = core.ask("what's his job?", with_history([], first, 4))
+    assert "Secretary of Defense" in job.answer, job.answer  # (after Shoigu's "Minister": "his" may be him too)

@@ -25,8 +25,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from bot.language import (SOMEONE, STOPWORDS, YEAR, answer_type, content_tokens, folded_words, is_follow_up,
-                          key_terms)
+from bot.language import (SOMEONE, STOPWORDS, YEAR, content_tokens, folded_words, is_follow_up,
+                          key_terms, question_type)
 from index.text import fold, words
 from bot.models import Turn
 from bot.proper_names import ProperNames
@@ -76,7 +76,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means (and a
     # follow-up with neither a pronoun nor words of its own, "Where exactly?", asks more of it).
-    introduced = previous.names[:ANSWER_NAMES] if answer_type(previous.question) in SOMEONE and (
+    # Not after "Who is Florence Parly?", which asked what she is: "she" is still her.
+    introduced = previous.names[:ANSWER_NAMES] if question_type(asked_before, own) in SOMEONE and (
         _pronoun(text) is not None or not mine) else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])

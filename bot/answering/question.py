@@ -14,7 +14,7 @@ from functools import cached_property
 
 from bot.answering.followup import Resolution, own_words, resolve, topic_of
 from bot.language import (AnswerType, after_new_topic, answer_type, compared, content_tokens, key_terms, language,
-                          others_named, subject_of)
+                          others_named, question_type, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
@@ -123,7 +123,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     subject = subject_of(asked)
     return Question(
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
-        answer_type=answer_type(asked), small_talk=is_small_talk(text),
+        answer_type=question_type(asked, names), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         carried=taken.carried, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
