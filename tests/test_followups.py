@@ -255,3 +255,14 @@ def test_every_word_list_of_the_question_analysis_is_folded(module: str) -> None
     for name, value in vars(importlib.import_module(module)).items():
         if isinstance(value, frozenset) and value and all(isinstance(word, str) for word in value):
             assert not [w for w in value if fold(w) not in value], name
+
+
+def test_what_is_a_thing_is_a_new_question_not_more_of_the_last() -> None:
+    """"What is a deque?" after "how do I install requests?" was searched as both and answered
+    with pip's install log; one word of its own after "what is a" says what it is about."""
+    before = [Turn("how do I install requests?", "how do I install requests?", True)]
+    for asked in ("what is a deque?", "Qu'est-ce qu'un décorateur ?", "Что такое кортеж?"):
+        question = analyse(asked, before)
+        assert not question.follow_up and question.search == asked, question.search
+    assert analyse("Where exactly?", before).follow_up
+    assert analyse("What is the reason?", before).follow_up  # "the": the one just spoken of

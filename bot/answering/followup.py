@@ -108,8 +108,15 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
 
 def asks_more_of_the_same(text: str, names: Sequence[str]) -> bool:
     """"Where exactly?", "Why?", "C'était prévu quand ?": no name, no personal pronoun and at
-    most one word of its own, so it asks more of the answer before."""
-    return not names and _pronoun(text) is None and len(own_words(text)) <= 1
+    most one word of its own, so it asks more of the answer before; not "What is a deque?",
+    "Qu'est-ce qu'un décorateur ?", "Что такое кортеж?", which ask what a thing is."""
+    return (not names and _pronoun(text) is None and len(own_words(text)) <= 1
+            and not _DEFINITION.match(text.strip()))
+
+
+#: "What is a …?", "Qu'est-ce qu'un … ?", "Что такое …?": a question that says what it is about.
+_DEFINITION = re.compile(r"(?:what(?:'s| is| are) (?:a|an)|qu'est-ce qu(?:e |')(?:c'est qu(?:e |'))?(?:un|une)"
+                         r"|c'est quoi (?:un|une)|что (?:такое|значит|означает))\s", re.IGNORECASE)
 
 
 def _pronoun(text: str) -> tuple[str, int] | None:
