@@ -300,9 +300,10 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),
     ("date", re.compile(
         r"\b(?:when|what year|which year|what date|what day|which day|what month|which month|until when|since when"
-        r"|what time|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois|à quelle heure)\b"
+        r"|what time|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois|à quelle heure"
+        r"|what(?:'s| is| was) the (?:date|year|month)|quel(?:le)? (?:est|était) (?:la date|le jour|le mois|l'année))\b"
         r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце|во сколько|в котором часу"
-        r"|в какое время)(?!\w)", re.I)),
+        r"|в какое время|какая (?:была )?дата|какое (?:было )?число)(?!\w)", re.I)),
     ("place", re.compile(rf"\b(?:where|(?:in )?(?:which|what) {_QUALIFIERS}(?:city|cities|country|countries|place|places)"
                          r"|quelles? villes?|quels? pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
                          r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране|в каком месте)(?!\w)", re.I)),

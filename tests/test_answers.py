@@ -58,6 +58,10 @@ def test_how_many_and_when_need_a_number_or_a_date(core: AnswerCore, corpus_dir:
     when = core.ask("When was the 2019 meeting of the Security Cooperation Council held?")
     assert_well_cited(when, corpus_dir)
     assert "September 9, 2019" in when.answer
+    # "What is the date of …?" asks "when" too: the statement's title line holds it.
+    for asked in ("What is the date of the Paris meeting?", "Quelle était la date de la réunion de Paris ?"):
+        dated = core.ask(asked)
+        assert "12 November 2021" in dated.sentences()[0], dated.answer
 
 
 def test_follow_up_uses_the_conversation(core: AnswerCore, corpus_dir: Path) -> None:
