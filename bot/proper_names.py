@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.language import ACRONYMS, STOPWORDS
+from bot.language import ACRONYMS, STOPWORDS, folded_words
 from index.text import fold, words
 
 
@@ -31,12 +31,15 @@ class ProperNames:
     - `phrases`: runs of two to four capitalised words within a sentence, and the runs within
       them ("red square" -> "Red Square", "mark esper" -> "Mark Esper" of "Defense Mark Esper");
     - `ordinary`: every word the collection also writes in lower case, folded ("plan", "day"):
-      no one's name, whatever an answer capitalises ("Joint Comprehensive Plan of Action").
+      no one's name, whatever an answer capitalises ("Joint Comprehensive Plan of Action");
+    - `people`: the last words of the names the collection gives a post somewhere (`post_spans`),
+      folded: "shoigu" ("Minister Shoigu"), "parly", "esper"; not "square" of "Red Square".
     """
 
     words: Mapping[str, str]
     phrases: Mapping[str, str]
     ordinary: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()
 
     def __contains__(self, folded: object) -> bool:
         return folded in self.words
@@ -110,9 +113,61 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
                 lower.add(fold(word))
             end = offset + len(word)
     names = (alone | opening & in_runs) - lower - STOPWORDS
+    people = {fold(surname) for text in texts for span in post_spans(text) if (surname := _surname(span))}
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
                        {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower},
-                       frozenset(lower))
+                       frozenset(lower), frozenset(people - lower - STOPWORDS - _POSTS))
+
+
+def post_spans(text: str) -> list[list[str]]:
+    """The words beside each post `text` gives someone, where their name is: after the post, its
+    title and the name ("Secretary of Defense Mark Esper"; "the head of the Russian military
+    department, Sergei Shoigu": lower-case words only before a comma and a name), or before it,
+    the name and a comma or bar ("Florence Parly, Minister for the Armed Forces", "Stanislav
+    IVANOV | Leading Researcher")."""
+    found = [m.group() for m in _WORD_OR_MARK.finditer(text)]
+    spans = []
+    for i, word in enumerate(found):
+        if fold(word) not in _POSTS:
+            continue
+        after: list[str] = []  # the title after the post, up to and with the name
+        for k in range(i + 1, min(i + 12, len(found))):
+            nxt = found[k]
+            if fold(nxt) in _POSTS or not (nxt[:1].isupper() or nxt in _MARKS or fold(nxt) in _OF
+                    or _TO_NAME.match(" ".join(found[k + 1:k + 5]))):
+                break
+            after.append(nxt)
+            if nxt.endswith(".") and len(nxt) > 4 and not nxt.isupper():
+                break  # the sentence ends ("… of France, Claire Landais.")
+        before = found[max(0, i - 6):i]  # "Florence Parly, Minister ...": the name, a mark, the post's own words
+        marks = [k for k, w in enumerate(before) if w in _MARKS]
+        if marks and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
+            spans.append([w for w in before[max(0, marks[-1] - 4):marks[-1]] if w not in _MARKS])
+        spans.append([w for w in after if w not in _MARKS])
+    return [span for span in spans if span]
+
+
+def _surname(span: list[str]) -> str:
+    """The last capitalised word of `span` (a `post_spans` span): the name's last word."""
+    return next((w.rstrip(".") for w in reversed(span) if w[:1].isupper()), "")
+
+
+#: Posts that say who someone is, in the documents' words ("French Minister of the Armed Forces
+#: Florence Parly", "Jean-Yves Le Drian, Minister for Europe and Foreign Affairs").
+_POSTS = folded_words(
+    """minister ministers secretary president presidents head chief director general ambassador chairman chair
+    spokesman spokeswoman spokesperson researcher professor commander adviser advisor chancellor deputy leader
+    senator governor mayor editor author founder ceo mr mrs ms dr madame mme
+    ministre ministres secretaire president presidente chef directeur directrice general ambassadeur chercheur
+    chercheuse porte-parole conseiller conseillere dirigeant premier
+    министр министра секретарь президент глава руководитель директор генерал посол председатель исследователь
+    советник премьер""")
+#: Words a post may run through before the name it belongs to ("Minister of the Armed Forces").
+_OF = folded_words("of for the and in at to de du des la le les et d' по и")
+_MARKS = frozenset(",|(")
+_WORD_OR_MARK = re.compile(r"[\w'’.-]+|[,|(]")
+#: The words after a lower-case word of a title that still lead to a name ("department , Sergei").
+_TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")
 
 
 #: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a
@@ -126,4 +181,4 @@ _SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
 
 
-__all__ = ["ProperNames", "proper_names"]
+__all__ = ["ProperNames", "post_spans", "proper_names"]

@@ -52,6 +52,9 @@ def test_the_people_an_answer_names_are_people(core: AnswerCore) -> None:
     answer = core.ask("Whose efforts to save the nuclear deal did Lavrov praise?")
     assert answer.answered and "Mr. Macron" in answer.answer, answer.answer
     assert "Macron" in answer.names and not {"Mr", "Plan"} & set(answer.names), answer.names
+    # The collection gives people posts ("Minister Shoigu"); "Red Square" and "Victory Day" are no one's.
+    parade = core.ask("Who invited the French military to the parade on Red Square?")
+    assert "Red Square" in parade.answer and not {"Square", "Day"} & set(parade.names), parade.names
 
 
 def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:

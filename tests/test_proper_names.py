@@ -67,3 +67,12 @@ def test_a_question_naming_an_organisation_in_french_or_russian_finds_it(core: A
     answer = core.ask("Что министры в Париже сказали про ОБСЕ?")
     assert answer.answered and "within the framework of the OSCE" in answer.answer, answer.answer
     assert "NATO" in analyse("Et concernant l'OTAN ?", (), core.retriever.snapshot().proper_names).names
+
+
+def test_the_people_are_those_the_collection_gives_a_post() -> None:
+    names = proper_names([
+        "Jean-Yves Le Drian, Minister for Europe and Foreign Affairs, met the press on Red Square.",
+        "It is no coincidence that Florence Parly met with U.S. Secretary of Defense Mark Esper.",
+        "The theme was raised when Parly donated to Minister Shoigu a photograph for Victory Day.",
+    ])
+    assert {"drian", "esper", "shoigu"} <= names.people and not {"parly", "square", "day"} & names.people

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.language import MONTHS, SOMEONE, STOPWORDS, YEAR, ends_sentence, folded_words
+from bot.language import MONTHS, SOMEONE, STOPWORDS, YEAR, ends_sentence
+from bot.proper_names import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
 from index.text import TAG, fold, tokens, words
@@ -261,51 +262,12 @@ def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool) ->
     return sum(vocabulary.mentions(n, loose) for n in names) / len(names) if names else 1.0
 
 
-#: Posts that say who someone is, in the documents' words ("French Minister of the Armed Forces
-#: Florence Parly", "Jean-Yves Le Drian, Minister for Europe and Foreign Affairs").
-_POSTS = folded_words(
-    """minister ministers secretary president presidents head chief director general ambassador chairman chair
-    spokesman spokeswoman spokesperson researcher professor commander adviser advisor chancellor deputy leader
-    senator governor mayor editor author founder ceo
-    ministre ministres secretaire president presidente chef directeur directrice general ambassadeur chercheur
-    chercheuse porte-parole conseiller conseillere dirigeant premier
-    министр министра секретарь президент глава руководитель директор генерал посол председатель исследователь
-    советник премьер""")
-#: Words a post may run through before the name it belongs to ("Minister of the Armed Forces").
-_OF = folded_words("of for the and in at to de du des la le les et d' по и")
-
-
 def introduces(text: str, names: tuple[str, ...]) -> bool:
-    """Whether `text` gives one of `names` a post: the post, its title and the name ("Secretary
-    of Defense Mark Esper"; "the head of the Russian military department, Sergei Shoigu": lower-
-    case words only before a comma and a name), or the name, then a comma or bar and the post
-    ("Florence Parly, Minister for the Armed Forces", "Stanislav IVANOV | Leading Researcher").
-    A name in another script counts ("Шойгу", "Choïgou")."""
-    found = [m.group() for m in _WORD_OR_MARK.finditer(text)]
-    spans = []
-    for i, word in enumerate(found):
-        if fold(word) not in _POSTS:
-            continue
-        after: list[str] = []  # the title after the post, up to and with the name
-        for k in range(i + 1, min(i + 12, len(found))):
-            nxt = found[k]
-            if not (nxt[:1].isupper() or nxt in _MARKS or fold(nxt) in _OF
-                    or _TO_NAME.match(" ".join(found[k + 1:k + 5]))):
-                break
-            after.append(nxt)
-        before = found[max(0, i - 6):i]  # "Florence Parly, Minister ...": the name, a mark, the post's own words
-        marks = [k for k, w in enumerate(before) if w in _MARKS]
-        if marks and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
-            spans.append(before[max(0, marks[-1] - 4):marks[-1]])
-        spans.append(after)
-    return any(span and any(Vocabulary([" ".join(w for w in span if w not in _MARKS)]).mentions(name, loose=True)
-                            for name in names) for span in spans)
-
-
-_MARKS = frozenset(",|(")
-_WORD_OR_MARK = re.compile(r"[\w'’.-]+|[,|(]")
-#: The words after a lower-case word of a title that still lead to a name ("department , Sergei").
-_TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")
+    """Whether `text` gives one of `names` a post (`bot.proper_names.post_spans`: "French Minister
+    of the Armed Forces Florence Parly", "Stanislav IVANOV | Leading Researcher"). A name in
+    another script counts ("Шойгу", "Choïgou")."""
+    return any(any(Vocabulary([" ".join(span)]).mentions(name, loose=True) for name in names)
+               for span in post_spans(text))
 
 
 def holds(question: Question, text: str) -> float:

@@ -152,18 +152,21 @@ class Pipeline:
         text, citations = compose(context.chosen, evidence.candidates)
         return Answer(question.text, True, text, citations, search_query=question.search,
                       names=answer_names(question, context.chosen, context.snapshot.idf,
-                                         context.snapshot.proper_names.ordinary))
+                                         context.snapshot.proper_names.ordinary, context.snapshot.proper_names.people))
 
 
 def answer_names(question: Question, chosen: list, idf: dict[str, float],
-                 ordinary: frozenset[str] = frozenset()) -> tuple[str, ...]:
+                 ordinary: frozenset[str] = frozenset(), people: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The names of people an answer brings in that the question did not give, rarest first:
     what a follow-up's "he" or "she" may point at. A name is the last word of two or more
     capitalised words ("Sergey Lavrov", "Claire Landais", "Mr. Macron") that the collection
-    never writes in lower case (`ordinary`, folded: not "Plan" in "Joint Comprehensive Plan of Action")."""
+    never writes in lower case (`ordinary`, folded: not "Plan" in "Joint Comprehensive Plan of
+    Action"); where the collection gives people posts (`people`, folded), only theirs: not
+    "Square" of "Red Square" nor "Day" of "Victory Day"."""
     asked = {n.lower() for n in question.search_names}
     found = [m.group().split()[-1] for c in chosen for m in _FULL_NAME.finditer(_TITLE_DOT.sub(r"\1", c.text))]
-    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked and fold(n) not in ordinary]
+    fresh = [n for n in dict.fromkeys(found) if n.lower() not in asked and fold(n) not in ordinary
+             and (not people or fold(n) in people)]
     return tuple(sorted(fresh, key=lambda n: -max((idf.get(t, 0.0) for t in tokens(n)), default=0.0)))
 
 
