@@ -329,11 +329,10 @@ def answer_type(text: str) -> AnswerType:
 
 
 #: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",
-#: "Кем работает Ле Дриан?", "Какую должность занимает Лавров?"), and the question words beside them.
-_POST = folded_words(
-    """job jobs post position role title occupation profession work works hold holds occupy occupies
-    poste postes role fonction fonctions metier titre profession travaille occupe occupait
-    должность должности пост посту работает работал занимает занимал является являлся профессия""")
+#: "Какую должность занимает Лавров?"), and the verbs and question words beside them. Not "role",
+#: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
+_POST = folded_words("job jobs post occupation profession poste postes metier должность должности пост посту профессия")
+_HOLDING = folded_words("hold holds held occupy occupies occupe occupait travaille работает работал занимает занимал")
 _ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
 
 
@@ -347,7 +346,8 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
         return kind
     named = set(tokens(" ".join(names)))
     rest = [t for t in content_tokens(text) if t not in named and t not in _ASKING_POST]
-    if kind == "person" and not rest and names or rest and all(t in _POST for t in rest):
+    if kind == "person" and names and all(t in _HOLDING for t in rest) or any(t in _POST for t in rest) and all(
+            t in _POST or t in _HOLDING for t in rest):
         return "role"
     return kind
 

@@ -293,7 +293,7 @@ def holds(question: Question, text: str) -> float:
             f in _COUNT_WORDS and (i == 0 or not written[i][:1].isupper() and folded[i - 1] not in _DEFINITE)
             for i, f in enumerate(folded)))
     if kind == "role":  # "Who is Florence Parly?": a post beside her name
-        return float(introduces(text, question.search_names))
+        return float(introduces(text, question.meant or question.search_names))
     if kind == "author":  # a byline ("Stanislav IVANOV | Leading Researcher, ...") or "written by ..."
         return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
     if kind == "date":

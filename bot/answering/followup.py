@@ -45,6 +45,8 @@ class Resolution(NamedTuple):
     search: str  #: what is searched for
     own: tuple[str, ...]  #: its words of its own (`own_words`)
     asks_more: bool  #: it asks more of the answer before (`asks_more_of_the_same`)
+    #: After a "Who…?" question, the people its answer named, whom a "he" or "she" most likely means.
+    introduced: tuple[str, ...] = ()
 
 
 def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
@@ -61,8 +63,10 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
     leaning = is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more
 
+    introduced: tuple[str, ...] = ()
+
     def resolved(follow_up: bool, carried: Sequence[str], search: str) -> Resolution:
-        return Resolution(follow_up, tuple(carried), search, tuple(mine), more)
+        return Resolution(follow_up, tuple(carried), search, tuple(mine), more, introduced)
 
     if not leaning or not history:
         return resolved(leaning, (), text)
@@ -77,7 +81,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means (and a
     # follow-up with neither a pronoun nor words of its own, "Where exactly?", asks more of it).
     # Not after "Who is Florence Parly?", which asked what she is: "she" is still her.
-    introduced = previous.names[:ANSWER_NAMES] if question_type(asked_before, own) in SOMEONE and (
+    introduced = tuple(previous.names[:ANSWER_NAMES]) if question_type(asked_before, own) in SOMEONE and (
         _pronoun(text) is not None or not mine) else ()
     carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])

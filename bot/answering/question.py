@@ -42,6 +42,9 @@ class Question:
     follow_up: bool = False
     #: Names (or, failing names, words) carried over from the conversation for a follow-up.
     carried: tuple[str, ...] = ()
+    #: Of those, the people the answer to a "Who…?" just before named: whom "he" or "she" most
+    #: likely means ("what's his job?" after "who did Parly see before Shoigu?" is Esper's).
+    meant: tuple[str, ...] = ()
     #: What is searched for: the question, with what a follow-up carries over in front.
     search: str = ""
     #: Who acted, in a "What did X say / give …?" question ("Lavrov"); () for any other.
@@ -125,7 +128,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
         answer_type=question_type(asked, names), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
-        carried=taken.carried, search=taken.search, subject=subject,
+        carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=before if asks_new else (), again=before if taken.asks_more else (),
     )
