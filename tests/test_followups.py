@@ -13,8 +13,9 @@ import pytest
 from helpers import converse
 
 from bot.answering import analyse
+from bot.answering.followup import asks_for_more
 from bot.answering.pipeline import queries
-from bot.core import AnswerCore
+from bot.core import AnswerCore, with_history
 from bot.models import Turn
 from index.text import fold
 
@@ -269,3 +270,28 @@ def test_what_is_a_thing_is_a_new_question_not_more_of_the_last() -> None:
         assert not question.follow_up and question.search == asked, question.search
     assert analyse("Where exactly?", before).follow_up
     assert analyse("What is the reason?", before).follow_up  # "the": the one just spoken of
+
+
+@pytest.mark.parametrize("asked, more", [
+    ("Tell me more", True), ("can you tell me more?", True), ("What else?", True), ("Can you elaborate?", True),
+    ("Plus de détails ?", True), ("Dis-m'en plus", True), ("Подробнее", True), ("Расскажи ещё", True),
+    ("Tell me more about Syria", False), ("What else did Lavrov say about Iran?", False), ("Who else?", False),
+])
+def test_what_asks_for_more(asked: str, more: bool) -> None:
+    assert asks_for_more(asked) is more
+
+
+def test_tell_me_more_reads_on_from_the_answer(core: AnswerCore) -> None:
+    """"Tell me more" was answered with the same sentences again; now with those beside them in
+    the document, and a second "What else?" reads on past both answers."""
+    assert core.ask("Tell me more").refusal == "vague_question"  # nothing said before
+    first = core.ask("What did Lavrov say about Iran?")
+    history = with_history([], first, 4)
+    more = core.ask("Tell me more", history)
+    assert more.answered and "French colleagues agreed with him." in more.sentences(), more.answer
+    assert not set(first.sentences()) & set(more.sentences()), more.answer
+    again = core.ask("What else?", with_history(history, more, 4))
+    assert again.answered and not set(first.sentences() + more.sentences()) & set(again.sentences()), again.answer
+    gift = core.ask("Что Парли подарила Шойгу?")
+    detail = core.ask("Подробнее", with_history([], gift, 4))
+    assert "Krasnaya Zvezda" in detail.answer and not set(gift.sentences()) & set(detail.sentences()), detail.answer

@@ -6,17 +6,20 @@ from bot.answering.evidence import Candidate
 from bot.models import Citation
 
 
-def compose(chosen: list[Candidate], candidates: list[Candidate]) -> tuple[str, list[Citation]]:
+def compose(chosen: list[Candidate], candidates: list[Candidate],
+            shown: tuple[str, ...] = ()) -> tuple[str, list[Citation]]:
     """The answer text with [n] markers, and its citations in marker order.
 
     A sentence that leans on the one before it ("He also praised ...") brings it along, and one
     that announces what follows ("On Windows, run:") brings the line after it, so the answer
-    reads on its own; a chosen sentence already brought along is not repeated."""
+    reads on its own; a chosen sentence already brought along is not repeated, nor is one the
+    reader was `shown` just before ("Tell me more" reads on from them)."""
     order: list[str] = []
     best: dict[str, float] = {}
     passages = {}
     parts: list[str] = []
-    used: set[tuple[str, int]] = set()
+    used: set[tuple[str, int]] = {(c.passage.chunk_id, c.index) for c in candidates
+                                  if any(c.text == s.strip() for s in shown)}
     for item in chosen:
         passage = item.passage
         if (passage.chunk_id, item.index) in used:  # the sentence before brought it along already

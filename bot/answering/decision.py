@@ -101,7 +101,8 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     the question before on its own, for a follow-up asking something else (`Question.seen`,
     `_shown`). For an answer type of HOLDING_FIRST, the lines that hold it come before those
     that do not, and for a follow-up asking more of the same ("When?"), the sentence that
-    answered before comes first if it holds what is asked (`Question.again`)."""
+    answered before comes first if it holds what is asked (`Question.again`). For "Tell me
+    more" (`Question.reads_on`), the sentences beside the answer before come first (`_beside`)."""
     w = w or weights()
     if not candidates:
         return []
@@ -109,8 +110,18 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
     first = question is not None and question.answer_type in HOLDING_FIRST
     seen, again = (question.seen, question.again) if question is not None else ((), ())
-    return sorted(scored, key=lambda c: (c.bare, _shown(c, seen), first and not c.holds_type,
-                                         not (c.holds_type and _among(c, again)), -c.score))
+    beside = {id(c) for c in _beside(scored, seen)} if question is not None and question.reads_on else None
+    return sorted(scored, key=lambda c: (c.bare, _shown(c, seen), beside is not None and id(c) not in beside,
+                                         first and not c.holds_type, not (c.holds_type and _among(c, again)),
+                                         -c.score))
+
+
+def _beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
+    """The candidates just before or after a sentence of the answer `shown` in its passage, not
+    shown themselves: what "Tell me more" reads on to."""
+    at = {(c.passage.chunk_id, c.index) for c in candidates if any(c.text == s.strip() for s in shown)}
+    return [c for c in candidates if not any(c.text == s.strip() for s in shown)
+            and {(c.passage.chunk_id, c.index - 1), (c.passage.chunk_id, c.index + 1)} & at]
 
 
 def _shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:

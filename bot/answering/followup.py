@@ -47,6 +47,8 @@ class Resolution(NamedTuple):
     asks_more: bool  #: it asks more of the answer before (`asks_more_of_the_same`)
     #: After a "Who…?" question, the people its answer named, whom a "he" or "she" most likely means.
     introduced: tuple[str, ...] = ()
+    #: "Tell me more", "Подробнее", "Plus de détails ?": what stands beside the answer before.
+    reads_on: bool = False
 
 
 def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
@@ -68,6 +70,9 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     def resolved(follow_up: bool, carried: Sequence[str], search: str) -> Resolution:
         return Resolution(follow_up, tuple(carried), search, tuple(mine), more, introduced)
 
+    if asks_for_more(text):  # the previous search again; `Question.seen` keeps its answer out
+        previous_search = (history[-1].search_query or history[-1].question) if history else text
+        return Resolution(bool(history), (), previous_search, (), False, (), True)
     if not leaning or not history:
         return resolved(leaning, (), text)
     previous = history[-1]
@@ -108,6 +113,24 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
         word, at = pronoun
         search = f"{text[:at]}{' '.join(carried)}{text[at + len(word):]}"
     return resolved(True, carried, search)
+
+
+def asks_for_more(text: str) -> bool:
+    """"Tell me more", "Can you elaborate?", "What else?", "Plus de détails ?", "Dis-m'en plus",
+    "Подробнее", "Расскажи ещё": the whole question asks for what the documents say beside the
+    answer before, not for it again."""
+    asked = " ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().replace("’", "'").split())
+    return _FOR_MORE.fullmatch(asked) is not None
+
+
+_FOR_MORE = re.compile(
+    r"(?:(?:ok|okay|and|so|et|а|и|ну)[, ]+)?(?:(?:can|could) you |please )?(?:"
+    r"tell me (?:some )?more(?: about (?:it|that|this))?|(?:some |any |give me )?more(?: details?| info(?:rmation)?)?"
+    r"|elaborate|go on|continue|keep going|what else|anything else|and then"
+    r"|(?:dis|dites)[- ]m'en (?:plus|davantage)|(?:des |plus de )d[ée]tails|(?:j'aimerais |je veux )?en savoir plus"
+    r"|continue[zs]?|d[ée]veloppe[zs]?|quoi d'autre|et ensuite|et apr[èe]s|encore"
+    r"|(?:расскажи(?:те)? )?(?:подробнее|поподробнее|больше|ещ[её])|продолжай(?:те)?|дальше|а дальше|что ещ[её]"
+    r"|детали|подробности)(?: please| s'il (?:te|vous) pla[îi]t| пожалуйста)?")
 
 
 def asks_more_of_the_same(text: str, names: Sequence[str]) -> bool:

@@ -149,7 +149,7 @@ class Pipeline:
         refused = first_refusal("answer", context)
         if refused:
             return refusal(question, *refused)
-        text, citations = compose(context.chosen, evidence.candidates)
+        text, citations = compose(context.chosen, evidence.candidates, question.seen if question.reads_on else ())
         return Answer(question.text, True, text, citations, search_query=question.search,
                       names=answer_names(question, context.chosen, context.snapshot.idf,
                                          context.snapshot.proper_names.ordinary, context.snapshot.proper_names.people))

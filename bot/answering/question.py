@@ -55,8 +55,11 @@ class Question:
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.
     compared: tuple[str, ...] = ()
     #: For a follow-up that asks something else ("What did he give her in return?"), the
-    #: sentence that answered the previous question: not the answer again.
+    #: sentence that answered the previous question: not the answer again ("Tell me more": none
+    #: of its sentences).
     seen: tuple[str, ...] = ()
+    #: "Tell me more", "Подробнее": the sentences beside the answer before come first.
+    reads_on: bool = False
     #: For one that asks more of the same ("When?", "Where exactly?"), that sentence: the
     #: answer again if it holds what is asked.
     again: tuple[str, ...] = ()
@@ -94,7 +97,8 @@ class Question:
     @property
     def vague(self) -> bool:
         """Nothing to search for: "What did she say?" with no conversation before it."""
-        return not self.search_names and not own_words(self.search) and not self.about_documents
+        return (not self.search_names and not own_words(self.search) and not self.about_documents
+                or self.reads_on and not self.follow_up)  # "Tell me more" with nothing said before
 
 
 def conversation(history: Sequence[Turn]) -> list[Turn]:
@@ -106,6 +110,18 @@ def conversation(history: Sequence[Turn]) -> list[Turn]:
         if not (is_small_talk(turn.question) or asks_about_the_documents(turn.question, conversation=bool(kept))):
             kept.append(turn)
     return kept
+
+
+def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
+    """Every sentence the last turns searching what the last one did showed: "Tell me more",
+    then "What else?", reads on past both answers."""
+    search = history[-1].search_query
+    shown: list[str] = []
+    for turn in reversed(history):
+        if turn.search_query != search:
+            break
+        shown += turn.cited
+    return tuple(shown)
 
 
 def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None = None) -> Question:
@@ -125,12 +141,13 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
     return Question(
-        text=text, language=language(text), names=names, content=tuple(content_tokens(asked)),
+        text=text, language=language(text), names=names, content=tuple(content_tokens(taken.search if taken.reads_on else asked)),
         answer_type=question_type(asked, names), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
-        seen=before if asks_new else (), again=before if taken.asks_more else (),
+        seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
+        again=before if taken.asks_more else (), reads_on=taken.reads_on,
     )
 
 
