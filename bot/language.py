@@ -253,23 +253,26 @@ _WHICH = frozenset("quel quelle quels quelles combien lequel laquelle lesquels l
 _FRENCH_QUESTION_WORDS = _WHICH | frozenset("qui que qu quoi comment pourquoi quand ou où".split())
 
 
-def language(text: str) -> str:
+def language(text: str, undecided: str = "en") -> str:
+    """"ru", "fr" or "en": the script, then which language's own words `text` uses more; when
+    it uses neither's ("Continue", "Encore ?"), `undecided` (the conversation's language)."""
     if is_cyrillic(text):
         return "ru"
     toks = tokens(text)
     french = sum(t in _FRENCH_MARKERS for t in toks) + len(_ELISION.findall(text))
     english = sum(t in _ENGLISH_MARKERS for t in toks)
-    return "fr" if french > english else "en"
+    return "fr" if french > english else "en" if english > french else undecided
 
 
 #: A French elision: "qu'a", "l'Iran", "d'accord", "c'est", "n'a", "j'ai", "s'est".
-_ELISION = re.compile(r"(?<!\w)(?:qu|[ldcnjs])['’](?=\w)", re.IGNORECASE)
+_ELISION = re.compile(r"(?<!\w)(?:qu|[ldcnjsm])['’](?=\w)", re.IGNORECASE)
 #: Words that only one of the two languages uses; "a" is both (English "a document", French
 #: "Qu'a dit Lavrov ?"), so neither counts it.
 _FRENCH_MARKERS = frozenset(
     "le la les des du de est que qui quel quelle quels quelles pour avec dans sur une ont ete etait "
     "comment pourquoi combien quoi au aux ou et il elle ils selon bonjour salut merci coucou bonsoir revoir "
-    "dit fait ce cette ces je vous nous en ne pas sont bonne journee soiree nuit beaucoup tous".split()
+    "dit fait ce cette ces je vous nous en ne pas sont bonne journee soiree nuit beaucoup tous "
+    "quand plus mais aussi alors lui leur encore apres avant entre chez donc dis".split()
 )
 _ENGLISH_MARKERS = frozenset(
     "the of and to in is was what who which did does how why when where with about for on at "

@@ -295,3 +295,13 @@ def test_tell_me_more_reads_on_from_the_answer(core: AnswerCore) -> None:
     gift = core.ask("Что Парли подарила Шойгу?")
     detail = core.ask("Подробнее", with_history([], gift, 4))
     assert "Krasnaya Zvezda" in detail.answer and not set(gift.sentences()) & set(detail.sentences()), detail.answer
+
+
+def test_a_word_of_no_language_is_in_the_conversation_s(core: AnswerCore) -> None:
+    """"Continue", "Développe" use no word only French or English uses: in a French conversation
+    the reply is French; "Quand ?" and "Dis-m'en plus" are French on their own."""
+    french = [Turn("Qu'a offert Parly à Choïgou ?", "Qu'a offert Parly à Choïgou ?", True)]
+    assert analyse("Continue", french).language == "fr" and analyse("Continue").language == "en"
+    assert analyse("Quand ?").language == "fr" and analyse("Dis-m'en plus").language == "fr"
+    assert analyse("What is 2 plus 2?").language == "en"
+    assert "De qui ou de quoi" in core.ask("Dis-m'en plus").answer  # nothing said before: asked in French

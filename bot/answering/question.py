@@ -128,6 +128,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     """Analyse `text` (with the conversation so far, oldest turn first) into a `Question`;
     `proper`: the collection's names, which the question may type in lower case."""
     text = _CONTROL.sub("", text).strip()
+    # "Continue", "Encore ?": in the language the conversation is in
+    undecided = language(history[-1].question) if history else "en"
     history = conversation(history)
     fresh = after_new_topic(text)  # "Other question: …" stands on its own
     asked = text if fresh is None else fresh
@@ -141,7 +143,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
     return Question(
-        text=text, language=language(text), names=names, content=tuple(content_tokens(taken.search if taken.reads_on else asked)),
+        text=text, language=language(text, undecided), names=names, content=tuple(content_tokens(taken.search if taken.reads_on else asked)),
         answer_type=question_type(asked, names), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
