@@ -449,3 +449,12 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
     job = core.ask("what's his job?", with_history([], first, 4))
     assert "Secretary of Defense" in job.sentences()[0], job.answer  # his: Esper, whom the answer named
+
+
+def test_an_it_that_announces_what_follows_brings_no_sentence_along(core: AnswerCore) -> None:
+    """"It is no coincidence that Florence Parly met … Esper" leans on nothing: the sentence
+    before it (Washington and Paris on global security) is not shown with it; "It was …" still
+    would be."""
+    answer = core.ask("Who did Parly meet before her negotiations with Shoigu?")
+    assert answer.sentences()[0].startswith("It is no coincidence that Florence Parly met"), answer.answer
+    assert "Both Washington and Paris" not in answer.answer, answer.answer
