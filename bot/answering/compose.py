@@ -19,7 +19,7 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
     passages = {}
     parts: list[str] = []
     used: set[tuple[str, int]] = {(c.passage.chunk_id, c.index) for c in candidates
-                                  if any(c.text == s.strip() for s in shown)}
+                                  if any(c.text in s for s in shown)}
     for item in chosen:
         passage = item.passage
         if (passage.chunk_id, item.index) in used:  # the sentence before brought it along already

@@ -110,17 +110,25 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
     first = question is not None and question.answer_type in HOLDING_FIRST
     seen, again = (question.seen, question.again) if question is not None else ((), ())
-    beside = {id(c) for c in _beside(scored, seen)} if question is not None and question.reads_on else None
-    return sorted(scored, key=lambda c: (c.bare, _shown(c, seen), beside is not None and id(c) not in beside,
+    reads_on = question is not None and question.reads_on
+    beside = {id(c) for c in _beside(scored, seen)} if reads_on else None
+    shown = _within if reads_on else _shown
+    return sorted(scored, key=lambda c: (c.bare, shown(c, seen), beside is not None and id(c) not in beside,
                                          first and not c.holds_type, not (c.holds_type and _among(c, again)),
                                          -c.score))
+
+
+def _within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
+    """Whether `candidate` was shown in one of the answer's sentences `shown`, alone or with one
+    it brought along ("The theme … 1944. In response, … 1943.")."""
+    return any(candidate.text in s for s in shown)
 
 
 def _beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
     """The candidates just before or after a sentence of the answer `shown` in its passage, not
     shown themselves: what "Tell me more" reads on to."""
-    at = {(c.passage.chunk_id, c.index) for c in candidates if any(c.text == s.strip() for s in shown)}
-    return [c for c in candidates if not any(c.text == s.strip() for s in shown)
+    at = {(c.passage.chunk_id, c.index) for c in candidates if _within(c, shown)}
+    return [c for c in candidates if not _within(c, shown)
             and {(c.passage.chunk_id, c.index - 1), (c.passage.chunk_id, c.index + 1)} & at]
 
 
