@@ -415,6 +415,18 @@ def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_
     assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
 
 
+def test_a_signature_brings_the_description_under_it(embeddings, tmp_path) -> None:
+    """"textwrap.dedent(text)¶" alone answers nothing: the line describing it comes along, but
+    not an alias's signature."""
+    core = _core_on(embeddings, tmp_path, {"textwrap.txt": (
+        "textwrap — Text wrapping and filling\n\nThe textwrap module provides some convenience functions.\n\n"
+        "textwrap.dedent(text)¶\n\nRemove any common leading whitespace from every line in text.\n\n"
+        "textwrap.indent(text, prefix, predicate=None)¶\n\nAdd prefix to the beginning of selected lines in text.\n"
+    )})
+    answer = core.ask("how do i dedent text")
+    assert "textwrap.dedent(text)¶ Remove any common leading whitespace" in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize("question, kind", [
     ("Who is Florence Parly?", "role"), ("Qui est Choïgou ?", "role"), ("Кто такой Шойгу?", "role"),
     ("Кем работает Ле Дриан?", "role"), ("Quel poste occupe Sergueï Lavrov ?", "role"), ("what's his job?", "role"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.answering.evidence import Candidate
 from bot.models import Citation
 
@@ -11,7 +13,8 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
     """The answer text with [n] markers, and its citations in marker order.
 
     A sentence that leans on the one before it ("He also praised ...") brings it along, and one
-    that announces what follows ("On Windows, run:") brings the line after it, so the answer
+    that announces what follows ("On Windows, run:", a signature "textwrap.dedent(text)¶") brings
+    the line after it, so the answer
     reads on its own; a chosen sentence already brought along is not repeated, nor is one the
     reader was `shown` just before ("Tell me more" reads on from them)."""
     order: list[str] = []
@@ -36,9 +39,9 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
                 text = f"{before.text} {text}"
                 used.add((passage.chunk_id, item.index - 1))
         used.add((passage.chunk_id, item.index))
-        if item.text.rstrip().endswith(":") and (passage.chunk_id, item.index + 1) not in used:
+        if _announces(item.text) and (passage.chunk_id, item.index + 1) not in used:
             after = _sentence(candidates, passage.chunk_id, item.index + 1)
-            if after is not None:
+            if after is not None and _SIGNATURE.fullmatch(after.text.strip()) is None:  # not an alias's
                 text = f"{text} {after.text}"
                 used.add((passage.chunk_id, item.index + 1))
         parts.append(f"{text} [{n}]")
@@ -47,6 +50,16 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
         for n, p in enumerate((passages[i] for i in order), 1)
     ]
     return " ".join(parts), citations
+
+
+def _announces(text: str) -> bool:
+    """Whether `text` announces the line after it: it ends with a colon ("On Windows, run:"), or
+    it is the signature that heads a function's description ("textwrap.dedent(text)¶")."""
+    return text.rstrip().endswith(":") or _SIGNATURE.fullmatch(text.strip()) is not None
+
+
+#: A function's or class's signature standing alone as a line of reference documentation.
+_SIGNATURE = re.compile(r"(?:class\s+)?[\w.]+\((?:[^()]|\([^()]*\))*\)(?:\s*->\s*[^¶]+?)?\s*¶?")
 
 
 def _sentence(candidates: list[Candidate], chunk_id: str, index: int) -> Candidate | None:
