@@ -14,9 +14,8 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
 
     A sentence that leans on the one before it ("He also praised ...") brings it along, and one
     that announces what follows ("On Windows, run:", a signature "textwrap.dedent(text)¶") brings
-    the line after it, so the answer
-    reads on its own; a chosen sentence already brought along is not repeated, nor is one the
-    reader was `shown` just before ("Tell me more" reads on from them)."""
+    the line after it, so the answer reads on its own; a chosen sentence already brought along is
+    not repeated, nor is one the reader was `shown` just before ("Tell me more" reads on from them)."""
     order: list[str] = []
     best: dict[str, float] = {}
     passages = {}

@@ -53,8 +53,8 @@ FEATURES = (
 #: Characters of code and markup, each once (a sentence's share of them is counted with str.count).
 _CODE = "()[]{}=_<>\\/|*#@$%^&`~+"
 #: Not an "it" that only announces what follows ("It is no coincidence that …", "It is possible that …").
-_DANGLING = re.compile(r"^(?:he|she|they|his|her|their|it(?!\s+(?:is|was|seems|appears|remains)\b[^.]{0,40}?\b(?:that|to)\b)"
-                       r"|this|in response|in turn)\b", re.IGNORECASE)
+_DANGLING = re.compile(r"^(?:he|she|they|his|her|their|this|in response|in turn"
+                       r"|it(?!\s+(?:is|was|seems|appears|remains)\b[^.]{0,40}?\b(?:that|to)\b))\b", re.IGNORECASE)
 _COUNT_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds
     thousand thousands million millions billion billions dozen dozens deux trois quatre cinq six sept huit neuf

@@ -72,7 +72,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
 
     if asks_for_more(text):  # the previous search again; `Question.seen` keeps its answer out
         previous_search = (history[-1].search_query or history[-1].question) if history else text
-        return Resolution(bool(history), (), previous_search, (), False, (), True)
+        return Resolution(follow_up=bool(history), carried=(), search=previous_search, own=(), asks_more=False,
+                          reads_on=True)
     if not leaning or not history:
         return resolved(leaning, (), text)
     previous = history[-1]
@@ -126,7 +127,7 @@ def asks_for_more(text: str) -> bool:
 _FOR_MORE = re.compile(
     r"(?:(?:ok|okay|and|so|et|а|и|ну)[, ]+)?(?:(?:can|could) you |please )?(?:"
     r"tell me (?:some )?more(?: about (?:it|that|this))?|(?:some |any |give me )?more(?: details?| info(?:rmation)?)?"
-    r"|elaborate|go on|continue|keep going|what else|anything else|and then"
+    r"|elaborate|go on|keep going|what else|anything else|and then"
     r"|(?:dis|dites)[- ]m'en (?:plus|davantage)|(?:des |plus de )d[ée]tails|(?:j'aimerais |je veux )?en savoir plus"
     r"|continue[zs]?|d[ée]veloppe[zs]?|quoi d'autre|et ensuite|et apr[èe]s|encore"
     r"|(?:расскажи(?:те)? )?(?:подробнее|поподробнее|больше|ещ[её])|продолжай(?:те)?|дальше|а дальше|что ещ[её]"

@@ -143,7 +143,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
     return Question(
-        text=text, language=language(text, undecided), names=names, content=tuple(content_tokens(taken.search if taken.reads_on else asked)),
+        text=text, language=language(text, undecided), names=names,
+        content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
         answer_type=question_type(asked, names), small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
