@@ -119,12 +119,14 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
                        frozenset(lower), frozenset(people - lower - STOPWORDS - _POSTS))
 
 
-def post_spans(text: str) -> list[list[str]]:
+def post_spans(text: str, bare: bool = True) -> list[list[str]]:
     """The words beside each post `text` gives someone, where their name is: after the post, its
     title and the name ("Secretary of Defense Mark Esper"; "the head of the Russian military
     department, Sergei Shoigu": lower-case words only before a comma and a name), or before it,
     the name and a comma or bar ("Florence Parly, Minister for the Armed Forces", "Stanislav
-    IVANOV | Leading Researcher")."""
+    IVANOV | Leading Researcher"). Without `bare`, not a post that says nothing of what it is
+    ("donated to Minister Shoigu", "Ministers Sergey Lavrov and Sergey Shoygu"): it names someone
+    but does not say who they are, as "French President Mr. Macron" does."""
     found = [m.group() for m in _WORD_OR_MARK.finditer(text)]
     spans = []
     for i, word in enumerate(found):
@@ -143,7 +145,9 @@ def post_spans(text: str) -> list[list[str]]:
         marks = [k for k, w in enumerate(before) if w in _MARKS]
         if marks and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
             spans.append([w for w in before[max(0, marks[-1] - 4):marks[-1]] if w not in _MARKS])
-        spans.append([w for w in after if w not in _MARKS])
+        said = i > 0 and found[i - 1][:1].isupper() or any(fold(w) in _TITLE_OF for w in after[:1])
+        if bare or said:
+            spans.append([w for w in after if w not in _MARKS])
     return [span for span in spans if span]
 
 
@@ -165,6 +169,8 @@ _POSTS = folded_words(
 #: Words a post may run through before the name it belongs to ("Minister of the Armed Forces").
 _OF = folded_words("of for the and in at to de du des la le les et d' по и")
 _MARKS = frozenset(",|(")
+#: What opens the rest of a post's title ("Secretary of Defense", "Minister for the Armed Forces").
+_TITLE_OF = folded_words("of for de du des по")
 _WORD_OR_MARK = re.compile(r"[\w'’.-]+|[,|(]")
 #: The words after a lower-case word of a title that still lead to a name ("department , Sergei").
 _TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")

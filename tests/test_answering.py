@@ -446,6 +446,8 @@ def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
     ("Stanislav IVANOV | Leading Researcher, Center for International Security", "Ivanov", True),
     ("It is no coincidence that Florence Parly met with U.S. Secretary of Defense Mark Esper", "Parly", False),
     ("It is no coincidence that Florence Parly met with U.S. Secretary of Defense Mark Esper", "Esper", True),
+    ("The theme was raised when Parly donated to Minister Shoigu a photograph", "Shoigu", False),  # which minister?
+    ("He also praised the efforts of French President Mr. Macron to save the deal.", "Macron", True),
 ])
 def test_a_post_belongs_to_the_name_beside_it(text: str, name: str, post: bool) -> None:
     assert introduces(text, (name,)) is post
@@ -456,8 +458,8 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     for asked in ("Who is Florence Parly?", "Qui est Florence Parly ?", "Кто такая Флоранс Парли?"):
         answer = core.ask(asked)
         assert "Minister" in answer.sentences()[0] and "Armed Forces" in answer.sentences()[0], answer.answer
-    shoigu = core.ask("Кто такой Шойгу?").sentences()[0]
-    assert "head of the Russian military department" in shoigu
+    for asked in ("Кто такой Шойгу?", "Qui est Choïgou ?"):  # not "… donated to Minister Shoigu …"
+        assert "head of the Russian military department" in core.ask(asked).sentences()[0], asked
     first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
     job = core.ask("what's his job?", with_history([], first, 4))
     assert "Secretary of Defense" in job.sentences()[0], job.answer  # his: Esper, whom the answer named

@@ -265,11 +265,11 @@ def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool) ->
 
 
 def introduces(text: str, names: tuple[str, ...]) -> bool:
-    """Whether `text` gives one of `names` a post (`bot.proper_names.post_spans`: "French Minister
-    of the Armed Forces Florence Parly", "Stanislav IVANOV | Leading Researcher"). A name in
-    another script counts ("Шойгу", "Choïgou")."""
+    """Whether `text` gives one of `names` a post that says who they are (`bot.proper_names.post_spans`:
+    "French Minister of the Armed Forces Florence Parly", "Stanislav IVANOV | Leading Researcher";
+    not "Minister Shoigu"). A name in another script counts ("Шойгу", "Choïgou")."""
     return any(any(Vocabulary([" ".join(span)]).mentions(name, loose=True) for name in names)
-               for span in post_spans(text))
+               for span in post_spans(text, bare=False))
 
 
 def holds(question: Question, text: str) -> float:
