@@ -433,7 +433,7 @@ def test_a_signature_brings_the_description_under_it(embeddings, tmp_path) -> No
     ("Who met Lavrov?", "person"), ("Who is the French ambassador in Moscow?", "person"), ("Who?", "person"),
     ("Who is the author of the article?", "author"), ("What did Lavrov say?", "other"),
     ("What is the role of France in the Minsk Group?", "other"), ("What was their position on Iran?", "other"),
-    ("What does Russia hold?", "other"), ("How does it work?", "other"),
+    ("What does Russia hold?", "other"), ("How does it work?", "other"), ("What is Lavrov's job?", "role"),
 ])
 def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
@@ -472,3 +472,11 @@ def test_an_it_that_announces_what_follows_brings_no_sentence_along(core: Answer
     answer = core.ask("Who did Parly meet before her negotiations with Shoigu?")
     assert answer.sentences()[0].startswith("It is no coincidence that Florence Parly met"), answer.answer
     assert "Both Washington and Paris" not in answer.answer, answer.answer
+
+
+def test_a_possessive_names_whom_it_belongs_to(core: AnswerCore) -> None:
+    """"Merkel's" names Merkel, whom the documents never mention (it was no name at all), as
+    "l'Iran" names Iran."""
+    merkel = core.ask("What was Merkel's view on Ukraine?")
+    assert merkel.refusal == "unknown_name" and "Merkel" in merkel.answer, merkel.answer
+    assert analyse("What was Parly's gift to Shoigu?").names == ("Parly", "Shoigu")
