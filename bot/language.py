@@ -19,6 +19,12 @@ from typing import Literal
 from index.text import fold, is_cyrillic, tokens, words
 
 
+def whole_question(text: str) -> str:
+    """`text` as a whole question is matched against a phrase list: lower case, single spaces,
+    without its closing "?", "!" or "…", with typographic apostrophes as "'"."""
+    return " ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().replace("’", "'").split())
+
+
 def folded_words(text: str) -> frozenset[str]:
     """The words of `text` (a word list written out), folded as a question's words are when they
     are compared with it ("такой" -> "такои", "её" -> "ее", "journée" -> "journee")."""
@@ -72,7 +78,7 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     after_boundary = True
     for word, offset in words(question):
         # "l'Iran" names Iran; "Lavrov's" names Lavrov
-        head = (word[:-2] if _POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
+        head = (_POSSESSIVE.sub("", word) if _POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
             if ("'" in word or "’" in word) else word
         is_key = (
             any(ch.isdigit() for ch in head)
@@ -86,7 +92,7 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
 
 
 #: An English possessive: "Lavrov's", "Parly’s".
-_POSSESSIVE = re.compile(r"\w['’]s$")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$")
 
 
 #: English adjectives of nationality: capitalised in English, as French and Russian do not
@@ -345,9 +351,6 @@ _HOLDING = folded_words("hold holds held occupy occupies occupe occupait travail
 _ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
 
 
-_POSSESSIVE_END = re.compile(r"['’]s$")
-
-
 def question_type(text: str, names: Sequence[str]) -> AnswerType:
     """What `text` (naming `names`) asks for: `answer_type`, but "role" for what someone is, not
     who did something: a "who" question whose other words are all names ("Who is Florence
@@ -357,7 +360,7 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
     if kind not in ("person", "other"):
         return kind
     named = set(tokens(" ".join(names)))
-    rest = [t for t in (_POSSESSIVE_END.sub("", t) for t in content_tokens(text)) if t not in named and t not in _ASKING_POST]
+    rest = [t for t in (_POSSESSIVE.sub("", t) for t in content_tokens(text)) if t not in named and t not in _ASKING_POST]
     if kind == "person" and names and all(t in _HOLDING for t in rest) or any(t in _POST for t in rest) and all(
             t in _POST or t in _HOLDING for t in rest):
         return "role"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.language import STOPWORDS, folded_words
+from bot.language import STOPWORDS, folded_words, whole_question
 from index.text import tokens
 
 _SMALL_TALK = folded_words(
@@ -53,7 +53,7 @@ def asks_about_the_documents(text: str, conversation: bool = False) -> bool:
     whole question, so that "What do you know about Iran?" is no such question. "What is this
     about?", "De quoi ça parle ?", "О чём это?" ask it only as the first question: in a
     `conversation` they ask about the answer before."""
-    asked = " ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().split())
+    asked = whole_question(text)
     return bool(_ABOUT_THE_DOCUMENTS.fullmatch(asked) or not conversation and _ABOUT_THIS.fullmatch(asked))
 
 

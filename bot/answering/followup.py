@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.language import (SOMEONE, STOPWORDS, YEAR, content_tokens, folded_words, is_follow_up,
-                          key_terms, question_type)
+                          key_terms, question_type, whole_question)
 from index.text import fold, words
 from bot.models import Turn
 from bot.proper_names import ProperNames
@@ -120,8 +120,7 @@ def asks_for_more(text: str) -> bool:
     """"Tell me more", "Can you elaborate?", "What else?", "Plus de détails ?", "Dis-m'en plus",
     "Подробнее", "Расскажи ещё": the whole question asks for what the documents say beside the
     answer before, not for it again."""
-    asked = " ".join(re.sub(r"[?!.…]+\s*$", "", text.strip()).lower().replace("’", "'").split())
-    return _FOR_MORE.fullmatch(asked) is not None
+    return _FOR_MORE.fullmatch(whole_question(text)) is not None
 
 
 _FOR_MORE = re.compile(
