@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.answering.followup import Resolution, own_words, resolve, topic_of
-from bot.language import (AnswerType, after_new_topic, answer_type, compared, content_tokens, key_terms, language,
+from bot.language import (AnswerType, after_new_topic, compared, content_tokens, key_terms, language,
                           others_named, question_type, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
@@ -154,4 +154,4 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     )
 
 
-__all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse", "answer_type"]
+__all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse"]
