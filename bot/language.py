@@ -102,8 +102,10 @@ iranian syrian libyan afghan malian chinese turkish israeli soviet western easte
 
 
 def subject_of(question: str) -> tuple[str, ...]:
-    """Whom a "What did X say / give / tell …?" question names as the one who acted ("What did
-    Lavrov say about Iran?" -> ("Lavrov",)), in English, French or Russian; () for any other."""
+    """Whom a "What did X say / give / tell …?" or "Who did X meet?" question names as the one
+    who acted ("What did Lavrov say about Iran?", "Qui Lavrov a-t-il rencontré ?", "С кем
+    встречался Шойгу?" -> ("Lavrov",), ("Lavrov",), ("Шойгу",)), in English, French or Russian;
+    () for any other."""
     for pattern in _SUBJECT:
         found = pattern.search(question)
         if found:
@@ -185,15 +187,18 @@ _COORDINATOR = frozenset("and or vs vs. versus et ou puis и или а".split())
 
 
 _ACTS_EN = (r"say|tell|give|offer|present|propose|announce|promise|write|think|ask|warn|reply|answer|invite|thank"
-            r"|praise|suggest|demand|claim|critici[sz]e|accuse|sign|donate")
-_ACTS_FR = r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|donné|remis|écrit|invité|signé"
-_ACTS_RU = r"сказал|заявил|подарил|предложил|говорил|ответил|обещал|пообещал|написал|вручил|пригласил|подписал"
+            r"|praise|suggest|demand|claim|critici[sz]e|accuse|sign|donate|meet|discuss|talk|hope|want|agree|call|urge")
+_ACTS_FR = r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|donné|remis|écrit|invité|signé|rencontré|discuté|espéré"
+_ACTS_RU = (r"сказал|заявил|подарил|предложил|говорил|ответил|обещал|пообещал|написал|вручил|пригласил|подписал"
+            r"|встречал|встретил|обсуждал|обсудил|надеял")
 _NAME_WORDS_LATIN = r"(?:[A-ZÀ-Ý][\w'’-]+\s+){1,3}"
 _SUBJECT = (
     re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
     re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
     re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}}+)(?!(?:et|ou)\s)"),
     re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
+    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi)\s+(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)-t-(?:il|elle|ils|elles)\s+(?:{_ACTS_FR})\b"),
+    re.compile(rf"(?<!\w)(?:[Сс] кем|[Кк]ого|[Кк]ому)\s+(?:{_ACTS_RU})\w*\s+(?P<who>[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+){{0,2}})"),
 )
 
 

@@ -1,0 +1,52 @@
+"""What someone did: "What did Lavrov say about Iran?", "Who did Lavrov meet in Paris?", "С кем
+встречался Шойгу?" name who acted, and the answer is a sentence that names them (itself or the
+lines of its paragraph before it), never what others did (issue 10).
+
+The first test needs no model; the rest ask the bundled corpus through the real answer core
+(real embedder, real Chroma).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import AnswerCore
+from bot.language import subject_of
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("What did Lavrov say about Iran?", ("Lavrov",)), ("Who did Lavrov meet in Paris?", ("Lavrov",)),
+    ("What did Le Drian hope for?", ("Drian",)), ("Qui Lavrov a-t-il rencontré à Paris ?", ("Lavrov",)),
+    ("Qu'est-ce que Parly a offert à Choïgou ?", ("Parly",)), ("С кем встречался Шойгу в Москве?", ("Шойгу",)),
+    ("Что Ле Дриан обсуждал с Макроном?", ("Ле", "Дриан")),
+    ("Who met Lavrov?", ()), ("What was discussed in Paris?", ()), ("Где встречались министры?", ()),
+])
+def test_who_acted_is_the_subject_of_the_question(question: str, subject: tuple[str, ...]) -> None:
+    assert subject_of(question) == subject
+
+
+def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
+    """A near miss (right topic, wrong speaker) is refused; what Lavrov did say is answered."""
+    other = core.ask("What did Lavrov say about the Wagner mercenaries?")
+    assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
+    said = core.ask("What did Lavrov say about the JCPOA?")
+    assert said.answered and "Lavrov" in said.answer
+    # Parly gave Shoigu a photograph: she gave Lavrov nothing, whatever else she did.
+    for question in ("What did Parly give to Lavrov?", "Что Парли подарила Лаврову?"):
+        other = core.ask(question)
+        assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
+    full_names = core.ask("Что Флоранс Парли подарила Сергею Шойгу?")  # Сергею Шойгу is one person
+    assert full_names.answered and "photograph" in full_names.answer
+    # where it was said ("in Moscow", like "in 2019") is the document's to name, not the sentence's
+    where = core.ask("What did Shoigu say in Moscow about Syria?")
+    assert where.answered and "Syria" in where.answer, where.answer
+
+
+def test_whom_someone_met_is_answered_with_a_sentence_naming_them(core: AnswerCore) -> None:
+    """The 2019 article's "Paris hopes that the leaders … will meet" shares "meet" and "Paris"
+    with the question and ranks first; the answer is the sentence that names Lavrov."""
+    met = core.ask("Who did Lavrov meet in Paris?")
+    assert met.answered and "received their Russian counterparts" in met.sentences()[0], met.answer
+    # Le Drian and Macron discussing anything is in neither document.
+    other = core.ask("Что Ле Дриан обсуждал с Макроном?")
+    assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
