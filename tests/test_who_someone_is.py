@@ -44,6 +44,7 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     for asked in ("Who is Florence Parly?", "Qui est Florence Parly ?", "Кто такая Флоранс Парли?"):
         answer = core.ask(asked)
         assert "Minister" in answer.sentences()[0] and "Armed Forces" in answer.sentences()[0], answer.answer
+        assert "Esper" not in answer.answer, answer.answer  # her post says who she is: nothing else joins
     for asked in ("Кто такой Шойгу?", "Qui est Choïgou ?"):  # not "… donated to Minister Shoigu …"
         assert "head of the Russian military department" in core.ask(asked).sentences()[0], asked
     first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
