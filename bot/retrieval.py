@@ -166,6 +166,17 @@ class _Snapshot:
         r = self.records[i]
         return Passage(r.id, r.source, r.title, r.text, r.start, r.end, score, similarity)
 
+    def nearest_to(self, vector: np.ndarray, search: np.ndarray, found: list[Passage], n: int) -> list[Passage]:
+        """The `n` passages nearest to `vector` that are not among `found`, each with its
+        similarity to `search` (the vector `found` was searched with) and no fused score."""
+        have = {p.chunk_id for p in found}
+        ids = [pid for pid, _ in self.generation.nearest(vector, min(len(self.ids), len(have) + n))
+               if pid not in have and pid in self.position][:n]
+        if not ids:
+            return []
+        vectors = self.generation.passage_vectors(ids)
+        return [self.passage(self.position[pid], 0.0, float(v @ search)) for pid, v in zip(ids, vectors)]
+
 
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 over a citebot index, fused with reciprocal rank fusion."""

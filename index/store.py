@@ -134,6 +134,12 @@ class Generation:
         by_id = {row[0]: PassageRecord.from_store(*row) for row in zip(found["ids"], found["documents"], found["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 
+    def passage_vectors(self, ids: list[str]) -> np.ndarray:
+        """The vectors of these passages, in the order of `ids` (all must exist)."""
+        found = get_by_ids(self.chunks, ids, ["embeddings"])
+        by_id = dict(zip(found["ids"], found["embeddings"]))
+        return np.asarray([by_id[i] for i in ids], dtype=np.float32)
+
     def sentences_of(self, passage_ids: list[str]) -> list[SentenceRecord]:
         """The sentences of these passages, with their vectors, in passage then reading order."""
         if not passage_ids:

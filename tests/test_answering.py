@@ -14,7 +14,7 @@ from helpers import BUNDLED, ROOT, make_settings, write_documents
 from bot.answering import CHECKS, OUTCOMES, analyse
 from bot.core import AnswerCore, with_history
 from bot.vocabulary import Vocabulary
-from bot.models import Answer, Turn
+from bot.models import Answer
 from bot.render import cited_sentences, excerpt
 
 
@@ -199,50 +199,6 @@ def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, ques
     """The Paris statement has no byline: whoever it mentions did not write it."""
     answer = core.ask(question)
     assert not answer.answered and answer.refusal == "no_author", answer.answer
-
-
-@pytest.mark.parametrize("question, subject", [
-    ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)), ("What gift did Le Drian give to Lavrov?", ("Drian",)),
-    ("Qu'a dit Patrouchev à propos de la Syrie ?", ("Patrouchev",)), ("Что Шойгу сказал о Сирии?", ("Шойгу",)),
-    ("What did the ministers say about Mali?", ()), ("What did he say?", ()), ("Who invited Parly?", ()),
-    # Two who acted together are no one subject, in any language (as English and Russian read them).
-    ("What did Le Drian and Parly say about Ukraine?", ()), ("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", ()),
-    ("Что Лавров и Шойгу сказали о Сирии?", ()), ("Qu'a dit Jean-Yves Le Drian sur la Syrie ?", ("Jean-Yves", "Drian")),
-])
-def test_who_acted_in_a_what_did_x_say_question(question: str, subject: tuple[str, ...]) -> None:
-    assert analyse(question).subject == subject
-
-
-@pytest.mark.parametrize("question, topic", [
-    ("What did the ministers say about the MH17 affair?", ("MH17",)),
-    ("Qu'ont dit les ministres sur le MH17 en 2021 ?", ("MH17",)),  # "en 2021" says when, not what
-    ("Что министры сказали про Навального?", ("Навального",)),
-    ("What did Parly give Shoigu?", ()), ("Who wrote the article about the Moscow meeting?", ("Moscow",)),
-])
-def test_what_a_question_asks_about(question: str, topic: tuple[str, ...]) -> None:
-    assert analyse(question).topic == topic
-
-
-def test_a_follow_up_asks_about_its_new_topic() -> None:
-    before = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
-    assert analyse("And about Syria?", [before]).topic == ("Syria",)
-
-
-def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
-    """e5 ranks first a sentence about something else the ministers said; the answer is the one
-    that names what the question asks about."""
-    mh17 = core.ask("Qu'ont dit les ministres sur le MH17 en 2021 ?")
-    assert mh17.answered and mh17.answer.startswith("Lastly, they stressed the importance of resolving the MH17"), \
-        mh17.answer
-    assert "Navalny" not in mh17.answer  # the next sentence of the passage, about something else, does not join
-    normandy = core.ask("What were the Russians asked to do about the Normandy Format?")
-    assert normandy.answered and "reinvest in the Normandy Format" in normandy.answer, normandy.answer
-    # The Ukraine paragraph follows the one that ends with "the Malian authorities": it is not about Mali.
-    mali = core.ask("What did the ministers say about Mali?")
-    assert mali.answered and "Malian authorities" in mali.answer and "Ukraine" not in mali.answer, mali.answer
-    # Only the 2021 statement has "November 2021": of its sentences, the one about Ukraine, not its opening line.
-    ukraine = core.ask("What did Le Drian and Parly say about Ukraine in November 2021?")
-    assert ukraine.answered and "deteriorating security situation in Ukraine" in ukraine.answer, ukraine.answer
 
 
 def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: AnswerCore) -> None:

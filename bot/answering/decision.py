@@ -154,7 +154,9 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     sentence's document (`documents`, by source) does not mention:
 
     - none: the best-ranked sentence, or the best that names what the question asks about
-      (`_about_the_topic`), or for a "When…?" or "How many…?" it leaves without a date or
+      (`_about_the_topic`) from a document that names everything the question does (*Qu'ont
+      dit Le Drian et Parly sur la Syrie en 2021 ?*: the 2021 statement's Syria sentence, not
+      the 2019 article's), or for a "When…?" or "How many…?" it leaves without a date or
       count, a title line that states it (`_title_holding`);
     - only names set side by side ("in 2019 and then in 2021", "the Moscow and the Paris
       meetings"): it, and the best sentence of another document that names the rest, so that
@@ -166,14 +168,19 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       the search does (*Who came over from Moscow for the Paris talks in November 2021?*: a
       date says which document is meant), and of those the best that names what the question
       asks about (`_about_the_topic`: the Ukraine sentence, not the statement's opening line, for
-      *What did Le Drian and Parly say about Ukraine in November 2021?*). A sentence that only
+      *What did Le Drian and Parly say about Ukraine in November 2021?*); when what the question
+      asks about (and a year or month) is all that is missing, the best sentence about it from a
+      document that names everything (*Что Ле Дриан и Парли сказали о Белоруссии?*: the 2019
+      article's best sentence names them, the 2021 statement's Belarus sentence does not). A sentence that only
       shares such a document is not enough for the act of a "What did X do?" (the 2021
       statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
       for `name_not_in_document` to refuse."""
     best = candidates[0]
     missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
-        return _title_holding(question, candidates, _about_the_topic(question, candidates, foreign)), None
+        covered = [best, *(c for c in candidates[1:] if all(documents[c.passage.source].mentions(n, foreign)
+                                                             for n in question.names))]
+        return _title_holding(question, candidates, _about_the_topic(question, covered, foreign)), None
     others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
 
     def has_all(c: Candidate, names: Sequence[str]) -> bool:
@@ -182,8 +189,11 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     if set(missing) <= set(question.compared):
         return best, next((c for c in others if c.passage.source != best.passage.source and has_all(c, missing)), None)
     only_dates = not question.subject and all(YEAR.fullmatch(n) or fold(n) in MONTHS for n in missing)
+    about = bool(question.topic) and all(n in question.topic or YEAR.fullmatch(n) or fold(n) in MONTHS
+                                         for n in missing)
     eligible = [c for c in others if has_all(c, question.names) and (
-        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names))]
+        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names)
+        or about and _names_topic(c, question.topic, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
 
 

@@ -204,7 +204,7 @@ def _new_topic(text: str, before: str, asked: Sequence[str]) -> str | None:
         target = _ABOUT if about else re.compile(rf"(?<!\w){re.escape(prep)}(?!\w)", re.IGNORECASE)
         at = _phrase_after(target, result)
         if at is None and about:
-            topic = next((t for t in map(_about_phrase, reversed(asked)) if t), None)
+            topic = next((t for t in map(about_phrase, reversed(asked)) if t), None)
             old = [_elided(w) for w, _ in words(topic or "") if _topic_words(w)]
             present = [w for w in old if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", result)]
             if present:
@@ -253,11 +253,11 @@ def topic_of(search: str, names: Sequence[str]) -> tuple[str, ...]:
     """The names of what `search` asks about: those in the phrase after its last "about" ("What
     did the ministers say about Mali?" -> ("Mali",), "… sur le MH17 en 2021 ?" -> ("MH17",),
     "… по Сирии?" -> ("Сирии",)); () when it has no such phrase or names none there."""
-    phrase = _about_phrase(search)
+    phrase = about_phrase(search)
     return tuple(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase)) if phrase else ()
 
 
-def _about_phrase(question: str) -> str | None:
+def about_phrase(question: str) -> str | None:
     """The phrase after the last "about" of `question` ("sur l'Ukraine" -> "l'Ukraine"), or None."""
     at = _phrase_after(_ABOUT, question)
     return question[at[0]:at[1]] if at else None

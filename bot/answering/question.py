@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.answering.followup import Resolution, own_words, resolve, topic_of
+from bot.answering.followup import Resolution, about_phrase, own_words, resolve, topic_of
 from bot.language import (AnswerType, after_new_topic, compared, content_tokens, key_terms, language,
                           others_named, question_type, subject_of)
 from bot.models import Turn
@@ -97,6 +97,12 @@ class Question:
         les ministres sur le MH17 en 2021 ?"): the answer names them, or its paragraph does just
         before it."""
         return topic_of(self.search, self.search_names)
+
+    @cached_property
+    def about(self) -> str:
+        """The phrase naming what it asks about, as written ("la Biélorussie" in "Qu'ont dit Le
+        Drian et Parly sur la Biélorussie en 2021 ?"); "" when that phrase names nothing (`topic`)."""
+        return (about_phrase(self.search) or "") if self.topic else ""
 
     @property
     def vague(self) -> bool:
