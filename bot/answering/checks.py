@@ -12,7 +12,6 @@ and a question these checks refuse is refused without asking it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
