@@ -203,22 +203,13 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
     the Sahel"): *qu'ont dit les ministres sur le MH17 en 2021 ?* is answered with *they stressed
     the importance of resolving the MH17 affair*, not with what they said of Wagner, which e5
     ranks first. Not for the answer types of HOLDING_FIRST (a byline never names what the
-    article is about). For a question naming who acted (`Question.subject`), a sentence that
-    names them too (one of their names is enough): *Who did Lavrov meet in Paris?* is answered
-    with the sentence receiving Lavrov, not with *Paris hopes that the leaders … will meet*,
-    which shares "meet" and "Paris" and ranks first. The best-ranked sentence when none does.
-    Training: one more right of the nine questions written for it (tr-*-501..505), no other
-    answer right or wrong changed (bench/README.md)."""
+    article is about). The best-ranked sentence when none does."""
     best = candidates[0]
     topic = question.topic if question.answer_type not in HOLDING_FIRST else ()
-
-    def named(c: Candidate) -> bool:
-        return _names_topic(c, topic, foreign) and (
-            not question.subject or any(context_words(c).mentions(w, foreign) for w in question.subject))
-    if named(best):
+    if _names_topic(best, topic, foreign):
         return best
     return next((c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)
-                 and named(c)), best)
+                 and _names_topic(c, topic, foreign)), best)
 
 
 def _names_topic(candidate: Candidate, topic: tuple[str, ...], foreign: bool) -> bool:

@@ -83,17 +83,8 @@ class Question:
 
     @property
     def focus(self) -> str:
-        """The search without its names ("What did ... give ...?"): what is asked about them.
-        For a follow-up with two words of its own or more, the words it carried over that are no
-        names stay (the previous question's words, a month: "novembre" for "Ils ont demandé quoi
-        à Moscou ?" after "Qu'ont dit Le Drian et Parly sur l'Ukraine en novembre 2021 ?"): they
-        are part of what is asked. Two more training chain turns right, none lost
-        (bench/README.md). With one word of its own, that word is what is asked: "What did she
-        give him?" after "What did Shoigu say about cooperation with Florence Parly?" asks
-        "give", and "cooperation" would bring the Cooperation Council's sentence."""
+        """The search without its names ("What did ... give ...?"): what is asked about them."""
         names = set(self.search_names)
-        if len(self.content) >= 2:
-            names = {t for t in names if t[:1].isupper() or t[:1].isdigit()}
         return " ".join(w for w, _ in words(self.search) if w not in names)
 
     @cached_property
