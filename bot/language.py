@@ -187,8 +187,10 @@ _COORDINATOR = frozenset("and or vs vs. versus et ou puis и или а".split())
 
 
 _ACTS_EN = (r"say|tell|give|offer|present|propose|announce|promise|write|think|ask|warn|reply|answer|invite|thank"
-            r"|praise|suggest|demand|claim|critici[sz]e|accuse|sign|donate|meet|discuss|talk|hope|want|agree|call|urge")
-_ACTS_FR = r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|donné|remis|écrit|invité|signé|rencontré|discuté|espéré"
+            r"|praise|suggest|demand|claim|critici[sz]e|accuse|sign|donate"
+            r"|meet|discuss|talk|hope|want|agree|call|urge")
+_ACTS_FR = (r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|donné|remis|écrit|invité|signé"
+            r"|rencontré|discuté|espéré")
 _ACTS_RU = (r"сказал|заявил|подарил|предложил|говорил|ответил|обещал|пообещал|написал|вручил|пригласил|подписал"
             r"|встречал|встретил|обсуждал|обсудил|надеял")
 _NAME_WORDS_LATIN = r"(?:[A-ZÀ-Ý][\w'’-]+\s+){1,3}"
@@ -197,8 +199,10 @@ _SUBJECT = (
     re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
     re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}}+)(?!(?:et|ou)\s)"),
     re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
-    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi)\s+(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)-t-(?:il|elle|ils|elles)\s+(?:{_ACTS_FR})\b"),
-    re.compile(rf"(?<!\w)(?:[Сс] кем|[Кк]ого|[Кк]ому)\s+(?:{_ACTS_RU})\w*\s+(?P<who>[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+){{0,2}})"),
+    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi)\s+(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)-t-(?:il|elle|ils|elles)"
+               rf"\s+(?:{_ACTS_FR})\b"),  # "Qui Lavrov a-t-il rencontré ?"
+    re.compile(rf"(?<!\w)(?:[Сс] кем|[Кк]ого|[Кк]ому)\s+(?:{_ACTS_RU})\w*\s+"
+               rf"(?P<who>[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+){{0,2}})"),  # "С кем встречался Шойгу?"
 )
 
 

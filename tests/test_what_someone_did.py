@@ -20,7 +20,8 @@ from bot.language import subject_of
     ("Qu'est-ce que Parly a offert à Choïgou ?", ("Parly",)), ("С кем встречался Шойгу в Москве?", ("Шойгу",)),
     ("Что Ле Дриан обсуждал с Макроном?", ("Ле", "Дриан")),
     ("Who met Lavrov?", ()), ("What was discussed in Paris?", ()), ("Где встречались министры?", ()),
-    ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)), ("What gift did Le Drian give to Lavrov?", ("Drian",)),
+    ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)),
+    ("What gift did Le Drian give to Lavrov?", ("Drian",)),
     ("Qu'a dit Patrouchev à propos de la Syrie ?", ("Patrouchev",)), ("Что Шойгу сказал о Сирии?", ("Шойгу",)),
     ("What did the ministers say about Mali?", ()), ("What did he say?", ()), ("Who invited Parly?", ()),
     # Two who acted together are no one subject, in any language (as English and Russian read them).

@@ -153,7 +153,8 @@ CHECKS: tuple[Check, ...] = (
           "asks about: \"What did Shoigu give Parly in 2021?\" is not answered from the 2019 article",
           _name_not_in_document),
     Check("subject_not_in_answer", "answer", False, "answer_not_found",
-          "\"What did X say / give / tell …?\" or \"Who did X meet?\" and no chosen sentence (nor the lines before it in its passage) "
+          "\"What did X say / give / tell …?\" or \"Who did X meet?\" and no chosen sentence (nor the lines "
+          "before it in its passage) "
           "names X, and everyone else the question names (\"… give to Y?\"; a year, or a place after \"in\", "
           "is the document's to name): "
           "\"What did Lavrov say about the Wagner mercenaries?\" is not answered with what the French "

@@ -171,8 +171,8 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       *What did Le Drian and Parly say about Ukraine in November 2021?*); when what the question
       asks about (and a year or month) is all that is missing, the best sentence about it from a
       document that names everything (*Что Ле Дриан и Парли сказали о Белоруссии?*: the 2019
-      article's best sentence names them, the 2021 statement's Belarus sentence does not). A sentence that only
-      shares such a document is not enough for the act of a "What did X do?" (the 2021
+      article's best sentence names them, the 2021 statement's Belarus sentence does not). A
+      sentence that only shares such a document is not enough for the act of a "What did X do?" (the 2021
       statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
       for `name_not_in_document` to refuse."""
     best = candidates[0]
@@ -287,8 +287,8 @@ def _complete(question: Question, first: Candidate) -> bool:
     to "Where exactly?" (`Question.again`), and names a place.
     Measured on the 327 training questions, question by question: 8 answers one sentence shorter,
     none right or wrong changed; a post ("Who is Florence Parly?" is not followed by her meeting
-    with Esper): 3 more of 352 shorter, none right or wrong changed. Measured and not kept: "where" questions as precise (two right
-    answers lost: *Which countries make up the Norman Four?* needs its second sentence), and any
+    with Esper): 3 more of 352 shorter, none right or wrong changed. Measured and not kept:
+    "where" questions as precise (two right answers lost: *Which countries make up the Norman Four?* needs its second sentence), and any
     follow-up asking more of the same (*Qui d'autre avait dit oui ?* lost the sentence naming
     who else)."""
     if not first.holds_type:
