@@ -170,12 +170,9 @@ class _Snapshot:
         """The `n` passages nearest to `vector` that are not among `found`, each with its
         similarity to `search` (the vector `found` was searched with) and no fused score."""
         have = {p.chunk_id for p in found}
-        ids = [pid for pid, _ in self.generation.nearest(vector, min(len(self.ids), len(have) + n))
-               if pid not in have and pid in self.position][:n]
-        if not ids:
-            return []
-        vectors = self.generation.passage_vectors(ids)
-        return [self.passage(self.position[pid], 0.0, float(v @ search)) for pid, v in zip(ids, vectors)]
+        nearest = [(pid, v) for pid, v in self.generation.nearest_vectors(vector, min(len(self.ids), len(have) + n))
+                   if pid not in have and pid in self.position][:n]
+        return [self.passage(self.position[pid], 0.0, float(v @ search)) for pid, v in nearest]
 
 
 class HybridRetriever(BaseRetriever):

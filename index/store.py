@@ -134,12 +134,6 @@ class Generation:
         by_id = {row[0]: PassageRecord.from_store(*row) for row in zip(found["ids"], found["documents"], found["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 
-    def passage_vectors(self, ids: list[str]) -> np.ndarray:
-        """The vectors of these passages, in the order of `ids` (all must exist)."""
-        found = get_by_ids(self.chunks, ids, ["embeddings"])
-        by_id = dict(zip(found["ids"], found["embeddings"]))
-        return np.asarray([by_id[i] for i in ids], dtype=np.float32)
-
     def sentences_of(self, passage_ids: list[str]) -> list[SentenceRecord]:
         """The sentences of these passages, with their vectors, in passage then reading order."""
         if not passage_ids:
@@ -158,8 +152,16 @@ class Generation:
 
     def nearest(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
         """The `n` passages most similar to `vector`: (passage id, cosine similarity), best first."""
-        found = self.chunks.query(query_embeddings=[list(map(float, vector))], n_results=n, include=["distances"])
+        found = self._query(vector, n, ["distances"])
         return [(pid, 1.0 - float(d)) for pid, d in zip(found["ids"][0], found["distances"][0])]
+
+    def nearest_vectors(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, np.ndarray]]:
+        """The `n` passages most similar to `vector`, each with its own vector, best first."""
+        found = self._query(vector, n, ["embeddings"])
+        return [(pid, np.asarray(v, dtype=np.float32)) for pid, v in zip(found["ids"][0], found["embeddings"][0])]
+
+    def _query(self, vector: list[float] | np.ndarray, n: int, include: list[str]) -> dict:
+        return self.chunks.query(query_embeddings=[list(map(float, vector))], n_results=n, include=include)
 
     def documents(self) -> list[DocumentRecord]:
         """The documents it holds, by source."""

@@ -176,15 +176,17 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
       for `name_not_in_document` to refuse."""
     best = candidates[0]
-    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
-    if not missing:
-        covered = [best, *(c for c in candidates[1:] if all(documents[c.passage.source].mentions(n, foreign)
-                                                             for n in question.names))]
-        return _title_holding(question, candidates, _about_the_topic(question, covered, foreign)), None
-    others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
 
     def has_all(c: Candidate, names: Sequence[str]) -> bool:
         return all(documents[c.passage.source].mentions(n, foreign) for n in names)
+
+    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
+    if not missing:
+        covering = candidates
+        if question.topic:  # of the documents that name everything the question does
+            covering = [best, *(c for c in candidates[1:] if has_all(c, question.names))]
+        return _title_holding(question, candidates, _about_the_topic(question, covering, foreign)), None
+    others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
 
     if set(missing) <= set(question.compared):
         return best, next((c for c in others if c.passage.source != best.passage.source and has_all(c, missing)), None)
