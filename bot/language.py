@@ -113,6 +113,13 @@ def subject_of(question: str) -> tuple[str, ...]:
     return ()
 
 
+def acts_through_a_pronoun(question: str) -> bool:
+    """Whether the one who acted in a "What did X say / give …?" question is a pronoun ("What
+    did he say about Ukraine?", "Qu'a-t-elle offert ?", "Он что-нибудь говорил про Украину?"):
+    a follow-up's "he" or "she", whom the conversation names."""
+    return any(pattern.search(question) for pattern in _PRONOUN_SUBJECT)
+
+
 #: A year, 1500-2099.
 YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 #: The months, folded, in English, French and Russian (Russian in the genitive: "9 мая").
@@ -203,6 +210,14 @@ _SUBJECT = (
                rf"\s+(?:{_ACTS_FR})\b"),  # "Qui Lavrov a-t-il rencontré ?"
     re.compile(rf"(?<!\w)(?:[Сс] кем|[Кк]ого|[Кк]ому)\s+(?:{_ACTS_RU})\w*\s+"
                rf"(?P<who>[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+){{0,2}})"),  # "С кем встречался Шойгу?"
+)
+
+
+#: "did he say", "qu'a-t-elle dit", "il a demandé", "он (что-нибудь) говорил": a pronoun acting.
+_PRONOUN_SUBJECT = (
+    re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?:he|she)\s+(?:\w+ly\s+)?(?:{_ACTS_EN})\b", re.IGNORECASE),
+    re.compile(rf"-t-(?:il|elle)\s+(?:{_ACTS_FR})\b|\b(?:il|elle)\s+a\s+(?:\w+\s+)?(?:{_ACTS_FR})\b", re.IGNORECASE),
+    re.compile(rf"(?<!\w)(?:он|она)(?:\s+[\w-]+){{0,2}}?\s+(?:{_ACTS_RU})\w*", re.IGNORECASE),
 )
 
 

@@ -1,8 +1,9 @@
 """What someone did: "What did Lavrov say about Iran?", "Who did Lavrov meet in Paris?", "С кем
 встречался Шойгу?" name who acted, and an answer names them (a chosen sentence or the lines of
-its paragraph before it): never what others did (issue 10).
+its paragraph before it): never what others did (issue 10). So does a follow-up's "he" or "she"
+("А что он сказал про Украину?" after a question about what Shoigu said).
 
-The first test needs no model; the rest ask the bundled corpus through the real answer core
+The first two tests need no model; the rest ask the bundled corpus through the real answer core
 (real embedder, real Chroma).
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import AnswerCore
-from bot.language import subject_of
+from bot.core import AnswerCore, with_history
+from bot.language import acts_through_a_pronoun, subject_of
 
 
 @pytest.mark.parametrize("question, subject", [
@@ -30,6 +31,17 @@ from bot.language import subject_of
 ])
 def test_who_acted_is_the_subject_of_the_question(question: str, subject: tuple[str, ...]) -> None:
     assert subject_of(question) == subject
+
+
+@pytest.mark.parametrize("question, acts", [
+    ("What did he say about Ukraine?", True), ("did she actually say anything?", True),
+    ("Qu'a-t-il dit sur la Syrie ?", True), ("Qu'est-ce qu'elle a offert à Lavrov ?", True),
+    ("А что он сказал про Украину?", True), ("он что-нибудь говорил про Украину?", True),
+    ("What did Lavrov say?", False), ("what's his job?", False), ("Who did he meet?", True),
+    ("Et sur la Syrie ?", False), ("Где он работает?", False),
+])
+def test_a_pronoun_acting_is_found(question: str, acts: bool) -> None:
+    assert acts_through_a_pronoun(question) is acts
 
 
 def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
@@ -57,3 +69,17 @@ def test_whom_someone_met_is_not_answered_with_what_others_did(core: AnswerCore)
     # Le Drian and Macron discussing anything is in neither document.
     other = core.ask("Что Ле Дриан обсуждал с Макроном?")
     assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
+
+
+def test_he_in_a_follow_up_acts_for_whom_the_conversation_named(core: AnswerCore) -> None:
+    """Shoigu said nothing about Ukraine (Le Drian did, and analysts): "А что он сказал про
+    Украину?" after a question about what Shoigu said is refused, not answered with what others
+    said; what "he" did say in the conversation is still answered."""
+    first = core.ask("Что Шойгу сказал о борьбе с терроризмом?")
+    assert first.answered and "Shoigu" in first.answer, first.answer
+    history = with_history([], first, 6)
+    other = core.ask("А что он сказал про Украину?", history)
+    assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
+    history = with_history([], core.ask("What did Le Drian say about Ukraine in 2019?"), 6)
+    said = core.ask("what did he say about the prisoners?", history)
+    assert said.answered and "exchange of prisoners" in said.answer, said.answer

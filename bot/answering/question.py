@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.answering.followup import Resolution, about_phrase, own_words, resolve, topic_of
-from bot.language import (AnswerType, after_new_topic, compared, content_tokens, key_terms, language,
-                          others_named, question_type, subject_of)
+from bot.language import (AnswerType, acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms,
+                          language, others_named, question_type, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
@@ -118,6 +118,18 @@ def conversation(history: Sequence[Turn]) -> list[Turn]:
     return kept
 
 
+def _who_acted_before(history: Sequence[Turn], proper: ProperNames | None) -> tuple[str, ...]:
+    """Whom "he" or "she" acting in a follow-up means: who acted in the question before ("Что
+    Шойгу сказал о терроризме?", then "А что он сказал про Украину?"), or in the one before that
+    when that one acted through a pronoun too; () when the conversation names no one acting."""
+    for turn in reversed(history):
+        asked = proper.capitalise(turn.question) if proper else turn.question
+        subject = subject_of(asked)
+        if subject or not acts_through_a_pronoun(asked):
+            return subject
+    return ()
+
+
 def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
     """Every sentence the last turns searching what the last one did showed: "Tell me more",
     then "What else?", reads on past both answers."""
@@ -148,6 +160,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     before = history[-1].cited[:1] if taken.follow_up and history else ()
     asks_new = bool(names) or len(taken.own) > 1
     subject = subject_of(asked)
+    if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
+        subject = taken.introduced or _who_acted_before(history, proper)
     return Question(
         text=text, language=language(text, undecided), names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
