@@ -358,13 +358,36 @@ def answer_type(text: str) -> AnswerType:
     """What kind of answer the question asks for: the author of a text, a person, a date, a place,
     a number, or other."""
     head = " ".join(text.split()[:8])  # the question word comes first, or nearly,
-    # or after what the question takes up first ("La réunion N4, elle a eu lieu à quelle date ?")
+    # or after what the question takes up first ("La réunion N4, elle a eu lieu à quelle date ?"),
+    # or in a second question ("In which magazine was the photo first published, and when?"):
+    # not in a clause of one ("Что сказал Шойгу, когда они встретились?")
     tail = " ".join(text.rsplit(",", 1)[-1].split()[:8]) if "," in text else ""
+    if tail and _UNTYPED.search(head) and not _AND_FIRST.match(tail):
+        tail = ""
     for part in (head, tail):
         for kind, pattern in _TYPES:
-            if part and pattern.search(part):
+            found = pattern.search(part)
+            if found and not _opens_a_clause(part, found.start()):
                 return kind
     return "other"
+
+
+def _opens_a_clause(question: str, at: int) -> bool:
+    """Whether the question word at `at` opens a clause of a question that another question word
+    opened ("What did Shoigu tell Parly when they met?" asks what he said, not when), rather
+    than asking a second thing ("In which magazine was it published, and when?")."""
+    before = question[:at]
+    return _UNTYPED.search(before) is not None and not _AFTER_AND.search(before)
+
+
+#: "…, and when?", "Où et quand …": a second question asked beside the first, as its own clause
+#: (`_AND_FIRST`) or right after the first question word (`_AFTER_AND`).
+_AND = r"(?<!\w)(?:and|or|et|ou|и|или)(?!\w)"
+_AND_FIRST = re.compile(rf"\s*{_AND}", re.IGNORECASE)
+_AFTER_AND = re.compile(rf"{_AND}\s*$", re.IGNORECASE)
+#: Question words that ask for no particular kind of answer ("What did …", "Pourquoi …", "Как …").
+_UNTYPED = re.compile(r"\b(?:what|which|how|why|que|quoi|quel|quelle|quels|quelles|comment|pourquoi)\b|\bqu['’]"
+                      r"|(?<!\w)(?:что|как|какой|какая|какое|какие|почему|зачем)(?!\w)", re.IGNORECASE)
 
 
 #: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",

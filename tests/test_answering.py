@@ -40,6 +40,10 @@ from bot.render import cited_sentences, excerpt
     ("Which French and Russian ministers took part in both meetings?", "person"),
     ("In which cities were the meetings held?", "place"), ("Quelles villes ont accueilli les réunions ?", "place"),
     ("What did the ministers say?", "other"),
+    # "when" opening a clause of a question another word opened asks nothing; a second question does
+    ("What did Shoigu tell Parly when they met?", "other"), ("Что сказал Шойгу, когда они встретились?", "other"),
+    ("Qu'a dit Choïgou quand il a vu Parly ?", "other"), ("Где и когда прошла встреча?", "date"),
+    ("In which magazine was the photo first published, and when?", "date"),
 ])
 def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
