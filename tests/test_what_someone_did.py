@@ -1,7 +1,8 @@
 """What someone did: "What did Lavrov say about Iran?", "Who did Lavrov meet in Paris?", "С кем
 встречался Шойгу?" name who acted, and an answer names them (a chosen sentence or the lines of
-its paragraph before it): never what others did (issue 10). So does a follow-up's "he" or "she"
-("А что он сказал про Украину?" after a question about what Shoigu said).
+its paragraph before it, and not only as whom someone acted with): never what others did
+(issue 10). So does a follow-up's "he" or "she" ("А что он сказал про Украину?" after a
+question about what Shoigu said).
 
 The first two tests need no model; the rest ask the bundled corpus through the real answer core
 (real embedder, real Chroma).
@@ -66,6 +67,11 @@ def test_whom_someone_met_is_not_answered_with_what_others_did(core: AnswerCore)
     with the question and ranks first, and names no Lavrov."""
     met = core.ask("Who did Lavrov meet in Paris?")
     assert "Paris hopes" not in met.answer, met.answer
+    # Esper is only met with ("Parly met with … Mark Esper before negotiations with Shoigu"): he
+    # told no one anything there, in any language.
+    for question in ("What did Mark Esper tell Shoigu?", "Qu'a dit Esper à Parly ?", "Что Эспер сказал Парли?"):
+        other = core.ask(question)
+        assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
     # Le Drian and Macron discussing anything is in neither document.
     other = core.ask("Что Ле Дриан обсуждал с Макроном?")
     assert not other.answered and other.refusal == "subject_not_in_answer", other.answer

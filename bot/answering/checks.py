@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.answering.question import MAX_QUESTION_CHARS, Question
-from bot.answering.evidence import context_words, holds
+from bot.answering.evidence import acting_words, context_words, holds
 import prompts
 from bot.small_talk import small_talk_kind
 from bot.vocabulary import Vocabulary
@@ -90,10 +90,11 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     subject = c.question.subject
     if not subject:
         return None
-    named = [subject, *c.question.also_named]
+    loose = _foreign(c)
     for chosen in c.chosen:
         window = context_words(chosen)
-        if all(any(window.mentions(word, loose=_foreign(c)) for word in group) for group in named):
+        if (any(acting_words(chosen).mentions(word, loose=loose) for word in subject)
+                and all(any(window.mentions(word, loose=loose) for word in group) for group in c.question.also_named)):
             return None
     return {}
 

@@ -200,6 +200,19 @@ def context_words(candidate: Candidate) -> Vocabulary:
                               paragraph + passage.text[start:candidate.end - passage.start])
 
 
+def acting_words(candidate: Candidate) -> Vocabulary:
+    """`context_words` without whom someone acted *with* ("Parly met with … Mark Esper before
+    negotiations with Shoigu": Esper and Shoigu did nothing there that a question could ask)."""
+    passage, start = candidate.passage, candidate.start - candidate.passage.start
+    paragraph = _PARAGRAPH_BREAK.split(passage.text[max(0, start - CONTEXT_CHARS):start])[-1]
+    text = _WITH_SOMEONE.sub(" ", paragraph + passage.text[start:candidate.end - passage.start])
+    return candidate.words_of((passage.chunk_id, candidate.index, "acting"), text)
+
+
+#: "with" and up to seven words after it, within a clause ("with U.S. Secretary of Defense Mark Esper").
+_WITH_SOMEONE = re.compile(r"(?<!\w)(?:with|avec|со|с)(?:\s+[^\s,;:!?()]+){1,7}", re.IGNORECASE)
+
+
 class _LexicalOverlap:
     """The IDF-weighted share of the question's words (beyond its names) that a sentence holds,
     in the question's language: "newspaper" counts for more than "meeting"."""
