@@ -156,8 +156,10 @@ CHECKS: tuple[Check, ...] = (
     Check("subject_not_in_answer", "answer", False, "answer_not_found",
           "\"What did X say / give / tell …?\" or \"Who did X meet?\" and no chosen sentence (nor the lines "
           "before it in its passage) "
-          "names X, and everyone else the question names (\"… give to Y?\"; a year, or a place after \"in\", "
-          "is the document's to name): "
+          "names X, other than as whom someone acted with (\"Parly met with … Mark Esper\"), and everyone else "
+          "the question names (\"… give to Y?\"; a year, or a place after \"in\", is the document's to name); "
+          "a follow-up's \"he\" or \"she\" acting is whom a \"Who…?\" answer just named, or who acted in the "
+          "question before: "
           "\"What did Lavrov say about the Wagner mercenaries?\" is not answered with what the French "
           "ministers said about them, nor \"What did Parly give to Lavrov?\" with what she gave Shoigu, nor "
           "\"Что Ле Дриан обсуждал с Макроном?\" with what Le Drian hoped for",
