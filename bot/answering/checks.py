@@ -92,8 +92,8 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
         return None
     loose = _foreign(c)
     for chosen in c.chosen:
-        window = context_words(chosen)
-        if (any(acting_words(chosen).mentions(word, loose=loose) for word in subject)
+        acting, window = acting_words(chosen), context_words(chosen)
+        if (any(acting.mentions(word, loose=loose) for word in subject)
                 and all(any(window.mentions(word, loose=loose) for word in group) for group in c.question.also_named)):
             return None
     return {}

@@ -193,20 +193,22 @@ _PARAGRAPH_BREAK = re.compile(r"(?:[.!?…][\"'”’»)\]]*[^\S\n]*|\n[^\S\n]*)
 
 def context_words(candidate: Candidate) -> Vocabulary:
     """The words of `candidate` and of up to CONTEXT_CHARS of its paragraph before it."""
-    passage, start = candidate.passage, candidate.start - candidate.passage.start
-    window = passage.text[max(0, start - CONTEXT_CHARS):start]
-    paragraph = _PARAGRAPH_BREAK.split(window)[-1]
-    return candidate.words_of((passage.chunk_id, candidate.index, "with what precedes it"),
-                              paragraph + passage.text[start:candidate.end - passage.start])
+    return candidate.words_of((candidate.passage.chunk_id, candidate.index, "with what precedes it"),
+                              _with_what_precedes(candidate))
 
 
 def acting_words(candidate: Candidate) -> Vocabulary:
     """`context_words` without whom someone acted *with* ("Parly met with … Mark Esper before
     negotiations with Shoigu": Esper and Shoigu did nothing there that a question could ask)."""
+    return candidate.words_of((candidate.passage.chunk_id, candidate.index, "acting"),
+                              _WITH_SOMEONE.sub(" ", _with_what_precedes(candidate)))
+
+
+def _with_what_precedes(candidate: Candidate) -> str:
+    """The text of `candidate` after up to CONTEXT_CHARS of its paragraph before it."""
     passage, start = candidate.passage, candidate.start - candidate.passage.start
     paragraph = _PARAGRAPH_BREAK.split(passage.text[max(0, start - CONTEXT_CHARS):start])[-1]
-    text = _WITH_SOMEONE.sub(" ", paragraph + passage.text[start:candidate.end - passage.start])
-    return candidate.words_of((passage.chunk_id, candidate.index, "acting"), text)
+    return paragraph + passage.text[start:candidate.end - passage.start]
 
 
 #: "with" and up to seven words after it, within a clause ("with U.S. Secretary of Defense Mark Esper").

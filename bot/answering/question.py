@@ -47,7 +47,8 @@ class Question:
     meant: tuple[str, ...] = ()
     #: What is searched for: the question, with what a follow-up carries over in front.
     search: str = ""
-    #: Who acted, in a "What did X say / give …?" question ("Lavrov"); () for any other.
+    #: Who acted, in a "What did X say / give …?" question ("Lavrov"), or whom a follow-up's
+    #: "he" or "she" acting means ("What did he say about Ukraine?"); () for any other.
     subject: tuple[str, ...] = ()
     #: Whom and what else such a question names, each once (`bot.language.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".
