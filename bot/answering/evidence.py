@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.language import MONTHS, SOMEONE, STOPWORDS, YEAR, ends_sentence
+from bot.answer_type import SOMEONE
+from bot.language import MONTHS, STOPWORDS, YEAR, ends_sentence
 from bot.proper_names import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage

@@ -25,8 +25,9 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from bot.language import (SOMEONE, STOPWORDS, YEAR, content_tokens, folded_words, is_follow_up,
-                          key_terms, question_type, whole_question)
+from bot.answer_type import SOMEONE, question_type
+from bot.language import (STOPWORDS, YEAR, content_tokens, folded_words, is_follow_up, key_terms,
+                          whole_question)
 from index.text import fold, words
 from bot.models import Turn
 from bot.proper_names import ProperNames

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.answering.followup import Resolution, about_phrase, own_words, resolve, topic_of
-from bot.language import (AnswerType, acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms,
-                          language, others_named, question_type, subject_of)
+from bot.answer_type import AnswerType, question_type
+from bot.language import (acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms, language,
+                          others_named, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk

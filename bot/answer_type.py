@@ -1,0 +1,109 @@
+"""What a question asks for: the author of a text, a person, someone's post, a date, a place, a
+number, or other, in English, French and Russian (`answer_type`, `question_type`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from bot.language import POSSESSIVE, content_tokens, folded_words
+from index.text import tokens
+
+AnswerType = Literal["author", "person", "role", "date", "place", "number", "other"]
+#: The answer types that ask for someone: a byline or a name answers, and the next "he" or "she" means them.
+SOMEONE: frozenset[AnswerType] = frozenset({"author", "person"})
+
+#: Up to two words qualifying what "which" asks for ("which Russian defence minister", "which
+#: French and Russian ministers"), none of them a verb ("what did the ministers say" asks no person).
+_QUALIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)\w+ ){0,2}(?:and \w+ )?"
+
+# The asked answer type, by the question word (English, French, Russian). Checked in this
+# order: "how many" before "what", "when" before "where".
+_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    # who wrote the text itself: a byline answers ("Who wrote the article?", "Кто автор статьи?")
+    ("author", re.compile(
+        r"\b(?:who(?:'s| is| was)? (?:the )?author|who (?:wrote|has written|authored)|written by whom"
+        r"|qui (?:a écrit|a rédigé|est l'auteur)|quel est l'auteur|qui en est l'auteur)\b"
+        r"|(?<!\w)(?:кто (?:автор|написал|напсал|является автором)|чья (?:это )?статья)(?!\w)", re.I)),
+    ("number", re.compile(
+        r"\b(?:how many|how much|what number|combien|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
+        r"cost|price|amount|budget|percentage) of|quel(?:le)? (?:est|était) (?:la population|le nombre|le co[uû]t|"
+        r"le prix|le montant|le budget))\b|(?<!\w)(?:(?<!во )сколько|какова численность|каково население|каково число|"
+        r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),
+    ("date", re.compile(
+        r"\b(?:when|what year|which year|what date|what day|which day|what month|which month|until when|since when"
+        r"|what time|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois|à quelle heure"
+        r"|what(?:'s| is| was) the (?:date|year|month)|quel(?:le)? (?:est|était) (?:la date|le jour|le mois|l'année))\b"
+        r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце|во сколько|в котором часу"
+        r"|в какое время|какая (?:была )?дата|какое (?:было )?число)(?!\w)", re.I)),
+    ("place", re.compile(rf"\b(?:where|(?:in )?(?:which|what) {_QUALIFIERS}(?:city|cities|country|countries|place|places)"
+                         r"|quelles? villes?|quels? pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
+                         r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране|в каком месте)(?!\w)", re.I)),
+    ("person", re.compile(
+        rf"\b(?:who|whom|whose|(?:which|what) {_QUALIFIERS}(?:minister|ministers|official|officials|person|"
+        r"people|researcher|leader|leaders|secretary|president|presidents)|quel(?:le)?s? (?:ministre|ministres|responsable|"
+        r"responsables|chercheur|dirigeant|dirigeants))\b|(?<!ce )\bqui\b"
+        r"|(?<!\w)(?:кто|кого|кому|кем|чей|чья|какой министр|какие министры)(?!\w)", re.I)),
+]
+
+
+def answer_type(text: str) -> AnswerType:
+    """What kind of answer the question asks for: the author of a text, a person, a date, a place,
+    a number, or other."""
+    head = " ".join(text.split()[:8])  # the question word comes first, or nearly,
+    # or after what the question takes up first ("La réunion N4, elle a eu lieu à quelle date ?"),
+    # or in a second question ("In which magazine was the photo first published, and when?"):
+    # not in a clause of one ("Что сказал Шойгу, когда они встретились?")
+    tail = " ".join(text.rsplit(",", 1)[-1].split()[:8]) if "," in text else ""
+    if tail and _UNTYPED.search(head) and not _AND_FIRST.match(tail):
+        tail = ""
+    for part in (head, tail):
+        for kind, pattern in _TYPES:
+            found = pattern.search(part)
+            if found and not _opens_a_clause(part, found.start()):
+                return kind
+    return "other"
+
+
+def _opens_a_clause(question: str, at: int) -> bool:
+    """Whether the question word at `at` opens a clause of a question that another question word
+    opened ("What did Shoigu tell Parly when they met?" asks what he said, not when), rather
+    than asking a second thing ("In which magazine was it published, and when?")."""
+    before = question[:at]
+    return _UNTYPED.search(before) is not None and not _AFTER_AND.search(before)
+
+
+#: "…, and when?", "Où et quand …": a second question asked beside the first, as its own clause
+#: (`_AND_FIRST`) or right after the first question word (`_AFTER_AND`).
+_AND = r"(?<!\w)(?:and|or|et|ou|и|или)(?!\w)"
+_AND_FIRST = re.compile(rf"\s*{_AND}", re.IGNORECASE)
+_AFTER_AND = re.compile(rf"{_AND}\s*$", re.IGNORECASE)
+#: Question words that ask for no particular kind of answer ("What did …", "Pourquoi …", "Как …").
+_UNTYPED = re.compile(r"\b(?:what|which|how|why|que|quoi|quel|quelle|quels|quelles|comment|pourquoi)\b|\bqu['’]"
+                      r"|(?<!\w)(?:что|как|какой|какая|какое|какие|почему|зачем)(?!\w)", re.IGNORECASE)
+
+
+#: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",
+#: "Какую должность занимает Лавров?"), and the verbs and question words beside them. Not "role",
+#: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
+_POST = folded_words("job jobs post occupation profession poste postes metier должность должности пост посту профессия")
+_HOLDING = folded_words("hold holds held occupy occupies occupe occupait travaille работает работал занимает занимал")
+_ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
+
+
+def question_type(text: str, names: Sequence[str]) -> AnswerType:
+    """What `text` (naming `names`) asks for: `answer_type`, but "role" for what someone is, not
+    who did something: a "who" question whose other words are all names ("Who is Florence
+    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?"), or one asking for a post and naming no
+    one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's his job?")."""
+    kind = answer_type(text)
+    if kind not in ("person", "other"):
+        return kind
+    named = set(tokens(" ".join(names)))
+    rest = [t for t in (POSSESSIVE.sub("", t) for t in content_tokens(text)) if t not in named and t not in _ASKING_POST]
+    if kind == "person" and names and all(t in _HOLDING for t in rest) or any(t in _POST for t in rest) and all(
+            t in _POST or t in _HOLDING for t in rest):
+        return "role"
+    return kind
