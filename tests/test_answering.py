@@ -376,3 +376,10 @@ def test_an_it_that_announces_what_follows_brings_no_sentence_along(core: Answer
     answer = core.ask("Who did Parly meet before her negotiations with Shoigu?")
     assert answer.sentences()[0].startswith("It is no coincidence that Florence Parly met"), answer.answer
     assert "Both Washington and Paris" not in answer.answer, answer.answer
+
+
+def test_a_short_sentence_with_him_brings_whom_it_means(core: AnswerCore) -> None:
+    """"French colleagues agreed with him." alone does not say with whom: the sentence before it,
+    which names Lavrov, comes along."""
+    answer = core.ask("Who agreed with Lavrov on the Iran deal?")
+    assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him", answer.answer), answer.answer

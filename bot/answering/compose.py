@@ -12,7 +12,8 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
             shown: tuple[str, ...] = ()) -> tuple[str, list[Citation]]:
     """The answer text with [n] markers, and its citations in marker order.
 
-    A sentence that leans on the one before it ("He also praised ...") brings it along, and one
+    A sentence that leans on the one before it ("He also praised ...", a short "French colleagues
+    agreed with him.": `_refers_back`) brings it along, and one
     that announces what follows ("On Windows, run:", a signature "textwrap.dedent(text)¶") brings
     the line after it, so the answer reads on its own; a chosen sentence already brought along is
     not repeated, nor is one the reader was `shown` just before ("Tell me more" reads on from them)."""
@@ -32,7 +33,7 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
         best[passage.chunk_id] = max(best.get(passage.chunk_id, 0.0), item.similarity)
         n = order.index(passage.chunk_id) + 1
         text = item.text
-        if item.dangling and (passage.chunk_id, item.index - 1) not in used:
+        if (item.dangling or _refers_back(text)) and (passage.chunk_id, item.index - 1) not in used:
             before = _sentence(candidates, passage.chunk_id, item.index - 1)
             if before is not None:
                 text = f"{before.text} {text}"
@@ -49,6 +50,19 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
         for n, p in enumerate((passages[i] for i in order), 1)
     ]
     return " ".join(parts), citations
+
+
+def _refers_back(text: str) -> bool:
+    """Whether `text` is a short sentence whose *him*, *her* or *them* (*lui*, *eux*; *ним*, *ней*)
+    can only mean someone the sentence before named ("French colleagues agreed with him.")."""
+    return len(text.split()) <= _SHORT and _OBJECT_PRONOUN.search(text) is not None
+
+
+#: Words of a sentence short enough to name no one its pronoun could mean.
+_SHORT = 8
+_OBJECT_PRONOUN = re.compile(r"\b(?:him|her|them)\b|\b(?:avec|à|pour|de|contre|selon) (?:lui|elle|eux|elles)\b"
+                             r"|(?<!\w)(?:с|к|для|у|о|против|по) (?:ним|ней|ними|нему|неё|него)(?!\w)",
+                             re.IGNORECASE)
 
 
 def _announces(text: str) -> bool:
