@@ -383,3 +383,16 @@ def test_a_short_sentence_with_him_brings_whom_it_means(core: AnswerCore) -> Non
     which names Lavrov, comes along."""
     answer = core.ask("Who agreed with Lavrov on the Iran deal?")
     assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him", answer.answer), answer.answer
+
+
+def test_a_short_sentence_with_lui_brings_whom_it_means(embeddings, tmp_path) -> None:
+    """The same in a French document: "Ses collègues étaient d'accord avec lui." comes with the
+    sentence naming him."""
+    core = _core_on(embeddings, tmp_path, {"reunion.md": (
+        "# Réunion des ministres\n\nLes ministres se sont retrouvés à Lyon pour parler de la pêche.\n\n"
+        "Le ministre espagnol Carlos Ruiz a proposé un nouveau quota pour le thon rouge.\n\n"
+        "Ses collègues étaient d’accord avec lui.\n\nLa réunion suivante aura lieu à Séville.\n"
+    )})
+    answer = core.ask("Qui était d'accord avec Carlos Ruiz ?")
+    assert "Carlos Ruiz a proposé un nouveau quota pour le thon rouge. Ses collègues étaient d’accord avec lui." \
+        in answer.answer, answer.answer
