@@ -53,8 +53,8 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
 
 
 def _refers_back(text: str) -> bool:
-    """Whether `text` is a short sentence whose *him*, *her* or *them* (*lui*, *eux*; *ним*, *ней*)
-    can only mean someone the sentence before named ("French colleagues agreed with him.")."""
+    """Whether `text` is a short sentence with *him*, *her* or *them* (*avec lui*, *с ним* …): too
+    short to name whom it means, so the sentence before does ("French colleagues agreed with him.")."""
     return len(text.split()) <= _SHORT and _OBJECT_PRONOUN.search(text) is not None
 
 
