@@ -385,6 +385,14 @@ def test_a_short_sentence_with_him_brings_whom_it_means(core: AnswerCore) -> Non
     assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him", answer.answer), answer.answer
 
 
+def test_a_sentence_opening_with_such_brings_what_it_means(core: AnswerCore) -> None:
+    """"Such a statement was made by … Shoigu" says who spoke but not what: the statement before
+    it comes along, so "What did Shoigu tell Parly?" shows what he said."""
+    answer = core.ask("Qu'a dit Choïgou à Parly lors de leur rencontre ?")
+    assert re.search(r"intention to cooperate with Paris .{0,120} Such a statement was made by", answer.answer), \
+        answer.answer
+
+
 def test_a_short_sentence_with_lui_brings_whom_it_means(embeddings, tmp_path) -> None:
     """The same in a French document: "Ses collègues étaient d'accord avec lui." comes with the
     sentence naming him."""
