@@ -216,6 +216,14 @@ def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(
     assert when.answered and when.sentences()[0] == invited.sentences()[0], when.answer
 
 
+def test_a_set_phrase_is_no_word_of_the_topic(core: AnswerCore) -> None:
+    """"in return" asks what came back, not about a return: the answer is what Shoigu gave back,
+    not the sentence on "the return of refugees" that shares the word."""
+    _, back = converse(core, ["What did Parly give Shoigu?", "What did he give her in return?"])
+    assert "Krasnaya Zvezda" in back.sentences()[0], back.answer
+    assert "refugees" not in back.answer, back.answer
+
+
 def test_a_sentence_shown_with_another_may_answer_what_is_asked_next(core: AnswerCore) -> None:
     """The first answer shows what Parly gave and, leaning on it, what Shoigu gave back: the
     follow-up asks for the second of its two facts, which it may be answered with again."""
