@@ -216,6 +216,15 @@ def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(
     assert when.answered and when.sentences()[0] == invited.sentences()[0], when.answer
 
 
+def test_after_who_someone_is_the_answer_may_also_answer_what_they_did(core: AnswerCore) -> None:
+    """The answer to "who is Patrushev?" says whom he negotiated with: asked next with words of
+    its own, in Russian or in French, it is that sentence again, not a refusal or another."""
+    who, partner = converse(core, ["Кто такой Патрушев?", "С кем он вёл переговоры?"])
+    assert "Patrushev" in who.answer and partner.answered and "Claire Landais" in partner.sentences()[0], partner.answer
+    who, partner = converse(core, ["Qui est Claire Landais ?", "Avec qui a-t-elle mené des négociations ?"])
+    assert "Landais" in who.answer and partner.answered and "Patrushev" in partner.sentences()[0], partner.answer
+
+
 def test_a_set_phrase_is_no_word_of_the_topic(core: AnswerCore) -> None:
     """"in return" asks what came back, not about a return: the answer is what Shoigu gave back,
     not the sentence on "the return of refugees" that shares the word."""
