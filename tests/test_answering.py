@@ -385,6 +385,14 @@ def test_a_short_sentence_with_him_brings_whom_it_means(core: AnswerCore) -> Non
     assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him", answer.answer), answer.answer
 
 
+def test_a_sentence_leaning_on_one_that_leans_back_brings_both(core: AnswerCore) -> None:
+    """"He also praised …" leans on "French colleagues agreed with him.", which leans on the
+    sentence naming Lavrov: the answer shows all three, so it says who praised."""
+    answer = core.ask("Whose efforts to save the nuclear deal did the Russian foreign minister praise?")
+    assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him\. He also praised", answer.answer), \
+        answer.answer
+
+
 def test_a_sentence_opening_with_such_brings_what_it_means(core: AnswerCore) -> None:
     """"Such a statement was made by … Shoigu" says who spoke but not what: the statement before
     it comes along, so "What did Shoigu tell Parly?" shows what he said."""
