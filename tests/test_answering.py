@@ -86,6 +86,16 @@ def test_every_refusal_is_one_named_check_in_stage_order_and_the_readme_lists_th
         assert f"`{code}`" in how, f"README's 'How it answers' does not list {code}"
 
 
+def test_a_question_naming_only_people_the_documents_name_is_not_off_topic(core: AnswerCore) -> None:
+    """"Qui est Mark Esper ?" and "Кто такой Марк Эспер?" resemble two English articles little (a
+    name in another script), but say nothing the documents do not name: they are answered, while
+    a question about something else in the same words stays off topic."""
+    for question in ("Qui est Mark Esper ?", "Кто такой Марк Эспер?"):
+        answer = core.ask(question)
+        assert answer.answered and "Secretary of Defense Mark Esper" in answer.answer, (question, answer.answer)
+    assert core.ask("Какой рецепт борща?").refusal == "off_topic"
+
+
 def _refusal(answer: Answer) -> str | None:
     data = answer.to_json()
     assert data["answered"] is answer.answered and ("refusal" in data)
