@@ -21,7 +21,6 @@ from bot.answering.evidence import acting_words, context_words, holds
 import prompts
 from bot.small_talk import small_talk_kind
 from bot.vocabulary import Vocabulary
-from index.text import tokens
 
 if TYPE_CHECKING:
     from bot.answering.evidence import Candidate, Evidence
@@ -93,9 +92,7 @@ def _off_topic(c: Context) -> dict[str, Any] | None:
     name in another script resembles its sentences (their relatedness was -0.3 to -0.5). Two more
     training answers right of six questions written for it, none lost; three with *такая* a stopword
     as *такой* is."""
-    names = set(tokens(" ".join(c.question.names)))
-    says_more = any(word not in names for word in c.question.content)
-    return {} if c.evidence.relatedness < c.floor and says_more else None
+    return {} if c.evidence.relatedness < c.floor and c.question.plain_words else None
 
 
 def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:

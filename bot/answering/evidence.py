@@ -259,8 +259,7 @@ def known_words(question: Question, snapshot: _Snapshot) -> float:
     question in the collection's language; 1.0 for one in another language."""
     if question.language != snapshot.language:
         return 1.0
-    names = set(tokens(" ".join(question.names)))
-    wanted = [w for w in question.content if w not in names]
+    wanted = question.plain_words
     return sum(snapshot.vocabulary.mentions(w) for w in wanted) / len(wanted) if wanted else 1.0
 
 

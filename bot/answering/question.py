@@ -19,7 +19,7 @@ from bot.language import (acts_through_a_pronoun, after_new_topic, compared, con
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
-from index.text import words
+from index.text import tokens, words
 
 MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
@@ -82,6 +82,13 @@ class Question:
     def search_names(self) -> tuple[str, ...]:
         """The names of the search: the question's own and those carried over."""
         return tuple(dict.fromkeys(self.carried + self.names))
+
+    @cached_property
+    def plain_words(self) -> tuple[str, ...]:
+        """Its content words that are no part of its names: ("capital",) in "What is the capital
+        of France?", () in "Qui est Claire Landais ?"."""
+        names = set(tokens(" ".join(self.names)))
+        return tuple(w for w in self.content if w not in names)
 
     @property
     def focus(self) -> str:
