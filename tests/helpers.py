@@ -1,7 +1,7 @@
 """Plain helpers shared by the test modules; the fixtures are in tests/conftest.py, which uses them.
 
 - Where things are: `ROOT` (the repository), `BUNDLED` (its documents), `bundled_copy`,
-  `write_documents`, `make_settings`.
+  `write_documents`, `make_settings`, `core_on` (an answer core over a few documents).
 - `citebot` run as a user runs it, outside this machine's settings: `clean_environ`,
   `start_citebot`, `run_citebot`, `one_error_line`.
 - What a user can check in an answer: `assert_well_cited`, `assert_refusal`, `is_refusal`,
@@ -276,3 +276,9 @@ class FakeCore:
             raise self.answer
         assert self.answer is not None
         return self.answer
+
+
+def core_on(embeddings: Any, tmp_path: Path, documents: dict[str, str]) -> AnswerCore:
+    """The answer core over `documents` (file name -> text), written under `tmp_path`."""
+    docs = write_documents(tmp_path / "docs", documents)
+    return AnswerCore.from_settings(make_settings(docs, tmp_path / "data"), embeddings)

@@ -1,0 +1,83 @@
+"""What an answer shows around the sentence that answers (issue 10, "concise answers"): a sentence
+that leans on the one before brings it along (*He also praised …*, *French colleagues agreed with
+him.*, *Such a statement was made by …*), one that announces what follows brings the line after it,
+and a heading or caption is never brought. Real embedder, real Chroma (`bot.answering.compose`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from helpers import core_on
+
+from bot.core import AnswerCore
+
+
+def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_path) -> None:
+    """"On Windows, run:" answers nothing on its own: the line after it comes along."""
+    core = core_on(embeddings, tmp_path, {"venv.md": (
+        "# Virtual environments\n\nA virtual environment keeps a project's packages apart from the system's.\n\n"
+        "Once you have created a virtual environment, you may activate it.\n\n"
+        "On Windows, run:\n\n    tutorial-env\\Scripts\\activate\n\n"
+        "To deactivate a virtual environment, type:\n\n    deactivate\n\n"
+        "Packages are installed with pip, which downloads them from the Python Package Index.\n"
+    )})
+    answer = core.ask("How do I deactivate a virtual environment?")
+    assert answer.answered and "type: deactivate [1]" in answer.answer, answer.answer
+
+
+def test_a_signature_brings_the_description_under_it(embeddings, tmp_path) -> None:
+    """"textwrap.dedent(text)¶" alone answers nothing: the line describing it comes along, but
+    not an alias's signature."""
+    core = core_on(embeddings, tmp_path, {"textwrap.txt": (
+        "textwrap — Text wrapping and filling\n\nThe textwrap module provides some convenience functions.\n\n"
+        "textwrap.dedent(text)¶\n\nRemove any common leading whitespace from every line in text.\n\n"
+        "textwrap.indent(text, prefix, predicate=None)¶\n\nAdd prefix to the beginning of selected lines in text.\n"
+    )})
+    answer = core.ask("how do i dedent text")
+    assert "textwrap.dedent(text)¶ Remove any common leading whitespace" in answer.answer, answer.answer
+
+
+def test_an_it_that_announces_what_follows_brings_no_sentence_along(core: AnswerCore) -> None:
+    """"It is no coincidence that Florence Parly met … Esper" leans on nothing: the sentence
+    before it (Washington and Paris on global security) is not shown with it; "It was …" still
+    would be."""
+    answer = core.ask("Who did Parly meet before her negotiations with Shoigu?")
+    assert answer.sentences()[0].startswith("It is no coincidence that Florence Parly met"), answer.answer
+    assert "Both Washington and Paris" not in answer.answer, answer.answer
+
+
+def test_a_short_sentence_with_him_brings_whom_it_means(core: AnswerCore) -> None:
+    """"French colleagues agreed with him." alone does not say with whom: the sentence before it,
+    which names Lavrov, comes along."""
+    answer = core.ask("Who agreed with Lavrov on the Iran deal?")
+    assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him", answer.answer), answer.answer
+
+
+def test_a_sentence_leaning_on_one_that_leans_back_brings_both(core: AnswerCore) -> None:
+    """"He also praised …" leans on "French colleagues agreed with him.", which leans on the
+    sentence naming Lavrov: the answer shows all three, so it says who praised."""
+    answer = core.ask("Whose efforts to save the nuclear deal did the Russian foreign minister praise?")
+    assert re.search(r"Lavrov noted: .{0,80} French colleagues agreed with him\. He also praised", answer.answer), \
+        answer.answer
+
+
+def test_a_sentence_opening_with_such_brings_what_it_means(core: AnswerCore) -> None:
+    """"Such a statement was made by … Shoigu" says who spoke but not what: the statement before
+    it comes along, so "What did Shoigu tell Parly?" shows what he said."""
+    answer = core.ask("Qu'a dit Choïgou à Parly lors de leur rencontre ?")
+    assert re.search(r"intention to cooperate with Paris .{0,120} Such a statement was made by", answer.answer), \
+        answer.answer
+
+
+def test_a_short_sentence_with_lui_brings_whom_it_means(embeddings, tmp_path) -> None:
+    """The same in a French document: "Ses collègues étaient d'accord avec lui." comes with the
+    sentence naming him."""
+    core = core_on(embeddings, tmp_path, {"reunion.md": (
+        "# Réunion des ministres\n\nLes ministres se sont retrouvés à Lyon pour parler de la pêche.\n\n"
+        "Le ministre espagnol Carlos Ruiz a proposé un nouveau quota pour le thon rouge.\n\n"
+        "Ses collègues étaient d’accord avec lui.\n\nLa réunion suivante aura lieu à Séville.\n"
+    )})
+    answer = core.ask("Qui était d'accord avec Carlos Ruiz ?")
+    assert "Carlos Ruiz a proposé un nouveau quota pour le thon rouge. Ses collègues étaient d’accord avec lui." \
+        in answer.answer, answer.answer
