@@ -47,6 +47,8 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
         assert "Esper" not in answer.answer, answer.answer  # her post says who she is: nothing else joins
     for asked in ("Кто такой Шойгу?", "Qui est Choïgou ?"):  # not "… donated to Minister Shoigu …"
         assert "head of the Russian military department" in core.ask(asked).sentences()[0], asked
+    # a line that names him without his post ("… received … Ministers Sergey Lavrov …") comes after one giving it
+    assert "Foreign Minister" in core.ask("Quel poste occupe Sergueï Lavrov ?").sentences()[0]
     first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
     job = core.ask("what's his job?", with_history([], first, 4))
     assert "Secretary of Defense" in job.sentences()[0], job.answer  # his: Esper, whom the answer named

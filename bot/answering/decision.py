@@ -90,8 +90,11 @@ def from_json(data: dict[str, Any]) -> Weights:
 
 
 #: Answer types that only a few lines hold, so that a line holding it ranks before every line
-#: that does not: a byline for "who wrote …?" (6 more right training answers, none lost).
-HOLDING_FIRST = frozenset({"author"})
+#: that does not: a byline for "who wrote …?" (6 more right training answers, none lost); a post
+#: beside the asked person's name for "who is …?" and "what is their job?" ("Quel poste occupe
+#: Sergueï Lavrov ?" was answered with "… received … Ministers Sergey Lavrov and …", which names
+#: him but not what he is: 2 more right training answers, none lost, 2026-12-03).
+HOLDING_FIRST = frozenset({"author", "role"})
 
 
 def rank(candidates: list[Candidate], w: Weights | None = None, question: Question | None = None) -> list[Candidate]:
