@@ -28,7 +28,8 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"|qui (?:a écrit|a rédigé|est l'auteur)|quel est l'auteur|qui en est l'auteur)\b"
         r"|(?<!\w)(?:кто (?:автор|написал|напсал|является автором)|чья (?:это )?статья)(?!\w)", re.I)),
     ("number", re.compile(
-        r"\b(?:how many|how much|what number|combien|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
+        r"\b(?:how many|how much|how (?:old|long|tall|heavy)|what number|combien|quel [âa]ge"  # an age, a length: a number
+        r"|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
         r"cost|price|amount|budget|percentage) of|quel(?:le)? (?:est|était) (?:la population|le nombre|le co[uû]t|"
         r"le prix|le montant|le budget))\b|(?<!\w)(?:(?<!во )сколько|какова численность|каково население|каково число|"
         r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),

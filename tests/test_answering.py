@@ -29,6 +29,8 @@ from bot.render import cited_sentences, excerpt
     ("Where did they meet?", "place"), ("Où se sont-ils rencontrés ?", "place"), ("Где прошла встреча?", "place"),
     ("How many prisoners were exchanged?", "number"), ("Combien de migrants ?", "number"),
     ("Сколько ракет?", "number"), ("What did Parly give?", "other"),
+    ("How old is Lavrov?", "number"), ("Quel âge a Florence Parly ?", "number"), ("Сколько лет Шойгу?", "number"),
+    ("How long did the meeting last?", "number"), ("How tall is Shoigu?", "number"),
     ("Qu'est-ce qui a été décidé ?", "other"),  # "ce qui" is not "who"
     ("Dans quelle ville les ministres se sont-ils réunis ?", "place"), ("What country hosted them?", "place"),
     ("В каком месте прошла встреча?", "place"), ("Which day did they meet?", "date"),
@@ -115,6 +117,8 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     missing = core.ask("Qui a participé à la réunion de 2023 ?")
     assert missing.refusal == "unknown_name" and "2023" in missing.answer
     assert _refusal(core.ask("How many prisoners were exchanged between Russia and Ukraine?")) == "no_number"
+    # an age is a number too: not a sentence that merely names him
+    assert _refusal(core.ask("Quel âge a Florence Parly ?")) in ("no_number", "weak_evidence")
     assert _refusal(core.ask("What did Shoigu give Parly in 2021?")) == "name_not_in_document"
     assert _refusal(core.ask("What is MH17?")) is None
 
