@@ -14,10 +14,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from bot.language import ACRONYMS, STOPWORDS, folded_words
-from index.text import fold, words
+from bot.vocabulary import skeleton
+from index.text import fold, is_cyrillic, transliterate, words
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,41 @@ class ProperNames:
                     pieces += [text[at:m.start()], self.phrases[m.group()]]
                     at = m.end()
             text = "".join(pieces) + text[at:]
-        text = _LOWER_WORD.sub(lambda m: self.words.get(fold(m.group()), m.group()), text)
+        text = _LOWER_WORD.sub(lambda m: self._written(m.group()), text)
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
+
+    def _written(self, typed: str) -> str:
+        """`typed`, a word in lower case, as the collection writes it when it is one of its names
+        ("parly" -> "Parly"); in Cyrillic, capitalised when it spells one of the collection's
+        names in Latin letters, inflected or not ("лавров", "парли", "ле дриан", "иране": Lavrov,
+        Parly, Drian, Iran), as it would be typed with capitals; else as typed."""
+        folded = fold(typed)
+        if folded in self.words:
+            return self.words[folded]
+        if (is_cyrillic(typed) and len(typed) >= 4 and folded not in STOPWORDS and typed.upper() not in _SAME_ACRONYM
+                and self._spells_a_name(typed)):  # "нато" is the acronym NATO (`_acronym`)
+            return typed[:1].upper() + typed[1:]
+        return typed
+
+    def _spells_a_name(self, typed: str) -> bool:
+        """Whether `typed` (Cyrillic) spells a Latin name of the collection: the same consonants
+        (four or more: "лавров", Lavrov) or nearly the same letters ("шойгу", Shoigu)."""
+        skeletons, names = self._latin_names
+        if len(key := skeleton(typed)) >= 4 and key in skeletons:
+            return True
+        spelled = transliterate(typed)  # a person's name as far as it goes ("ланде", Landais)
+        return any(SequenceMatcher(None, spelled, name[:len(spelled)] if name in self.people else name).ratio() >= 0.8
+                   for name in names)
+
+    @cached_property
+    def _latin_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The collection's names in Latin letters, folded, a word each (those of its runs of
+        names too: "navalny" of "Alexei Navalny"): their consonant skeletons
+        (`bot.vocabulary.skeleton`) and the names of four letters or more themselves."""
+        in_runs = {w for phrase in self.phrases for w in phrase.split()} - self.ordinary - STOPWORDS - _POSTS
+        latin = [n for n in {*self.words, *self.people, *in_runs} if n.isascii() and n.isalpha()]
+        return (frozenset(k for n in latin if len(k := skeleton(n)) >= 4),
+                tuple(n for n in latin if len(n) >= 4))
 
     def _acronym(self, typed: str) -> str:
         """`typed` as the collection writes the same acronym, if it writes it otherwise."""

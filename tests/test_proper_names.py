@@ -55,6 +55,19 @@ def test_a_question_in_lower_case_is_answered_as_if_capitalised(core: AnswerCore
     assert "12 November 2021" in core.ask("what day was the paris meeting").answer
 
 
+def test_a_name_typed_in_lower_case_in_another_script_is_a_name() -> None:
+    """"что лавров сказал об иране": Лавров and Иране, inflected or not, spell the collection's
+    Lavrov and Iran; ordinary Russian words that share their consonants are left alone."""
+    names = proper_names([*TEXTS, "They named Iran and Jean-Yves Le Drian. Claire Landais, Secretary General, spoke.",
+                          "The United States left."])
+    assert names.capitalise("что лавров сказал об иране?") == "что Лавров сказал об Иране?"
+    assert names.capitalise("что шойгу подарил парли в москве") == "что Шойгу подарил Парли в Москве"
+    assert names.capitalise("что ле дриан сказал клэр ланде") == "что ле Дриан сказал клэр Ланде"  # a surname as far as it goes
+    # "ядерной" has Drian's consonants, "статьи" nearly the letters of "states", "президентов" of "President"
+    assert names.capitalise("о ядерной сделке в статьи президентов") == "о ядерной сделке в статьи президентов"
+    assert analyse("что лавров сказал об иране?", (), names).names == ("Лавров", "Иране")
+
+
 def test_an_acronym_in_the_question_s_language_is_written_as_the_collection_writes_it() -> None:
     names = proper_names(["Russia and NATO met within the OSCE. The talks went on."])
     assert names.capitalise("Et concernant l'OTAN ?") == "Et concernant l'NATO ?"
