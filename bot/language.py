@@ -76,7 +76,6 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     question."""
     found: list[str] = []
     after_boundary = True
-    sums = [m.span() for m in _SUM.finditer(question)]
     for word, offset in words(question):
         # "l'Iran" names Iran; "Lavrov's" names Lavrov
         head = (POSSESSIVE.sub("", word) if POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
@@ -86,16 +85,10 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
             or (len(head) > 1 and head.isupper())
             or (head[:1].isupper() and (not after_boundary or fold(head) in proper))
         )
-        if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found \
-                and not any(start <= offset < end for start, end in sums):
+        if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found:
             found.append(head)
         after_boundary = bool(re.search(r"[.!?:;]\s*$", question[:offset]))
     return found
-
-
-#: A sum of numbers ("2+2", "2 + 2"): the name of a format ("the 2+2 meeting"), not a number
-#: the answer must hold.
-_SUM = re.compile(r"\d+\s?\+\s?\d+")
 
 
 #: An English possessive: "Lavrov's", "Parly’s".

@@ -123,14 +123,6 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     assert _refusal(core.ask("What is MH17?")) is None
 
 
-def test_a_format_named_by_a_sum_is_no_number_to_find(core: AnswerCore) -> None:
-    """"the Paris 2+2" names a meeting: its "2" is no number the answer must hold (the date line
-    of the Paris statement holds no "2"; a sentence about a 1944 photograph was the answer)."""
-    assert analyse("what was the date of the paris 2+2").names == ()
-    assert analyse("Где и когда прошла встреча в формате 2 + 2 в 2019 году?").names == ("2019",)
-    assert "12 November 2021" in core.ask("What was the date of the Paris 2+2?").sentences()[0]
-
-
 def test_the_eve_of_something_answers_when() -> None:
     from bot.answering.evidence import holds
 
