@@ -79,12 +79,28 @@ class ProperNames:
     def _spells_a_name(self, typed: str) -> bool:
         """Whether `typed` (Cyrillic) spells a Latin name of the collection: the same consonants
         (four or more: "лавров", Lavrov) or nearly the same letters ("шойгу", Shoigu)."""
+        seen = self._spelled
+        if typed not in seen:
+            if len(seen) > _SPELLED_KEPT:
+                seen.clear()
+            seen[typed] = self._spells(typed)
+        return seen[typed]
+
+    def _spells(self, typed: str) -> bool:
         skeletons, names = self._latin_names
         if len(key := skeleton(typed)) >= 4 and key in skeletons:
             return True
-        spelled = transliterate(typed)  # a person's name as far as it goes ("ланде", Landais)
-        return any(SequenceMatcher(None, spelled, name[:len(spelled)] if name in self.people else name).ratio() >= 0.8
-                   for name in names)
+        match = SequenceMatcher(None, "", transliterate(typed))  # the typed word's letters looked up once
+        for name in names:  # a person's name as far as it goes ("ланде", Landais)
+            match.set_seq1(name[:len(match.b)] if name in self.people else name)
+            if match.real_quick_ratio() >= 0.8 and match.quick_ratio() >= 0.8 and match.ratio() >= 0.8:
+                return True
+        return False
+
+    @cached_property
+    def _spelled(self) -> dict[str, bool]:
+        """Words looked up by `_spells_a_name` and the answer (people ask with the same words)."""
+        return {}
 
     @cached_property
     def _latin_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -218,6 +234,8 @@ _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).
 _SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
+#: How many looked-up words `ProperNames` keeps before it forgets them all.
+_SPELLED_KEPT = 50_000
 #: A word written in lower case.
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
 
