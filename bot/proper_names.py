@@ -5,7 +5,9 @@ collection writes only as names, and `ProperNames.capitalise` writes them in a q
 collection does ("what did Parly give Shoigu"), so the question's names are found, checked and
 matched as if it had been typed with capitals. Ordinary words are left alone: "day" stays a
 word though the collection writes "Victory Day", and "json" stays one where the collection
-also writes it in lower case.
+also writes it in lower case. A Cyrillic word that spells one of the collection's Latin names
+is capitalised too ("что лавров сказал об иране" -> "что Лавров сказал об Иране"), for
+`bot.vocabulary` to match it across scripts as it does the capitalised "Лавров".
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     missing = core.ask("Qui a participé à la réunion de 2023 ?")
     assert missing.refusal == "unknown_name" and "2023" in missing.answer
     assert _refusal(core.ask("How many prisoners were exchanged between Russia and Ukraine?")) == "no_number"
-    # an age is a number too: not a sentence that merely names him
+    # an age is a number too: not answered with a sentence that merely names her
     assert _refusal(core.ask("Quel âge a Florence Parly ?")) in ("no_number", "weak_evidence")
     assert _refusal(core.ask("What did Shoigu give Parly in 2021?")) == "name_not_in_document"
     assert _refusal(core.ask("What is MH17?")) is None
