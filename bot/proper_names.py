@@ -81,12 +81,13 @@ class ProperNames:
     def _spells_a_name(self, typed: str) -> bool:
         """Whether `typed` (Cyrillic) spells a Latin name of the collection: the same consonants
         (four or more: "лавров", Lavrov) or nearly the same letters ("шойгу", Shoigu)."""
-        seen = self._spelled
-        if typed not in seen:
+        seen = self._spelled  # shared by the threads that answer: read once, never after a clear
+        found = seen.get(typed)
+        if found is None:
             if len(seen) > _SPELLED_KEPT:
                 seen.clear()
-            seen[typed] = self._spells(typed)
-        return seen[typed]
+            found = seen[typed] = self._spells(typed)
+        return found
 
     def _spells(self, typed: str) -> bool:
         skeletons, names = self._latin_names
