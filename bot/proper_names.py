@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from bot.language import ACRONYMS, STOPWORDS, folded_words
 from bot.vocabulary import skeleton
@@ -78,18 +78,15 @@ class ProperNames:
             return typed[:1].upper() + typed[1:]
         return typed
 
-    def _spells_a_name(self, typed: str) -> bool:
-        """Whether `typed` (Cyrillic) spells a Latin name of the collection: the same consonants
-        (four or more: "лавров", Lavrov) or nearly the same letters ("шойгу", Shoigu)."""
-        seen = self._spelled  # shared by the threads that answer: read once, never after a clear
-        found = seen.get(typed)
-        if found is None:
-            if len(seen) > _SPELLED_KEPT:
-                seen.clear()
-            found = seen[typed] = self._spells(typed)
-        return found
+    @cached_property
+    def _spells_a_name(self) -> Callable[[str], bool]:
+        """Whether a Cyrillic word spells a Latin name of the collection (`_spells`), remembered for
+        the last _SPELLED_KEPT words looked up: people ask with the same words."""
+        return lru_cache(maxsize=_SPELLED_KEPT)(self._spells)
 
     def _spells(self, typed: str) -> bool:
+        """Whether `typed` (Cyrillic) spells a Latin name of the collection: the same consonants
+        (four or more: "лавров", Lavrov) or nearly the same letters ("шойгу", Shoigu)."""
         skeletons, names = self._latin_names
         if len(key := skeleton(typed)) >= 4 and key in skeletons:
             return True
@@ -99,11 +96,6 @@ class ProperNames:
             if match.real_quick_ratio() >= 0.8 and match.quick_ratio() >= 0.8 and match.ratio() >= 0.8:
                 return True
         return False
-
-    @cached_property
-    def _spelled(self) -> dict[str, bool]:
-        """Words looked up by `_spells_a_name` and the answer (people ask with the same words)."""
-        return {}
 
     @cached_property
     def _latin_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -237,7 +229,7 @@ _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).
 _SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
-#: How many looked-up words `ProperNames` keeps before it forgets them all.
+#: How many looked-up words `ProperNames` remembers (the least recently asked are forgotten).
 _SPELLED_KEPT = 50_000
 #: A word written in lower case.
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
