@@ -29,9 +29,10 @@ class ProperNames:
     """A collection's names, folded -> as the collection writes them:
 
     - `words`: each written capitalised on its own within a sentence ("when Parly donated"), or
-      at the start of one and also within a run of names ("Lavrov noted", "Sergey Lavrov"), and
-      never in lower case: "parly" -> "Parly", "nato" -> "NATO"; not "day" (only ever in "Victory
-      Day") nor "ministers" ("the two Ministers", but also "the ministers");
+      at the start of one and also within a run of names ("Lavrov noted", "Sergey Lavrov"), or a
+      person's surname (`people`) only ever written after a first name ("Defense Mark Esper"), and
+      never in lower case: "parly" -> "Parly", "nato" -> "NATO", "esper" -> "Esper"; not "day"
+      (only ever in "Victory Day") nor "ministers" ("the two Ministers", but also "the ministers");
     - `phrases`: runs of two to four capitalised words within a sentence, and the runs within
       them ("red square" -> "Red Square", "mark esper" -> "Mark Esper" of "Defense Mark Esper");
     - `ordinary`: every word the collection also writes in lower case, folded ("plan", "day"):
@@ -158,8 +159,8 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
             if word[:1].islower():
                 lower.add(fold(word))
             end = offset + len(word)
-    names = (alone | opening & in_runs) - lower - STOPWORDS
     people = {fold(surname) for text in texts for span in post_spans(text) if (surname := _surname(span))}
+    names = (alone | opening & in_runs | people & in_runs - _POSTS) - lower - STOPWORDS
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
                        {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower},
                        frozenset(lower), frozenset(people - lower - STOPWORDS - _POSTS))
@@ -189,7 +190,9 @@ def post_spans(text: str, bare: bool = True) -> list[list[str]]:
                 break  # the sentence ends ("… of France, Claire Landais.")
         before = found[max(0, i - 6):i]  # "Florence Parly, Minister ...": the name, a mark, the post's own words
         marks = [k for k, w in enumerate(before) if w in _MARKS]
-        if marks and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
+        # in apposition to it, the post then closed by a mark or its title: not "On Victory Day, the ministers met"
+        closed = i + 1 == len(found) or found[i + 1] in _MARKS or fold(found[i + 1]) in _OF or found[i + 1][:1].isupper()
+        if marks and closed and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
             spans.append([w for w in before[max(0, marks[-1] - 4):marks[-1]] if w not in _MARKS])
         said = i > 0 and found[i - 1][:1].isupper() or any(fold(w) in _TITLE_OF for w in after[:1])
         if bare or said:
@@ -198,8 +201,20 @@ def post_spans(text: str, bare: bool = True) -> list[list[str]]:
 
 
 def _surname(span: list[str]) -> str:
-    """The last capitalised word of `span` (a `post_spans` span): the name's last word."""
-    return next((w.rstrip(".") for w in reversed(span) if w[:1].isupper()), "")
+    """The last capitalised word of `span` (a `post_spans` span): the name's last word; none
+    when all it names is an institution, two capitalised words after "the" ("Minister for the
+    Armed Forces and …": "Forces" is no one's name, "… of the Armed Forces Florence Parly" is)."""
+    capitalised = [k for k, w in enumerate(span) if w[:1].isupper()]
+    if not capitalised:
+        return ""
+    articles = [k for k in range(capitalised[-1]) if fold(span[k]) in _ARTICLE]
+    if articles and sum(k > articles[-1] for k in capitalised) <= 2:
+        return ""
+    return span[capitalised[-1]].rstrip(".")
+
+
+#: The article that opens an institution's name in a post's title ("Minister for the Armed Forces").
+_ARTICLE = folded_words("the")
 
 
 #: Posts that say who someone is, in the documents' words ("French Minister of the Armed Forces

@@ -89,3 +89,17 @@ def test_the_people_are_those_the_collection_gives_a_post() -> None:
         "The theme was raised when Parly donated to Minister Shoigu a photograph for Victory Day.",
     ])
     assert {"drian", "esper", "shoigu"} <= names.people and not {"parly", "square", "day"} & names.people
+
+
+def test_a_surname_the_collection_gives_a_post_is_a_name_in_lower_case() -> None:
+    """"what did lavrov tell esper": the collection writes Lavrov and Esper only after a first
+    name, never alone, but gives them a post, so they are people's names; the institution a
+    post's title names ("Minister for the Armed Forces") is no one's."""
+    names = proper_names([
+        "Foreign Minister of Russia Sergey Lavrov noted: the plan stands.",
+        "Florence Parly, Minister for the Armed Forces, met U.S. Secretary of Defense Mark Esper.",
+        "A meeting of the Minister for the Armed Forces and their counterparts.",
+    ])
+    assert names.capitalise("what did lavrov tell esper") == "what did Lavrov tell Esper"
+    assert names.capitalise("how many forces were sent") == "how many forces were sent"
+    assert {"lavrov", "esper"} <= names.people and "forces" not in names.people
