@@ -7,14 +7,15 @@ matched as if it had been typed with capitals. Ordinary words are left alone: "d
 word though the collection writes "Victory Day", and "json" stays one where the collection
 also writes it in lower case. A Cyrillic word that spells one of the collection's Latin names
 is capitalised too ("что лавров сказал об иране" -> "что Лавров сказал об Иране"), for
-`bot.vocabulary` to match it across scripts as it does the capitalised "Лавров".
+`bot.vocabulary` to match it across scripts as it does the capitalised "Лавров", and so is one
+French spells otherwise ("patrouchev", "choïgou", "biélorussie": Patrushev, Shoigu, Belarus).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
@@ -68,35 +69,54 @@ class ProperNames:
 
     def _written(self, typed: str) -> str:
         """`typed`, a word in lower case, as the collection writes it when it is one of its names
-        ("parly" -> "Parly"); in Cyrillic, capitalised when it spells one of the collection's
-        names in Latin letters, inflected or not ("лавров", "парли", "ле дриан", "иране": Lavrov,
-        Parly, Drian, Iran), as it would be typed with capitals; else as typed."""
+        ("parly" -> "Parly"); capitalised when it spells one of the collection's names otherwise,
+        in Cyrillic, inflected or not ("лавров", "парли", "ле дриан", "иране": Lavrov, Parly,
+        Drian, Iran), or as French spells it ("patrouchev", "biélorussie"), as it would be typed
+        with capitals; else as typed."""
         folded = fold(typed)
         if folded in self.words:
             return self.words[folded]
-        if (is_cyrillic(typed) and len(typed) >= 4 and folded not in STOPWORDS and typed.upper() not in _SAME_ACRONYM
-                and self._spells_a_name(typed)):  # "нато" is the acronym NATO (`_acronym`)
-            return typed[:1].upper() + typed[1:]
-        return typed
+        if len(typed) < 4 or folded in STOPWORDS or typed.upper() in _SAME_ACRONYM:  # "нато" is NATO (`_acronym`)
+            return typed
+        cyrillic = is_cyrillic(typed)
+        if not cyrillic and (folded in self.ordinary or folded in self._in_runs):
+            return typed  # a word the collection writes in lower case, or only in a run ("forces" of "Armed Forces")
+        return typed[:1].upper() + typed[1:] if self._spells_a_name(typed if cyrillic else folded) else typed
 
     @cached_property
     def _spells_a_name(self) -> Callable[[str], bool]:
-        """Whether a Cyrillic word spells a Latin name of the collection (`_spells`), remembered for
-        the last _SPELLED_KEPT words looked up: people ask with the same words."""
+        """Whether a word spells a Latin name of the collection (`_spells`), remembered for the
+        last _SPELLED_KEPT words looked up: people ask with the same words."""
         return lru_cache(maxsize=_SPELLED_KEPT)(self._spells)
 
     def _spells(self, typed: str) -> bool:
-        """Whether `typed` (Cyrillic) spells a Latin name of the collection: the same consonants
-        (four or more: "лавров", Lavrov) or nearly the same letters ("шойгу", Shoigu)."""
-        skeletons, names = self._latin_names
+        """Whether `typed` spells a Latin name of the collection: the same consonants (four or
+        more: "лавров", "patrouchev": Lavrov, Patrushev) or nearly the same letters ("шойгу",
+        "moscou": Shoigu, Moscow). A Cyrillic word is compared with any of the collection's
+        names, a person's as far as the word goes ("ланде", Landais); a word in Latin letters
+        (folded) only with its certain names (`words` and `people`, not a run's "forces" or
+        "square"), of about its length ("washing" is not Washington), as typed and as French
+        spells a Russian name in English ("choïgou", "sergueï": shoigu, sergei)."""
+        if is_cyrillic(typed):
+            (skeletons, names), forms, people, within = self._latin_names, (transliterate(typed),), self.people, None
+        else:
+            (skeletons, names), forms, people, within = self._certain_names, {typed, _as_english(typed)}, (), 2
         if len(key := skeleton(typed)) >= 4 and key in skeletons:
             return True
-        match = SequenceMatcher(None, "", transliterate(typed))  # the typed word's letters looked up once
-        for name in names:  # a person's name as far as it goes ("ланде", Landais)
-            match.set_seq1(name[:len(match.b)] if name in self.people else name)
-            if match.real_quick_ratio() >= 0.8 and match.quick_ratio() >= 0.8 and match.ratio() >= 0.8:
-                return True
-        return False
+        return any(_nearly(form, names, people, within) for form in forms)
+
+    @cached_property
+    def _in_runs(self) -> frozenset[str]:
+        """The words of the collection's runs of names, folded ("forces" of "Armed Forces")."""
+        return frozenset(w for phrase in self.phrases for w in phrase.split())
+
+    @cached_property
+    def _certain_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The skeletons (four consonants or more) and the words, four letters or more, of the
+        collection's names written on their own or given a post (`words`, `people`)."""
+        latin = [n for n in {*self.words, *self.people} if n.isascii() and n.isalpha()]
+        return (frozenset(k for n in latin if len(k := skeleton(n)) >= 4),
+                tuple(n for n in latin if len(n) >= 4))
 
     @cached_property
     def _latin_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -244,6 +264,32 @@ _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).
 _SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
+def _nearly(form: str, names: Sequence[str], people: Collection[str], within: int | None) -> bool:
+    """Whether `form` has nearly the same letters (SequenceMatcher's ratio 0.8, its quick upper
+    bounds first) as one of `names`: as a person's (`people`) as far as `form` goes, and only
+    names at most `within` letters longer or shorter when given."""
+    match = SequenceMatcher(None, "", form)  # the form's letters looked up once
+    for name in names:
+        if within is not None and abs(len(name) - len(form)) > within:
+            continue
+        match.set_seq1(name[:len(form)] if name in people else name)
+        if match.real_quick_ratio() >= 0.8 and match.quick_ratio() >= 0.8 and match.ratio() >= 0.8:
+            return True
+    return False
+
+
+#: How French writes the sounds of a Russian name that English writes otherwise.
+_FRENCH_SPELLING = (("tch", "ch"), ("ch", "sh"), ("ou", "u"), ("gue", "ge"), ("gui", "gi"))
+
+
+def _as_english(folded: str) -> str:
+    """A folded word as English would spell it were it a Russian name spelled in French:
+    "choigou" -> "shoigu", "patrouchev" -> "patrushev", "serguei" -> "sergei"."""
+    for french, english in _FRENCH_SPELLING:
+        folded = folded.replace(french, english)
+    return folded
+
+
 #: How many looked-up words `ProperNames` remembers (the least recently asked are forgotten).
 _SPELLED_KEPT = 50_000
 #: A word written in lower case.

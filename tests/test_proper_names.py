@@ -103,3 +103,18 @@ def test_a_surname_the_collection_gives_a_post_is_a_name_in_lower_case() -> None
     assert names.capitalise("what did lavrov tell esper") == "what did Lavrov tell Esper"
     assert names.capitalise("how many forces were sent") == "how many forces were sent"
     assert {"lavrov", "esper"} <= names.people and "forces" not in names.people
+
+
+def test_a_name_typed_in_lower_case_as_french_spells_it_is_a_name() -> None:
+    """"qu'a dit patrouchev sur la biélorussie ?": French spells Patrushev, Shoigu and Belarus
+    otherwise than the collection; the same consonants or nearly the same letters, as typed or
+    with French "ch" and "ou" read as English writes them, make them names. Ordinary words that
+    only resemble a name stay as typed."""
+    names = proper_names([
+        "It was Parly who donated to Minister Shoigu a photograph. The talks in Moscow covered Belarus.",
+        "Nikolai Patrushev, Secretary of the Security Council, went to Washington.",
+    ])
+    assert names.capitalise("qu'a dit patrouchev sur la biélorussie ?") == "qu'a dit Patrouchev sur la Biélorussie ?"
+    assert names.capitalise("que choïgou a-t-il offert à parly à moscou ?") == "que Choïgou a-t-il offert à Parly à Moscou ?"
+    # "washing" is nearly the start of Washington, not as long; "council" only ever in "Security Council"
+    assert names.capitalise("the washing of the council") == "the washing of the council"
