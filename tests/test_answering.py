@@ -212,6 +212,14 @@ def test_who_wrote_is_answered_with_the_byline(core: AnswerCore, question: str) 
     assert answer.answered and answer.answer.startswith("Stanislav IVANOV | Leading Researcher"), answer.answer
 
 
+def test_a_byline_does_not_answer_what_it_only_resembles_in_another_language(core: AnswerCore) -> None:
+    """"России" shares two consonants with the byline's "IMEMO RAS", and nothing else: the byline
+    is no answer to what the article's author thinks possible, the article's sentences are."""
+    answer = core.ask("какие совместные операции России и Франции автор статьи 2019 года считает возможными?")
+    assert answer.answered and not answer.answer.startswith("Stanislav IVANOV"), answer.answer
+    assert "IVANOV" not in " ".join(answer.sentences()), answer.answer
+
+
 @pytest.mark.parametrize("question", ["Who wrote the statement on the Paris meeting?", "Qui a rédigé le communiqué de Paris ?"])
 def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, question: str) -> None:
     """The Paris statement has no byline: whoever it mentions did not write it."""

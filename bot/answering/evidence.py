@@ -38,7 +38,8 @@ FEATURES = (
     "holds_type",      # it holds what is asked: a person, date, place or number (1 when nothing is)
     "names_sentence",  # share of the search's names it (or, for "He ...", the sentence before) names
     "names_passage",   # share of the search's names its passage names
-    "bare",            # a byline, heading or caption that shares nothing with a question not asking "who",
+    "bare",            # a byline, heading or caption that shares nothing with a question not asking "who"
+                       # (a name it only resembles across languages, "России" and "RAS", is nothing shared),
                        # or the document's title line unless it holds the person, date, place or number asked for
     "dangling",        # opens with a pronoun ("He also praised ..."): leans on the sentence before
     "fragment",        # does not end like a sentence: a heading, signature, caption or line of code
@@ -168,8 +169,9 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             if names else 1.0
         overlap = lexical(text)
         held = holds(question, text)
-        bare = (not ends_sentence(text) and not overlap
-                and not (names and named > 0) and question.answer_type not in SOMEONE
+        bare = (not ends_sentence(text) and not overlap and question.answer_type not in SOMEONE
+                and not (names and named > 0 and _share_named(
+                    names, snapshot.words_of((passage.chunk_id, index, dangling), context), False) > 0)
                 or is_title(text, passage.title) and (question.answer_type == "other" or not held))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
