@@ -36,9 +36,14 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
         r"\b(?:when|what year|which year|what date|what day|which day|what month|which month|until when|since when"
         r"|what time|quand|en quelle ann[ée]e|quelle date|à quelle date|quel jour|quel mois|à quelle heure"
-        r"|what(?:'s| is| was) the (?:date|year|month)|quel(?:le)? (?:est|était) (?:la date|le jour|le mois|l'année))\b"
+        r"|what(?:'s| is| was) the (?:date|year|month)|quel(?:le)? (?:est|était) (?:la date|le jour|le mois|l'année)"
+        # whether a date was set: the date answers, a sentence without one does not ("in the coming days")
+        r"|(?:set|fix|fixed|give|gave|given|name|named|announce|announced|agree on|agreed on) (?:a|the|any) date"
+        r"|(?:fix[ée]|fixer|donn[ée]|donner|annonc[ée]|convenu d') ?(?:une|la|d'une) date)\b"
         r"|(?<!\w)(?:когда|в каком году|какого числа|какого года|в какой день|в каком месяце|во сколько|в котором часу"
-        r"|в какое время|какая (?:была )?дата|какое (?:было )?число)(?!\w)", re.I)),
+        r"|в какое время|какая (?:была )?дата|какое (?:было )?число"
+        r"|(?:назначили|назначена|назначил|назвали|назвал|объявили|объявил|согласовали|определили) (?:ли )?дат[ау])(?!\w)",
+        re.I)),
     ("place", re.compile(rf"\b(?:where|(?:in )?(?:which|what) {_QUALIFIERS}(?:city|cities|country|countries|place|places)"
                          r"|quelles? villes?|quels? pays|quel endroit|quel lieu)\b|(?<!\w)o[ù](?!\w)"
                          r"|(?<!\w)(?:где|куда|откуда|в каком городе|в какой стране|в каком месте)(?!\w)", re.I)),

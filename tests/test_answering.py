@@ -46,6 +46,9 @@ from bot.render import cited_sentences, excerpt
     ("What did Shoigu tell Parly when they met?", "other"), ("Что сказал Шойгу, когда они встретились?", "other"),
     ("Qu'a dit Choïgou quand il a vu Parly ?", "other"), ("Где и когда прошла встреча?", "date"),
     ("In which magazine was the photo first published, and when?", "date"),
+    # whether a date was set asks for the date: "in the coming days" does not answer it
+    ("Did they set a date for the next summit?", "date"), ("Ont-ils fixé une date pour la réunion ?", "date"),
+    ("Назначили ли дату встречи?", "date"), ("What did they say about the date?", "other"),
 ])
 def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
@@ -119,6 +122,8 @@ def test_json_answers_say_which_check_refused(core: AnswerCore) -> None:
     assert _refusal(core.ask("How many prisoners were exchanged between Russia and Ukraine?")) == "no_number"
     # an age is a number too: not answered with a sentence that merely names her
     assert _refusal(core.ask("Quel âge a Florence Parly ?")) in ("no_number", "weak_evidence")
+    # whether a date was set asks for it: "the leaders … will meet in the coming days" sets none
+    assert _refusal(core.ask("Did they set a date for the Normandy Four summit?")) in ("no_number", "weak_evidence")
     assert _refusal(core.ask("What did Shoigu give Parly in 2021?")) == "name_not_in_document"
     assert _refusal(core.ask("What is MH17?")) is None
 
