@@ -31,9 +31,10 @@ class ProperNames:
 
     - `words`: each written capitalised on its own within a sentence ("when Parly donated"), or
       at the start of one and also within a run of names ("Lavrov noted", "Sergey Lavrov"), or a
-      person's surname (`people`) only ever written after a first name ("Defense Mark Esper"), and
-      never in lower case: "parly" -> "Parly", "nato" -> "NATO", "esper" -> "Esper"; not "day"
-      (only ever in "Victory Day") nor "ministers" ("the two Ministers", but also "the ministers");
+      person's surname (`people`) only ever written after a first name ("Defense Mark Esper"), or
+      that first name, and never in lower case: "parly" -> "Parly", "nato" -> "NATO", "esper" ->
+      "Esper", "sergey" -> "Sergey"; not "day" (only ever in "Victory Day"), "ministers" ("the two
+      Ministers", but also "the ministers") nor a post ("Secretary");
     - `phrases`: runs of two to four capitalised words within a sentence, and the runs within
       them ("red square" -> "Red Square", "mark esper" -> "Mark Esper" of "Defense Mark Esper");
     - `ordinary`: every word the collection also writes in lower case, folded ("plan", "day"):
@@ -180,7 +181,10 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
                 lower.add(fold(word))
             end = offset + len(word)
     people = {fold(surname) for text in texts for span in post_spans(text) if (surname := _surname(span))}
-    names = (alone | opening & in_runs | people & in_runs - _POSTS) - lower - STOPWORDS
+    surnames = people & in_runs - _POSTS
+    # and the first names before them: "sergey" of "Sergey Lavrov", "florence" of "Florence Parly"
+    first = {p.split()[-2] for p in phrases if p.split()[-1] in surnames and len(p.split()) >= 2}
+    names = (alone | opening & in_runs | surnames | first) - lower - STOPWORDS - _POSTS
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
                        {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower},
                        frozenset(lower), frozenset(people - lower - STOPWORDS - _POSTS))

@@ -101,6 +101,8 @@ def test_a_surname_the_collection_gives_a_post_is_a_name_in_lower_case() -> None
         "A meeting of the Minister for the Armed Forces and their counterparts.",
     ])
     assert names.capitalise("what did lavrov tell esper") == "what did Lavrov tell Esper"
+    # their first names too, as French spells them or not ("Sergey Lavrov", "Mark Esper")
+    assert names.capitalise("qu'a dit sergueï lavrov à mark ?") == "qu'a dit Sergueï Lavrov à Mark ?"
     assert names.capitalise("how many forces were sent") == "how many forces were sent"
     assert {"lavrov", "esper"} <= names.people and "forces" not in names.people
 
