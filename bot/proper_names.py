@@ -113,21 +113,15 @@ class ProperNames:
 
     @cached_property
     def _certain_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
-        """The skeletons (four consonants or more) and the words, four letters or more, of the
-        collection's names written on their own or given a post (`words`, `people`)."""
-        latin = [n for n in {*self.words, *self.people} if n.isascii() and n.isalpha()]
-        return (frozenset(k for n in latin if len(k := skeleton(n)) >= 4),
-                tuple(n for n in latin if len(n) >= 4))
+        """`_spellings` of the collection's names written on their own or given a post (`words`,
+        `people`)."""
+        return _spellings({*self.words, *self.people})
 
     @cached_property
     def _latin_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
-        """The collection's names in Latin letters, folded, a word each (those of its runs of
-        names too: "navalny" of "Alexei Navalny"): their consonant skeletons
-        (`bot.vocabulary.skeleton`) and the names of four letters or more themselves."""
-        in_runs = {w for phrase in self.phrases for w in phrase.split()} - self.ordinary - STOPWORDS - _POSTS
-        latin = [n for n in {*self.words, *self.people, *in_runs} if n.isascii() and n.isalpha()]
-        return (frozenset(k for n in latin if len(k := skeleton(n)) >= 4),
-                tuple(n for n in latin if len(n) >= 4))
+        """`_spellings` of all the collection's names, those of its runs of names too ("navalny" of
+        "Alexei Navalny")."""
+        return _spellings({*self.words, *self.people, *(self._in_runs - self.ordinary - STOPWORDS - _POSTS)})
 
     def _acronym(self, typed: str) -> str:
         """`typed` as the collection writes the same acronym, if it writes it otherwise."""
@@ -268,6 +262,15 @@ _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).
 _SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
+
+
+def _spellings(names: Collection[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Of `names` (folded), those in Latin letters: their consonant skeletons of four or more
+    (`bot.vocabulary.skeleton`), and the names of four letters or more themselves."""
+    latin = [n for n in names if n.isascii() and n.isalpha()]
+    return frozenset(k for n in latin if len(k := skeleton(n)) >= 4), tuple(n for n in latin if len(n) >= 4)
+
+
 def _nearly(form: str, names: Sequence[str], people: Collection[str], within: int | None) -> bool:
     """Whether `form` has nearly the same letters (SequenceMatcher's ratio 0.8, its quick upper
     bounds first) as one of `names`: as a person's (`people`) as far as `form` goes, and only
