@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 from bot.language import ACRONYMS, STOPWORDS, folded_words
-from bot.vocabulary import skeleton
+from bot.vocabulary import alike, skeleton
 from index.text import fold, is_cyrillic, transliterate, words
 
 
@@ -177,7 +177,7 @@ def proper_names(texts: Sequence[str]) -> ProperNames:
     people = {fold(surname) for text in texts for span in post_spans(text) if (surname := _surname(span))}
     surnames = people & in_runs - _POSTS
     # and the first names before them: "sergey" of "Sergey Lavrov", "florence" of "Florence Parly"
-    first = {p.split()[-2] for p in phrases if p.split()[-1] in surnames and len(p.split()) >= 2}
+    first = {parts[-2] for p in phrases if (parts := p.split())[-1] in surnames}
     names = (alone | opening & in_runs | surnames | first) - lower - STOPWORDS - _POSTS
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
                        {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower},
@@ -272,15 +272,15 @@ def _spellings(names: Collection[str]) -> tuple[frozenset[str], tuple[str, ...]]
 
 
 def _nearly(form: str, names: Sequence[str], people: Collection[str], within: int | None) -> bool:
-    """Whether `form` has nearly the same letters (SequenceMatcher's ratio 0.8, its quick upper
-    bounds first) as one of `names`: as a person's (`people`) as far as `form` goes, and only
-    names at most `within` letters longer or shorter when given."""
+    """Whether `form` has nearly the same letters (`bot.vocabulary.alike`) as one of `names`: as a
+    person's (`people`) as far as `form` goes, and only names at most `within` letters longer or
+    shorter when given."""
     match = SequenceMatcher(None, "", form)  # the form's letters looked up once
     for name in names:
         if within is not None and abs(len(name) - len(form)) > within:
             continue
         match.set_seq1(name[:len(form)] if name in people else name)
-        if match.real_quick_ratio() >= 0.8 and match.quick_ratio() >= 0.8 and match.ratio() >= 0.8:
+        if alike(match):
             return True
     return False
 

@@ -72,9 +72,20 @@ class Vocabulary:
                 if known.isdigit():
                     continue
                 if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
-                                                             SequenceMatcher(None, word, known).ratio() >= 0.8):
+                                                             alike(SequenceMatcher(None, word, known))):
                     return True
         return False
+
+
+#: How alike two words' letters are (difflib's ratio) when one is the other a typo, an inflection
+#: or a spelling away ("Biélorussie", "Belarus" aside: those are the consonants' `skeleton`).
+LETTERS_ALIKE = 0.8
+
+
+def alike(match: SequenceMatcher) -> bool:
+    """Whether the two words `match` compares have LETTERS_ALIKE, the quick upper bounds first."""
+    return (match.real_quick_ratio() >= LETTERS_ALIKE and match.quick_ratio() >= LETTERS_ALIKE
+            and match.ratio() >= LETTERS_ALIKE)
 
 
 _SOUNDS = (("shch", "s"), ("sch", "s"), ("zh", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("ts", "c"),
