@@ -8,7 +8,8 @@ word though the collection writes "Victory Day", and "json" stays one where the 
 also writes it in lower case. A Cyrillic word that spells one of the collection's Latin names
 is capitalised too ("что лавров сказал об иране" -> "что Лавров сказал об Иране"), for
 `bot.vocabulary` to match it across scripts as it does the capitalised "Лавров", and so is one
-French spells otherwise ("patrouchev", "choïgou", "biélorussie": Patrushev, Shoigu, Belarus).
+French spells otherwise ("patrouchev", "choïgou", "biélorussie": Patrushev, Shoigu, Belarus),
+unless the question writes its names with capitals: then its lower-case words are words.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 from bot.language import ACRONYMS, STOPWORDS, folded_words
-from bot.vocabulary import alike, skeleton
+from bot.vocabulary import SAME_START, alike, skeleton
 from index.text import fold, is_cyrillic, transliterate, words
 
 
@@ -57,7 +58,11 @@ class ProperNames:
     def capitalise(self, text: str) -> str:
         """`text` with the names it types in lower case written as the collection writes them,
         and an acronym the collection writes in another language written as it does ("l'OTAN"
-        -> "l'NATO" where the collection says NATO)."""
+        -> "l'NATO" where the collection says NATO). A text that writes a name with a capital
+        is taken at its word: of its lower-case words, only those the collection writes only
+        as names are capitalised, none that only spells one otherwise ("main" in "What was the
+        main topic in Moscow?" is not "Malian", though "mali" may be in "what about mali")."""
+        guess = _NAME_WRITTEN.search(text.lstrip()) is None
         if self._phrase is not None and len(text.lower()) == len(text):
             typed, pieces, at = text.lower(), [], 0
             for m in self._phrase.finditer(typed):
@@ -65,19 +70,19 @@ class ProperNames:
                     pieces += [text[at:m.start()], self.phrases[m.group()]]
                     at = m.end()
             text = "".join(pieces) + text[at:]
-        text = _LOWER_WORD.sub(lambda m: self._written(m.group()), text)
+        text = _LOWER_WORD.sub(lambda m: self._written(m.group(), guess), text)
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
 
-    def _written(self, typed: str) -> str:
+    def _written(self, typed: str, guess: bool) -> str:
         """`typed`, a word in lower case, as the collection writes it when it is one of its names
-        ("parly" -> "Parly"); capitalised when it spells one of the collection's names otherwise,
-        in Cyrillic, inflected or not ("лавров", "парли", "ле дриан", "иране": Lavrov, Parly,
-        Drian, Iran), or as French spells it ("patrouchev", "biélorussie"), as it would be typed
-        with capitals; else as typed."""
+        ("parly" -> "Parly"); when `guess`ing, capitalised when it spells one of the collection's
+        names otherwise, in Cyrillic, inflected or not ("лавров", "парли", "ле дриан", "иране":
+        Lavrov, Parly, Drian, Iran), or as French spells it ("patrouchev", "biélorussie"), as it
+        would be typed with capitals; else as typed."""
         folded = fold(typed)
         if folded in self.words:
             return self.words[folded]
-        if len(typed) < 4 or folded in STOPWORDS or typed.upper() in _SAME_ACRONYM:  # "нато" is NATO (`_acronym`)
+        if not guess or len(typed) < 4 or folded in STOPWORDS or typed.upper() in _SAME_ACRONYM:  # "нато" is NATO (`_acronym`)
             return typed
         cyrillic = is_cyrillic(typed)
         if not cyrillic and (folded in self.ordinary or folded in self._in_runs):
@@ -96,15 +101,16 @@ class ProperNames:
         "moscou": Shoigu, Moscow). A Cyrillic word is compared with any of the collection's
         names, a person's as far as the word goes ("ланде", Landais); a word in Latin letters
         (folded) only with its certain names (`words` and `people`, not a run's "forces" or
-        "square"), of about its length ("washing" is not Washington), as typed and as French
-        spells a Russian name in English ("choïgou", "sergueï": shoigu, sergei)."""
+        "square"), of about its length ("washing" is not Washington) and beginning as it does
+        (`SAME_START`, as `Vocabulary.mentions` then finds it: "care" is not Claire), as typed
+        and as French spells a Russian name in English ("choïgou", "sergueï": shoigu, sergei)."""
         if is_cyrillic(typed):
-            (skeletons, names), forms, people, within = self._latin_names, (transliterate(typed),), self.people, None
+            (skeletons, names), forms, people, within, start = self._latin_names, (transliterate(typed),), self.people, None, 0
         else:
-            (skeletons, names), forms, people, within = self._certain_names, {typed, _as_english(typed)}, (), 2
+            (skeletons, names), forms, people, within, start = self._certain_names, {typed, _as_english(typed)}, (), 2, SAME_START
         if len(key := skeleton(typed)) >= 4 and key in skeletons:
             return True
-        return any(_nearly(form, names, people, within) for form in forms)
+        return any(_nearly(form, [n for n in names if n[:start] == form[:start]], people, within) for form in forms)
 
     @cached_property
     def _in_runs(self) -> frozenset[str]:
@@ -258,6 +264,9 @@ _TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")
 #: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a
 #: quotation, a code comment or a prompt ("# Demonstrate …", '"Send …').
 _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
+#: A word written with a capital not opening a sentence: a question writing one ("What was the
+#: main topic in Moscow?") writes its names with capitals, and its lower-case words are words.
+_NAME_WRITTEN = re.compile(r"(?<!^)(?<![.!?])(?<![.!?]\s)\b[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]")
 #: An acronym as people type it: in capitals, or one of four letters or more in lower case ("otan").
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).

@@ -37,7 +37,7 @@ class Vocabulary:
     def _index(self) -> None:
         self._by_prefix: dict[str, list[str]] = {}
         for word in self._words:
-            self._by_prefix.setdefault(word[:2], []).append(word)
+            self._by_prefix.setdefault(word[:SAME_START], []).append(word)
         #: The numbers written as ordinals ("75th" -> "75"): the same number as "75e" or "75-й".
         self._ordinals = {m.group(1) for m in map(_ORDINAL.fullmatch, self._words) if m}
         self._skeletons: set[str] | None = None  # made on the first loose look-up
@@ -68,7 +68,7 @@ class Vocabulary:
                     return True
             if word.isdigit():
                 continue  # numbers must match exactly: 2023 is not 2021
-            for known in self._by_prefix.get(word[:2], ()):  # same first letters, then fuzzy
+            for known in self._by_prefix.get(word[:SAME_START], ()):  # same first letters, then fuzzy
                 if known.isdigit():
                     continue
                 if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
@@ -80,6 +80,9 @@ class Vocabulary:
 #: How alike two words' letters are (difflib's ratio) when one is the other a typo, an inflection
 #: or a spelling away ("Biélorussie", "Belarus" aside: those are the consonants' `skeleton`).
 LETTERS_ALIKE = 0.8
+#: How many first letters a typo or an inflection keeps: "Parlament" may be "Parliament", "Care"
+#: is not "Claire". Only a word with the same first letters is compared for `LETTERS_ALIKE`.
+SAME_START = 2
 
 
 def alike(match: SequenceMatcher) -> bool:

@@ -120,3 +120,24 @@ def test_a_name_typed_in_lower_case_as_french_spells_it_is_a_name() -> None:
     assert names.capitalise("que choïgou a-t-il offert à parly à moscou ?") == "que Choïgou a-t-il offert à Parly à Moscou ?"
     # "washing" is nearly the start of Washington, not as long; "council" only ever in "Security Council"
     assert names.capitalise("the washing of the council") == "the washing of the council"
+
+
+def test_an_ordinary_word_is_no_name_for_resembling_one() -> None:
+    """"what do they care about": a word is only taken for a name it spells otherwise when it
+    begins as the name does ("care" has the letters of Claire, not her first two), and never in
+    a question that writes its names with capitals ("main" in "... in Moscow?" is a word, though
+    the letters of "Malian" in a question typed all in lower case)."""
+    names = proper_names(["It was Claire who met the Malian authorities in Moscow with Parly."])
+    assert names.capitalise("what do they care about") == "what do they care about"
+    assert names.capitalise("what did they say about mali in moscou") == "what did they say about Mali in Moscou"
+    assert names.capitalise("What was the main topic in Moscow?") == "What was the main topic in Moscow?"
+    assert names.capitalise("Hi. what did parly say about mali?") == "Hi. what did Parly say about Mali?"
+
+
+def test_ordinary_words_resembling_names_do_not_refuse_a_question(core: AnswerCore) -> None:
+    """Questions typed with capitals whose ordinary words share letters with a name (care:
+    Claire, main: Malian) are answered."""
+    care = core.ask("What do the ministers care about regarding human rights in Russia?")
+    assert care.answered and "Navalny" in care.answer
+    main = core.ask("What was the main topic of the talks in Moscow in 2019?")
+    assert main.answered and "Iran" in main.answer
