@@ -308,8 +308,9 @@ def _as_english(folded: str) -> str:
 
 #: How many looked-up words `ProperNames` remembers (the least recently asked are forgotten).
 _SPELLED_KEPT = 50_000
-#: A word written in lower case.
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿа-яё][\w’-]*")
+#: A word written in lower case, on its own or after a French elision ("l'iran", "d'ukraine",
+#: "qu'esper": as "l'Iran" names Iran).
+_LOWER_WORD = re.compile(r"(?:(?<![\w'’-])|(?<=\b[cdjlmnstCDJLMNST]['’])|(?<=\b[qQ]u['’]))[a-zà-ÿа-яё][\w’-]*")
 
 
 __all__ = ["ProperNames", "post_spans", "proper_names"]

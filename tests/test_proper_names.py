@@ -127,11 +127,13 @@ def test_an_ordinary_word_is_no_name_for_resembling_one() -> None:
     begins as the name does ("care" has the letters of Claire, not her first two), and never in
     a question that writes its names with capitals ("main" in "... in Moscow?" is a word, though
     the letters of "Malian" in a question typed all in lower case)."""
-    names = proper_names(["It was Claire who met the Malian authorities in Moscow with Parly."])
+    names = proper_names(["It was Claire who met the Malian authorities in Moscow with Parly, then went to Iran."])
     assert names.capitalise("what do they care about") == "what do they care about"
     assert names.capitalise("what did they say about mali in moscou") == "what did they say about Mali in Moscou"
     assert names.capitalise("What was the main topic in Moscow?") == "What was the main topic in Moscow?"
     assert names.capitalise("Hi. what did parly say about mali?") == "Hi. what did Parly say about Mali?"
+    # A name after a French elision is one, as "l'Iran" is.
+    assert names.capitalise("qu'a dit parly de l'iran ?") == "qu'a dit Parly de l'Iran ?"
 
 
 def test_ordinary_words_resembling_names_do_not_refuse_a_question(core: AnswerCore) -> None:
