@@ -264,9 +264,10 @@ _TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")
 #: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a
 #: quotation, a code comment or a prompt ("# Demonstrate …", '"Send …').
 _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
-#: A word written with a capital not opening a sentence: a question writing one ("What was the
-#: main topic in Moscow?") writes its names with capitals, and its lower-case words are words.
-_NAME_WRITTEN = re.compile(r"(?<!^)(?<![.!?])(?<![.!?]\s)\b[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]")
+#: A word written with a capital not opening a sentence, a quotation or a bracket: a question
+#: writing one ("What was the main topic in Moscow?") writes its names with capitals, and its
+#: lower-case words are words.
+_NAME_WRITTEN = re.compile(r"(?<!^)(?<![.!?«“\"(])(?<![.!?«“\"(]\s)\b[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]")
 #: An acronym as people type it: in capitals, or one of four letters or more in lower case ("otan").
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
 #: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).

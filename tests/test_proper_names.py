@@ -132,6 +132,7 @@ def test_an_ordinary_word_is_no_name_for_resembling_one() -> None:
     assert names.capitalise("what did they say about mali in moscou") == "what did they say about Mali in Moscou"
     assert names.capitalise("What was the main topic in Moscow?") == "What was the main topic in Moscow?"
     assert names.capitalise("Hi. what did parly say about mali?") == "Hi. what did Parly say about Mali?"
+    assert names.capitalise("« Qu'a dit parly à moscou ? »") == "« Qu'a dit Parly à Moscou ? »"
     # A name after a French elision is one, as "l'Iran" is.
     assert names.capitalise("qu'a dit parly de l'iran ?") == "qu'a dit Parly de l'Iran ?"
 
