@@ -110,7 +110,7 @@ class ProperNames:
             (skeletons, names), forms, people, within, start = self._certain_names, {typed, _as_english(typed)}, (), 2, SAME_START
         if len(key := skeleton(typed)) >= 4 and key in skeletons:
             return True
-        return any(_nearly(form, [n for n in names if n[:start] == form[:start]], people, within) for form in forms)
+        return any(_nearly(form, names, people, within, start) for form in forms)
 
     @cached_property
     def _in_runs(self) -> frozenset[str]:
@@ -281,13 +281,13 @@ def _spellings(names: Collection[str]) -> tuple[frozenset[str], tuple[str, ...]]
     return frozenset(k for n in latin if len(k := skeleton(n)) >= 4), tuple(n for n in latin if len(n) >= 4)
 
 
-def _nearly(form: str, names: Sequence[str], people: Collection[str], within: int | None) -> bool:
+def _nearly(form: str, names: Sequence[str], people: Collection[str], within: int | None, start: int) -> bool:
     """Whether `form` has nearly the same letters (`bot.vocabulary.alike`) as one of `names`: as a
-    person's (`people`) as far as `form` goes, and only names at most `within` letters longer or
-    shorter when given."""
+    person's (`people`) as far as `form` goes, and only names beginning with its first `start`
+    letters and, when given, at most `within` letters longer or shorter."""
     match = SequenceMatcher(None, "", form)  # the form's letters looked up once
     for name in names:
-        if within is not None and abs(len(name) - len(form)) > within:
+        if name[:start] != form[:start] or within is not None and abs(len(name) - len(form)) > within:
             continue
         match.set_seq1(name[:len(form)] if name in people else name)
         if alike(match):
