@@ -91,7 +91,7 @@ class _Snapshot:
     def proper_names(self) -> ProperNames:
         """The names the collection writes only as names, which a question may type in lower
         case ("parly", "red square"; made at the first question, not when the snapshot loads)."""
-        return proper_names(self.texts + [r.title for r in self.records])
+        return proper_names(self.texts + [r.title for r in self.records], self.language)
 
     def sentences_of(self, passage_ids: list[str]) -> list[SentenceRecord]:
         """The sentences of these passages with their vectors, in passage then reading order, as

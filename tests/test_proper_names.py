@@ -137,6 +137,23 @@ def test_an_ordinary_word_is_no_name_for_resembling_one() -> None:
     assert names.capitalise("qu'a dit parly de l'iran ?") == "qu'a dit Parly de l'Iran ?"
 
 
+def test_a_word_with_a_name_s_consonants_is_that_name_only_in_another_language() -> None:
+    """"what century was it?": asked in the collection's language, a name is typed as the
+    collection spells it, give or take a typo. The same consonants ("century", "counter":
+    Center) or a Russian name's French spelling ("journey" read as "jurney": June) make a word
+    a name only in a question in another language ("patrouchev", "biélorussie"), where the name
+    checks compare consonants too; in English, "Century" was refused as never mentioned."""
+    names = proper_names(["They met at the Center in June with Patrushev, then flew to Belarus."], "en")
+    assert names.capitalise("what century was it, after their journey") == "what century was it, after their journey"
+    assert names.capitalise("did they counter that") == "did they counter that"
+    assert names.capitalise("what did patrushev say at the centre") == "what did Patrushev say at the Centre"
+    assert names.capitalise("qu'a dit patrouchev de la biélorussie ?") == "qu'a dit Patrouchev de la Biélorussie ?"
+    # The collection's language is the name look-up's: in a French collection, French is at home.
+    french = proper_names(["Ils ont vu Patrouchev en Biélorussie, en juin."], "fr")
+    assert french.capitalise("what did they say about belarus") == "what did they say about Belarus"
+    assert french.capitalise("qu'ont-ils dit du belarus ?") == "qu'ont-ils dit du belarus ?"
+
+
 def test_ordinary_words_resembling_names_do_not_refuse_a_question(core: AnswerCore) -> None:
     """Questions typed with capitals whose ordinary words share letters with a name (care:
     Claire, main: Malian) are answered."""
@@ -144,3 +161,6 @@ def test_ordinary_words_resembling_names_do_not_refuse_a_question(core: AnswerCo
     assert care.answered and "Navalny" in care.answer
     main = core.ask("What was the main topic of the talks in Moscow in 2019?")
     assert main.answered and "Iran" in main.answer
+    # typed in lower case, "century" is no name (Center) that the documents never mention
+    century = core.ask("which photo from the last century did parly hand to shoigu")
+    assert century.answered and "Normandie" in century.answer
