@@ -298,10 +298,14 @@ def _spellings(names: Collection[str]) -> tuple[frozenset[str], tuple[str, ...]]
 def _nearly(form: str, names: Sequence[str], people: Collection[str], within: int | None, start: int) -> bool:
     """Whether `form` has nearly the same letters (`bot.vocabulary.alike`) as one of `names`: as a
     person's (`people`) as far as `form` goes, and only names beginning with its first `start`
-    letters and, when given, at most `within` letters longer or shorter."""
+    letters and, when given, at most `within` letters longer or shorter when `form` begins the
+    name ("mali": Malian), one fewer otherwise ("main" has Malian's letters in order, but two
+    fewer, and is no stem of it: one more training answer right in lower case, none lost as
+    written or in lower case, 2026-12-04)."""
     match = SequenceMatcher(None, "", form)  # the form's letters looked up once
     for name in names:
-        if name[:start] != form[:start] or within is not None and abs(len(name) - len(form)) > within:
+        apart = abs(len(name) - len(form))
+        if name[:start] != form[:start] or within is not None and apart > within - (not name.startswith(form)):
             continue
         match.set_seq1(name[:len(form)] if name in people else name)
         if alike(match):
