@@ -157,7 +157,8 @@ class ProperNames:
 
 
 def proper_names(texts: Sequence[str], language: str = "en") -> ProperNames:
-    """The names `texts` write only as names (see `ProperNames`)."""
+    """The names `texts` write only as names (see `ProperNames`); `language`: the one they are
+    written in (`bot.retrieval` gives its collection's), so a question in another may spell them otherwise."""
     spellings: dict[str, Counter[str]] = {}  # folded word -> how it is written capitalised
     alone: set[str] = set()  # capitalised on its own within a sentence
     opening: set[str] = set()  # on its own at the start of a sentence
