@@ -1,14 +1,16 @@
 """What a question asks for: the author of a text, a person, someone's post, a date, a place, a
-number, or other, in English, French and Russian (`answer_type`, `question_type`).
+number, or other, in English, French and Russian (`answer_type`, `question_type`), and the time
+it bounds that to (`time_bound`: "before 2021", "the next meeting").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from bot.language import POSSESSIVE, content_tokens, folded_words
+from bot.language import POSSESSIVE, YEAR, content_tokens, folded_words
 from index.text import tokens
 
 AnswerType = Literal["author", "person", "role", "date", "place", "number", "other"]
@@ -113,3 +115,57 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
             t in _POST or t in _HOLDING for t in rest):
         return "role"
     return kind
+
+
+@dataclass(frozen=True)
+class TimeBound:
+    """The time a "When…?" question bounds its answer to: a year it must come before or after
+    ("When did Lavrov visit Paris before 2021?", "après 2019", "до 2021 года"), or what is still
+    to come ("the next meeting", "la prochaine réunion", "следующая встреча")."""
+
+    before: int | None = None
+    after: int | None = None
+    ahead: bool = False
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        """The years that bound it: no thing the question asks about, so no name to look for."""
+        return tuple(str(y) for y in (self.before, self.after) if y is not None)
+
+    def met_by(self, text: str, dated: bool) -> bool:
+        """Whether `text` (`dated`: it states a date) answers within the bound: a year on its side,
+        and for what is still to come, words saying so ("will meet in the coming days") with a
+        date or a "soon" of their own."""
+        years = [int(y) for y in YEAR.findall(text)]
+        if self.before is not None and not any(y < self.before for y in years):
+            return False
+        if self.after is not None and not any(y > self.after for y in years):
+            return False
+        return not self.ahead or bool(_TO_COME.search(text)) and (dated or bool(_SOON.search(text)))
+
+
+_BEFORE = re.compile(r"\b(?:before|prior to|earlier than|avant)\s+(?:(?:the )?year |l'ann[ée]e |l'an )?(\d{4})\b"
+                     r"|(?<!\w)до\s+(\d{4})(?!\d)", re.IGNORECASE)
+_AFTER = re.compile(r"\b(?:after|later than|apr[èe]s)\s+(?:(?:the )?year |l'ann[ée]e |l'an )?(\d{4})\b"
+                    r"|(?<!\w)после\s+(\d{4})(?!\d)", re.IGNORECASE)
+#: "the next meeting", "la prochaine réunion", "следующий раунд" (not "next to", nor "What did she say next?").
+_NEXT = re.compile(r"\b(?:next|upcoming|forthcoming)\s+(?!(?:to|in|on|at|for|about|after|with)\b)[a-z0-9]"
+                   r"|\bprochaine?s?\b|(?<!\w)(?:следующ|предстоящ|будущ)\w*", re.IGNORECASE)
+#: A sentence that speaks of what is still to come, in English, French or Russian.
+_TO_COME = re.compile(r"\b(?:will|shall|next|upcoming|coming|forthcoming|future|soon|shortly|scheduled|planned"
+                      r"|prochaine?s?|prochainement|bient[ôo]t|[àa] venir|futur\w*|pr[ée]vue?s?|aura|sera|tiendra)\b"
+                      r"|\w'll\b|(?<!\w)(?:следующ|предстоящ|будущ|ближайш|скоро|вскоре|будет|будут|состоится|пройд[её]т"
+                      r"|запланирова)\w*", re.IGNORECASE)
+#: When, without a date: "in the coming days", "in the near future", "soon", "dans les prochains jours", "в ближайшее время".
+_SOON = re.compile(r"\b(?:coming (?:days|weeks|months)|near future|soon|shortly|next (?:week|month|year)"
+                   r"|prochaine?s? (?:jours|semaines|mois|ann[ée]e)|prochainement|bient[ôo]t|proche avenir)\b"
+                   r"|(?<!\w)(?:ближайш\w* (?:время|дни|недели|месяцы|будущем)|скоро|вскоре)(?!\w)", re.IGNORECASE)
+
+
+def time_bound(text: str) -> TimeBound | None:
+    """The time bound of `text`, a "When…?" question; None when it sets none."""
+    before, after = _BEFORE.search(text), _AFTER.search(text)
+    bound = TimeBound(before=int(next(g for g in before.groups() if g)) if before else None,
+                      after=int(next(g for g in after.groups() if g)) if after else None,
+                      ahead=_NEXT.search(text) is not None)
+    return bound if bound != TimeBound() else None

@@ -79,10 +79,14 @@ def _name_not_in_document(c: Context) -> dict[str, Any] | None:
 
 
 def _missing(*kinds: str) -> Callable[[Context], dict[str, Any] | None]:
-    """A check refusing a question that asks for one of `kinds` when no chosen sentence holds it."""
+    """A check refusing a question that asks for one of `kinds` when the first chosen sentence (the
+    answer; the others add to it) does not hold it: "Назначили ли дату встречи нормандской
+    четвёрки?" is not answered with a sentence of no date and, second, one of "the coming days".
+    Two more training answers right as written than when any chosen sentence would do, three in
+    lower case, none lost."""
     def check(c: Context) -> dict[str, Any] | None:
         asks = c.question.answer_type in kinds
-        return {} if asks and not any(holds(c.question, x.text) for x in c.chosen) else None
+        return {} if asks and not (c.chosen and holds(c.question, c.chosen[0].text)) else None
     return check
 
 

@@ -326,9 +326,9 @@ def holds(question: Question, text: str) -> float:
         return float(introduces(text, question.meant or question.search_names))
     if kind == "author":  # a byline ("Stanislav IVANOV | Leading Researcher, ...") or "written by ..."
         return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
-    if kind == "date":
-        return float(bool(YEAR.search(text) or _TIME.search(text))
-                     or any(t in MONTHS or t in _WHEN_WORDS for t in tokens(text)))
+    if kind == "date":  # within the question's bound, if it sets one ("before 2021", "the next meeting")
+        dated = bool(YEAR.search(text) or _TIME.search(text)) or any(t in MONTHS or t in _WHEN_WORDS for t in tokens(text))
+        return float(question.bound.met_by(text, dated) if question.bound else dated)
     asked = {fold(n) for n in question.search_names}
     for word, _ in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
         folded = fold(word)

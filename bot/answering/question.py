@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.answering.followup import Resolution, about_phrase, own_words, resolve, topic_of
-from bot.answer_type import AnswerType, question_type
+from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
 from bot.language import (acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms, language,
                           others_named, subject_of)
 from bot.models import Turn
@@ -36,6 +36,8 @@ class Question:
     names: tuple[str, ...]  #: names, numbers and acronyms the question itself names, as written
     content: tuple[str, ...]  #: folded content words (no stop words)
     answer_type: AnswerType
+    #: For a "When…?" question, the time it bounds the answer to ("before 2021", "the next meeting").
+    bound: TimeBound | None = None
     small_talk: bool = False
     #: It asks what the documents are, not what they say ("What is this collection about?").
     about_documents: bool = False
@@ -174,6 +176,10 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     if proper:  # "what did parly give shoigu" asks about Parly and Shoigu
         asked = proper.capitalise(asked)
     names = tuple(key_terms(asked, proper or ()))
+    kind = question_type(asked, names)
+    bound = time_bound(asked) if kind == "date" else None
+    if bound:  # "before 2021" asks about no 2021: the answer is another year
+        names = tuple(n for n in names if n not in bound.years)
     taken = Resolution(False, (), asked, (), False) if fresh is not None else resolve(asked, names, history, proper)
     # "Where exactly?", "Why?" ask more of the answer before; "What did he give her in return?"
     # asks something new; "Who did she negotiate with?" may be either.
@@ -185,7 +191,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     return Question(
         text=text, language=language(text, undecided), names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
-        answer_type=question_type(asked, names), small_talk=is_small_talk(text),
+        answer_type=kind, bound=bound, small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
