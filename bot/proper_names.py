@@ -59,16 +59,18 @@ class ProperNames:
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)
 
-    def capitalise(self, text: str) -> str:
+    def capitalise(self, text: str, language: str | None = None) -> str:
         """`text` with the names it types in lower case written as the collection writes them,
         and an acronym the collection writes in another language written as it does ("l'OTAN"
         -> "l'NATO" where the collection says NATO). A text that writes a name with a capital
         is taken at its word: of its lower-case words, only those the collection writes only
         as names are capitalised, none that only spells one otherwise ("main" in "What was the
         main topic in Moscow?" is not "Malian", though "mali" may be in "what about mali"). Only
-        a text in another language than the collection's spells a name otherwise (`_spells`)."""
+        a text in another language than the collection's spells a name otherwise (`_spells`);
+        `language`: the text's, when the conversation decided it ("biélorussie ?" after French
+        questions), else told from the text alone."""
         guess = _NAME_WRITTEN.search(text.lstrip()) is None
-        foreign = language_of(text) != self.language
+        foreign = (language or language_of(text)) != self.language
         if self._phrase is not None and len(text.lower()) == len(text):
             typed, pieces, at = text.lower(), [], 0
             for m in self._phrase.finditer(typed):

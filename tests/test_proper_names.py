@@ -156,6 +156,20 @@ def test_a_word_with_a_name_s_consonants_is_that_name_only_in_another_language()
     assert french.capitalise("qu'ont-ils dit du belarus ?") == "qu'ont-ils dit du belarus ?"
 
 
+def test_a_bare_follow_up_is_looked_up_in_the_conversation_s_language() -> None:
+    """"ok, biélorussie ?" has no French word to tell its language by: after French questions
+    it is French, so "biélorussie" is Belarus as French spells it, and a name of the question."""
+    from bot.answering import analyse
+    from bot.models import Turn
+
+    names = proper_names(["They met Patrushev in June, then flew to Belarus."], "en")
+    assert names.capitalise("biélorussie ?", "fr") == "Biélorussie ?"
+    assert names.capitalise("biélorussie ?", "en") == "biélorussie ?"
+    before = [Turn(question="Qu'a dit Patrouchev sur l'Ukraine ?", search_query="Patrouchev Ukraine", answered=True)]
+    assert analyse("ok, biélorussie ?", before, names).names == ("Biélorussie",)
+    assert analyse("ok, biélorussie ?", (), names).names == ()  # English, unless the conversation is French
+
+
 def test_ordinary_words_resembling_names_do_not_refuse_a_question(core: AnswerCore) -> None:
     """Questions typed with capitals whose ordinary words share letters with a name (care:
     Claire, main: Malian) are answered."""

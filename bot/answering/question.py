@@ -170,11 +170,12 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     text = _CONTROL.sub("", text).strip()
     # "Continue", "Encore ?": in the language the conversation is in
     undecided = language(history[-1].question) if history else "en"
+    spoken = language(text, undecided)
     history = conversation(history)
     fresh = after_new_topic(text)  # "Other question: …" stands on its own
     asked = text if fresh is None else fresh
     if proper:  # "what did parly give shoigu" asks about Parly and Shoigu
-        asked = proper.capitalise(asked)
+        asked = proper.capitalise(asked, spoken)
     names = tuple(key_terms(asked, proper or ()))
     kind = question_type(asked, names)
     bound = time_bound(asked) if kind == "date" else None
@@ -189,7 +190,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
     return Question(
-        text=text, language=language(text, undecided), names=names,
+        text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
         answer_type=kind, bound=bound, small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
