@@ -132,6 +132,13 @@ class TimeBound:
         """The years that bound it: no thing the question asks about, so no name to look for."""
         return tuple(str(y) for y in (self.before, self.after) if y is not None)
 
+    def left_out_of(self, text: str) -> str:
+        """`text` without the years that bound it ("Après 2019, quand …" -> "quand …"): searched
+        for, "2019" would find the 2019 article, the one time the question excludes."""
+        for pattern in (_BEFORE, _AFTER):
+            text = pattern.sub(" ", text)
+        return re.sub(r"^[\s,]+|\s+(?=[\s,?.!])", "", text)
+
     def met_by(self, text: str, dated: bool) -> bool:
         """Whether `text` (`dated`: it states a date) answers within the bound: a year on its side,
         and for what is still to come, words saying so ("will meet in the coming days") with a
@@ -145,9 +152,9 @@ class TimeBound:
 
 
 _BEFORE = re.compile(r"\b(?:before|prior to|earlier than|avant)\s+(?:(?:the )?year |l'ann[ée]e |l'an )?(\d{4})\b"
-                     r"|(?<!\w)до\s+(\d{4})(?!\d)", re.IGNORECASE)
+                     r"|(?<!\w)до\s+(\d{4})(?!\d)(?:\s*(?:года|г\.))?", re.IGNORECASE)
 _AFTER = re.compile(r"\b(?:after|later than|apr[èe]s)\s+(?:(?:the )?year |l'ann[ée]e |l'an )?(\d{4})\b"
-                    r"|(?<!\w)после\s+(\d{4})(?!\d)", re.IGNORECASE)
+                    r"|(?<!\w)после\s+(\d{4})(?!\d)(?:\s*(?:года|г\.))?", re.IGNORECASE)
 #: "the next meeting", "la prochaine réunion", "следующий раунд" (not "next to", nor "What did she say next?").
 _NEXT = re.compile(r"\b(?:next|upcoming|forthcoming)\s+(?!(?:to|in|on|at|for|about|after|with)\b)[a-z0-9]"
                    r"|\bprochaine?s?\b|(?<!\w)(?:следующ|предстоящ|будущ)\w*", re.IGNORECASE)

@@ -182,10 +182,13 @@ CHECKS: tuple[Check, ...] = (
           "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
     Check("no_number", "answer", False, "answer_not_found",
-          "\"How many…?\" (or \"What is the population of…?\") and the chosen sentences state no count (a year, "
-          "a number word in a name like \"the Norman Four\", a number of a sum like \"the “2 + 2” format\", or one "
-          "that refers back, \"the two Ministers\", is no count), or \"When…?\" and "
-          "they state no date, weekday, time of day or eve (\"on the eve\")", _missing("number", "date")),
+          "\"How many…?\" (or \"What is the population of…?\") and the answer's first sentence states no count (a "
+          "year, a number word in a name like \"the Norman Four\", a number of a sum like \"the “2 + 2” format\", or "
+          "one that refers back, \"the two Ministers\", is no count), or \"When…?\" and "
+          "it states no date, weekday, time of day or eve (\"on the eve\"); for a \"When…?\" bounded in time, "
+          "no year on the bound's side (\"When did Lavrov visit Paris before 2021?\" is not answered with "
+          "\"(Paris, 12 November 2021)\") or, for \"the next …\", no words of what is still to come (\"will meet "
+          "in the coming days\" answers \"When could the next Normandy summit happen?\")", _missing("number", "date")),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
           "who wrote the text: a statement with no author named is not answered with whoever it mentions",

@@ -48,7 +48,8 @@ class Question:
     #: Of those, the people the answer to a "Who…?" just before named: whom "he" or "she" most
     #: likely means ("what's his job?" after "who did Parly see before Shoigu?" is Esper's).
     meant: tuple[str, ...] = ()
-    #: What is searched for: the question, with what a follow-up carries over in front.
+    #: What is searched for: the question, with what a follow-up carries over in front, and
+    #: without the years that bound a "When…?" ("before 2021").
     search: str = ""
     #: Who acted, in a "What did X say / give …?" question ("Lavrov"), or whom a follow-up's
     #: "he" or "she" acting means ("What did he say about Ukraine?"); () for any other.
@@ -189,12 +190,13 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
+    search = bound.left_out_of(taken.search) if bound else taken.search
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
         answer_type=kind, bound=bound, small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
-        carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
+        carried=taken.carried, meant=taken.introduced, search=search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
         again=before if taken.asks_more else (), reads_on=taken.reads_on,
