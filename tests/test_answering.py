@@ -167,6 +167,17 @@ def test_a_sentence_answers_a_bounded_when_only_within_its_bound() -> None:
     assert not holds(analyse("When could the Normandy summit happen?"), "The leaders will meet in the coming days.")
 
 
+def test_where_is_answered_by_a_place_not_by_any_name() -> None:
+    from bot.answering.evidence import holds
+
+    for question in ("Where exactly?", "Où exactement ?", "Где именно?"):
+        asked = analyse(question)
+        for text in ("They met in Moscow.", "Они встретились в Москве.", "Ils se sont vus à Paris.",
+                     "at the parade on Red Square", "(Paris, 12 November 2021)"):
+            assert holds(asked, text), (question, text)
+        assert not holds(asked, "Earlier, the invitation was accepted by Emmanuel Macron."), question
+
+
 def test_the_eve_of_something_answers_when() -> None:
     from bot.answering.evidence import holds
 

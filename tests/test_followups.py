@@ -207,6 +207,16 @@ def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() ->
     assert analyse("What did he give her in return?").seen == ()
 
 
+
+def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:
+    """After two questions about what Shoigu said, "Куда он пригласил французских военных?" asks
+    where: the parade on Red Square is in the answer (it was not, for a sentence naming only Putin
+    and Macron holding no place)."""
+    *_, where = converse(core, ["Что Шойгу сказал о борьбе с терроризмом?", "А что он сказал про Украину?",
+                                "Куда он пригласил французских военных?"])
+    assert where.answered and "Red Square" in where.answer, where.answer
+
+
 def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(core: AnswerCore) -> None:
     gift, back = converse(core, ["What did Parly give Shoigu?", "And what did he give her in return?"])
     assert "photograph" in gift.sentences()[0]
