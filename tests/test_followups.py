@@ -210,8 +210,8 @@ def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() ->
 
 def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:
     """After two questions about what Shoigu said, "Куда он пригласил французских военных?" asks
-    where: the parade on Red Square is in the answer (it was not, for a sentence naming only Putin
-    and Macron holding no place)."""
+    where: the parade on Red Square is in the answer (it was left out when a sentence naming only
+    Putin and Macron counted as holding a place)."""
     *_, where = converse(core, ["Что Шойгу сказал о борьбе с терроризмом?", "А что он сказал про Украину?",
                                 "Куда он пригласил французских военных?"])
     assert where.answered and "Red Square" in where.answer, where.answer

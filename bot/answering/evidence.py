@@ -341,7 +341,7 @@ def holds(question: Question, text: str) -> float:
 #: What comes before a place's name: a preposition of place (and an article, and up to two
 #: words of the name: "on Red Square", "в Москве", "à Paris") or a bracket ("(Paris, 12 November
 #: 2021)"). "Emmanuel Macron" holds no place: *Куда он пригласил французских военных?* was
-#: answered with a sentence naming Putin and Macron, and is now answered with the parade on Red
-#: Square; one more training answer right as written and in lower case, none lost.
+#: answered with a sentence naming Putin and Macron alone, and now has the parade on Red Square
+#: in its answer; one more training answer right as written and in lower case, none lost.
 _LOCATIVE = re.compile(r"\(\s*$|(?:^|[^\w])(?:in|at|on|to|from|near|à|au|aux|en|dans|sur|de|du|в|во|на|из|под)"
                        r"(?:\s+(?:the|le|la|les|l'))?\s+(?:[A-ZÀ-ÝА-ЯЁ][\w'’-]*\s+){0,2}$")
