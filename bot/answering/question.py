@@ -180,8 +180,9 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     names = tuple(key_terms(asked, proper or ()))
     kind = question_type(asked, names)
     bound = time_bound(asked) if kind == "date" else None
-    if bound:  # "before 2021" asks about no 2021: the answer is another year
+    if bound:  # "before 2021" asks about no 2021: the answer is another year, not searched for
         names = tuple(n for n in names if n not in bound.years)
+        asked = bound.left_out_of(asked)
     taken = Resolution(False, (), asked, (), False) if fresh is not None else resolve(asked, names, history, proper)
     # "Where exactly?", "Why?" ask more of the answer before; "What did he give her in return?"
     # asks something new; "Who did she negotiate with?" may be either.
@@ -190,13 +191,12 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
-    search = bound.left_out_of(taken.search) if bound else taken.search
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
         answer_type=kind, bound=bound, small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
-        carried=taken.carried, meant=taken.introduced, search=search, subject=subject,
+        carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
         again=before if taken.asks_more else (), reads_on=taken.reads_on,
