@@ -333,7 +333,7 @@ def holds(question: Question, text: str) -> float:
     for word, at in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
         folded = fold(word)
         if (word[:1].isupper() and folded not in asked and folded not in MONTHS and folded not in _WHEN_WORDS
-                and folded not in STOPWORDS and (kind != "place" or _LOCATIVE.search(text[max(0, at - 30):at]))):
+                and folded not in STOPWORDS and (kind != "place" or _LOCATIVE.search(text, max(0, at - 30), at))):
             return 1.0
     return 0.0
 
