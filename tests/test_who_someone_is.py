@@ -11,6 +11,7 @@ import pytest
 from bot.answering import analyse
 from bot.answering.evidence import introduces
 from bot.core import AnswerCore, with_history
+from bot.models import Turn
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -60,3 +61,16 @@ def test_a_possessive_names_whom_it_belongs_to(core: AnswerCore) -> None:
     merkel = core.ask("What was Merkel's view on Ukraine?")
     assert merkel.refusal == "unknown_name" and "Merkel" in merkel.answer, merkel.answer
     assert analyse("What was Parly's gift to Shoigu?").names == ("Parly", "Shoigu")
+
+
+def test_he_after_who_someone_is_is_that_person(core: AnswerCore) -> None:
+    """After "Who is Mark Esper?", "he" acting is Esper: what the French ministers said is no
+    answer to what he said, in English or French; after "Who is Sergey Lavrov?", what Lavrov said is."""
+    for who, what in (("Who is Mark Esper?", "What did he tell the French minister?"),
+                      ("Qui est Mark Esper ?", "Qu'a-t-il dit à Parly ?")):
+        said = core.ask(what, with_history([], core.ask(who), 4))
+        assert said.refusal == "subject_not_in_answer", said.answer
+    assert analyse("What did he tell her?", [Turn("Who is Mark Esper?")]).subject == ("Mark", "Esper")
+    lavrov = core.ask("Who is Sergey Lavrov?")
+    iran = core.ask("What did he say about the Iran nuclear deal?", with_history([], lavrov, 4))
+    assert iran.answered and "Lavrov" in iran.answer and "nuclear deal" in iran.answer, iran.answer

@@ -133,10 +133,17 @@ def conversation(history: Sequence[Turn]) -> list[Turn]:
 def _who_acted_before(history: Sequence[Turn], proper: ProperNames | None) -> tuple[str, ...]:
     """Whom "he" or "she" acting in a follow-up means: who acted in the question before ("Что
     Шойгу сказал о терроризме?", then "А что он сказал про Украину?"), or in the one before that
-    when that one acted through a pronoun too; () when the conversation names no one acting."""
+    when that one acted through a pronoun too, or whom it asked about when it asked who someone
+    is ("Who is Mark Esper?", then "What did he say to the French minister?": not what the
+    French ministers said; one more training answer right, as written and in lower case, none
+    lost); () when the conversation names no one acting."""
     for turn in reversed(history):
         asked = proper.capitalise(turn.question) if proper else turn.question
         subject = subject_of(asked)
+        if not subject:
+            names = tuple(key_terms(asked, proper or ()))
+            if question_type(asked, names) == "role":
+                return names
         if subject or not acts_through_a_pronoun(asked):
             return subject
     return ()
