@@ -74,32 +74,51 @@ class Pipeline:
         self.weights = weights
         self._reference: np.ndarray | None = None
         self._reference_languages: np.ndarray | None = None
+        self._unrelated: np.ndarray | None = None
+        self._unrelated_lower: np.ndarray | None = None
         self._reference_lock = threading.Lock()
 
     def with_weights(self, weights: decision.Weights) -> Pipeline:
         """The same pipeline deciding with other weights (bench/fit.py tries many)."""
         other = Pipeline(self.retriever, self.embeddings, max_citations=self.max_citations,
                          generator=self.generator, weights=weights)
-        other._reference, other._reference_languages = self.reference(), self._reference_languages
+        self.reference()
+        other._reference, other._reference_languages = self._reference, self._reference_languages
+        other._unrelated, other._unrelated_lower = self._unrelated, self._unrelated_lower
         return other
 
     def reference(self) -> np.ndarray:
-        """The embedded reference questions (bot/answering/reference_questions.txt), once."""
+        """The embedded reference questions (bot/answering/reference_questions.txt), as written, once."""
         with self._reference_lock:
             if self._reference is None:
                 lines = resources.files(__package__).joinpath("reference_questions.txt").read_text(encoding="utf-8")
                 questions = [q for q in lines.splitlines() if q.strip() and not q.startswith("#")]
-                self._reference = np.asarray(embed_queries(self.embeddings, questions), dtype=np.float32)
-                self._reference_languages = np.array([language(q) for q in questions])
+                both = np.asarray(embed_queries(self.embeddings, questions + [q.lower() for q in questions]),
+                                  dtype=np.float32)
+                self._reference, self._unrelated = both[:len(questions)], both
+                self._reference_languages = np.array([language(q) for q in questions] * 2)
+                self._unrelated_lower = np.arange(len(both)) >= len(questions)
             return self._reference
 
-    def unrelated_in(self, language_code: str) -> np.ndarray | None:
-        """Which reference questions a question in `language_code` is measured against: those
-        in its language (a question in another language than the documents' resembles them
-        less, whatever it asks), or all of them when fewer than MIN_REFERENCE are."""
+    def unrelated(self) -> np.ndarray:
+        """The reference questions as written, then typed in lower case: what a question's
+        relatedness is measured against (`unrelated_in` says which rows)."""
         self.reference()
-        same = self._reference_languages == language_code
-        return same if same.sum() >= MIN_REFERENCE else None
+        return self._unrelated
+
+    def unrelated_in(self, language_code: str, lower_case: bool = False) -> np.ndarray:
+        """Which rows of `unrelated` a question in `language_code` is measured against: those
+        in its language (a question in another language than the documents' resembles them
+        less, whatever it asks), or of every language when fewer than MIN_REFERENCE are; as it
+        is typed, `lower_case` or not. The embedder tells case: typed in lower case, *как
+        приготовить борщ?* and *which planet is closest to the sun?* came closer to the
+        documents than the same questions typed with capitals, and were answered; measured
+        against the reference questions in lower case, they are refused (two more training
+        answers right in lower case, none lost, none changed as written)."""
+        self.reference()
+        typed = self._unrelated_lower == lower_case
+        same = typed & (self._reference_languages == language_code)
+        return same if same.sum() >= MIN_REFERENCE else typed
 
     def evidence(self, question: Question, snapshot: _Snapshot) -> Evidence:
         """Retrieve passages for `question` and rank the sentences in them."""
@@ -117,7 +136,8 @@ class Pipeline:
         top = max([top, *(c.similarity for c in candidates)])  # the sample may miss the best sentence
         return Evidence(question, passages, candidates, median,
                         known_words(question, snapshot), foreign=question.language != snapshot.language,
-                        relatedness=snapshot.relatedness(top, vectors["reference"], self.unrelated_in(question.language)))
+                        relatedness=snapshot.relatedness(
+                            top, self.unrelated(), self.unrelated_in(question.language, question.lower_case)))
 
     def answer(self, question: Question, snapshot: _Snapshot) -> Answer:
         llm = self.generator is not None

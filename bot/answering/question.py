@@ -74,6 +74,11 @@ class Question:
         return tuple(n for n in self.names if any(ch.isdigit() for ch in n))
 
     @property
+    def lower_case(self) -> bool:
+        """Typed without capitals ("как приготовить борщ?"), as many people chat."""
+        return self.text == self.text.lower()
+
+    @property
     def empty(self) -> bool:
         return not re.search(r"\w", self.text)
 
