@@ -226,6 +226,21 @@ def test_a_follow_up_gets_a_new_answer_and_when_gets_the_date_of_the_one_before(
     assert when.answered and when.sentences()[0] == invited.sentences()[0], when.answer
 
 
+def test_the_date_of_what_a_follow_up_points_back_to_is_its_date_not_another_s(core: AnswerCore) -> None:
+    """"When was it?" after the parade is the parade's date; "When was that meeting?" after the
+    meeting in Fort de Brégançon, which no document dates, is refused, not answered with the date
+    of the parade."""
+    _, when = converse(core, ["What did Shoigu invite the French military delegation to?", "When was it?"])
+    assert when.answered and "May 9, 2020" in when.sentences()[0], when.answer
+    _, published = converse(core, ["What did Parly give Shoigu?", "When was the photo published?"])
+    assert published.answered and "June 1944" in published.sentences()[0], published.answer
+    where = "Where did Putin and Macron agree to resume contacts between the defence ministries?"
+    for asked in ("What date was that meeting?", "When did that happen?"):
+        first, that = converse(core, [where, asked])
+        assert "Brégançon" in first.sentences()[0], first.answer
+        assert that.refusal == "no_number", (asked, that.answer)
+
+
 def test_after_who_someone_is_the_answer_may_also_answer_what_they_did(core: AnswerCore) -> None:
     """The answer to "who is Patrushev?" says whom he negotiated with: asked next with words of
     its own, in Russian or in French, it is that sentence again, not a refusal or another."""

@@ -87,21 +87,32 @@ def _missing(*kinds: str) -> Callable[[Context], dict[str, Any] | None]:
     def check(c: Context) -> dict[str, Any] | None:
         if c.question.answer_type not in kinds:
             return None
-        return None if c.chosen and holds(c.question, c.chosen[0].text) and _of_what_is_asked(c) else {}
+        return None if c.chosen and holds(c.question, c.chosen[0].text) and (
+            c.question.answer_type not in ("number", "date") or _of_what_is_asked(c)) else {}
     return check
 
 
 def _of_what_is_asked(c: Context) -> bool:
-    """For "the next …" (`TimeBound.ahead`), whether the first chosen sentence, with what precedes it in
-    its paragraph, names every name the question gives (each part of "Russie-OTAN"): what is still to
-    come for the Norman Four does not answer "Ils ont fixé une date pour la prochaine réunion
-    Russie-OTAN ?", nor "Когда в Париже пройдёт следующая встреча в формате 2+2?". Two more training
-    answers right as written, one in lower case, none lost; any other question: True."""
-    bound = c.question.bound
-    if not (bound and bound.ahead):
+    """Whether the first chosen sentence of a date or count, with what precedes it in its
+    paragraph, is about what is asked, when the date or count alone would not say so:
+
+    - for "the next …" (`TimeBound.ahead`), it names every name the question gives (each part of
+      "Russie-OTAN"): what is still to come for the Norman Four does not answer "Ils ont fixé une
+      date pour la prochaine réunion Russie-OTAN ?", nor "Когда в Париже пройдёт следующая встреча
+      в формате 2+2?" (two more training answers right as written, one in lower case, none lost);
+    - for a follow-up that names nothing of its own ("what date was that summit?" after "where
+      did putin and macron agree to …?"), it names a name the conversation carried (or, when it
+      carried none, a word): the date of the Red Square parade, or of the Moscow meeting, is not
+      that summit's (one more training answer right, as written and in lower case, none lost).
+
+    Any other question: True."""
+    question, window, loose = c.question, context_words(c.chosen[0]), _foreign(c)
+    if question.follow_up and question.carried and not question.names:
+        named = [n for n in question.carried if n[:1].isupper() or n[:1].isdigit()] or question.carried
+        return any(window.mentions(name, loose=loose) for name in named)
+    if not (question.bound and question.bound.ahead):
         return True
-    window, loose = context_words(c.chosen[0]), _foreign(c)
-    return all(window.mentions(part, loose=loose) for name in c.question.names for part in name.split("-") if part)
+    return all(window.mentions(part, loose=loose) for name in question.names for part in name.split("-") if part)
 
 
 def _off_topic(c: Context) -> dict[str, Any] | None:
@@ -203,7 +214,9 @@ CHECKS: tuple[Check, ...] = (
           "no year on the bound's side (\"When did Lavrov visit Paris before 2021?\" is not answered with "
           "\"(Paris, 12 November 2021)\") or, for \"the next …\", no words of what is still to come (\"will meet "
           "in the coming days\" answers \"When could the next Normandy summit happen?\") and not every name the "
-          "question gives (what is to come for the Norman Four answers no \"next NATO-Russia meeting\")",
+          "question gives (what is to come for the Norman Four answers no \"next NATO-Russia meeting\"); for a "
+          "follow-up naming nothing of its own (\"what date was that summit?\"), a first sentence naming nothing "
+          "the conversation carried",
           _missing("number", "date")),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
