@@ -147,7 +147,7 @@ class AnswerCore:
             if isinstance(exc, StoreUnavailable) or not self.store.reachable():
                 log.warning("answered without the index: %s", describe(exc))
                 return Answer(question.text, False, prompts.load("answer_index_unavailable", question.language),
-                              search_query=question.search, refusal="index_unavailable")
+                              search_query=question.search, refusal="index_unavailable", language=question.language)
             if not retry:
                 raise
         return self._answer_from_index(question, retry=False)
@@ -325,13 +325,13 @@ def _turn(item: Turn | dict[str, Any]) -> Turn:
         return item
     question = str(item["question"])
     return Turn(question, str(item.get("search_query") or question), bool(item.get("answered", True)),
-                tuple(item.get("names") or ()), tuple(item.get("cited") or ()))
+                tuple(item.get("names") or ()), tuple(item.get("cited") or ()), str(item.get("language") or ""))
 
 
 def with_history(history: Sequence[Turn], answer: Answer, keep: int) -> list[Turn]:
     """The conversation after `answer`, trimmed to the last `keep` turns."""
     turns = [*history, Turn(answer.question, answer.search_query or answer.question, answer.answered, answer.names,
-                            answer.sentences())]
+                            answer.sentences(), answer.language)]
     return turns[-keep:] if keep else []
 
 

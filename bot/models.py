@@ -49,6 +49,9 @@ class Answer:
     refusal: str | None = None
     #: Names the answer brings in that the question did not give (what a follow-up's "he" may mean).
     names: tuple[str, ...] = ()
+    #: The language the question was asked in ("en", "fr", "ru"), as the answer core told it
+    #: (the conversation decides a question too short to tell: "Encore ?").
+    language: str = ""
 
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
@@ -89,3 +92,6 @@ class Turn:
     #: The answer's sentences (each with any it brought along), which a follow-up asking
     #: something else is not answered with again.
     cited: tuple[str, ...] = ()
+    #: The question's language as it was told when it was asked (`Answer.language`); "" for
+    #: turns saved before turns kept it: then told again from the question alone.
+    language: str = ""

@@ -348,3 +348,13 @@ def test_a_word_of_no_language_is_in_the_conversation_s(core: AnswerCore) -> Non
     assert analyse("Quand ?").language == "fr" and analyse("Dis-m'en plus").language == "fr"
     assert analyse("What is 2 plus 2?").language == "en"
     assert "De qui ou de quoi" in core.ask("Dis-m'en plus").answer  # nothing said before: asked in French
+
+
+def test_a_conversation_keeps_its_language_through_turns_too_short_to_tell(core: AnswerCore) -> None:
+    """"ok" after a French question is French; "???" after it is answered in French too, not in
+    English (each turn keeps the language it was told in, rather than telling it again from "ok")."""
+    for first, reply in (("Qu'a dit Le Drian sur l'Ukraine ?", "Posez une question"),
+                         ("Что Шойгу подарил Парли?", "Задайте вопрос")):
+        asked, ok, empty = converse(core, [first, "ok", "???"])
+        assert ok.refusal == "small_talk" and ok.language == asked.language, ok
+        assert empty.refusal == "empty_question" and empty.answer.startswith(reply), empty.answer

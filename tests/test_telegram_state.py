@@ -107,9 +107,11 @@ def test_conversations_keep_the_names_answers_brought_in_and_old_ones_still_load
     store = ConversationStore(ttl_seconds=60, clock=lambda: 1000.0)
     bot_data: dict[str, Any] = {}
     turns = [Turn("Who did Claire Landais negotiate with?", "Who did Claire Landais negotiate with?", True,
-                  names=("Patrushev",), cited=("… negotiations took place between … Patrushev and … Landais.",))]
+                  names=("Patrushev",), cited=("… negotiations took place between … Patrushev and … Landais.",)),
+             Turn("ok", "ok", False, language="fr")]
     store.save(bot_data, "a", turns)
-    # a follow-up's "his" can still mean Patrushev, and "When?" can still lean on that sentence
+    # a follow-up's "his" can still mean Patrushev, "When?" can still lean on that sentence, and
+    # a reply to "???" after "ok" is still in the conversation's French
     assert store.history(bot_data, "a") == turns
     # Saved before answers kept their sentences: (question, search, answered, names).
     bot_data["conversations"]["c"] = {"turns": [("Who is Claire Landais?", "Who is Claire Landais?", True, ("Landais",))],

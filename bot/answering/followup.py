@@ -83,7 +83,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
         return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
-    asked_before = proper.capitalise(previous.question) if proper else previous.question
+    asked_before = proper.capitalise(previous.question, previous.language or None) if proper else previous.question
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means (and a
     # follow-up with neither a pronoun nor words of its own, "Where exactly?", asks more of it).

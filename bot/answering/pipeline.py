@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
     text = prompts.load(check.reply, question.language)  # a refusal speaks the question's language
     return Answer(question.text, False, text.format(**values) if values else text,
-                  search_query=question.search, refusal=check.code)
+                  search_query=question.search, refusal=check.code, language=question.language)
 
 
 #: How many passages nearest to what the question asks about (`Question.about`: after "about",
@@ -181,7 +181,7 @@ class Pipeline:
         if refused:
             return refusal(question, *refused)
         text, citations = compose(context.chosen, evidence.candidates, question.seen if question.reads_on else ())
-        return Answer(question.text, True, text, citations, search_query=question.search,
+        return Answer(question.text, True, text, citations, search_query=question.search, language=question.language,
                       names=answer_names(question, context.chosen, context.snapshot.idf,
                                          context.snapshot.proper_names.ordinary, context.snapshot.proper_names.people))
 

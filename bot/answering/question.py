@@ -143,7 +143,7 @@ def _who_acted_before(history: Sequence[Turn], proper: ProperNames | None) -> tu
     French ministers said; one more training answer right, as written and in lower case, none
     lost); () when the conversation names no one acting."""
     for turn in reversed(history):
-        asked = proper.capitalise(turn.question) if proper else turn.question
+        asked = proper.capitalise(turn.question, turn.language or None) if proper else turn.question
         subject = subject_of(asked)
         if not subject:
             names = tuple(key_terms(asked, proper or ()))
@@ -161,7 +161,7 @@ def _asked_who(history: Sequence[Turn], proper: ProperNames | None) -> bool:
     right of 17 written for it (bench/gold-chains-train.jsonl, tw-chain-*), none lost (393)."""
     if not history:
         return False
-    asked = proper.capitalise(history[-1].question) if proper else history[-1].question
+    asked = proper.capitalise(history[-1].question, history[-1].language or None) if proper else history[-1].question
     return question_type(asked, tuple(key_terms(asked, proper or ()))) == "role"
 
 
@@ -182,7 +182,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     `proper`: the collection's names, which the question may type in lower case."""
     text = _CONTROL.sub("", text).strip()
     # "Continue", "Encore ?": in the language the conversation is in
-    undecided = language(history[-1].question) if history else "en"
+    undecided = (history[-1].language or language(history[-1].question)) if history else "en"
     spoken = language(text, undecided)
     history = conversation(history)
     fresh = after_new_topic(text)  # "Other question: …" stands on its own

@@ -188,7 +188,7 @@ class LLMAnswerer:
             return replace(extractive, mode="fallback", notice=notice("EMPTY", question.language))
         if declines(text):
             return Answer(extractive.question, False, prompts.load("answer_not_found", question.language), mode="llm",
-                          search_query=extractive.search_query, refusal="model_declined")
+                          search_query=extractive.search_query, refusal="model_declined", language=question.language)
         checked = verify(text, given, evidence, self.embeddings, question)
         logger.info("LLM answer verified: %d of %d sentences kept", checked.kept, checked.claims,
                     extra={"citebot_verification": {**{k: v for k, v in asdict(checked).items() if k != "citations"},
@@ -196,7 +196,8 @@ class LLMAnswerer:
         if not checked.citations:
             return replace(extractive, mode="fallback", notice=notice("UNVERIFIED", question.language))
         return Answer(extractive.question, True, checked.text, checked.citations, mode="llm",
-                      search_query=extractive.search_query, notice=_removal_notice(checked, question.language))
+                      search_query=extractive.search_query, notice=_removal_notice(checked, question.language),
+                      language=question.language)
 
     def _grammar(self, given: Sequence[Passage], evidence: Sequence[Evidence]) -> str:
         """The quoting grammar over `given`: their sentences, or only the `quote_candidates`

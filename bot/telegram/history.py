@@ -54,15 +54,16 @@ class ConversationStore:
         if stored is None:
             return []
         # Turns saved before answers carried names are (question, search, answered) triples, and
-        # those saved before they carried their sentences have no fifth item.
+        # those saved before they carried their sentences, or their language, have no fifth or sixth item.
         return [Turn(question=q, search_query=s, answered=a, names=tuple(rest[0]) if rest else (),
-                     cited=tuple(rest[1]) if len(rest) > 1 else ())
+                     cited=tuple(rest[1]) if len(rest) > 1 else (), language=rest[2] if len(rest) > 2 else "")
                 for q, s, a, *rest in stored["turns"]]
 
     def save(self, bot_data: MutableMapping[str, Any], key: str, turns: Sequence[Turn]) -> None:
         """Replace the conversation's turns and mark it active now."""
         self._conversations(bot_data)[key] = {
-            "turns": [(turn.question, turn.search_query, turn.answered, turn.names, turn.cited) for turn in turns],
+            "turns": [(turn.question, turn.search_query, turn.answered, turn.names, turn.cited, turn.language)
+                      for turn in turns],
             "active": self._clock(),
         }
 
