@@ -71,11 +71,14 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     adjective of nationality ("French") is none, as the French and Russian ones are not.
 
     A capitalised first word is not taken for a name ("Which", "Besides", "Какую") unless it is
-    one of the collection's `proper` names, folded (`bot.proper_names.ProperNames`): that costs
-    a question opening with a bare name the collection lacks its check, and saves every other
-    question."""
+    one of the collection's `proper` names, folded (`bot.proper_names.ProperNames`), or the
+    question's only word and no word of conversation ("Navalny?", "Merkel ?", "Сирия?"; not
+    "Details?", "Vraiment ?", "Подробнее?"): that costs a question opening with a bare name the
+    collection lacks its check, and saves every other question."""
     found: list[str] = []
     after_boundary = True
+    only = [w for w, _ in words(question)]
+    alone = len(only) == 1 and fold(only[0]) not in _CONVERSATIONAL
     for word, offset in words(question):
         # "l'Iran" names Iran; "Lavrov's" names Lavrov
         head = (POSSESSIVE.sub("", word) if POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
@@ -83,13 +86,21 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
-            or (head[:1].isupper() and (not after_boundary or fold(head) in proper))
+            or (head[:1].isupper() and (not after_boundary or alone or fold(head) in proper))
         )
         if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found:
             found.append(head)
         after_boundary = bool(re.search(r"[.!?:;]\s*$", question[:offset]))
     return found
 
+
+#: Words a one-word reply in a chat says instead of naming something: "Details?", "Vraiment ?",
+#: "Подробнее?" (folded).
+_CONVERSATIONAL = frozenset(fold(w) for w in """details detail more explain elaborate continue sources source really
+seriously sure interesting ok okay why how what when where who which yes no détails détail plus explique expliquez
+continue continuez sources source vraiment sérieusement sûr intéressant pourquoi comment quoi quand où qui oui non
+подробнее подробности детали ещё еще почему зачем как когда где кто что правда серьёзно серьезно интересно
+источники источник объясни дальше продолжай да нет""".split())
 
 #: An English possessive: "Lavrov's", "Parly’s".
 POSSESSIVE = re.compile(r"(?<=\w)['’]s$")

@@ -358,3 +358,18 @@ def test_a_conversation_keeps_its_language_through_turns_too_short_to_tell(core:
         asked, ok, empty = converse(core, [first, "ok", "???"])
         assert ok.refusal == "small_talk" and ok.language == asked.language, ok
         assert empty.refusal == "empty_question" and empty.answer.startswith(reply), empty.answer
+
+
+def test_a_one_word_follow_up_naming_something_asks_about_it(core: AnswerCore) -> None:
+    """"Navalny?" after a question about Belarus asks about Navalny (it was answered with the
+    Belarus sentence again), "Merkel?" about Merkel, whom the documents never mention; "Details?"
+    names nothing and still leans on the answer before."""
+    first = "What did the ministers say about Belarus in 2021?"
+    _, navalny = converse(core, [first, "Navalny?"])
+    assert navalny.answered and "Navalny" in navalny.sentences()[0], navalny.answer
+    _, merkel = converse(core, [first, "Merkel ?"])
+    assert merkel.refusal == "unknown_name" and "Merkel" in merkel.answer, merkel.answer
+    _, syria = converse(core, ["Что министры говорили о Белоруссии в 2021 году?", "Сирия?"])
+    assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
+    for chat in ("Details?", "Vraiment ?", "Подробнее?"):
+        assert analyse(chat, [Turn(first, first, True)]).names == (), chat
