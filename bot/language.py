@@ -77,9 +77,9 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     collection lacks its check, and saves every other question."""
     found: list[str] = []
     after_boundary = True
-    only = [w for w, _ in words(question)]
-    alone = len(only) == 1 and fold(only[0]) not in _CONVERSATIONAL
-    for word, offset in words(question):
+    written = list(words(question))
+    alone = len(written) == 1 and fold(written[0][0]) not in _CONVERSATIONAL
+    for word, offset in written:
         # "l'Iran" names Iran; "Lavrov's" names Lavrov
         head = (POSSESSIVE.sub("", word) if POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
             if ("'" in word or "’" in word) else word
@@ -95,12 +95,11 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
 
 
 #: Words a one-word reply in a chat says instead of naming something: "Details?", "Vraiment ?",
-#: "Подробнее?" (folded).
-_CONVERSATIONAL = frozenset(fold(w) for w in """details detail more explain elaborate continue sources source really
-seriously sure interesting ok okay why how what when where who which yes no détails détail plus explique expliquez
-continue continuez sources source vraiment sérieusement sûr intéressant pourquoi comment quoi quand où qui oui non
-подробнее подробности детали ещё еще почему зачем как когда где кто что правда серьёзно серьезно интересно
-источники источник объясни дальше продолжай да нет""".split())
+#: "Подробнее?" (folded; question words are STOPWORDS, never names anyway).
+_CONVERSATIONAL = frozenset(fold(w) for w in """details detail explain elaborate continue sources source really
+seriously sure interesting ok okay yes détails détail plus explique expliquez continuez vraiment sérieusement
+intéressant oui non подробнее подробности детали почему правда серьёзно интересно источники источник объясни
+дальше продолжай""".split())
 
 #: An English possessive: "Lavrov's", "Parly’s".
 POSSESSIVE = re.compile(r"(?<=\w)['’]s$")

@@ -106,12 +106,14 @@ def _of_what_is_asked(c: Context) -> bool:
       that summit's (one more training answer right, as written and in lower case, none lost).
 
     Any other question: True."""
-    question, window, loose = c.question, context_words(c.chosen[0]), _foreign(c)
+    question, loose = c.question, _foreign(c)
     if question.follow_up and question.carried and not question.names:
         named = [n for n in question.carried if n[:1].isupper() or n[:1].isdigit()] or question.carried
+        window = context_words(c.chosen[0])
         return any(window.mentions(name, loose=loose) for name in named)
     if not (question.bound and question.bound.ahead):
         return True
+    window = context_words(c.chosen[0])
     return all(window.mentions(part, loose=loose) for name in question.names for part in name.split("-") if part)
 
 

@@ -52,6 +52,13 @@ class Resolution(NamedTuple):
     reads_on: bool = False
 
 
+
+def as_asked(turn: Turn, proper: ProperNames | None) -> str:
+    """An earlier turn's question as `analyse` read it: the names it typed in lower case written
+    as the collection writes them, in the language the turn was told in."""
+    return proper.capitalise(turn.question, turn.language or None) if proper else turn.question
+
+
 def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
             proper: ProperNames | None = None) -> Resolution:
     """What `text` (with its `names`) takes from the conversation `history`:
@@ -83,7 +90,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
         return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
-    asked_before = proper.capitalise(previous.question, previous.language or None) if proper else previous.question
+    asked_before = as_asked(previous, proper)
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
     # Whom an answer to "Who…?" named is whom the next "he" or "she" most likely means (and a
     # follow-up with neither a pronoun nor words of its own, "Where exactly?", asks more of it).

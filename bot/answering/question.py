@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.answering.followup import Resolution, about_phrase, own_words, resolve, topic_of
+from bot.answering.followup import Resolution, about_phrase, as_asked, own_words, resolve, topic_of
 from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
 from bot.language import (acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms, language,
                           others_named, subject_of)
@@ -143,7 +143,7 @@ def _who_acted_before(history: Sequence[Turn], proper: ProperNames | None) -> tu
     French ministers said; one more training answer right, as written and in lower case, none
     lost); () when the conversation names no one acting."""
     for turn in reversed(history):
-        asked = proper.capitalise(turn.question, turn.language or None) if proper else turn.question
+        asked = as_asked(turn, proper)
         subject = subject_of(asked)
         if not subject:
             names = tuple(key_terms(asked, proper or ()))
@@ -161,7 +161,7 @@ def _asked_who(history: Sequence[Turn], proper: ProperNames | None) -> bool:
     right of 17 written for it (bench/gold-chains-train.jsonl, tw-chain-*), none lost (393)."""
     if not history:
         return False
-    asked = proper.capitalise(history[-1].question, history[-1].language or None) if proper else history[-1].question
+    asked = as_asked(history[-1], proper)
     return question_type(asked, tuple(key_terms(asked, proper or ()))) == "role"
 
 
