@@ -175,6 +175,16 @@ class _Snapshot:
         return [self.passage(self.position[pid], 0.0, float(v @ search)) for pid, v in nearest]
 
 
+    def sentence_passages(self, search: np.ndarray, found: list[Passage], n: int, pool: int) -> list[Passage]:
+        """Up to `n` passages, not among `found`, holding one of the `pool` sentences nearest
+        to `search`, each with its own similarity to `search` and no fused score."""
+        have = {p.chunk_id for p in found}
+        ids = [pid for pid, _ in self.generation.nearest_sentences(search, pool)
+               if pid not in have and pid in self.position][:n]
+        vectors = self.generation.vectors_of(ids) if ids else {}
+        return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 over a citebot index, fused with reciprocal rank fusion."""
 

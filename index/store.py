@@ -160,6 +160,21 @@ class Generation:
         found = self._query(vector, n, ["embeddings"])
         return [(pid, np.asarray(v, dtype=np.float32)) for pid, v in zip(found["ids"][0], found["embeddings"][0])]
 
+    def nearest_sentences(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The passages of the `n` sentences most similar to `vector`: (passage id, the sentence's
+        cosine similarity), best first, a passage once."""
+        found = self.sentences.query(query_embeddings=[list(map(float, vector))], n_results=n,
+                                     include=["distances", "metadatas"])
+        best: dict[str, float] = {}
+        for meta, d in zip(found["metadatas"][0], found["distances"][0]):
+            best.setdefault(meta["chunk_id"], 1.0 - float(d))
+        return list(best.items())
+
+    def vectors_of(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of these passages, by id."""
+        found = get_by_ids(self.chunks, passage_ids, ["embeddings"])
+        return {pid: np.asarray(v, dtype=np.float32) for pid, v in zip(found["ids"], found["embeddings"])}
+
     def _query(self, vector: list[float] | np.ndarray, n: int, include: list[str]) -> dict:
         return self.chunks.query(query_embeddings=[list(map(float, vector))], n_results=n, include=include)
 

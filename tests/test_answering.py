@@ -255,6 +255,17 @@ def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: 
     unknown = core.ask("When did Mark Rutte visit Paris?")
     assert not unknown.answered, unknown.answer
 
+def test_a_date_in_a_passage_retrieval_missed_is_found_by_its_sentence(core: AnswerCore) -> None:
+    """The six passages found for "When did the ministers meet in Moscow?" hold no date beside
+    Moscow: the 2019 article's opening passage, whose first sentence says *held in Moscow on
+    September 9, 2019*, resembles it less as a whole than its sentence does alone."""
+    answer = core.ask("When did the ministers meet in Moscow?")
+    assert answer.answered and "September 9, 2019" in answer.answer, answer.answer
+    assert answer.citations[0].source == "russia-france-2plus2-meeting-moscow-2019-09-09.txt"
+    # No sentence found by its own names a date the documents do not give.
+    assert not core.ask("When did Lavrov last visit Paris before 2021?").answered
+
+
 
 @pytest.mark.parametrize("question, compared", [
     ("Where did the ministers meet in 2019 and in 2021?", ("2019", "2021")),
