@@ -373,3 +373,35 @@ def test_a_one_word_follow_up_naming_something_asks_about_it(core: AnswerCore) -
     assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
     for chat in ("Details?", "Vraiment ?", "Подробнее?"):
         assert analyse(chat, [Turn(first, first, True)]).names == (), chat
+
+
+def test_names_alone_in_a_conversation_ask_what_was_asked_about_them() -> None:
+    """"Syrie ?" after "Qu'ont dit les ministres sur l'Iran en 2021 ?" is "Et sur la Syrie ?";
+    "Shoigu?" and "And Shoigu?" after "Who is Sergey Lavrov?" replace the name asked about and
+    ask what he is; "And in Paris?" after a "When…?" asks when, as the search it rewrites does."""
+    iran = "Qu'ont dit les ministres sur l'Iran en 2021 ?"
+    syria = analyse("Syrie ?", [Turn(iran, iran, True)])
+    assert syria.follow_up and syria.search == "Qu'ont dit les ministres sur Syrie en 2021 ?", syria.search
+    lavrov = "Who is Sergey Lavrov?"
+    for asked in ("Shoigu?", "And Shoigu?"):
+        shoigu = analyse(asked, [Turn(lavrov, lavrov, True)])
+        assert shoigu.search == "Who is Shoigu?" and shoigu.answer_type == "role", (asked, shoigu)
+    moscow = "When did the ministers meet in Moscow?"
+    paris = analyse("And in Paris?", [Turn(moscow, moscow, True)])
+    assert paris.search == "When did the ministers meet in Paris?" and paris.answer_type == "date", paris
+    # A place and a year, each after its preposition: the place replaced, the year added.
+    navalny = "Les ministres ont-ils évoqué Navalny à Paris ?"
+    assert analyse("Et à Moscou en 2019 ?", [Turn(navalny, navalny, True)]).search == (
+        "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?")
+    # A question with words of its own stands on its own.
+    assert not analyse("Shoigu gave what?", [Turn(lavrov, lavrov, True)]).follow_up
+
+
+def test_an_elliptic_follow_up_is_answered_as_the_question_it_completes(core: AnswerCore) -> None:
+    _, paris = converse(core, ["When did the ministers meet in Moscow?", "And in Paris?"])
+    assert paris.answered and "12 November 2021" in paris.answer, paris.answer
+    _, shoigu = converse(core, ["Who is Sergey Lavrov?", "And Shoigu?"])
+    assert shoigu.answered and "head of the Russian military department" in shoigu.answer, shoigu.answer
+    _, syria = converse(core, ["Qu'ont dit les ministres sur l'Iran en 2021 ?", "Syrie ?"])
+    assert syria.answered and "refugees to return to Syria" in syria.sentences()[0], syria.answer
+    assert {c.source for c in syria.citations} == {"france-russia-2plus2-meeting-paris-2021-11-12.txt"}

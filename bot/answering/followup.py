@@ -50,6 +50,9 @@ class Resolution(NamedTuple):
     introduced: tuple[str, ...] = ()
     #: "Tell me more", "Подробнее", "Plus de détails ?": what stands beside the answer before.
     reads_on: bool = False
+    #: An ellipsis ("And in Paris?"): the search is the previous one with its topic replaced, and
+    #: asks what that one asked (a date, a post …).
+    rewritten: bool = False
 
 
 
@@ -69,9 +72,10 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
       ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
       question about them), or, with no such pronoun, what is carried and the question after it."""
     mine = own_words(text)
+    bare = bool(history) and only_names(text, names)  # "Syrie ?", "Shoigu?": "And Syria?"
     more = asks_more_of_the_same(text, names)  # "To what end?", "Avec quelle réserve ?"
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
-    leaning = is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more
+    leaning = is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more or bare
 
     introduced: tuple[str, ...] = ()
 
@@ -86,9 +90,9 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
         return resolved(leaning, (), text)
     previous = history[-1]
     before = previous.search_query or previous.question
-    rewritten = _new_topic(text, before, [turn.question for turn in history])
+    rewritten = _new_topic(text, before, [turn.question for turn in history], bare)
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
-        return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten)
+        return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten)._replace(rewritten=True)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     asked_before = as_asked(previous, proper)
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
@@ -186,16 +190,27 @@ def _carried_by(turn: Turn) -> list[str]:
                               if fold(w) not in asked and fold(w) not in STOPWORDS and len(w) > 1))[:CARRIED_BY_PREVIOUS]
 
 
-def _new_topic(text: str, before: str, asked: Sequence[str]) -> str | None:
+def only_names(text: str, names: Sequence[str]) -> bool:
+    """Whether `text` is nothing but names ("Syrie ?", "Sergey Shoigu?", "Обама?"): asked in a
+    conversation, it is an ellipsis, "And Syria?"."""
+    named = {fold(part) for name in names for part in name.split()}
+    found = [fold(_elided(w)) for w, _ in words(text)]
+    return bool(named) and bool(found) and len(found) <= 4 and all(
+        f in named or f in _ARTICLES for f in found) and any(f in named for f in found)
+
+
+def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False) -> str | None:
     """For an elliptic `text` ("And about Syria?", "what about libya", "Et à Moscou en 2019 ?",
     "а про Иран?"), the previous search `before` with its topic replaced; None for any other text.
 
     What is replaced: the phrase after the same preposition in `before` ("à Paris" -> "à
     Moscou"); for "about" (or no preposition), the phrase after an "about" of `before`, or else
     the words of the last topic the conversation (`asked`, oldest first) was about ("Ils ont
-    demandé quoi à Moscou ?" after "… sur l'Ukraine …" was about Ukraine). A preposition
-    `before` lacks is added ("… Navalny à Moscou en 2019 ?")."""
-    found = _ELLIPSIS.match(text)
+    demandé quoi à Moscou ?" after "… sur l'Ukraine …" was about Ukraine); with neither, the
+    run of names `before` asks about ("Who is Sergey Lavrov?", then "And Shoigu?": "Who is
+    Shoigu?"). A preposition `before` lacks is added ("… Navalny à Moscou en 2019 ?"). A `bare`
+    text, nothing but names ("Syrie ?"), reads as "And Syria?"."""
+    found = (_BARE if bare else _ELLIPSIS).match(text)
     if found is None or not _topic_words(found.group("rest")):
         return None
     first = next((fold(w) for w, _ in words(found.group("rest"))), "")
@@ -220,6 +235,8 @@ def _new_topic(text: str, before: str, asked: Sequence[str]) -> str | None:
                     result = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", phrase if i == 0 else "", result, count=1)
                 result = re.sub(r"\s{2,}", " ", result)
                 continue
+            if topic is None:  # "And Shoigu?" after "Who is Sergey Lavrov?"
+                at = _names_run(result)
         if at is None:
             added.append(f"{prep} {phrase}" if prep else phrase)
             continue
@@ -230,6 +247,19 @@ def _new_topic(text: str, before: str, asked: Sequence[str]) -> str | None:
         end = re.search(r"\s*[?.!]*\s*$", result)
         result = f"{result[:end.start()]} {' '.join(added)}{result[end.start():]}"
     return result
+
+
+def _names_run(text: str) -> tuple[int, int] | None:
+    """(start, end) of the first run of names in `text` ("Sergey Lavrov" in "Who is Sergey
+    Lavrov?", "Moscow" in "When did the ministers meet in Moscow?"), or None."""
+    names = set(key_terms(text))
+    run: list[tuple[int, int]] = []
+    for word, at in words(text):
+        if word in names and not YEAR.fullmatch(word):
+            run.append((at, at + len(word)))
+        elif run:
+            break
+    return (run[0][0], run[-1][1]) if run else None
 
 
 def _topic_words(text: str) -> list[str]:
@@ -281,8 +311,10 @@ _ELLIPSIS = re.compile(
     rf"\W*(?:(?:and|et|а|и|also|aussi)\s+|(?=(?:what|how)\s+about))(?:(?:what|how)\s+)?"
     rf"(?:(?P<prep>{_PREPOSITIONS}|{_PLACE_OR_TIME})(?!\w)\s*)?(?P<rest>.*?)[\s?!.…]*$",
     re.IGNORECASE | re.DOTALL)
+#: A question of names alone in a conversation ("Syrie ?", "Сирия?"), read as "And …?".
+_BARE = re.compile(r"\W*(?P<prep>(?!))?(?P<rest>.*?)[\s?!.…]*$", re.DOTALL)
 #: A phrase of an elliptic question, with the preposition before it ("Moscou", "en 2019").
-_PHRASE = re.compile(rf"(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)(?=\s+{_PLACE_OR_TIME}\s|$)",
+_PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)(?=\s+{_PLACE_OR_TIME}\s|$)",
                      re.IGNORECASE)
 #: Where a topic's phrase ends: the next place or time preposition, or punctuation.
 _PHRASE_END = re.compile(rf"\s+{_PLACE_OR_TIME}(?!\w)|\s*[?.!,;:]")

@@ -196,6 +196,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         names = tuple(n for n in names if n not in bound.years)
         asked = bound.left_out_of(asked)
     taken = Resolution(False, (), asked, (), False) if fresh is not None else resolve(asked, names, history, proper)
+    if taken.rewritten and kind == "other":  # "And in Paris?" after "When did they meet in Moscow?"
+        kind = question_type(taken.search, (*names, *taken.carried))
     # "Where exactly?", "Why?" ask more of the answer before; "What did he give her in return?"
     # asks something new; "Who did she negotiate with?" may be either.
     before = history[-1].cited[:1] if taken.follow_up and history else ()
