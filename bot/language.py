@@ -95,11 +95,12 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
 
 
 #: Words a one-word reply in a chat says instead of naming something: "Details?", "Vraiment ?",
-#: "Подробнее?" (folded; question words are STOPWORDS, never names anyway).
+#: "Подробнее?", "Summary?" (folded; question words are STOPWORDS, never names anyway; "Wow" and
+#: "Hmm" are small talk, `bot.small_talk`).
 _CONVERSATIONAL = frozenset(fold(w) for w in """details detail explain elaborate continue sources source really
 seriously sure interesting ok okay yes détails détail plus explique expliquez continuez vraiment sérieusement
 intéressant oui non подробнее подробности детали почему правда серьёзно интересно источники источник объясни
-дальше продолжай""".split())
+дальше продолжай summarize summarise summary overview résume résumé резюме кратко""".split())
 
 #: An English possessive: "Lavrov's", "Parly’s".
 POSSESSIVE = re.compile(r"(?<=\w)['’]s$")

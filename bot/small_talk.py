@@ -24,6 +24,18 @@ _SMALL_TALK = folded_words(
 )
 
 
+#: What only reacts to an answer ("ok", "wow", "Hmm", "d'accord", "понятно"): small talk, answered
+#: with no greeting. A word of a question it is not: "Wow" and "Hmm" were answered "The documents
+#: never mention “Wow”" (a capitalised word alone reads as a name).
+_REACTIONS = folded_words(
+    """ok okay cool great nice wow hmm hmmm hm huh oh ah aha lol awesome perfect alright fine
+    super genial parfait bof ouah entendu compris
+    ок хм ого ух ага ясно понятно круто класс отлично хорошо ладно"""
+)
+_SMALL_TALK = _SMALL_TALK | _REACTIONS
+#: The same in more than one word ("d'accord" is "accord" to `tokens`, as in "Quel accord ?").
+_REACTION_PHRASES = frozenset({"d'accord", "ah d'accord", "ok d'accord", "d'acc"})
+
 _THANKS = frozenset("thanks thank thx cheers merci спасибо".split())
 _GOODBYE = frozenset("bye goodbye revoir пока".split())
 
@@ -42,6 +54,8 @@ _POLITE = folded_words(
 def is_small_talk(text: str) -> bool:
     """Greetings and thanks ("hi", "merci beaucoup !", "спасибо большое"), which are not questions
     about documents ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
+    if whole_question(text).rstrip(" !.") in _REACTION_PHRASES:
+        return True
     found = tokens(text)
     return any(t in _SMALL_TALK for t in found) and all(t in _SMALL_TALK or t in _POLITE or t in STOPWORDS
                                                          for t in found)
@@ -86,11 +100,18 @@ _ABOUT_THE_DOCUMENTS = re.compile(
 _ABOUT_THIS = re.compile(
     r"(?:(?:hi|hello|ok|okay|so|well|bonjour|salut|alors|привет|ну|итак)[, ]+)?(?:"
     r"what(?:'s| is) (?:this|it) (?:all )?about|what is this|give me (?:a )?summary|give me an overview"
+    r"|summari[sz]e(?: (?:it|this|that|them|everything|all))?|(?:a )?summary|(?:an )?overview|tl;? ?dr"
+    r"|r[ée]sum[ée](?:-moi| moi)?(?: (?:ça|ca|tout))?|un r[ée]sum[ée]|резюме|кратко|перескажи(?: кратко)?"
     r"|de quoi (?:ça|ca|il) parle|de quoi parlent-ils|de quoi s'agit-il|c'est quoi|о ч[её]м (?:это|речь)|что это(?: такое)?)")
 
 
 def small_talk_kind(text: str) -> str:
-    """What small talk says: "THANKS", "GOODBYE" or "GREETING" (the keys of
-    prompts/answer_small_talk_openers.txt)."""
+    """What small talk says: "THANKS", "GOODBYE", "REACTION" (only words of `_REACTIONS`: "ok",
+    "wow") or "GREETING" (the keys of prompts/answer_small_talk_openers.txt)."""
     found = set(tokens(text))
-    return "THANKS" if found & _THANKS else "GOODBYE" if found & _GOODBYE else "GREETING"
+    if found & _THANKS:
+        return "THANKS"
+    if found & _GOODBYE:
+        return "GOODBYE"
+    reacts = found - STOPWORDS - _POLITE <= _REACTIONS or whole_question(text).rstrip(" !.") in _REACTION_PHRASES
+    return "REACTION" if reacts else "GREETING"

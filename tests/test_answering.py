@@ -299,6 +299,9 @@ def test_a_question_about_both_meetings_is_answered_from_both_documents(core: An
     ("What can you do about Iran?", False), ("Что ты можешь сказать об Иране?", False),
     ("What do you know about Iran?", False), ("What documents mention Iran?", False), ("What is the JCPOA?", False),
     ("Summarize what Lavrov said", False), ("What is this plan about?", False),
+    # a bare request for a summary, as the first question (these got "The documents never mention “Summarize”")
+    ("Summarize", True), ("Summary?", True), ("tl;dr", True), ("Résume-moi ça", True), ("Кратко", True),
+    ("Summarize Lavrov's words", False),
 ])
 def test_a_question_about_the_documents_themselves(question: str, about: bool) -> None:
     assert analyse(question).about_documents is about

@@ -78,12 +78,16 @@ def test_refusals_speak_the_language_of_the_question(core: AnswerCore, question:
     # warmer greetings and thanks: these too were answered with a cited passage
     ("Спасибо большое!", "Пожалуйста!"), ("Доброе утро", "Здравствуйте!"), ("Merci beaucoup", "Avec plaisir !"),
     ("Bonne soirée !", "Bonjour !"), ("Thank you very much!", "You're welcome!"),
+    # reactions, greeted "Hello!" ("ok") or told "The documents never mention “Wow”"
+    ("ok", "All right."), ("Wow", "All right."), ("Hmm...", "All right."), ("d'accord !", "D'accord."),
+    ("Понятно", "Хорошо."),
 ])
 def test_small_talk_is_answered_in_kind(core: AnswerCore, said: str, opener: str) -> None:
     answer = core.ask(said)
     assert answer.refusal == "small_talk" and answer.answer.startswith(opener + " ")
 
 
-@pytest.mark.parametrize("asked", ["How much?", "And the day?", "Много ли?", "Beaucoup ?", "hello, what day was it?"])
+@pytest.mark.parametrize("asked", ["How much?", "And the day?", "Много ли?", "Beaucoup ?", "hello, what day was it?",
+                                   "Quel accord ?", "Great Britain?"])
 def test_a_word_that_only_warms_a_greeting_is_no_greeting_alone(core: AnswerCore, asked: str) -> None:
     assert core.ask(asked).refusal != "small_talk"
