@@ -255,6 +255,17 @@ def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: 
     unknown = core.ask("When did Mark Rutte visit Paris?")
     assert not unknown.answered, unknown.answer
 
+def test_who_is_answered_by_a_sentence_naming_people_not_by_a_title_naming_posts(core: AnswerCore) -> None:
+    """The 2021 statement's title (*… Meeting of the Minister for Europe and Foreign Affairs and
+    the Minister for the Armed Forces and their Russian counterparts …*) resembles "Who was at
+    the 2021 meeting?" most, and names no one."""
+    for question in ("Who was at the 2021 meeting?", "Qui était à la réunion de 2021 ?"):
+        answer = core.ask(question)
+        assert answer.answered and "Le Drian" in answer.sentences()[0], (question, answer.answer)
+    # A title still answers when and where.
+    assert "12 November 2021" in core.ask("When did the ministers meet in Paris?").answer
+
+
 def test_a_date_in_a_passage_retrieval_missed_is_found_by_its_sentence(core: AnswerCore) -> None:
     """The six passages found for "When did the ministers meet in Moscow?" hold no date beside
     Moscow: the 2019 article's opening passage, whose first sentence says *held in Moscow on

@@ -102,10 +102,15 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     heading that shares nothing with a question not asking "who", the title line unless it
     holds what is asked) last, since they never answer, and so is the sentence that answered
     the question before on its own, for a follow-up asking something else (`Question.seen`,
-    `_shown`). For an answer type of HOLDING_FIRST, the lines that hold it come before those
-    that do not, and for a follow-up asking more of the same ("When?"), the sentence that
-    answered before comes first if it holds what is asked (`Question.again`). For "Tell me
-    more" (`Question.reads_on`), the sentences beside the answer before come first (`_beside`)."""
+    `_shown`). For "Who…?", a document's title line comes after every other line: it names
+    posts, not who held them (*Who was at the 2021 meeting?* was answered with the 2021
+    statement's title alone, *… Meeting of the Minister for Europe and Foreign Affairs and …*;
+    one more training answer right, en-043, as written and in lower case, none lost; the same
+    for every answer type but dates, places and counts, which a title may hold: no more). For
+    an answer type of HOLDING_FIRST, the lines that hold it come before those that do not, and
+    for a follow-up asking more of the same ("When?"), the sentence that answered before comes
+    first if it holds what is asked (`Question.again`). For "Tell me more"
+    (`Question.reads_on`), the sentences beside the answer before come first (`_beside`)."""
     w = w or weights()
     if not candidates:
         return []
@@ -116,9 +121,10 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     reads_on = question is not None and question.reads_on
     beside = {id(c) for c in _beside(scored, seen)} if reads_on else None
     shown = _within if reads_on else _shown
-    return sorted(scored, key=lambda c: (c.bare, shown(c, seen), beside is not None and id(c) not in beside,
-                                         first and not c.holds_type, not (c.holds_type and _among(c, again)),
-                                         -c.score))
+    who = question is not None and question.answer_type == "person"
+    return sorted(scored, key=lambda c: (c.bare, who and is_title(c.text, c.passage.title), shown(c, seen),
+                                         beside is not None and id(c) not in beside, first and not c.holds_type,
+                                         not (c.holds_type and _among(c, again)), -c.score))
 
 
 def _within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
