@@ -77,6 +77,16 @@ def test_whom_someone_met_is_not_answered_with_what_others_did(core: AnswerCore)
     assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
 
 
+def test_whom_someone_met_is_the_runner_up_where_they_act(core: AnswerCore) -> None:
+    """Ranked first, *Paris hopes that the leaders … will meet* names no Lavrov and got "Who did
+    Lavrov meet with in Paris?" refused; the runner-up, where Lavrov is received, answers."""
+    met = core.ask("Who did Lavrov meet with in Paris?")
+    assert met.answered and "Le Drian" in met.sentences()[0] and "Paris hopes" not in met.answer, met.answer
+    # Not for what someone gave: Parly received Lavrov, she gave him nothing.
+    for question in ("Which newspaper did Parly give to Lavrov?", "Что Парли подарила Лаврову?"):
+        assert not core.ask(question).answered, question
+
+
 def test_he_in_a_follow_up_acts_for_whom_the_conversation_named(core: AnswerCore) -> None:
     """Shoigu said nothing about Ukraine (Le Drian did, and analysts): "А что он сказал про
     Украину?" after a question about what Shoigu said is refused, not answered with what others

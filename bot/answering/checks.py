@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.answering.question import MAX_QUESTION_CHARS, Question
-from bot.answering.evidence import acting_words, context_words, holds
+from bot.answering.evidence import context_words, holds, subject_acts
 import prompts
 from bot.small_talk import small_talk_kind
 from bot.vocabulary import Vocabulary
@@ -127,16 +127,9 @@ def _off_topic(c: Context) -> dict[str, Any] | None:
 
 
 def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
-    subject = c.question.subject
-    if not subject:
+    if not c.question.subject:
         return None
-    loose = _foreign(c)
-    for chosen in c.chosen:
-        acting, window = acting_words(chosen), context_words(chosen)
-        if (any(acting.mentions(word, loose=loose) for word in subject)
-                and all(any(window.mentions(word, loose=loose) for word in group) for group in c.question.also_named)):
-            return None
-    return {}
+    return None if any(subject_acts(c.question, chosen, _foreign(c)) for chosen in c.chosen) else {}
 
 
 #: How many document titles the reply to "What documents do you have?" lists.

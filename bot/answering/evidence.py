@@ -207,6 +207,15 @@ def acting_words(candidate: Candidate) -> Vocabulary:
                               _WITH_SOMEONE.sub(" ", _with_what_precedes(candidate)))
 
 
+def subject_acts(question: Question, candidate: Candidate, loose: bool = False) -> bool:
+    """Whether `candidate` (with the lines before it in its paragraph) names the question's
+    subject acting (`acting_words`), and everyone else the question names (`Question.also_named`):
+    what the `subject_not_in_answer` check asks of an answer's sentences."""
+    acting, window = acting_words(candidate), context_words(candidate)
+    return (any(acting.mentions(word, loose=loose) for word in question.subject)
+            and all(any(window.mentions(word, loose=loose) for word in group) for group in question.also_named))
+
+
 def _with_what_precedes(candidate: Candidate) -> str:
     """The text of `candidate` after up to CONTEXT_CHARS of its paragraph before it."""
     passage, start = candidate.passage, candidate.start - candidate.passage.start

@@ -178,6 +178,13 @@ class Pipeline:
         w = self.weights or decision.weights()
         documents = context.snapshot.document_vocabulary
         best, other = decision.answering_sentences(question, evidence.candidates, documents, evidence.foreign)
+        # Passed over for not naming the subject acting, a sentence does not join either.
+        passed: list = []
+        if other is None:
+            acting = decision.acting_first(question, evidence.candidates, best, evidence.foreign)
+            if acting is not best:
+                at = next(i for i, c in enumerate(evidence.candidates) if c is acting)
+                passed, best = [best, *evidence.candidates[:at]], acting
         context.document = documents[best.passage.source]
         context.chosen = [best]
         if other is not None and self.max_citations > 1:
@@ -191,6 +198,8 @@ class Pipeline:
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations or other is not None:
                 break
+            if candidate is best or any(candidate is p for p in passed):
+                continue
             if decision.joins(candidate, context.chosen, question, w, same_document=covered,
                               foreign=evidence.foreign):
                 context.chosen.append(candidate)
