@@ -395,6 +395,9 @@ def test_names_alone_in_a_conversation_ask_what_was_asked_about_them() -> None:
         "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?")
     # A question with words of its own stands on its own.
     assert not analyse("Shoigu gave what?", [Turn(lavrov, lavrov, True)]).follow_up
+    # Only a name replaces names: "the elections" is added, the Sahel kept.
+    sahel = "Did the ministers discuss the mercenaries in the Sahel?"
+    assert "Sahel" in analyse("And what about the elections?", [Turn(sahel, sahel, True)]).search
 
 
 def test_an_elliptic_follow_up_is_answered_as_the_question_it_completes(core: AnswerCore) -> None:

@@ -235,7 +235,7 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False)
                     result = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", phrase if i == 0 else "", result, count=1)
                 result = re.sub(r"\s{2,}", " ", result)
                 continue
-            if topic is None:  # "And Shoigu?" after "Who is Sergey Lavrov?"
+            if topic is None and _names_only(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
                 at = _names_run(result)
         if at is None:
             added.append(f"{prep} {phrase}" if prep else phrase)
@@ -247,6 +247,13 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False)
         end = re.search(r"\s*[?.!]*\s*$", result)
         result = f"{result[:end.start()]} {' '.join(added)}{result[end.start():]}"
     return result
+
+
+def _names_only(phrase: str) -> bool:
+    """Whether every word of `phrase` that names a topic is written as a name (capitalised, or a
+    number): "Shoigu", "Sergey Shoigu", not "the transition"."""
+    found = [w for w, _ in words(phrase) if fold(_elided(w)) not in STOPWORDS and fold(w) not in _ARTICLES]
+    return bool(found) and all(_elided(w)[:1].isupper() or w[:1].isdigit() for w in found)
 
 
 def _names_run(text: str) -> tuple[int, int] | None:
