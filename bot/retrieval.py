@@ -174,7 +174,6 @@ class _Snapshot:
                    if pid not in have and pid in self.position][:n]
         return [self.passage(self.position[pid], 0.0, float(v @ search)) for pid, v in nearest]
 
-
     def sentence_passages(self, search: np.ndarray, found: list[Passage], n: int, pool: int) -> list[Passage]:
         """Up to `n` passages, not among `found`, holding one of the `pool` sentences nearest
         to `search`, each with its own similarity to `search` and no fused score."""

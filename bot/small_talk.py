@@ -1,7 +1,7 @@
 """What is said to citebot rather than asked of its documents, in English, French and Russian.
 
-- `is_small_talk`: a greeting or thanks ("hi", "merci beaucoup !", "спасибо большое"), and
-  `small_talk_kind`, which of them;
+- `is_small_talk`: a greeting, thanks or reaction ("hi", "merci beaucoup !", "спасибо большое",
+  "Wow", "d'accord"), and `small_talk_kind`, which of them;
 - `asks_about_the_documents`: what the documents are, or what citebot can do ("What documents
   do you have?", "De quoi parlent ces documents ?", "Что ты умеешь?").
 
@@ -52,8 +52,9 @@ _POLITE = folded_words(
 
 
 def is_small_talk(text: str) -> bool:
-    """Greetings and thanks ("hi", "merci beaucoup !", "спасибо большое"), which are not questions
-    about documents ("What did she say?", made of stopwords alone, is a follow-up, not small talk)."""
+    """Greetings, thanks and reactions ("hi", "merci beaucoup !", "спасибо большое", "ok", "Hmm"),
+    which are not questions about documents ("What did she say?", made of stopwords alone, is a
+    follow-up, not small talk)."""
     if whole_question(text).rstrip(" !.") in _REACTION_PHRASES:
         return True
     found = tokens(text)
@@ -65,8 +66,8 @@ def asks_about_the_documents(text: str, conversation: bool = False) -> bool:
     """Whether `text` asks what the documents are, not what they say ("What is this collection
     about?", "Quels documents as-tu ?", "О чём эти документы?", "Summarize the documents"): the
     whole question, so that "What do you know about Iran?" is no such question. "What is this
-    about?", "De quoi ça parle ?", "О чём это?" ask it only as the first question: in a
-    `conversation` they ask about the answer before."""
+    about?", "De quoi ça parle ?", "О чём это?", and a bare "Summarize" or "tl;dr", ask it only as
+    the first question: in a `conversation` they ask about the answer before."""
     asked = whole_question(text)
     return bool(_ABOUT_THE_DOCUMENTS.fullmatch(asked) or not conversation and _ABOUT_THIS.fullmatch(asked))
 

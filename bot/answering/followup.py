@@ -75,7 +75,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     bare = bool(history) and only_names(text, names)  # "Syrie ?", "Shoigu?": "And Syria?"
     more = asks_more_of_the_same(text, names)  # "To what end?", "Avec quelle réserve ?"
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
-    leaning = is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more or bare
+    leaning = (is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more
+               or bare)
 
     introduced: tuple[str, ...] = ()
 
@@ -191,8 +192,8 @@ def _carried_by(turn: Turn) -> list[str]:
 
 
 def only_names(text: str, names: Sequence[str]) -> bool:
-    """Whether `text` is nothing but names ("Syrie ?", "Sergey Shoigu?", "Обама?"): asked in a
-    conversation, it is an ellipsis, "And Syria?"."""
+    """Whether `text` is nothing but names, in at most four words ("Syrie ?", "Sergey Shoigu?",
+    "la Syrie ?", "Обама?"): asked in a conversation, it is an ellipsis, "And Syria?"."""
     named = {fold(part) for name in names for part in name.split()}
     found = [fold(_elided(w)) for w, _ in words(text)]
     return bool(named) and bool(found) and len(found) <= 4 and all(
@@ -213,12 +214,13 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False)
     found = (_BARE if bare else _ELLIPSIS).match(text)
     if found is None or not _topic_words(found.group("rest")):
         return None
+    preposition = found.groupdict().get("prep")
     first = next((fold(w) for w, _ in words(found.group("rest"))), "")
-    if not found.group("prep") and first in STOPWORDS and first not in _ARTICLES:
+    if not preposition and first in STOPWORDS and first not in _ARTICLES:
         return None  # "Et pour en sortir ?" asks something new about the same topic
     phrases = [(m.group("prep"), m.group("phrase").strip()) for m in _PHRASE.finditer(found.group("rest"))]
-    if found.group("prep"):
-        phrases[0] = (found.group("prep"), phrases[0][1] if phrases else "")
+    if preposition:
+        phrases[0] = (preposition, phrases[0][1] if phrases else "")
     result, added = before, []
     for prep, phrase in phrases:
         if not _topic_words(phrase):
@@ -319,7 +321,7 @@ _ELLIPSIS = re.compile(
     rf"(?:(?P<prep>{_PREPOSITIONS}|{_PLACE_OR_TIME})(?!\w)\s*)?(?P<rest>.*?)[\s?!.…]*$",
     re.IGNORECASE | re.DOTALL)
 #: A question of names alone in a conversation ("Syrie ?", "Сирия?"), read as "And …?".
-_BARE = re.compile(r"\W*(?P<prep>(?!))?(?P<rest>.*?)[\s?!.…]*$", re.DOTALL)
+_BARE = re.compile(r"\W*(?P<rest>.*?)[\s?!.…]*$", re.DOTALL)
 #: A phrase of an elliptic question, with the preposition before it ("Moscou", "en 2019").
 _PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)(?=\s+{_PLACE_OR_TIME}\s|$)",
                      re.IGNORECASE)

@@ -21,7 +21,7 @@ import prompts
 from bot.answering import decision
 from bot.answering.checks import Check, Context, first_refusal
 from bot.answering.compose import compose
-from bot.answering.evidence import Evidence, gather, known_words
+from bot.answering.evidence import Candidate, Evidence, gather, known_words
 from bot.answering.question import Question
 from bot.language import content_tokens, language
 from bot.models import Answer
@@ -179,7 +179,7 @@ class Pipeline:
         documents = context.snapshot.document_vocabulary
         best, other = decision.answering_sentences(question, evidence.candidates, documents, evidence.foreign)
         # Passed over for not naming the subject acting, a sentence does not join either.
-        passed: list = []
+        passed: list[Candidate] = []
         if other is None:
             acting = decision.acting_first(question, evidence.candidates, best, evidence.foreign)
             if acting is not best:
@@ -212,7 +212,7 @@ class Pipeline:
                                          context.snapshot.proper_names.ordinary, context.snapshot.proper_names.people))
 
 
-def _holds_what_is_asked(candidates: list) -> bool:
+def _holds_what_is_asked(candidates: list[Candidate]) -> bool:
     """Whether a sentence of `candidates` holds the asked type and names all the question names."""
     return any(c.holds_type and c.names_sentence == 1.0 for c in candidates)
 
