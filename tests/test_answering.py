@@ -255,6 +255,7 @@ def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: 
     unknown = core.ask("When did Mark Rutte visit Paris?")
     assert not unknown.answered, unknown.answer
 
+
 def test_who_is_answered_by_a_sentence_naming_people_not_by_a_title_naming_posts(core: AnswerCore) -> None:
     """The 2021 statement's title (*… Meeting of the Minister for Europe and Foreign Affairs and
     the Minister for the Armed Forces and their Russian counterparts …*) resembles "Who was at
@@ -275,7 +276,6 @@ def test_a_date_in_a_passage_retrieval_missed_is_found_by_its_sentence(core: Ans
     assert answer.citations[0].source == "russia-france-2plus2-meeting-moscow-2019-09-09.txt"
     # No sentence found by its own names a date the documents do not give.
     assert not core.ask("When did Lavrov last visit Paris before 2021?").answered
-
 
 
 @pytest.mark.parametrize("question, compared", [
