@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -169,19 +169,21 @@ class _Snapshot:
     def nearest_to(self, vector: np.ndarray, search: np.ndarray, found: list[Passage], n: int) -> list[Passage]:
         """The `n` passages nearest to `vector` that are not among `found`, each with its
         similarity to `search` (the vector `found` was searched with) and no fused score."""
-        have = {p.chunk_id for p in found}
-        nearest = [(pid, v) for pid, v in self.generation.nearest_vectors(vector, min(len(self.ids), len(have) + n))
-                   if pid not in have and pid in self.position][:n]
-        return [self.passage(self.position[pid], 0.0, float(v @ search)) for pid, v in nearest]
+        nearest = dict(self.generation.nearest_vectors(vector, min(len(self.ids), len(found) + n)))
+        return [self.passage(self.position[pid], 0.0, float(nearest[pid] @ search))
+                for pid in self._unseen(nearest, found, n)]
 
     def sentence_passages(self, search: np.ndarray, found: list[Passage], n: int, pool: int) -> list[Passage]:
         """Up to `n` passages, not among `found`, holding one of the `pool` sentences nearest
         to `search`, each with its own similarity to `search` and no fused score."""
-        have = {p.chunk_id for p in found}
-        ids = [pid for pid, _ in self.generation.nearest_sentences(search, pool)
-               if pid not in have and pid in self.position][:n]
+        ids = self._unseen((pid for pid, _ in self.generation.nearest_sentences(search, pool)), found, n)
         vectors = self.generation.vectors_of(ids) if ids else {}
         return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
+
+    def _unseen(self, ids: Iterable[str], found: list[Passage], n: int) -> list[str]:
+        """The first `n` of `ids` (passage ids, best first) that are in this generation and not among `found`."""
+        have = {p.chunk_id for p in found}
+        return [pid for pid in ids if pid not in have and pid in self.position][:n]
 
 
 class HybridRetriever(BaseRetriever):

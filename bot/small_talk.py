@@ -16,11 +16,12 @@ import re
 from bot.language import STOPWORDS, folded_words, whole_question
 from index.text import tokens
 
-_SMALL_TALK = folded_words(
-    """hi hello hey hallo yo thanks thank thx ok okay bye goodbye cheers morning evening good great cool
+#: Greetings, thanks and goodbyes ("hi", "merci", "пока"); with `_REACTIONS`, `_SMALL_TALK`.
+_GREETINGS = folded_words(
+    """hi hello hey hallo yo thanks thank thx bye goodbye cheers morning evening good
     bonjour salut merci coucou bonsoir revoir
     bonne
-    привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер ок"""
+    привет здравствуйте здравствуй спасибо пока добрый доброе доброй день утро вечер"""
 )
 
 
@@ -32,7 +33,7 @@ _REACTIONS = folded_words(
     super genial parfait bof ouah entendu compris
     ок хм ого ух ага ясно понятно круто класс отлично хорошо ладно"""
 )
-_SMALL_TALK = _SMALL_TALK | _REACTIONS
+_SMALL_TALK = _GREETINGS | _REACTIONS
 #: The same in more than one word ("d'accord" is "accord" to `tokens`, as in "Quel accord ?").
 _REACTION_PHRASES = frozenset({"d'accord", "ah d'accord", "ok d'accord", "d'acc"})
 

@@ -72,7 +72,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
       ("What did she give him?" -> "What did Florence Parly Shoigu give him?": it reads as a
       question about them), or, with no such pronoun, what is carried and the question after it."""
     mine = own_words(text)
-    bare = bool(history) and only_names(text, names)  # "Syrie ?", "Shoigu?": "And Syria?"
+    bare = bool(history) and names_alone(text, names)  # "Syrie ?", "Shoigu?": "And Syria?"
     more = asks_more_of_the_same(text, names)  # "To what end?", "Avec quelle réserve ?"
     # "Why?" and "Where exactly?" lean on it too, as does "Qui d'autre avait dit oui ?" ("who else")
     leaning = (is_follow_up(text) or not mine or (not names and _asks_more(text)) or bool(history) and more
@@ -80,8 +80,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
 
     introduced: tuple[str, ...] = ()
 
-    def resolved(follow_up: bool, carried: Sequence[str], search: str) -> Resolution:
-        return Resolution(follow_up, tuple(carried), search, tuple(mine), more, introduced)
+    def resolved(follow_up: bool, carried: Sequence[str], search: str, rewritten: bool = False) -> Resolution:
+        return Resolution(follow_up, tuple(carried), search, tuple(mine), more, introduced, rewritten=rewritten)
 
     if asks_for_more(text):  # the previous search again; `Question.seen` keeps its answer out
         previous_search = (history[-1].search_query or history[-1].question) if history else text
@@ -93,7 +93,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     before = previous.search_query or previous.question
     rewritten = _new_topic(text, before, [turn.question for turn in history], bare)
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
-        return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten)._replace(rewritten=True)
+        return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten, rewritten=True)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     asked_before = as_asked(previous, proper)
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
@@ -191,7 +191,7 @@ def _carried_by(turn: Turn) -> list[str]:
                               if fold(w) not in asked and fold(w) not in STOPWORDS and len(w) > 1))[:CARRIED_BY_PREVIOUS]
 
 
-def only_names(text: str, names: Sequence[str]) -> bool:
+def names_alone(text: str, names: Sequence[str]) -> bool:
     """Whether `text` is nothing but names, in at most four words ("Syrie ?", "Sergey Shoigu?",
     "la Syrie ?", "Обама?"): asked in a conversation, it is an ellipsis, "And Syria?"."""
     named = {fold(part) for name in names for part in name.split()}
@@ -237,7 +237,7 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False)
                     result = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", phrase if i == 0 else "", result, count=1)
                 result = re.sub(r"\s{2,}", " ", result)
                 continue
-            if topic is None and _names_only(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
+            if topic is None and _written_as_names(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
                 at = _names_run(result)
         if at is None:
             added.append(f"{prep} {phrase}" if prep else phrase)
@@ -251,7 +251,7 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False)
     return result
 
 
-def _names_only(phrase: str) -> bool:
+def _written_as_names(phrase: str) -> bool:
     """Whether every word of `phrase` that names a topic is written as a name (capitalised, or a
     number): "Shoigu", "Sergey Shoigu", not "the transition"."""
     found = [w for w, _ in words(phrase) if fold(_elided(w)) not in STOPWORDS and fold(w) not in _ARTICLES]
