@@ -71,7 +71,8 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     adjective of nationality ("French") is none, as the French and Russian ones are not.
 
     A capitalised first word is not taken for a name ("Which", "Besides", "Какую") unless it is
-    one of the collection's `proper` names, folded (`bot.proper_names.ProperNames`), or the
+    one of the collection's `proper` names, folded (`bot.proper_names.ProperNames`: in Cyrillic
+    too, "Патрушев — это кто?"), or the
     question's only word and no word of conversation ("Navalny?", "Merkel ?", "Сирия?"; not
     "Details?", "Vraiment ?", "Подробнее?"): that costs a question opening with a bare name the
     collection lacks its check, and saves every other question."""

@@ -54,7 +54,13 @@ class ProperNames:
     language: str = "en"
 
     def __contains__(self, folded: object) -> bool:
-        return folded in self.words
+        """Whether a folded word is one of the collection's names: one of its `words`, or a
+        Cyrillic word that spells one of its Latin names (`_spells`: "патрушев", Patrushev), so
+        that "Патрушев — это кто?" opens with a name as "Patrushev, who is he?" does."""
+        if folded in self.words:
+            return True
+        return (isinstance(folded, str) and len(folded) >= 4 and is_cyrillic(folded) and folded not in STOPWORDS
+                and self._spells_a_name(folded, True))
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)

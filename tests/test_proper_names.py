@@ -182,3 +182,16 @@ def test_ordinary_words_resembling_names_do_not_refuse_a_question(core: AnswerCo
     assert century.answered and "Normandie" in century.answer
     main = core.ask("what was the main topic of the talks in moscow in 2019?")
     assert main.answered and "Iran" in main.answer
+
+
+def test_a_question_may_open_with_a_name_in_cyrillic() -> None:
+    """"Патрушев — это кто?" opens with a name, as "Patrushev, who is he?" does: a capitalised
+    first word is a name when it spells one of the collection's, in Cyrillic too. "Какие" and
+    "Сколько" open questions and spell none."""
+    from bot.answering import analyse
+
+    names = proper_names(["They met Patrushev in June, then flew to Belarus."], "en")
+    assert analyse("Патрушев — это кто?", (), names).names == ("Патрушев",)
+    assert analyse("Белоруссия, что о ней сказали?", (), names).names == ("Белоруссия",)
+    assert analyse("Какие страны обсуждали?", (), names).names == ()
+    assert analyse("Сколько было встреч?", (), names).names == ()

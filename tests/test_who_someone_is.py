@@ -46,6 +46,9 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
         answer = core.ask(asked)
         assert "Minister" in answer.sentences()[0] and "Armed Forces" in answer.sentences()[0], answer.answer
         assert "Esper" not in answer.answer, answer.answer  # her post says who she is: nothing else joins
+    # a question opening with his name in Cyrillic asks about him, not whoever has a post (the byline)
+    patrushev = core.ask("Патрушев — это кто?")
+    assert "Patrushev" in patrushev.sentences()[0] and "IVANOV" not in patrushev.answer, patrushev.answer
     for asked in ("Кто такой Шойгу?", "Qui est Choïgou ?"):  # not "… donated to Minister Shoigu …"
         assert "head of the Russian military department" in core.ask(asked).sentences()[0], asked
     # a line that names him without his post ("… received … Ministers Sergey Lavrov …") comes after one giving it

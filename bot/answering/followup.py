@@ -91,7 +91,7 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
         return resolved(leaning, (), text)
     previous = history[-1]
     before = previous.search_query or previous.question
-    rewritten = _new_topic(text, before, [turn.question for turn in history], bare)
+    rewritten = _new_topic(text, before, [turn.question for turn in history], bare, proper)
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
         return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten, rewritten=True)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
@@ -200,7 +200,8 @@ def names_alone(text: str, names: Sequence[str]) -> bool:
         f in named or f in _ARTICLES for f in found) and any(f in named for f in found)
 
 
-def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False) -> str | None:
+def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False,
+               proper: ProperNames | None = None) -> str | None:
     """For an elliptic `text` ("And about Syria?", "what about libya", "Et à Moscou en 2019 ?",
     "а про Иран?"), the previous search `before` with its topic replaced; None for any other text.
 
@@ -238,7 +239,7 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False)
                 result = re.sub(r"\s{2,}", " ", result)
                 continue
             if topic is None and _written_as_names(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
-                at = _names_run(result)
+                at = _names_run(result, proper)
         if at is None:
             added.append(f"{prep} {phrase}" if prep else phrase)
             continue
@@ -258,10 +259,10 @@ def _written_as_names(phrase: str) -> bool:
     return bool(found) and all(_elided(w)[:1].isupper() or w[:1].isdigit() for w in found)
 
 
-def _names_run(text: str) -> tuple[int, int] | None:
+def _names_run(text: str, proper: ProperNames | None = None) -> tuple[int, int] | None:
     """(start, end) of the first run of names in `text` ("Sergey Lavrov" in "Who is Sergey
     Lavrov?", "Moscow" in "When did the ministers meet in Moscow?"), or None."""
-    names = set(key_terms(text))
+    names = set(key_terms(text, proper or ()))
     run: list[tuple[int, int]] = []
     for word, at in words(text):
         if word in names and not YEAR.fullmatch(word):
