@@ -393,6 +393,12 @@ def test_names_alone_in_a_conversation_ask_what_was_asked_about_them() -> None:
     navalny = "Les ministres ont-ils évoqué Navalny à Paris ?"
     assert analyse("Et à Moscou en 2019 ?", [Turn(navalny, navalny, True)]).search == (
         "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?")
+    # A place after a preposition the question before lacks replaces the place it named, and
+    # only a place: "And in Moscow?" after "Who did Lavrov meet?" asks whom he met there.
+    meeting = "Quand a eu lieu la réunion de Paris ?"
+    assert analyse("Et à Moscou ?", [Turn(meeting, meeting, True)]).search == "Quand a eu lieu la réunion de Moscou ?"
+    met = "Who did Lavrov meet?"
+    assert analyse("And in Moscow?", [Turn(met, met, True)]).search == "Who did Lavrov meet in Moscow?"
     # A question with words of its own stands on its own.
     assert not analyse("Shoigu gave what?", [Turn(lavrov, lavrov, True)]).follow_up
     # Only a name replaces names: "the elections" is added, the Sahel kept.
@@ -403,6 +409,8 @@ def test_names_alone_in_a_conversation_ask_what_was_asked_about_them() -> None:
 def test_an_elliptic_follow_up_is_answered_as_the_question_it_completes(core: AnswerCore) -> None:
     _, paris = converse(core, ["When did the ministers meet in Moscow?", "And in Paris?"])
     assert paris.answered and "12 November 2021" in paris.answer, paris.answer
+    _, moscow = converse(core, ["Quand a eu lieu la réunion de Paris ?", "Et à Moscou ?"])
+    assert moscow.answered and "September 9, 2019" in moscow.sentences()[0], moscow.answer
     _, shoigu = converse(core, ["Who is Sergey Lavrov?", "And Shoigu?"])
     assert shoigu.answered and "head of the Russian military department" in shoigu.answer, shoigu.answer
     _, syria = converse(core, ["Qu'ont dit les ministres sur l'Iran en 2021 ?", "Syrie ?"])

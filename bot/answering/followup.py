@@ -206,12 +206,14 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False,
     "а про Иран?"), the previous search `before` with its topic replaced; None for any other text.
 
     What is replaced: the phrase after the same preposition in `before` ("à Paris" -> "à
-    Moscou"); for "about" (or no preposition), the phrase after an "about" of `before`, or else
-    the words of the last topic the conversation (`asked`, oldest first) was about ("Ils ont
+    Moscou"), or, for names after a preposition of place `before` lacks, the place it names
+    ("Quand a eu lieu la réunion de Paris ?", then "Et à Moscou ?": "… la réunion de Moscou
+    ?"); for "about" (or no preposition), the phrase after an "about" of `before`, or else the
+    words of the last topic the conversation (`asked`, oldest first) was about ("Ils ont
     demandé quoi à Moscou ?" after "… sur l'Ukraine …" was about Ukraine); with neither, the
     run of names `before` asks about ("Who is Sergey Lavrov?", then "And Shoigu?": "Who is
-    Shoigu?"). A preposition `before` lacks is added ("… Navalny à Moscou en 2019 ?"). A `bare`
-    text, nothing but names ("Syrie ?"), reads as "And Syria?"."""
+    Shoigu?"). A preposition `before` lacks is otherwise added ("… Navalny à Moscou en 2019
+    ?"). A `bare` text, nothing but names ("Syrie ?"), reads as "And Syria?"."""
     found = (_BARE if bare else _ELLIPSIS).match(text)
     if found is None or not _topic_words(found.group("rest")):
         return None
@@ -240,6 +242,8 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False,
                 continue
             if topic is None and _written_as_names(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
                 at = _names_run(result, proper)
+        elif at is None and _written_as_names(phrase) and not any(c.isdigit() for c in phrase):
+            at = _place_run(result, proper)  # "Et à Moscou ?" after "Quand a eu lieu la réunion de Paris ?"
         if at is None:
             added.append(f"{prep} {phrase}" if prep else phrase)
             continue
@@ -267,6 +271,21 @@ def _names_run(text: str, proper: ProperNames | None = None) -> tuple[int, int] 
     for word, at in words(text):
         if word in names and not YEAR.fullmatch(word):
             run.append((at, at + len(word)))
+        elif run:
+            break
+    return (run[0][0], run[-1][1]) if run else None
+
+
+def _place_run(text: str, proper: ProperNames | None = None) -> tuple[int, int] | None:
+    """(start, end) of the first run of names in `text` after a preposition of place ("Paris" in
+    "Quand a eu lieu la réunion de Paris ?", "Moscow" in "What was signed in Moscow?"), or None."""
+    names = {_elided(n) for n in key_terms(text, proper or ())}
+    run: list[tuple[int, int]] = []
+    for word, at in words(text):
+        head = _elided(word)
+        start = at + len(word) - len(head)
+        if head in names and not YEAR.fullmatch(head) and (run or _AT_PLACE.search(text[:start])):
+            run.append((start, at + len(word)))
         elif run:
             break
     return (run[0][0], run[-1][1]) if run else None
@@ -328,6 +347,10 @@ _PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.
                      re.IGNORECASE)
 #: Where a topic's phrase ends: the next place or time preposition, or punctuation.
 _PHRASE_END = re.compile(rf"\s+{_PLACE_OR_TIME}(?!\w)|\s*[?.!,;:]")
+#: A preposition of place just before a name ("in Moscow", "de Paris", "en France", "в Москве"):
+#: not "on", "sur" or "на", which as often say what something is about ("sur la Syrie").
+_AT_PLACE = re.compile(r"(?<!\w)(?:(?:in|at|from|à|au|aux|en|dans|de|du|в|во|из)(?:\s+(?:the|la|le|les))?\s+|d['’])"
+                       r"(?:l['’])?$", re.IGNORECASE)
 _ARTICLES = frozenset("the a an le la les l un une des du de".split())
 #: Question words: a phrase with one asks something new ("and what did he give her?").
 _ASKING = folded_words("""what who whom whose which when where why how did does do is are was were
