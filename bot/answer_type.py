@@ -121,11 +121,15 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
 class TimeBound:
     """The time a "When…?" question bounds its answer to: a year it must come before or after
     ("When did Lavrov visit Paris before 2021?", "après 2019", "до 2021 года"), or what is still
-    to come ("the next meeting", "la prochaine réunion", "следующая встреча")."""
+    to come ("the next meeting", "la prochaine réunion", "следующая встреча"), or a time of day.
+    """
 
     before: int | None = None
     after: int | None = None
     ahead: bool = False
+    #: It asks the time of day ("What time did the talks start?", "À quelle heure …", "Во сколько
+    #: …"): a date alone does not say it.
+    hour: bool = False
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -148,6 +152,8 @@ class TimeBound:
             return False
         if self.after is not None and not any(y > self.after for y in years):
             return False
+        if self.hour and not (CLOCK.search(text) or _TIME_OF_DAY.search(text)):
+            return False
         return not self.ahead or bool(_TO_COME.search(text)) and (dated or bool(_SOON.search(text)))
 
 
@@ -155,6 +161,14 @@ _BEFORE = re.compile(r"\b(?:before|prior to|earlier than|avant)\s+(?:(?:the )?ye
                      r"|(?<!\w)до\s+(\d{4})(?!\d)(?:\s*(?:года|г\.))?", re.IGNORECASE)
 _AFTER = re.compile(r"\b(?:after|later than|apr[èe]s)\s+(?:(?:the )?year |l'ann[ée]e |l'an )?(\d{4})\b"
                     r"|(?<!\w)после\s+(\d{4})(?!\d)(?:\s*(?:года|г\.))?", re.IGNORECASE)
+#: A question asking the time of day ("what time", "à quelle heure", "во сколько", not "во сколько раз").
+_HOUR = re.compile(r"\b(?:what time|quelle heure)\b|(?<!\w)(?:во сколько(?!\s+раз)|в котором часу)(?!\w)", re.IGNORECASE)
+#: A time on the clock: "18:30", "9 am", "10 o'clock", "18h30".
+CLOCK = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:h.][0-5]\d|\s*[ap]\.?m\b|\s*o'clock)", re.IGNORECASE)
+#: A part of the day: "in the morning", "le soir", "вечером".
+_TIME_OF_DAY = re.compile(r"\b(?:morning|afternoon|evening|night|noon|midnight|matin|matinée|après-midi|soir|soirée"
+                          r"|nuit|midi|minuit)\b|(?<!\w)(?:утр[оау]м?|днём|днем|вечер[оау]?м?|ночью|полдень|полночь)(?!\w)",
+                          re.IGNORECASE)
 #: "the next meeting", "la prochaine réunion", "следующий раунд" (not "next to", nor "What did she say next?").
 _NEXT = re.compile(r"\b(?:next|upcoming|forthcoming)\s+(?!(?:to|in|on|at|for|about|after|with)\b)[a-z0-9]"
                    r"|\bprochaine?s?\b|(?<!\w)(?:следующ|предстоящ|будущ)\w*", re.IGNORECASE)
@@ -174,5 +188,5 @@ def time_bound(text: str) -> TimeBound | None:
     before, after = _BEFORE.search(text), _AFTER.search(text)
     bound = TimeBound(before=int(next(g for g in before.groups() if g)) if before else None,
                       after=int(next(g for g in after.groups() if g)) if after else None,
-                      ahead=_NEXT.search(text) is not None)
+                      ahead=_NEXT.search(text) is not None, hour=_HOUR.search(text) is not None)
     return bound if bound != TimeBound() else None

@@ -1,6 +1,6 @@
 """Questions that bound their answer in time (issue 10): "When did Lavrov visit Paris before
-2021?", "après 2019", "до 2021 года", "the next summit". The first tests need no model; the last
-asks the real answer core (real embedder, real Chroma)."""
+2021?", "après 2019", "до 2021 года", "the next summit", "what time". The first tests need no
+model; the last asks the real answer core (real embedder, real Chroma)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,23 @@ def test_a_sentence_answers_a_bounded_when_only_within_its_bound() -> None:
     assert not holds(analyse("When could the Normandy summit happen?"), "The leaders will meet in the coming days.")
 
 
+@pytest.mark.parametrize("question", [
+    "What time did the talks start?", "À quelle heure la réunion a-t-elle commencé ?", "Во сколько началась встреча?",
+    "В котором часу начались переговоры?",
+])
+def test_a_question_asking_the_time_of_day_is_answered_only_by_one(question: str) -> None:
+    """A date says on which day, not at what time: "held in Moscow on September 9, 2019" does not
+    answer "What time did the talks start?"; "at 10:30", "18h30", "in the morning", "утром" do."""
+    from bot.answering.evidence import holds
+
+    asked = analyse(question)
+    assert asked.answer_type == "date" and asked.bound is not None and asked.bound.hour
+    assert not holds(asked, "The meeting was held in Moscow on September 9, 2019.")
+    for said in ("The talks began at 10:30.", "Elle a commencé à 18h30.", "They met in the morning.", "Встреча началась утром."):
+        assert holds(asked, said), said
+    assert analyse("When did the talks start?").bound is None
+
+
 def test_a_when_question_bounded_in_time_is_answered_within_it_or_refused(core: AnswerCore) -> None:
     """"Before 2021" is answered with the 2019 meeting, not refused for the 2019 article's lacking
     2021; "the next summit" with the hope that the leaders meet "in the coming days"; a next
@@ -61,7 +78,7 @@ def test_a_when_question_bounded_in_time_is_answered_within_it_or_refused(core: 
     ahead = core.ask("When could the next Normandy summit happen, according to Le Drian?")
     assert ahead.answered and "coming days" in ahead.sentences()[0], ahead.answer
     for question in ("when is the next 2+2 meeting scheduled", "Когда Лавров приезжал в Париж после 2021 года?",
-                     "When did Lavrov last visit Paris before 2021?",
+                     "When did Lavrov last visit Paris before 2021?", "What time did the Moscow talks start?",
                      "Ont-ils fixé une date pour la prochaine réunion au format 2+2 ?",
                      # what is still to come for the Norman Four is not the next NATO-Russia meeting
                      "Quand aura lieu la prochaine réunion Russie-OTAN ?"):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.answer_type import SOMEONE
+from bot.answer_type import CLOCK, SOMEONE
 from bot.language import MONTHS, STOPWORDS, YEAR, ends_sentence
 from bot.proper_names import post_spans
 from bot.vocabulary import Vocabulary
@@ -82,7 +82,6 @@ _BYLINE = re.compile(r"(?:(?:by|par|author|auteur|автор)\s*:?\s+)?[A-ZА-Я
                      r"\s*(?:[|,–—]|$)")
 #: A sentence that says who wrote something.
 _WRITTEN_BY = re.compile(r"\b(?:written by|authored by|the author|écrit par|l'auteur)\b|(?<!\w)(?:автор|написал)", re.I)
-_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:h.][0-5]\d|\s*[ap]\.?m\b|\s*o'clock)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -336,7 +335,7 @@ def holds(question: Question, text: str) -> float:
     if kind == "author":  # a byline ("Stanislav IVANOV | Leading Researcher, ...") or "written by ..."
         return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
     if kind == "date":  # within the question's bound, if it sets one ("before 2021", "the next meeting")
-        dated = bool(YEAR.search(text) or _TIME.search(text)) or any(t in MONTHS or t in _WHEN_WORDS for t in tokens(text))
+        dated = bool(YEAR.search(text) or CLOCK.search(text)) or any(t in MONTHS or t in _WHEN_WORDS for t in tokens(text))
         return float(question.bound.met_by(text, dated) if question.bound else dated)
     asked = {fold(n) for n in question.search_names}
     for word, at in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
