@@ -84,3 +84,13 @@ def test_a_when_question_bounded_in_time_is_answered_within_it_or_refused(core: 
                      "Quand aura lieu la prochaine réunion Russie-OTAN ?"):
         refused = core.ask(question)
         assert not refused.answered, (question, refused.answer)
+
+
+def test_a_when_question_is_answered_by_the_dateline_of_what_its_lead_reports(core: AnswerCore) -> None:
+    """"(Paris, 12 November 2021)" dates what the sentence after it reports ("Le Drian and Parly
+    … received … Lavrov and Shoygu"): asked when they were received, the title line answers, in
+    Russian and French, not the 1944 photograph that names Parly and holds a date."""
+    for question in ("Когда Лавров и Шойгу были в Париже?",
+                     "À quelle date Le Drian et Parly ont-ils reçu leurs homologues russes ?"):
+        answer = core.ask(question)
+        assert answer.answered and "12 November 2021" in answer.sentences()[0], (question, answer.answer)

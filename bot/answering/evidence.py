@@ -36,7 +36,8 @@ FEATURES = (
     "neighbours",      # best similarity of the sentence before or after it to the search
     "passage",         # similarity of its whole passage to the search
     "holds_type",      # it holds what is asked: a person, date, place or number (1 when nothing is)
-    "names_sentence",  # share of the search's names it (or, for "He ...", the sentence before) names
+    "names_sentence",  # share of the search's names it (or, for "He ...", the sentence before) names;
+                       # a title line asked "When…?", with the sentence after it, its lead
     "names_passage",   # share of the search's names its passage names
     "bare",            # a byline, heading or caption that shares nothing with a question not asking "who"
                        # (a name it only resembles across languages, "России" and "RAS", is nothing shared),
@@ -164,13 +165,22 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         neighbours = max((float(similarity[j]) for j in (before, after) if j is not None), default=0.0)
         dangling = bool(_DANGLING.match(text)) and before is not None
         context = f"{sentences[before].text} {text}" if dangling else text
-        named = _share_named(names, snapshot.words_of((passage.chunk_id, index, dangling), context), loose) \
+        # Asked "When…?", a document's title line names what its lead (the sentence after it)
+        # names, as a dateline dates what the lead reports: "(Paris, 12 November 2021)" answers
+        # *Когда Лавров и Шойгу были в Париже?* ("… received … Ministers Sergey Lavrov and Sergey
+        # Shoygu"), which was refused. Training: two more right as written and in lower case, none
+        # lost; for "Where…?" too, nothing more (2026-12-04).
+        lead = question.answer_type == "date" and after is not None and is_title(text, passage.title)
+        if lead:
+            context = f"{text} {sentences[after].text}"
+        key = (passage.chunk_id, index, "with its lead" if lead else dangling)
+        named = _share_named(names, snapshot.words_of(key, context), loose) \
             if names else 1.0
         overlap = lexical(text)
         held = holds(question, text)
         bare = (not ends_sentence(text) and not overlap and question.answer_type not in SOMEONE
                 and not (names and named > 0 and _share_named(
-                    names, snapshot.words_of((passage.chunk_id, index, dangling), context), False) > 0)
+                    names, snapshot.words_of(key, context), False) > 0)
                 or is_title(text, passage.title) and (question.answer_type == "other" or not held))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
