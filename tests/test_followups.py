@@ -83,8 +83,10 @@ def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     asked = Turn("Ils ont demandé quoi à Moscou ?", "Le Drian Parly Ukraine ont demandé quoi à Moscou ?", True)
     belarus = analyse("Et sur la Biélorussie ?", [ukraine, asked])
     assert "Ukraine" not in belarus.search and "Biélorussie" in belarus.search and "Moscou" in belarus.search
-    # "And then?" names no topic: it asks more about the same one
+    # "And then?" names no topic: it asks more about the same one; "back" in "and back in 2019?" is none either
     assert "Iran" in analyse("Et ensuite ?", [previous]).search
+    iran = Turn("what did the ministers say about iran in 2021?", "what did the ministers say about Iran in 2021?", True)
+    assert analyse("and back in 2019?", [iran]).search == "what did the ministers say about Iran in 2019?"
 
 
 @pytest.mark.parametrize("question, standalone", [

@@ -179,7 +179,8 @@ def _asks_more(text: str) -> bool:
 
 #: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
 _ELLIPTIC = frozenset("""exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще
-then next afterwards later ensuite puis apres потом дальше затем""".split())
+then next afterwards later ensuite puis apres потом дальше затем
+back earlier previously alors auparavant тогда раньше ранее""".split())
 
 
 def _carried_by(turn: Turn) -> list[str]:
