@@ -25,6 +25,12 @@ def test_what_a_question_asks_about(question: str, topic: tuple[str, ...]) -> No
     assert analyse(question).topic == topic
 
 
+def test_a_topic_that_names_no_name_is_its_words() -> None:
+    assert analyse("Qu'est-ce que Moscou a promis sur les missiles ?").topic_words == ("missiles",)
+    assert analyse("What did they say about arms control?").topic_words == ("arms", "control")
+    assert analyse("What did Lavrov say about Iran?").topic_words == ()  # a name: the topic itself
+
+
 def test_a_follow_up_asks_about_its_new_topic() -> None:
     before = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
     assert analyse("And about Syria?", [before]).topic == ("Syria",)
@@ -45,6 +51,9 @@ def test_the_answer_is_about_what_was_asked_about(core: AnswerCore) -> None:
     # Only the 2021 statement has "November 2021": of its sentences, the one about Ukraine, not its opening line.
     ukraine = core.ask("What did Le Drian and Parly say about Ukraine in November 2021?")
     assert ukraine.answered and "deteriorating security situation in Ukraine" in ukraine.answer, ukraine.answer
+    # A topic of words, not names: the answer holds them, not what Moscow was called on to do about Ukraine.
+    missiles = core.ask("qu'est-ce que moscou a promis sur les missiles ?")
+    assert missiles.answered and "not to deploy missiles" in missiles.sentences()[0], missiles.answer
 
 
 def test_what_it_asks_about_is_searched_on_its_own_too() -> None:

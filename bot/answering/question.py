@@ -14,12 +14,12 @@ from functools import cached_property
 
 from bot.answering.followup import Resolution, about_phrase, as_asked, own_words, resolve, topic_of
 from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
-from bot.language import (acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms, language,
-                          others_named, subject_of)
+from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms,
+                          language, others_named, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
-from index.text import tokens, words
+from index.text import fold, tokens, words
 
 MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
@@ -110,6 +110,15 @@ class Question:
         les ministres sur le MH17 en 2021 ?"): the answer names them, or its paragraph does just
         before it."""
         return topic_of(self.search, self.search_names)
+
+    @cached_property
+    def topic_words(self) -> tuple[str, ...]:
+        """When what it asks about names no name (`topic`), the words that say what it is ("les
+        missiles" in "Qu'est-ce que Moscou a promis sur les missiles ?": "missiles"), of four
+        letters or more; () otherwise."""
+        if self.topic:
+            return ()
+        return tuple(w for w, _ in words(about_phrase(self.search) or "") if fold(w) not in STOPWORDS and len(w) > 3)
 
     @cached_property
     def about(self) -> str:
