@@ -45,6 +45,7 @@ from bot.render import cited_sentences, excerpt
     # "when" opening a clause of a question another word opened asks nothing; a second question does
     ("What did Shoigu tell Parly when they met?", "other"), ("Что сказал Шойгу, когда они встретились?", "other"),
     ("Qu'a dit Choïgou quand il a vu Parly ?", "other"), ("Где и когда прошла встреча?", "date"),
+    ("Who met Lavrov when he came to Paris?", "person"), ("Qui a reçu Lavrov quand il est venu à Paris ?", "person"),
     ("In which magazine was the photo first published, and when?", "date"),
     # whether a date was set asks for the date: "in the coming days" does not answer it
     ("Did they set a date for the next summit?", "date"), ("Ont-ils fixé une date pour la réunion ?", "date"),
