@@ -102,6 +102,15 @@ _UNTYPED = re.compile(r"\b(?:what|which|how|why|que|quoi|quel|quelle|quels|quell
 #: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",
 #: "Какую должность занимает Лавров?"), and the verbs and question words beside them. Not "role",
 #: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
+#: What country someone is from ("Which country is Mark Esper from?", "D'où vient-il ?", "Из какой
+#: страны Патрушев?"): their post says it, "U.S. Secretary of Defense Mark Esper". Not where a thing
+#: comes from ("D'où vient cette photo ?"). Two more training answers right, as written and in
+#: lower case, none lost (2026-12-04).
+_ORIGIN = re.compile(
+    r"\b(?i:where|(?:what|which) country)\s+(?i:is|are|was|were|does|did)\s+(?:(?i:he|she|they)\b|[A-ZА-ЯЁ][\w.'’-]*"
+    r"(?:\s+[A-ZА-ЯЁ][\w.'’-]*){0,3})\s+(?i:from|come from)\b"
+    r"|(?i:\bde quel pays|\bd['’]o[uù])\s+(?i:vient|viennent|venait|est|sont|était)(?:-(?i:t-)?(?i:il|elle)\b|\s+[A-ZА-ЯЁ])"
+    r"|(?<!\w)(?i:из какой страны|откуда родом)(?!\w)")
 _POST = folded_words("job jobs post occupation profession poste postes metier должность должности пост посту профессия")
 _HOLDING = folded_words("hold holds held occupy occupies occupe occupait travaille работает работал занимает занимал")
 _ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
@@ -110,9 +119,12 @@ _ASKING_POST = folded_words("кем какую какой какая какое 
 def question_type(text: str, names: Sequence[str]) -> AnswerType:
     """What `text` (naming `names`) asks for: `answer_type`, but "role" for what someone is, not
     who did something: a "who" question whose other words are all names ("Who is Florence
-    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?"), or one asking for a post and naming no
-    one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's his job?")."""
+    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?"), one asking for a post and naming no
+    one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's his job?"), or
+    what country someone is from ("Which country is Mark Esper from?")."""
     kind = answer_type(text)
+    if _ORIGIN.search(text):  # "Which country is Mark Esper from?": "U.S. Secretary of Defense Mark Esper"
+        return "role"
     if kind not in ("person", "other"):
         return kind
     named = set(tokens(" ".join(names)))

@@ -21,6 +21,9 @@ from bot.models import Turn
     ("Who is the author of the article?", "author"), ("What did Lavrov say?", "other"),
     ("What is the role of France in the Minsk Group?", "other"), ("What was their position on Iran?", "other"),
     ("What does Russia hold?", "other"), ("How does it work?", "other"), ("What is Lavrov's job?", "role"),
+    # what country someone is from: a post says it; not where a thing comes from, nor where someone was born
+    ("Which country is Mark Esper from?", "role"), ("D'où vient-il ?", "role"), ("Из какой страны Патрушев?", "role"),
+    ("D'où vient cette photo ?", "place"), ("In which city was Florence Parly born?", "place"),
 ])
 def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
@@ -56,6 +59,8 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
     job = core.ask("what's his job?", with_history([], first, 4))
     assert "Secretary of Defense" in job.sentences()[0], job.answer  # his: Esper, whom the answer named
+    country = core.ask("what country is he from?", with_history([], first, 4))
+    assert "U.S. Secretary of Defense" in country.sentences()[0], country.answer  # was the 2021 title line
 
 
 def test_a_possessive_names_whom_it_belongs_to(core: AnswerCore) -> None:
