@@ -78,17 +78,13 @@ def answer_type(text: str) -> AnswerType:
 def _opens_a_clause(question: str, at: int) -> bool:
     """Whether the question word at `at` opens a clause of a question that another question word
     opened ("What did Shoigu tell Parly when they met?" asks what he said, not when; "Who met
-    Lavrov when he came to Paris?", who), rather
-    than asking a second thing ("In which magazine was it published, and when?")."""
+    Lavrov when he came to Paris?", who), rather than asking a second thing ("In which magazine
+    was it published, and when?")."""
     before = question[:at]
     opened = _UNTYPED.search(before) is not None or _WHO.search(before) is not None
     return opened and not _AFTER_AND.search(before)
 
 
-#: "Who" opens a question whose "when" opens a clause: *Besides Le Drian, who represented France
-#: when Lavrov and Shoigu came to Paris?* asks who, and was refused for stating no date (one more
-#: training answer right, as written and in lower case, none lost; 2026-12-04).
-_WHO = re.compile(r"\b(?:who|whom)\b|(?<!ce )\bqui\b|(?<!\w)(?:кто|кого|кому|кем)(?!\w)", re.IGNORECASE)
 #: "…, and when?", "Où et quand …": a second question asked beside the first, as its own clause
 #: (`_AND_FIRST`) or right after the first question word (`_AFTER_AND`).
 _AND = r"(?<!\w)(?:and|or|et|ou|и|или)(?!\w)"
@@ -97,11 +93,12 @@ _AFTER_AND = re.compile(rf"{_AND}\s*$", re.IGNORECASE)
 #: Question words that ask for no particular kind of answer ("What did …", "Pourquoi …", "Как …").
 _UNTYPED = re.compile(r"\b(?:what|which|how|why|que|quoi|quel|quelle|quels|quelles|comment|pourquoi)\b|\bqu['’]"
                       r"|(?<!\w)(?:что|как|какой|какая|какое|какие|почему|зачем)(?!\w)", re.IGNORECASE)
+#: "Who" opens a question whose "when" opens a clause: *Besides Le Drian, who represented France
+#: when Lavrov and Shoigu came to Paris?* asks who; it asked a date and got the 2021 statement's
+#: dated title (one more training answer right, as written and in lower case, none lost; 2026-12-04).
+_WHO = re.compile(r"\b(?:who|whom)\b|(?<!ce )\bqui\b|(?<!\w)(?:кто|кого|кому|кем)(?!\w)", re.IGNORECASE)
 
 
-#: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",
-#: "Какую должность занимает Лавров?"), and the verbs and question words beside them. Not "role",
-#: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
 #: What country someone is from ("Which country is Mark Esper from?", "D'où vient-il ?", "Из какой
 #: страны Патрушев?"): their post says it, "U.S. Secretary of Defense Mark Esper". Not where a thing
 #: comes from ("D'où vient cette photo ?"). Two more training answers right, as written and in
@@ -111,6 +108,10 @@ _ORIGIN = re.compile(
     r"(?:\s+[A-ZА-ЯЁ][\w.'’-]*){0,3})\s+(?i:from|come from)\b"
     r"|(?i:\bde quel pays|\bd['’]o[uù])\s+(?i:vient|viennent|venait|est|sont|était)(?:-(?i:t-)?(?i:il|elle)\b|\s+[A-ZА-ЯЁ])"
     r"|(?<!\w)(?i:из какой страны|откуда родом)(?!\w)")
+
+#: Words that ask for someone's post ("What is Lavrov's job?", "Quel poste occupe-t-il ?",
+#: "Какую должность занимает Лавров?"), and the verbs and question words beside them. Not "role",
+#: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
 _POST = folded_words("job jobs post occupation profession poste postes metier должность должности пост посту профессия")
 _HOLDING = folded_words("hold holds held occupy occupies occupe occupait travaille работает работал занимает занимал")
 _ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
@@ -139,8 +140,7 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
 class TimeBound:
     """The time a "When…?" question bounds its answer to: a year it must come before or after
     ("When did Lavrov visit Paris before 2021?", "après 2019", "до 2021 года"), or what is still
-    to come ("the next meeting", "la prochaine réunion", "следующая встреча"), or a time of day.
-    """
+    to come ("the next meeting", "la prochaine réunion", "следующая встреча"), or a time of day."""
 
     before: int | None = None
     after: int | None = None
