@@ -1,6 +1,7 @@
 """Follow-ups that follow the conversation (issue 10): pronouns for whom the previous question or
-answer named, ellipsis that replaces the topic, bare "Why?" and "When?", changes of topic, and
-whole conversations asked through the real answer core (real embedder, real Chroma).
+answer named, bare "Why?" and "When?", changes of topic, and whole conversations asked through
+the real answer core (real embedder, real Chroma). Ellipsis ("And about Syria?") is
+tests/test_ellipsis.py's.
 
 The first tests need no model: they analyse questions against a conversation written here.
 """
@@ -56,37 +57,6 @@ def test_the_people_an_answer_names_are_people(core: AnswerCore) -> None:
     # The collection gives people posts ("Minister Shoigu"); "Red Square" and "Victory Day" are no one's.
     parade = core.ask("Who invited the French military to the parade on Red Square?")
     assert "Red Square" in parade.answer and not {"Square", "Day"} & set(parade.names), parade.names
-
-
-def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
-    previous = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
-    # What the previous question was about is replaced, its subject carried, in every language.
-    about = analyse("And about Syria?", [previous])
-    assert about.search == "What did Lavrov say about Syria?" and about.carried == ("Lavrov",)
-    later = analyse("What about Libya and Mali?", [previous, Turn(about.text, about.search, True)])
-    assert later.search == "What did Lavrov say about Libya and Mali?" and later.carried == ("Lavrov",)
-    russian = Turn("Что министры в Париже сказали об Иране?", "Что министры в Париже сказали об Иране?", True)
-    assert analyse("а про Афганистан?", [russian]).search == "Что министры в Париже сказали об Афганистан?"
-    french = Turn("Qu'a dit Lavrov à propos de l'Iran ?", "Qu'a dit Lavrov à propos de l'Iran ?", True)
-    assert analyse("Et sur la Syrie ?", [french]).carried == ("Lavrov",)
-    # with no new name of its own, it is about the same thing still
-    assert analyse("And about that?", [previous]).carried == ("Lavrov", "Iran")
-    fresh = analyse("What did the ministers say about Belarus?", [previous])
-    assert not fresh.follow_up and fresh.search == "What did the ministers say about Belarus?"
-    # typed in lower case, and with another preposition than "about"
-    lower = Turn("what did the paris ministers say about belarus", "what did the paris ministers say about belarus", True)
-    assert analyse("and afghanistan?", [lower]).search == "what did the paris ministers say about afghanistan"
-    navalny = Turn("Les ministres ont-ils évoqué Navalny à Paris ?", "Les ministres ont-ils évoqué Navalny à Paris ?", True)
-    assert analyse("Et à Moscou en 2019 ?", [navalny]).search == "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?"
-    # the topic of a chain is replaced even when the previous search no longer says "about"
-    ukraine = Turn("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", "Qu'ont dit Le Drian et Parly sur l'Ukraine ?", True)
-    asked = Turn("Ils ont demandé quoi à Moscou ?", "Le Drian Parly Ukraine ont demandé quoi à Moscou ?", True)
-    belarus = analyse("Et sur la Biélorussie ?", [ukraine, asked])
-    assert "Ukraine" not in belarus.search and "Biélorussie" in belarus.search and "Moscou" in belarus.search
-    # "And then?" names no topic: it asks more about the same one; "back" in "and back in 2019?" is none either
-    assert "Iran" in analyse("Et ensuite ?", [previous]).search
-    iran = Turn("what did the ministers say about iran in 2021?", "what did the ministers say about Iran in 2021?", True)
-    assert analyse("and back in 2019?", [iran]).search == "what did the ministers say about Iran in 2019?"
 
 
 @pytest.mark.parametrize("question, standalone", [
@@ -360,61 +330,3 @@ def test_a_conversation_keeps_its_language_through_turns_too_short_to_tell(core:
         asked, ok, empty = converse(core, [first, "ok", "???"])
         assert ok.refusal == "small_talk" and ok.language == asked.language, ok
         assert empty.refusal == "empty_question" and empty.answer.startswith(reply), empty.answer
-
-
-def test_a_one_word_follow_up_naming_something_asks_about_it(core: AnswerCore) -> None:
-    """"Navalny?" after a question about Belarus asks about Navalny (it was answered with the
-    Belarus sentence again), "Merkel?" about Merkel, whom the documents never mention; "Details?"
-    names nothing and still leans on the answer before."""
-    first = "What did the ministers say about Belarus in 2021?"
-    _, navalny = converse(core, [first, "Navalny?"])
-    assert navalny.answered and "Navalny" in navalny.sentences()[0], navalny.answer
-    _, merkel = converse(core, [first, "Merkel ?"])
-    assert merkel.refusal == "unknown_name" and "Merkel" in merkel.answer, merkel.answer
-    _, syria = converse(core, ["Что министры говорили о Белоруссии в 2021 году?", "Сирия?"])
-    assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
-    for chat in ("Details?", "Vraiment ?", "Подробнее?"):
-        assert analyse(chat, [Turn(first, first, True)]).names == (), chat
-
-
-def test_names_alone_in_a_conversation_ask_what_was_asked_about_them() -> None:
-    """"Syrie ?" after "Qu'ont dit les ministres sur l'Iran en 2021 ?" is "Et sur la Syrie ?";
-    "Shoigu?" and "And Shoigu?" after "Who is Sergey Lavrov?" replace the name asked about and
-    ask what he is; "And in Paris?" after a "When…?" asks when, as the search it rewrites does."""
-    iran = "Qu'ont dit les ministres sur l'Iran en 2021 ?"
-    syria = analyse("Syrie ?", [Turn(iran, iran, True)])
-    assert syria.follow_up and syria.search == "Qu'ont dit les ministres sur Syrie en 2021 ?", syria.search
-    lavrov = "Who is Sergey Lavrov?"
-    for asked in ("Shoigu?", "And Shoigu?"):
-        shoigu = analyse(asked, [Turn(lavrov, lavrov, True)])
-        assert shoigu.search == "Who is Shoigu?" and shoigu.answer_type == "role", (asked, shoigu)
-    moscow = "When did the ministers meet in Moscow?"
-    paris = analyse("And in Paris?", [Turn(moscow, moscow, True)])
-    assert paris.search == "When did the ministers meet in Paris?" and paris.answer_type == "date", paris
-    # A place and a year, each after its preposition: the place replaced, the year added.
-    navalny = "Les ministres ont-ils évoqué Navalny à Paris ?"
-    assert analyse("Et à Moscou en 2019 ?", [Turn(navalny, navalny, True)]).search == (
-        "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?")
-    # A place after a preposition the question before lacks replaces the place it named, and
-    # only a place: "And in Moscow?" after "Who did Lavrov meet?" asks whom he met there.
-    meeting = "Quand a eu lieu la réunion de Paris ?"
-    assert analyse("Et à Moscou ?", [Turn(meeting, meeting, True)]).search == "Quand a eu lieu la réunion de Moscou ?"
-    met = "Who did Lavrov meet?"
-    assert analyse("And in Moscow?", [Turn(met, met, True)]).search == "Who did Lavrov meet in Moscow?"
-    # A question with words of its own stands on its own.
-    assert not analyse("Shoigu gave what?", [Turn(lavrov, lavrov, True)]).follow_up
-    # Only a name replaces names: "the elections" is added, the Sahel kept.
-    sahel = "Did the ministers discuss the mercenaries in the Sahel?"
-    assert "Sahel" in analyse("And what about the elections?", [Turn(sahel, sahel, True)]).search
-
-
-def test_an_elliptic_follow_up_is_answered_as_the_question_it_completes(core: AnswerCore) -> None:
-    _, paris = converse(core, ["When did the ministers meet in Moscow?", "And in Paris?"])
-    assert paris.answered and "12 November 2021" in paris.answer, paris.answer
-    _, moscow = converse(core, ["Quand a eu lieu la réunion de Paris ?", "Et à Moscou ?"])
-    assert moscow.answered and "September 9, 2019" in moscow.sentences()[0], moscow.answer
-    _, shoigu = converse(core, ["Who is Sergey Lavrov?", "And Shoigu?"])
-    assert shoigu.answered and "head of the Russian military department" in shoigu.answer, shoigu.answer
-    _, syria = converse(core, ["Qu'ont dit les ministres sur l'Iran en 2021 ?", "Syrie ?"])
-    assert syria.answered and "refugees to return to Syria" in syria.sentences()[0], syria.answer
-    assert {c.source for c in syria.citations} == {"france-russia-2plus2-meeting-paris-2021-11-12.txt"}
