@@ -179,7 +179,6 @@ def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() ->
     assert analyse("What did he give her in return?").seen == ()
 
 
-
 def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:
     """After two questions about what Shoigu said, "Куда он пригласил французских военных?" asks
     where: the parade on Red Square is in the answer (it was left out when a sentence naming only
