@@ -244,7 +244,7 @@ def _new_topic(text: str, before: str, asked: Sequence[str], bare: bool = False,
             if topic is None and _written_as_names(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
                 at = _names_run(result, proper)
         elif at is None and _written_as_names(phrase) and not any(c.isdigit() for c in phrase):
-            at = _place_run(result, proper)  # "Et à Moscou ?" after "Quand a eu lieu la réunion de Paris ?"
+            at = _names_run(result, proper, _AT_PLACE)  # "Et à Moscou ?" after "… la réunion de Paris ?"
         if at is None:
             added.append(f"{prep} {phrase}" if prep else phrase)
             continue
@@ -264,28 +264,18 @@ def _written_as_names(phrase: str) -> bool:
     return bool(found) and all(_elided(w)[:1].isupper() or w[:1].isdigit() for w in found)
 
 
-def _names_run(text: str, proper: ProperNames | None = None) -> tuple[int, int] | None:
+def _names_run(text: str, proper: ProperNames | None = None,
+               after: re.Pattern[str] | None = None) -> tuple[int, int] | None:
     """(start, end) of the first run of names in `text` ("Sergey Lavrov" in "Who is Sergey
-    Lavrov?", "Moscow" in "When did the ministers meet in Moscow?"), or None."""
-    names = set(key_terms(text, proper or ()))
-    run: list[tuple[int, int]] = []
-    for word, at in words(text):
-        if word in names and not YEAR.fullmatch(word):
-            run.append((at, at + len(word)))
-        elif run:
-            break
-    return (run[0][0], run[-1][1]) if run else None
-
-
-def _place_run(text: str, proper: ProperNames | None = None) -> tuple[int, int] | None:
-    """(start, end) of the first run of names in `text` after a preposition of place ("Paris" in
-    "Quand a eu lieu la réunion de Paris ?", "Moscow" in "What was signed in Moscow?"), or None."""
+    Lavrov?", "Iran" in "Qu'a-t-il dit de l'Iran ?"), or None; with `after`, the first run the
+    text before it ends with a match of ("Paris" in "Quand a eu lieu la réunion de Paris ?" after
+    `_AT_PLACE`, not "Quand")."""
     names = {_elided(n) for n in key_terms(text, proper or ())}
     run: list[tuple[int, int]] = []
     for word, at in words(text):
         head = _elided(word)
         start = at + len(word) - len(head)
-        if head in names and not YEAR.fullmatch(head) and (run or _AT_PLACE.search(text[:start])):
+        if head in names and not YEAR.fullmatch(head) and (run or after is None or after.search(text[:start])):
             run.append((start, at + len(word)))
         elif run:
             break
