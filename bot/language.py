@@ -180,6 +180,25 @@ def others_named(text: str, names: Sequence[str], subject: Sequence[str]) -> tup
                  and not _PLACE_BEFORE.search(text[:start]))
 
 
+def setting_of(text: str, names: Sequence[str]) -> frozenset[str]:
+    """The names of `text` that say where what it asks about took place: a place after "in",
+    "à", "в" ("in Paris", "à Moscou", "в Москве"), or one a meeting is named after ("the Paris
+    meeting", "the Moscow talks", "la réunion de Paris"). Not a year: every document dates itself."""
+    found = set()
+    for name, start, end in name_spans(text, names):
+        if name[:1].isdigit():
+            continue
+        if _PLACE_BEFORE.search(text[:start]) or _MEETING_AFTER.match(text[end:]) or _MEETING_OF.search(text[:start]):
+            found.add(name)
+    return frozenset(found)
+
+
+#: What a meeting named after its place is called: "the Paris meeting", "la réunion de Paris".
+_MEETING_AFTER = re.compile(r"\s+(?:meeting|meetings|talks|summit|visit|2\s*\+\s*2)(?!\w)", re.IGNORECASE)
+_MEETING_OF = re.compile(r"(?<!\w)(?:r[ée]union|rencontre|sommet|visite|entretiens|pourparlers|n[ée]gociations"
+                         r"|2\s*\+\s*2)\s+(?:de|du)\s+$", re.IGNORECASE)
+
+
 #: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where.
 _PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
 

@@ -29,6 +29,7 @@ from bot.language import content_tokens, language
 from bot.proper_names import ProperNames, proper_names
 from bot.vocabulary import Vocabulary
 from index.errors import IndexEmpty
+from index.loaders import heading_of
 from index.records import DocumentRecord, PassageRecord, SentenceRecord, documents_of
 from index.store import Generation, IndexStore
 
@@ -75,6 +76,12 @@ class _Snapshot:
         for r in self.records:
             texts_of.setdefault(r.source, [r.title]).append(r.text)
         self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
+        first: dict[str, PassageRecord] = {}
+        for r in self.records:
+            if r.source not in first or r.start < first[r.source].start:
+                first[r.source] = r
+        #: Each document's heading: its first line, whole (`index.loaders.heading_of`), or its title.
+        self.headings = {source: heading_of(r.text) or r.title for source, r in first.items()}
         self._vocabularies: dict[Hashable, Vocabulary] = {}
         self._sentences: OrderedDict[str, list[SentenceRecord]] = OrderedDict()  # see `sentences_of`
         self._sentences_lock = threading.Lock()

@@ -174,6 +174,14 @@ def _clean_text(text: str) -> str:
     return _CONTROL_CHARS.sub("", text)
 
 
+def heading_of(text: str) -> str:
+    """A document's first line, whole, when it is a title rather than a paragraph; "" otherwise.
+    The title `load_document` gives may be shortened ("Russia – Meeting of the Minister … their
+    Russian…"); this keeps what the end says ("(Paris, 12 November 2021)")."""
+    line = " ".join(_first_line(text).split())
+    return line if len(line) <= _LONG_LINE else ""
+
+
 def _first_line(text: str) -> str:
     return next((line for line in text.splitlines() if line.strip()), "")
 

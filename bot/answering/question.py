@@ -15,7 +15,7 @@ from functools import cached_property
 from bot.answering.followup import Resolution, about_phrase, as_asked, own_words, resolve, topic_of
 from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms,
-                          language, others_named, subject_of)
+                          language, others_named, setting_of, subject_of)
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
@@ -103,6 +103,13 @@ class Question:
         """The search without its names ("What did ... give ...?"): what is asked about them."""
         names = set(self.search_names)
         return " ".join(w for w, _ in words(self.search) if w not in names)
+
+    @cached_property
+    def setting(self) -> frozenset[str]:
+        """The names of its search that say where it happened ("Paris" in "Within which framework
+        was the Paris meeting held?", "Qui Lavrov a-t-il rencontré à Paris ?"): a document's
+        heading names them for every sentence of it (`bot.answering.evidence.gather`)."""
+        return setting_of(self.search, self.search_names)
 
     @cached_property
     def topic(self) -> tuple[str, ...]:
