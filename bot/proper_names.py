@@ -132,7 +132,22 @@ class ProperNames:
                 skeletons, forms = frozenset(), {typed}
         if len(key := skeleton(typed)) >= 4 and key in skeletons:
             return True
+        if is_cyrillic(typed) and len(key) == 3 and forms[0][:SAME_START] in self._three_consonants.get(key, ()):
+            # "париже": the three consonants of Paris, and its first letters (not "прессе"). Training:
+            # three more right in lower case ("когда прошла встреча министров в париже?"), none lost.
+            return True
         return any(_nearly(form, names, people, within, start) for form in forms)
+
+    @cached_property
+    def _three_consonants(self) -> dict[str, frozenset[str]]:
+        """The collection's certain names (`words`, `people`) of three consonants ("paris": prs),
+        skeleton -> their first `SAME_START` letters ("pa"): for a Cyrillic word, the consonants
+        alone would make "прессе" (prs) Paris."""
+        found: dict[str, set[str]] = {}
+        for name in {*self.words, *self.people}:
+            if name.isascii() and name.isalpha() and len(key := skeleton(name)) == 3:
+                found.setdefault(key, set()).add(name[:SAME_START])
+        return {key: frozenset(starts) for key, starts in found.items()}
 
     @cached_property
     def _in_runs(self) -> frozenset[str]:

@@ -68,6 +68,14 @@ def test_a_name_typed_in_lower_case_in_another_script_is_a_name() -> None:
     assert analyse("что лавров сказал об иране?", (), names).names == ("Лавров", "Иране")
 
 
+def test_a_short_name_in_another_script_has_its_consonants_and_its_first_letters() -> None:
+    """"в париже": Париж has the three consonants of Paris and begins as it does; "в прессе" has
+    the same consonants and is no name."""
+    names = proper_names([*TEXTS, "The ministers met in Paris. Then Paris hoped for more."])
+    assert names.capitalise("когда прошла встреча в париже?") == "когда прошла встреча в Париже?"
+    assert names.capitalise("что писали в прессе?") == "что писали в прессе?"
+
+
 def test_an_acronym_in_the_question_s_language_is_written_as_the_collection_writes_it() -> None:
     names = proper_names(["Russia and NATO met within the OSCE. The talks went on."])
     assert names.capitalise("Et concernant l'OTAN ?") == "Et concernant l'NATO ?"
