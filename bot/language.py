@@ -134,6 +134,13 @@ def acts_through_a_pronoun(question: str) -> bool:
 
 #: A year, 1500-2099.
 YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
+#: Numbers added up, "2+2", "2 + 2": the name of a format ("the Paris 2+2"), not a count.
+SUM = re.compile(r"(?<![\w+])(\d+)\s*\+\s*(\d+)(?![\w+])")
+
+
+def summed(text: str) -> frozenset[str]:
+    """The numbers `text` adds up ("2" in "the Paris 2+2")."""
+    return frozenset(n for match in SUM.finditer(text) for n in match.groups())
 #: The months, folded, in English, French and Russian (Russian in the genitive: "9 мая").
 MONTHS = frozenset(
     """january february march april may june july august september october november december
