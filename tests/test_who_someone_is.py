@@ -61,6 +61,9 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     assert "Secretary of Defense" in job.sentences()[0], job.answer  # his: Esper, whom the answer named
     country = core.ask("what country is he from?", with_history([], first, 4))
     assert "U.S. Secretary of Defense" in country.sentences()[0], country.answer  # was the 2021 title line
+    # asked in French of English documents, it resembles them little, but it is about one of their people
+    landais = core.ask("De quel pays vient Claire Landais ?")
+    assert landais.answered and "of France, Claire Landais" in landais.sentences()[0], landais.answer
 
 
 def test_a_possessive_names_whom_it_belongs_to(core: AnswerCore) -> None:
