@@ -60,6 +60,16 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
 def answer_type(text: str) -> AnswerType:
     """What kind of answer the question asks for: the author of a text, a person, a date, a place,
     a number, or other."""
+    return _asked(text)[0]
+
+
+def asking_words(text: str) -> str:
+    """The words that ask for the kind of answer ("what day", "quel jour", "в какой день"), which
+    say nothing of what it is about; "" when none do."""
+    return _asked(text)[1]
+
+
+def _asked(text: str) -> tuple[AnswerType, str]:
     head = " ".join(text.split()[:8])  # the question word comes first, or nearly,
     # or after what the question takes up first ("La réunion N4, elle a eu lieu à quelle date ?"),
     # or in a second question ("In which magazine was the photo first published, and when?"):
@@ -71,8 +81,8 @@ def answer_type(text: str) -> AnswerType:
         for kind, pattern in _TYPES:
             found = pattern.search(part)
             if found and not _opens_a_clause(part, found.start()):
-                return kind
-    return "other"
+                return kind, found.group()
+    return "other", ""
 
 
 def _opens_a_clause(question: str, at: int) -> bool:

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from bot.answer_type import asking_words
 from bot.answering import analyse
 from bot.core import AnswerCore
 
@@ -94,3 +95,13 @@ def test_a_when_question_is_answered_by_the_dateline_of_what_its_lead_reports(co
                      "À quelle date Le Drian et Parly ont-ils reçu leurs homologues russes ?"):
         answer = core.ask(question)
         assert answer.answered and "12 November 2021" in answer.sentences()[0], (question, answer.answer)
+
+
+def test_the_words_asking_for_a_date_are_no_topic(core: AnswerCore) -> None:
+    """"what day" asks for a date; the "Victory Day" parade (May 9, 2020) shares a word with it and
+    nothing else."""
+    assert asking_words("what day were lavrov and shoigu received in paris") == "what day"
+    assert asking_words("Quel jour Parly est-elle venue ?") == "Quel jour"
+    assert asking_words("Что Парли подарила Шойгу?") == ""
+    answer = core.ask("what day were lavrov and shoigu received in paris")
+    assert answer.answered and "12 November 2021" in answer.sentences()[0], answer.answer
