@@ -141,6 +141,8 @@ SUM = re.compile(r"(?<![\w+])(\d+)\s*\+\s*(\d+)(?![\w+])")
 def summed(text: str) -> frozenset[str]:
     """The numbers `text` adds up ("2" in "the Paris 2+2")."""
     return frozenset(n for match in SUM.finditer(text) for n in match.groups())
+
+
 #: The months, folded, in English, French and Russian (Russian in the genitive: "9 мая").
 MONTHS = frozenset(
     """january february march april may june july august september october november december
