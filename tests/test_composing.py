@@ -81,3 +81,11 @@ def test_a_short_sentence_with_lui_brings_whom_it_means(embeddings, tmp_path) ->
     answer = core.ask("Qui était d'accord avec Carlos Ruiz ?")
     assert "Carlos Ruiz a proposé un nouveau quota pour le thon rouge. Ses collègues étaient d’accord avec lui." \
         in answer.answer, answer.answer
+
+
+def test_a_sentence_announcing_a_list_brings_the_list(core: AnswerCore) -> None:
+    """"… there really are many issues on which Paris and Moscow can effectively cooperate."
+    answers nothing until the sentence after it gives them: "Among them, analysts called …"."""
+    answer = core.ask("according to the experts, what could paris and moscow actually work on together?")
+    assert answer.answered and answer.sentences()[0].startswith("According to experts"), answer.answer
+    assert "Among them, analysts called the fight against terrorism" in answer.answer, answer.answer

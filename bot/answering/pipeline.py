@@ -195,10 +195,13 @@ class Pipeline:
         context.threshold, context.floor = w.threshold, w.floor
         # The best sentence's document names all the question names: no second document joins.
         covered = signals[decision.DECISION_FEATURES.index("names_document")] == 1.0
+        given = decision.list_given(best, evidence.candidates) if other is None and self.max_citations > 1 else None
+        if given is not None:  # "… many issues on which Paris and Moscow can cooperate." "Among them, …"
+            context.chosen.append(given)
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations or other is not None:
                 break
-            if candidate is best or any(candidate is p for p in passed):
+            if candidate is best or candidate is given or any(candidate is p for p in passed):
                 continue
             if decision.joins(candidate, context.chosen, question, w, same_document=covered,
                               foreign=evidence.foreign):
