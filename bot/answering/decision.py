@@ -18,6 +18,8 @@ to add something asked for that the first lacks (a name, a word of the question,
 type) was measured and rejected: with the ranker's best sentence wrong a third of the time, the
 second is often the answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py,
 2026-12-01; measured again on 2026-12-03: 249 instead of 260 of 327 training questions right).
+Before them, a first sentence that announces a list is followed by the one that gives it
+("Among them, …": `list_given`), whatever its score.
 
 A question whose relatedness (`Evidence.relatedness`: how much closer it comes to the
 collection than questions about other things do) is below `floor` is about something else:
