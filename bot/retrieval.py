@@ -73,13 +73,12 @@ class _Snapshot:
         self.vocabulary = Vocabulary(self.texts + [r.title for r in self.records])
         # Each document's words, title included: "is this name mentioned in that document?"
         texts_of: dict[str, list[str]] = {}
-        for r in self.records:
-            texts_of.setdefault(r.source, [r.title]).append(r.text)
-        self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
         first: dict[str, PassageRecord] = {}
         for r in self.records:
+            texts_of.setdefault(r.source, [r.title]).append(r.text)
             if r.source not in first or r.start < first[r.source].start:
                 first[r.source] = r
+        self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
         #: Each document's heading: its first line, whole (`index.loaders.heading_of`), or its title.
         self.headings = {source: heading_of(r.text) or r.title for source, r in first.items()}
         self._vocabularies: dict[Hashable, Vocabulary] = {}

@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.answering.question import Question
 from bot.answer_type import CLOCK, SOMEONE, asking_words
-from bot.language import MONTHS, STOPWORDS, YEAR, ends_sentence
+from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
 from bot.proper_names import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
@@ -179,9 +179,9 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
         # *Within which framework was the Paris meeting held?* and *Qui Lavrov a-t-il rencontré à
         # Paris ?* were answered with "Paris hopes …" and "French colleagues agreed with him".
         # Training: two more right as written, one in lower case, none lost (2026-12-04).
-        named = _share_named(names, snapshot.words_of(key, context), loose,
-                             question.setting, snapshot.words_of(("heading", passage.source),
-                                                                 snapshot.headings.get(passage.source, ""))) \
+        heading = snapshot.words_of(("heading", passage.source), snapshot.headings.get(passage.source, "")) \
+            if question.setting else None
+        named = _share_named(names, snapshot.words_of(key, context), loose, question.setting, heading) \
             if names else 1.0
         overlap = lexical(text)
         held = holds(question, text)
@@ -345,7 +345,9 @@ def holds(question: Question, text: str) -> float:
         # A year, a day of a month ("May 9", "1 January") or a number the question gives is no count.
         given = {n.strip(".,") for n in question.numbers}
         # A number of a sum ("the “2 + 2” format", "2+2") names a format, it counts nothing.
-        found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])(?<!\+ )\d[\d,.]*(?![\w+])(?! \+)", text))
+        sums = [m.span() for m in SUM.finditer(text)]
+        found = ((m.group().strip(".,"), m) for m in re.finditer(r"(?<![\w+])\d[\d,.]*(?![\w+])", text)
+                 if not any(start <= m.start() < end for start, end in sums))
         counts = [n for n, m in found
                   if not YEAR.fullmatch(n) and n not in given and not _beside_month(text, m.start(), m.end())]
         # A number word capitalised within a sentence is part of a name ("the Norman Four"), not
