@@ -85,7 +85,42 @@ class ProperNames:
                     at = m.end()
             text = "".join(pieces) + text[at:]
         text = _LOWER_WORD.sub(lambda m: self._written(m.group(), guess, foreign), text)
+        if guess:
+            text = self._first_names(text)
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
+
+    def _first_names(self, text: str) -> str:
+        """`text` with a Cyrillic word in lower case capitalised when it stands before a name
+        and spells, as the collection writes that name, the word it writes before it (a first
+        name or particle): "флоранс Парли" (Florence Parly), "ле Дриан" (Le Drian), "клэр Ланде"
+        (Claire Landais), as they would be typed with capitals; no other ("министры Франции")."""
+        for _ in range(3):  # a name of up to three words before the surname ("жан-ив ле Дриан")
+            capitalised = _BEFORE_A_NAME.sub(self._first_name, text)
+            if capitalised == text:
+                break
+            text = capitalised
+        return text
+
+    def _first_name(self, match: re.Match[str]) -> str:
+        typed, name = match.group(1), skeleton(match.group(2))
+        # the name as far as it goes ("Ланде": Landais), as for a person's name (`_spells`)
+        written = {w for key, before in self._written_before.items() if key.startswith(name) for w in before}
+        heard = transliterate(typed)
+        sounds = skeleton(typed).replace("c", "s")  # "флоранс": Florence, as it sounds
+        same = any(heard == word or len(sounds) >= 2 and sounds == skeleton(word).replace("c", "s") for word in written)
+        return typed[:1].upper() + typed[1:] if same else typed
+
+    @cached_property
+    def _written_before(self) -> dict[str, frozenset[str]]:
+        """The consonants (`skeleton`) of each word of the collection's runs of names -> the
+        words its runs write right before it, folded: "prl" (Parly) -> {"florence"}, "drn"
+        (Drian) -> {"le"}."""
+        found: dict[str, set[str]] = {}
+        for phrase in self.phrases:
+            parts = phrase.split()
+            for before, word in zip(parts, parts[1:]):
+                found.setdefault(skeleton(word), set()).add(before)
+        return {key: frozenset(words) for key, words in found.items()}
 
     def _written(self, typed: str, guess: bool, foreign: bool) -> str:
         """`typed`, a word in lower case, as the collection writes it when it is one of its names
@@ -353,6 +388,8 @@ def _as_english(folded: str) -> str:
 _SPELLED_KEPT = 50_000
 #: A word written in lower case, on its own or after a French elision ("l'iran", "d'ukraine",
 #: "qu'esper": as "l'Iran" names Iran).
+#: A Cyrillic word in lower case, then a capitalised one (`ProperNames._first_names`).
+_BEFORE_A_NAME = re.compile(r"(?<![\w'’-])([а-яё][\w-]*)(?=\s+([А-ЯЁ][\w-]*))")
 _LOWER_WORD = re.compile(r"(?:(?<![\w'’-])|(?<=\b[cdjlmnstCDJLMNST]['’])|(?<=\b[qQ]u['’]))[a-zà-ÿа-яё][\w’-]*")
 
 
