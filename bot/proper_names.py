@@ -87,7 +87,24 @@ class ProperNames:
         text = _LOWER_WORD.sub(lambda m: self._written(m.group(), guess, foreign), text)
         if guess:
             text = self._first_names(text)
+        if guess and not foreign:
+            text = self._lone_name(text)
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
+
+    def _lone_name(self, text: str) -> str:
+        """`text` capitalised when it is one word the collection never writes in lower case, nor is
+        a stopword ("navalny?", "merkel?"): a question of one word names what it asks about, as
+        "Navalny?" and "Merkel?" typed with a capital do (`bot.language.key_terms`), so the
+        collection's name is looked up and one it lacks is refused as unknown. Asked in the
+        collection's language only, in its letters: in another, most words are ones it never
+        writes ("biélorussie ?" is Belarus in French, in English no word). Training: two more
+        right in lower case (tc2-chain-13-2, tc2-chain-14-2), none lost (2026-12-04)."""
+        lone = _LONE_WORD.fullmatch(text)
+        letters = _LETTERS.get(self.language)
+        if (lone is None or fold(word := lone.group(1)) in self.ordinary or fold(word) in STOPWORDS
+                or letters is not None and not letters.fullmatch(word)):
+            return text
+        return text[:lone.start(1)] + word[:1].upper() + word[1:] + text[lone.end(1):]
 
     def _first_names(self, text: str) -> str:
         """`text` with a Cyrillic word in lower case capitalised when it stands before a name
@@ -386,10 +403,14 @@ def _as_english(folded: str) -> str:
 
 #: How many looked-up words `ProperNames` remembers (the least recently asked are forgotten).
 _SPELLED_KEPT = 50_000
-#: A word written in lower case, on its own or after a French elision ("l'iran", "d'ukraine",
-#: "qu'esper": as "l'Iran" names Iran).
+#: A question of one word in lower case, of three letters or more ("navalny?").
+_LONE_WORD = re.compile(r"\s*([a-zà-ÿа-яё][\w'’-]{2,})\s*[?!.…]*\s*")
+#: The letters of a word in lower case in each language.
+_LETTERS = {"en": re.compile(r"[a-z'’-]+"), "fr": re.compile(r"[a-zàâæçéèêëîïôœùûüÿ'’-]+"), "ru": re.compile(r"[а-яё'’-]+")}
 #: A Cyrillic word in lower case, then a capitalised one (`ProperNames._first_names`).
 _BEFORE_A_NAME = re.compile(r"(?<![\w'’-])([а-яё][\w-]*)(?=\s+([А-ЯЁ][\w-]*))")
+#: A word written in lower case, on its own or after a French elision ("l'iran", "d'ukraine",
+#: "qu'esper": as "l'Iran" names Iran).
 _LOWER_WORD = re.compile(r"(?:(?<![\w'’-])|(?<=\b[cdjlmnstCDJLMNST]['’])|(?<=\b[qQ]u['’]))[a-zà-ÿа-яё][\w’-]*")
 
 

@@ -55,6 +55,11 @@ def test_a_one_word_follow_up_naming_something_asks_about_it(core: AnswerCore) -
     assert navalny.answered and "Navalny" in navalny.sentences()[0], navalny.answer
     _, merkel = converse(core, [first, "Merkel ?"])
     assert merkel.refusal == "unknown_name" and "Merkel" in merkel.answer, merkel.answer
+    # typed in lower case, as people type in a chat, they ask the same
+    _, navalny = converse(core, [first.lower(), "navalny?"])
+    assert navalny.answered and "Navalny" in navalny.sentences()[0], navalny.answer
+    _, merkel = converse(core, [first.lower(), "merkel?"])
+    assert merkel.refusal == "unknown_name" and "Merkel" in merkel.answer, merkel.answer
     _, syria = converse(core, ["Что министры говорили о Белоруссии в 2021 году?", "Сирия?"])
     assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
     for chat in ("Details?", "Vraiment ?", "Подробнее?"):

@@ -79,6 +79,17 @@ def test_a_name_typed_in_lower_case_in_another_script_is_a_name() -> None:
     assert analyse("что лавров сказал об иране?", (), names).names == ("Лавров", "Иране")
 
 
+def test_a_question_of_one_word_the_collection_never_writes_in_lower_case_is_a_name() -> None:
+    """"navalny?" asks about Navalny, "merkel?" about someone the collection never names; a
+    word it writes in lower case ("plan?") or a stopword is a word."""
+    names = proper_names([*TEXTS, "They spoke of Alexei Navalny."])
+    assert names.capitalise("navalny?") == "Navalny?"
+    assert names.capitalise("merkel ?") == "Merkel ?"
+    assert names.capitalise("plan?") == "plan?" and names.capitalise("why?") == "why?"
+    assert names.capitalise("navalny and merkel?") == "navalny and merkel?"  # one word only
+    assert names.capitalise("меркель?") == "меркель?"  # in another language most words are ones it never writes
+
+
 def test_a_short_name_in_another_script_has_its_consonants_and_its_first_letters() -> None:
     """"в париже": Париж has the three consonants of Paris and begins as it does; "в прессе" has
     the same consonants and is no name."""
