@@ -253,6 +253,18 @@ _SUBJECT = (
 )
 
 
+def acting_span(question: str) -> tuple[int, int] | None:
+    """Where an English question typed in lower case names the one who acted ("angela merkel"
+    of "what did angela merkel say in paris?": the words between "did" and what was done), as
+    (start, end); None when it names none, or a noun phrase does ("does the writer think …?")."""
+    found = _ACTING.search(question)
+    return found.span("who") if found and fold(found.group("who").split()[0]) not in _DETERMINERS else None
+
+
+_ACTING = re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?P<who>(?:[a-z][\w'’-]*\s+){{1,3}}?)(?:{_ACTS_EN})\b")
+_DETERMINERS = frozenset("the a an this that these those his her their its our your my some any each every no".split())
+
+
 #: "did he say", "qu'a-t-elle dit", "il a demandé", "он (что-нибудь) говорил": a pronoun acting.
 _PRONOUN_SUBJECT = (
     re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?:he|she)\s+(?:\w+ly\s+)?(?:{_ACTS_EN})\b", re.IGNORECASE),

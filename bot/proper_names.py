@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
-from bot.language import ACRONYMS, STOPWORDS, folded_words, language as language_of
+from bot.language import ACRONYMS, STOPWORDS, acting_span, folded_words, language as language_of
 from bot.vocabulary import SAME_START, alike, skeleton
 from index.text import fold, is_cyrillic, transliterate, words
 
@@ -88,7 +88,7 @@ class ProperNames:
         if guess:
             text = self._first_names(text)
         if guess and not foreign:
-            text = self._lone_name(text)
+            text = self._acting_name(self._lone_name(text))
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
 
     def _lone_name(self, text: str) -> str:
@@ -100,11 +100,30 @@ class ProperNames:
         writes ("biélorussie ?" is Belarus in French, in English no word). Training: two more
         right in lower case (tc2-chain-13-2, tc2-chain-14-2), none lost (2026-12-04)."""
         lone = _LONE_WORD.fullmatch(text)
-        letters = _LETTERS.get(self.language)
-        if (lone is None or fold(word := lone.group(1)) in self.ordinary or fold(word) in STOPWORDS
-                or letters is not None and not letters.fullmatch(word)):
+        if lone is None:
             return text
-        return text[:lone.start(1)] + word[:1].upper() + word[1:] + text[lone.end(1):]
+        return text[:lone.start(1)] + self._unknown_capitalised(lone.group(1)) + text[lone.end(1):]
+
+    def _acting_name(self, text: str) -> str:
+        """`text` with the words naming who acted (`bot.language.acting_span`: "what did angela
+        merkel say in paris?") capitalised when the collection never writes them in lower case,
+        nor are they stopwords: whoever the question asks about is named, and one the collection
+        lacks is refused as unknown, as "What did Angela Merkel say in Paris?" is. Training: four
+        more right in lower case (en-024, en-028, en-053, en-072), none lost; a noun phrase
+        ("does the writer think …?") is left as typed, which lost one (2026-12-04)."""
+        span = acting_span(text)
+        if span is None:
+            return text
+        start, end = span
+        return text[:start] + _WORD.sub(lambda m: self._unknown_capitalised(m.group()), text[start:end]) + text[end:]
+
+    def _unknown_capitalised(self, word: str) -> str:
+        """`word` capitalised unless the collection writes it in lower case, it is a stopword, or
+        it is not written in the collection's letters."""
+        letters = _LETTERS.get(self.language)
+        if fold(word) in self.ordinary or fold(word) in STOPWORDS or letters is not None and not letters.fullmatch(word):
+            return word
+        return word[:1].upper() + word[1:]
 
     def _first_names(self, text: str) -> str:
         """`text` with a Cyrillic word in lower case capitalised when it stands before a name
@@ -405,6 +424,8 @@ def _as_english(folded: str) -> str:
 _SPELLED_KEPT = 50_000
 #: A question of one word in lower case, of three letters or more ("navalny?").
 _LONE_WORD = re.compile(r"\s*([a-zà-ÿа-яё][\w'’-]{2,})\s*[?!.…]*\s*")
+#: A word in lower case.
+_WORD = re.compile(r"[a-zà-ÿа-яё][\w'’-]*")
 #: The letters of a word in lower case in each language.
 _LETTERS = {"en": re.compile(r"[a-z'’-]+"), "fr": re.compile(r"[a-zàâæçéèêëîïôœùûüÿ'’-]+"), "ru": re.compile(r"[а-яё'’-]+")}
 #: A Cyrillic word in lower case, then a capitalised one (`ProperNames._first_names`).

@@ -53,6 +53,10 @@ def test_a_question_in_lower_case_is_answered_as_if_capitalised(core: AnswerCore
     assert core.ask("What did Shoigu give Parly in 2021?").refusal == "name_not_in_document"
     # "day" is no name: the date of the Paris meeting, not the Victory Day parade.
     assert "12 November 2021" in core.ask("what day was the paris meeting").answer
+    # Whom the collection never names is refused however it is typed.
+    for typed in ("what did angela merkel say in paris?", "What did Angela Merkel say in Paris?"):
+        asked = core.ask(typed)
+        assert asked.refusal == "unknown_name" and "Merkel" in asked.answer, (typed, asked.answer)
     # In Russian, a first name or particle typed in lower case is part of the name, as it is
     # typed with capitals: Le Drian said nothing of Macron; Claire Landais is asked who she is.
     for typed in ("что ле дриан обсуждал с макроном?", "Что Ле Дриан обсуждал с Макроном?"):
@@ -89,6 +93,19 @@ def test_a_question_of_one_word_the_collection_never_writes_in_lower_case_is_a_n
     assert names.capitalise("navalny and merkel?") == "navalny and merkel?"  # one word only
     assert names.capitalise("меркель?") == "меркель?"  # in another language most words are ones it never writes
 
+
+
+def test_who_acted_typed_in_lower_case_is_named_even_when_the_collection_lacks_them() -> None:
+    """"what did angela merkel say in paris?" names Angela Merkel, as it does typed with capitals;
+    "the writer" and "the ministers" are no one's name, nor a word the collection writes."""
+    names = proper_names([*TEXTS, "The ministers spoke in Paris."])
+    assert names.capitalise("what did angela merkel say in paris?") == "what did Angela Merkel say in Paris?"
+    assert names.capitalise("and what did merkel give her?") == "and what did Merkel give her?"
+    assert names.capitalise("does the writer think it was aimed at nato?") == "does the writer think it was aimed at nato?"
+    assert names.capitalise("what did the ministers say?") == "what did the ministers say?"
+    assert names.capitalise("what did they give?") == "what did they give?"
+    assert names.capitalise("What did merkel say?") == "What did Merkel say?"  # a phone's capital opens it
+    assert names.capitalise("What did merkel say to Parly?") == "What did merkel say to Parly?"  # names typed: as typed
 
 def test_a_short_name_in_another_script_has_its_consonants_and_its_first_letters() -> None:
     """"в париже": Париж has the three consonants of Paris and begins as it does; "в прессе" has
