@@ -107,6 +107,15 @@ def test_who_acted_typed_in_lower_case_is_named_even_when_the_collection_lacks_t
     assert names.capitalise("What did merkel say?") == "What did Merkel say?"  # a phone's capital opens it
     assert names.capitalise("What did merkel say to Parly?") == "What did merkel say to Parly?"  # names typed: as typed
 
+def test_each_name_of_a_compound_is_a_name() -> None:
+    """"la réunion russie-otan": Russia and NATO, as "Russie-OTAN" typed with capitals; a compound
+    of no name stays as typed."""
+    names = proper_names(["NATO met. They talked in Russia and NATO hoped for more."])
+    assert names.capitalise("la prochaine réunion russie-otan ?") == "la prochaine réunion Russie-NATO ?"
+    assert analyse("ils ont fixé une date pour la prochaine réunion russie-otan ?", (), names).names == ("Russie-NATO",)
+    assert names.capitalise("un rendez-vous en tête-à-tête ?") == "un rendez-vous en tête-à-tête ?"
+
+
 def test_a_short_name_in_another_script_has_its_consonants_and_its_first_letters() -> None:
     """"в париже": Париж has the three consonants of Paris and begins as it does; "в прессе" has
     the same consonants and is no name."""
