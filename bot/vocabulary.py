@@ -91,7 +91,7 @@ def alike(match: SequenceMatcher) -> bool:
             and match.ratio() >= LETTERS_ALIKE)
 
 
-_SOUNDS = (("shch", "s"), ("sch", "s"), ("zh", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("ts", "c"),
+_SOUNDS = (("shch", "s"), ("sch", "s"), ("dzh", "j"), ("zh", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("ts", "c"),
            ("ks", "x"), ("k", "c"), ("q", "c"), ("w", "v"), ("z", "s"), ("j", "y"), ("ph", "f"))
 
 

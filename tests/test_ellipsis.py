@@ -107,3 +107,18 @@ def test_an_elliptic_follow_up_is_answered_as_the_question_it_completes(core: An
     _, syria = converse(core, ["Qu'ont dit les ministres sur l'Iran en 2021 ?", "Syrie ?"])
     assert syria.answered and "refugees to return to Syria" in syria.sentences()[0], syria.answer
     assert {c.source for c in syria.citations} == {"france-russia-2plus2-meeting-paris-2021-11-12.txt"}
+
+
+def test_a_follow_up_naming_another_meeting_asks_about_the_same_topic(core: AnswerCore) -> None:
+    """"And in Moscow in 2019?" asks what was asked before, about the meeting it names: answered
+    when that meeting's document has the topic (Syria), refused when it has not (France and
+    Russia co-chair the Minsk Group for Armenia and Azerbaijan only in the 2021 statement), in
+    any language."""
+    _, syria = converse(core, ["What did the ministers say about Syria in 2021?", "And in Moscow in 2019?"])
+    assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
+    for first, then in (("What role did France and Russia share on Armenia and Azerbaijan?", "And in Moscow in 2019?"),
+                        ("Какую роль Франция и Россия вместе играют между Арменией и Азербайджаном?",
+                         "а в 2019-м в Москве эту тему поднимали?")):
+        before, after = converse(core, [first, then])
+        assert before.answered and "Minsk Group" in before.answer, before.answer
+        assert after.refusal == "name_not_in_document", (then, after.answer)

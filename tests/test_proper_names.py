@@ -107,6 +107,12 @@ def test_who_acted_typed_in_lower_case_is_named_even_when_the_collection_lacks_t
     assert names.capitalise("What did merkel say?") == "What did Merkel say?"  # a phone's capital opens it
     assert names.capitalise("What did merkel say to Parly?") == "What did merkel say to Parly?"  # names typed: as typed
 
+def test_a_russian_dzh_is_an_english_j() -> None:
+    """"азербайджаном": Azerbaijan, as Russian writes an English "j"."""
+    names = proper_names(["They spoke of Azerbaijan and Armenia."])
+    assert names.capitalise("что говорили об азербайджане и армении?") == "что говорили об Азербайджане и Армении?"
+
+
 def test_each_name_of_a_compound_is_a_name() -> None:
     """"la réunion russie-otan": Russia and NATO, as "Russie-OTAN" typed with capitals; a compound
     of no name stays as typed."""

@@ -82,7 +82,20 @@ def _name_not_in_document(c: Context) -> dict[str, Any] | None:
     more right as written and in lower case, none lost). The sentence still names them where
     it must: "the next 2+2 meeting" is not "the next Normandy summit" (`_of_what_is_asked`)."""
     summed_up = summed(c.question.text)
-    return {} if _unknown(tuple(n for n in c.question.names if n not in summed_up), _foreign(c), c.document) else None
+    names = tuple(n for n in c.question.names if n not in summed_up)
+    return {} if _unknown(names + _topic_carried(c.question), _foreign(c), c.document) else None
+
+
+def _topic_carried(question: Question) -> tuple[str, ...]:
+    """The names a follow-up naming only when or where ("а в 2019-м в Москве эту тему поднимали?",
+    "and back in 2019?") carries from the question before: it asks about the same topic at another
+    meeting, so the answer's document must name it too (Armenia and Azerbaijan were answered with
+    a 2019 sentence about neither; training: one more right as written and in lower case, none
+    lost, 2026-12-04)."""
+    if not (question.follow_up and question.names and all(
+            any(ch.isdigit() for ch in n) or n in question.setting for n in question.names)):
+        return ()
+    return tuple(n for n in question.carried if n[:1].isupper() and n not in question.names)
 
 
 def _missing(*kinds: str) -> Callable[[Context], dict[str, Any] | None]:
@@ -197,7 +210,8 @@ CHECKS: tuple[Check, ...] = (
           "the document of the best sentence (title included; both documents, for names set side by side) never "
           "mentions a name or number the question "
           "asks about (not the numbers of a format's name, \"the Paris 2+2\"): \"What did Shoigu give Parly in "
-          "2021?\" is not answered from the 2019 article",
+          "2021?\" is not answered from the 2019 article; nor the names of the topic a follow-up naming only "
+          "when or where carries (\"And in Moscow in 2019?\" after a question about Armenia and Azerbaijan)",
           _name_not_in_document),
     Check("subject_not_in_answer", "answer", False, "answer_not_found",
           "\"What did X say / give / tell …?\" or \"Who did X meet?\" and no chosen sentence (nor the lines "
