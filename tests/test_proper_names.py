@@ -69,7 +69,7 @@ def test_a_name_typed_in_lower_case_in_another_script_is_a_name() -> None:
     """"что лавров сказал об иране": Лавров and Иране, inflected or not, spell the collection's
     Lavrov and Iran; ordinary Russian words that share their consonants are left alone."""
     names = proper_names([*TEXTS, "They named Iran and Jean-Yves Le Drian. Claire Landais, Secretary General, spoke.",
-                          "The United States left."])
+                          "The United States left. Jean-Yves Le Drian, Minister for Europe, spoke."])
     assert names.capitalise("что лавров сказал об иране?") == "что Лавров сказал об Иране?"
     assert names.capitalise("что шойгу подарил парли в москве") == "что Шойгу подарил Парли в Москве"
     # a surname as far as it goes, and a first name or particle spelling the one written before it
@@ -78,6 +78,10 @@ def test_a_name_typed_in_lower_case_in_another_script_is_a_name() -> None:
     # a word before a name that spells none of the words written before it stays a word
     assert names.capitalise("что министры ирана сказали парли") == "что министры Ирана сказали Парли"
     assert names.capitalise("Что ле Дриан сказал?") == "Что ле Дриан сказал?"  # typed with capitals: as typed
+    # in Latin letters, the word itself ("le" of "Le Drian"), not another before the name
+    assert names.capitalise("what did le drian say?") == "what did Le Drian say?"
+    assert analyse("what did le drian say?", (), names).subject == ("Drian",)  # as "What did Le Drian say?"
+    assert names.capitalise("what did the drian say?") == "what did the Drian say?"
     # "ядерной" has Drian's consonants, "статьи" nearly the letters of "states", "президентов" of "President"
     assert names.capitalise("о ядерной сделке в статьи президентов") == "о ядерной сделке в статьи президентов"
     assert analyse("что лавров сказал об иране?", (), names).names == ("Лавров", "Иране")
