@@ -113,7 +113,7 @@ def test_a_follow_up_naming_another_meeting_asks_about_the_same_topic(core: Answ
     """"And in Moscow in 2019?" asks what was asked before, about the meeting it names: answered
     when that meeting's document has the topic (Syria), refused when it has not (France and
     Russia co-chair the Minsk Group for Armenia and Azerbaijan only in the 2021 statement), in
-    any language."""
+    any language; "and in 2021, what did they say about human rights?" asks its own."""
     _, syria = converse(core, ["What did the ministers say about Syria in 2021?", "And in Moscow in 2019?"])
     assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
     for first, then in (("What role did France and Russia share on Armenia and Azerbaijan?", "And in Moscow in 2019?"),
@@ -122,3 +122,9 @@ def test_a_follow_up_naming_another_meeting_asks_about_the_same_topic(core: Answ
         before, after = converse(core, [first, then])
         assert before.answered and "Minsk Group" in before.answer, before.answer
         assert after.refusal == "name_not_in_document", (then, after.answer)
+    # A follow-up with a topic of its own asks about that topic, not the one before.
+    esper = "Who did Parly see in the US before her 2019 talks with Shoigu?"
+    _, again = converse(core, [esper, "And in 2021?"])
+    assert again.refusal == "name_not_in_document", again.answer
+    _, rights = converse(core, [esper, "and in 2021, what did they say about human rights?"])
+    assert rights.answered and "human rights" in rights.sentences()[0], rights.answer

@@ -43,6 +43,9 @@ class Question:
     about_documents: bool = False
     #: The question leans on the conversation ("What did she give him?", "And about Syria?").
     follow_up: bool = False
+    #: It is an ellipsis ("And in Paris?", "and back in 2019?"): the question before with its topic
+    #: or setting replaced, not a question of its own ("and in 2021, what worried them about …?").
+    ellipsis: bool = False
     #: Names (or, failing names, words) carried over from the conversation for a follow-up.
     carried: tuple[str, ...] = ()
     #: Of those, the people the answer to a "Who…?" just before named: whom "he" or "she" most
@@ -226,6 +229,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
         answer_type=kind, bound=bound, small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
+        ellipsis=taken.rewritten,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
