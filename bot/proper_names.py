@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
-from bot.language import ACRONYMS, STOPWORDS, acting_span, folded_words, language as language_of
+from bot.language import ACRONYMS, STOPWORDS, acting_span, language as language_of
+from bot.posts import POSTS, post_spans, surname
 from bot.vocabulary import SAME_START, alike, skeleton
 from index.text import fold, is_cyrillic, transliterate, words
 
@@ -248,7 +249,7 @@ class ProperNames:
     def _latin_names(self) -> tuple[frozenset[str], tuple[str, ...]]:
         """`_spellings` of all the collection's names, those of its runs of names too ("navalny" of
         "Alexei Navalny")."""
-        return _spellings({*self.words, *self.people, *(self._in_runs - self.ordinary - STOPWORDS - _POSTS)})
+        return _spellings({*self.words, *self.people, *(self._in_runs - self.ordinary - STOPWORDS - POSTS)})
 
     def _acronym(self, typed: str) -> str:
         """`typed` as the collection writes the same acronym, if it writes it otherwise."""
@@ -302,85 +303,14 @@ def proper_names(texts: Sequence[str], language: str = "en") -> ProperNames:
             if word[:1].islower():
                 lower.add(fold(word))
             end = offset + len(word)
-    people = {fold(surname) for text in texts for span in post_spans(text) if (surname := _surname(span))}
-    surnames = people & in_runs - _POSTS
+    people = {fold(name) for text in texts for span in post_spans(text) if (name := surname(span))}
+    surnames = people & in_runs - POSTS
     # and the first names before them: "sergey" of "Sergey Lavrov", "florence" of "Florence Parly"
     first = {parts[-2] for p in phrases if (parts := p.split())[-1] in surnames}
-    names = (alone | opening & in_runs | surnames | first) - lower - STOPWORDS - _POSTS
+    names = (alone | opening & in_runs | surnames | first) - lower - STOPWORDS - POSTS
     return ProperNames({w: spellings[w].most_common(1)[0][0] for w in names},
                        {p: c.most_common(1)[0][0] for p, c in phrases.items() if not set(p.split()) <= lower},
-                       frozenset(lower), frozenset(people - lower - STOPWORDS - _POSTS), language)
-
-
-def post_spans(text: str, bare: bool = True) -> list[list[str]]:
-    """The words beside each post `text` gives someone, where their name is: after the post, its
-    title and the name ("Secretary of Defense Mark Esper"; "the head of the Russian military
-    department, Sergei Shoigu": lower-case words only before a comma and a name), or before it,
-    the name and a comma or bar ("Florence Parly, Minister for the Armed Forces", "Stanislav
-    IVANOV | Leading Researcher"). Without `bare`, not a post that says nothing of what it is
-    ("donated to Minister Shoigu", "Ministers Sergey Lavrov and Sergey Shoygu"): it names someone
-    but does not say who they are, as "French President Mr. Macron" does."""
-    found = [m.group() for m in _WORD_OR_MARK.finditer(text)]
-    spans = []
-    for i, word in enumerate(found):
-        if fold(word) not in _POSTS:
-            continue
-        after: list[str] = []  # the title after the post, up to and with the name
-        for k in range(i + 1, min(i + 12, len(found))):
-            nxt = found[k]
-            if fold(nxt) in _POSTS or not (nxt[:1].isupper() or nxt in _MARKS or fold(nxt) in _OF
-                    or _TO_NAME.match(" ".join(found[k + 1:k + 5]))):
-                break
-            after.append(nxt)
-            if nxt.endswith(".") and len(nxt) > 4 and not nxt.isupper():
-                break  # the sentence ends ("… of France, Claire Landais.")
-        before = found[max(0, i - 6):i]  # "Florence Parly, Minister ...": the name, a mark, the post's own words
-        marks = [k for k, w in enumerate(before) if w in _MARKS]
-        # in apposition to it, the post then closed by a mark or its title: not "On Victory Day, the ministers met"
-        closed = i + 1 == len(found) or found[i + 1] in _MARKS or fold(found[i + 1]) in _OF or found[i + 1][:1].isupper()
-        if marks and closed and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
-            spans.append([w for w in before[max(0, marks[-1] - 4):marks[-1]] if w not in _MARKS])
-        said = i > 0 and found[i - 1][:1].isupper() or any(fold(w) in _TITLE_OF for w in after[:1])
-        if bare or said:
-            spans.append([w for w in after if w not in _MARKS])
-    return [span for span in spans if span]
-
-
-def _surname(span: list[str]) -> str:
-    """The last capitalised word of `span` (a `post_spans` span): the name's last word; none
-    when all it names is an institution, two capitalised words after "the" ("Minister for the
-    Armed Forces and …": "Forces" is no one's name, "… of the Armed Forces Florence Parly" is)."""
-    capitalised = [k for k, w in enumerate(span) if w[:1].isupper()]
-    if not capitalised:
-        return ""
-    articles = [k for k in range(capitalised[-1]) if fold(span[k]) in _ARTICLE]
-    if articles and sum(k > articles[-1] for k in capitalised) <= 2:
-        return ""
-    return span[capitalised[-1]].rstrip(".")
-
-
-#: The article that opens an institution's name in a post's title ("Minister for the Armed Forces").
-_ARTICLE = folded_words("the")
-
-
-#: Posts that say who someone is, in the documents' words ("French Minister of the Armed Forces
-#: Florence Parly", "Jean-Yves Le Drian, Minister for Europe and Foreign Affairs").
-_POSTS = folded_words(
-    """minister ministers secretary president presidents head chief director general ambassador chairman chair
-    spokesman spokeswoman spokesperson researcher professor commander adviser advisor chancellor deputy leader
-    senator governor mayor editor author founder ceo mr mrs ms dr madame mme
-    ministre ministres secretaire president presidente chef directeur directrice general ambassadeur chercheur
-    chercheuse porte-parole conseiller conseillere dirigeant premier
-    министр министра секретарь президент глава руководитель директор генерал посол председатель исследователь
-    советник премьер""")
-#: Words a post may run through before the name it belongs to ("Minister of the Armed Forces").
-_OF = folded_words("of for the and in at to de du des la le les et d' по и")
-_MARKS = frozenset(",|(")
-#: What opens the rest of a post's title ("Secretary of Defense", "Minister for the Armed Forces").
-_TITLE_OF = folded_words("of for de du des по")
-_WORD_OR_MARK = re.compile(r"[\w'’.-]+|[,|(]")
-#: The words after a lower-case word of a title that still lead to a name ("department , Sergei").
-_TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")
+                       frozenset(lower), frozenset(people - lower - STOPWORDS - POSTS), language)
 
 
 #: Between two words, what ends a sentence or line ("gc.disable()\nDisable …" opens one), or opens a
@@ -448,4 +378,4 @@ _BEFORE_A_NAME = re.compile(r"(?<![\w'’-])([a-zà-ÿа-яё][\w-]*)(?=\s+([A-Z
 _LOWER_WORD = re.compile(r"(?:(?<![\w'’-])|(?<=\b[cdjlmnstCDJLMNST]['’])|(?<=\b[qQ]u['’]))[a-zà-ÿа-яё][\w’-]*")
 
 
-__all__ = ["ProperNames", "post_spans", "proper_names"]
+__all__ = ["ProperNames", "proper_names"]

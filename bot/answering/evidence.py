@@ -19,7 +19,7 @@ import numpy as np
 from bot.answering.question import Question
 from bot.answer_type import CLOCK, SOMEONE, asking_words
 from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
-from bot.proper_names import post_spans
+from bot.posts import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
 from index.text import TAG, fold, tokens, words
@@ -326,7 +326,7 @@ def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool,
 
 
 def introduces(text: str, names: tuple[str, ...]) -> bool:
-    """Whether `text` gives one of `names` a post that says who they are (`bot.proper_names.post_spans`:
+    """Whether `text` gives one of `names` a post that says who they are (`bot.posts.post_spans`:
     "French Minister of the Armed Forces Florence Parly", "Stanislav IVANOV | Leading Researcher";
     not "Minister Shoigu"). A name in another script counts ("Шойгу", "Choïgou")."""
     return any(any(Vocabulary([" ".join(span)]).mentions(name, loose=True) for name in names)
