@@ -98,7 +98,6 @@ def test_a_question_of_one_word_the_collection_never_writes_in_lower_case_is_a_n
     assert names.capitalise("меркель?") == "меркель?"  # in another language most words are ones it never writes
 
 
-
 def test_who_acted_typed_in_lower_case_is_named_even_when_the_collection_lacks_them() -> None:
     """"what did angela merkel say in paris?" names Angela Merkel, as it does typed with capitals;
     "the writer" and "the ministers" are no one's name, nor a word the collection writes."""
@@ -110,6 +109,7 @@ def test_who_acted_typed_in_lower_case_is_named_even_when_the_collection_lacks_t
     assert names.capitalise("what did they give?") == "what did they give?"
     assert names.capitalise("What did merkel say?") == "What did Merkel say?"  # a phone's capital opens it
     assert names.capitalise("What did merkel say to Parly?") == "What did merkel say to Parly?"  # names typed: as typed
+
 
 def test_a_russian_dzh_is_an_english_j() -> None:
     """"азербайджаном": Azerbaijan, as Russian writes an English "j"."""
