@@ -240,9 +240,11 @@ _ACTS_FR = (r"dit|déclaré|offert|proposé|annoncé|répondu|demandé|promis|do
             r"|rencontré|discuté|espéré")
 _ACTS_RU = (r"сказал|заявил|подарил|предложил|говорил|ответил|обещал|пообещал|написал|вручил|пригласил|подписал"
             r"|встречал|встретил|обсуждал|обсудил|надеял")
+#: The auxiliary of an English question asking what someone did ("What did X say?").
+_DID = r"\b(?:did|does|has|had|will|would)\s+"
 _NAME_WORDS_LATIN = r"(?:[A-ZÀ-Ý][\w'’-]+\s+){1,3}"
 _SUBJECT = (
-    re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
+    re.compile(rf"{_DID}(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
     re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
     re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}}+)(?!(?:et|ou)\s)"),
     re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
@@ -261,13 +263,13 @@ def acting_span(question: str) -> tuple[int, int] | None:
     return found.span("who") if found and fold(found.group("who").split()[0]) not in _DETERMINERS else None
 
 
-_ACTING = re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?P<who>(?:[a-z][\w'’-]*\s+){{1,3}}?)(?:{_ACTS_EN})\b")
+_ACTING = re.compile(rf"{_DID}(?P<who>(?:[a-z][\w'’-]*\s+){{1,3}}?)(?:{_ACTS_EN})\b")
 _DETERMINERS = frozenset("the a an this that these those his her their its our your my some any each every no".split())
 
 
 #: "did he say", "qu'a-t-elle dit", "il a demandé", "он (что-нибудь) говорил": a pronoun acting.
 _PRONOUN_SUBJECT = (
-    re.compile(rf"\b(?:did|does|has|had|will|would)\s+(?:he|she)\s+(?:\w+ly\s+)?(?:{_ACTS_EN})\b", re.IGNORECASE),
+    re.compile(rf"{_DID}(?:he|she)\s+(?:\w+ly\s+)?(?:{_ACTS_EN})\b", re.IGNORECASE),
     re.compile(rf"-t-(?:il|elle)\s+(?:{_ACTS_FR})\b|\b(?:il|elle)\s+a\s+(?:\w+\s+)?(?:{_ACTS_FR})\b", re.IGNORECASE),
     re.compile(rf"(?<!\w)(?:он|она)(?:\s+[\w-]+){{0,2}}?\s+(?:{_ACTS_RU})\w*", re.IGNORECASE),
 )

@@ -95,8 +95,7 @@ def _topic_carried(question: Question) -> tuple[str, ...]:
     say about human rights?"), which has a topic of its own: the held-out ho-chain-10-2 was
     refused so; the training questions then written for it are no longer refused (one is right,
     one is now answered with the wrong sentence), none lost."""
-    if not (question.ellipsis and question.names and all(
-            any(ch.isdigit() for ch in n) or n in question.setting for n in question.names)):
+    if not (question.ellipsis and question.names and set(question.names) <= {*question.numbers, *question.setting}):
         return ()
     return tuple(n for n in question.carried if n[:1].isupper() and n not in question.names)
 
