@@ -124,13 +124,13 @@ _ORIGIN = re.compile(
 #: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
 _POST = folded_words("job jobs post occupation profession poste postes metier должность должности пост посту профессия")
 _HOLDING = folded_words("hold holds held occupy occupies occupe occupait travaille работает работал занимает занимал")
-_ASKING_POST = folded_words("кем какую какой какая какое кто такая такие quelle quelles quels")
+_ASKING_POST = folded_words("кем какую какой какая какое кто такая такие это quelle quelles quels est-ce")
 
 
 def question_type(text: str, names: Sequence[str]) -> AnswerType:
     """What `text` (naming `names`) asks for: `answer_type`, but "role" for what someone is, not
     who did something: a "who" question whose other words are all names ("Who is Florence
-    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?"), one asking for a post and naming no
+    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a post and naming no
     one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's his job?"), or
     what country someone is from ("Which country is Mark Esper from?")."""
     kind = answer_type(text)

@@ -51,6 +51,8 @@ class Vocabulary:
         if loose and not term.isdigit():
             if self._skeletons is None:
                 self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
+                # "Landais" is said, and so written in Cyrillic, without its last letter: "Ланде".
+                self._skeletons |= {skeleton(w[:-1]) for w in self._words if _SILENT_END.search(w)}
                 self._skeleton_prefixes = {k[:4] for k in self._skeletons if len(k) >= 3}
             key = skeleton(term)
             if len(key) >= 2 and (key in self._skeletons or key[:4] in self._skeleton_prefixes):
@@ -93,6 +95,13 @@ def alike(match: SequenceMatcher) -> bool:
 
 _SOUNDS = (("shch", "s"), ("sch", "s"), ("dzh", "j"), ("zh", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("ts", "c"),
            ("ks", "x"), ("k", "c"), ("q", "c"), ("w", "v"), ("z", "s"), ("j", "y"), ("ph", "f"))
+
+
+#: A French word's last consonant, after a vowel, that is not said ("Landais", "Bordeaux"): a name
+#: written as it sounds in Cyrillic leaves it out ("Ланде"). *А Ланде?* after *Патрушев — это кто?*
+#: was refused (with the shown sentence naming her let back, `decision._names_anew`: one more
+#: training answer right, as written and in lower case, none lost; 2026-12-05).
+_SILENT_END = re.compile(r"[a-z]{3}[aeiou][stxdz]$")
 
 
 _CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ем|ом|ах|ях|ии|ию|ия|ью|а|я|у|ю|е|ы|и|ь)$", re.IGNORECASE)

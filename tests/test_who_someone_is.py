@@ -16,7 +16,7 @@ from bot.models import Turn
 
 @pytest.mark.parametrize("question, kind", [
     ("Who is Florence Parly?", "role"), ("Qui est Choïgou ?", "role"), ("Кто такой Шойгу?", "role"),
-    ("Кем работает Ле Дриан?", "role"), ("Quel poste occupe Sergueï Lavrov ?", "role"), ("what's his job?", "role"),
+    ("Кем работает Ле Дриан?", "role"), ("Кто это такой, Патрушев?", "role"), ("Кто это сказал?", "person"), ("Quel poste occupe Sergueï Lavrov ?", "role"), ("what's his job?", "role"),
     ("Who met Lavrov?", "person"), ("Who is the French ambassador in Moscow?", "person"), ("Who?", "person"),
     ("Who is the author of the article?", "author"), ("What did Lavrov say?", "other"),
     ("What is the role of France in the Minsk Group?", "other"), ("What was their position on Iran?", "other"),
@@ -85,3 +85,13 @@ def test_he_after_who_someone_is_is_that_person(core: AnswerCore) -> None:
     lavrov = core.ask("Who is Sergey Lavrov?")
     iran = core.ask("What did he say about the Iran nuclear deal?", with_history([], lavrov, 4))
     assert iran.answered and "Lavrov" in iran.answer and "nuclear deal" in iran.answer, iran.answer
+
+
+def test_and_the_other_one_named_in_that_answer(core: AnswerCore) -> None:
+    """"А Ланде?" after "Патрушев — это кто?" asks who Landais is: the sentence that answered
+    names her too, with her post, and answers again; her name written as it sounds, without the
+    silent letter of "Landais", is hers."""
+    patrushev = core.ask("Патрушев — это кто?")
+    landais = core.ask("А Ланде?", with_history([], patrushev, 4))
+    assert landais.answered and "of France, Claire Landais" in landais.sentences()[0], landais.answer
+    assert core.ask("Кто такой Ланде?").answered

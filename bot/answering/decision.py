@@ -33,7 +33,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -105,7 +105,8 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     heading that shares nothing with a question not asking "who", the title line unless it
     holds what is asked) last, since they never answer, and so is the sentence that answered
     the question before on its own, for a follow-up asking something else (`Question.seen`,
-    `_shown`). For "Who…?", a document's title line comes after every other line: it names
+    `_shown`), unless it names every name of a follow-up naming one of its own
+    (`_shown_naming_less`). For "Who…?", a document's title line comes after every other line: it names
     posts, not who held them (*Who was at the 2021 meeting?* was answered with the 2021
     statement's title alone, *… Meeting of the Minister for Europe and Foreign Affairs and …*;
     one more training answer right, en-043, as written and in lower case, none lost; the same
@@ -124,10 +125,29 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     reads_on = question is not None and question.reads_on
     beside = {id(c) for c in _beside(scored, seen)} if reads_on else None
     shown = _within if reads_on else _shown
+    if question is not None and not reads_on and _names_anew(question):
+        shown = partial(_shown_naming_less, named=FEATURES.index("names_sentence"))
     who = question is not None and question.answer_type == "person"
     return sorted(scored, key=lambda c: (c.bare, who and is_title(c.text, c.passage.title), shown(c, seen),
                                          beside is not None and id(c) not in beside, first and not c.holds_type,
                                          not (c.holds_type and _among(c, again)), -c.score))
+
+
+def _names_anew(question: Question) -> bool:
+    """Whether `question` is a follow-up naming someone or something of its own, not a number, a
+    place or time it is set in, nor a name the conversation carried (*А Ланде?* after *Патрушев —
+    это кто?*)."""
+    return bool(question.follow_up and any(
+        n not in question.numbers and n not in question.setting and n not in question.carried for n in question.names))
+
+
+def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...], named: int) -> bool:
+    """`_shown`, unless `candidate` names every name of the search: the sentence that answered the
+    question before answers a follow-up asking about another name it names too (*А Ланде?* after
+    *Патрушев — это кто?*: "… Nikolai Patrushev and … Claire Landais" was passed over for a
+    sentence about neither). One more training answer right, as written and in lower case, none
+    lost (2026-12-05)."""
+    return _shown(candidate, seen) and candidate.features[named] < 1.0
 
 
 def _within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
