@@ -356,6 +356,11 @@ def test_a_name_the_best_sentence_s_document_lacks_is_answered_by_a_sentence_nam
     answer = core.ask("Did they discuss Afghanistan?")
     assert answer.answered and "Afghanistan" in answer.sentences()[0], answer.answer
     assert not core.ask("Did the ministers talk about Mali in 2019?").answered
+    # the 2019 article's sentence naming what the 2021 statement does not ("Northern Africa") answers;
+    # a sentence that lists Germany says nothing of who represented it
+    africa = core.ask("Did North Africa come up in Moscow in 2019?")
+    assert africa.answered and "Northern Africa" in africa.sentences()[0], africa.answer
+    assert not core.ask("Who represented Germany at the Moscow meeting?").answered
 
 
 def test_a_date_says_which_meeting_is_meant(core: AnswerCore) -> None:

@@ -203,7 +203,13 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       *What did Le Drian and Parly say about Ukraine in November 2021?*); when what the question
       asks about (and a year or month) is all that is missing, the best sentence about it from a
       document that names everything (*Что Ле Дриан и Парли сказали о Белоруссии?*: the 2019
-      article's best sentence names them, the 2021 statement's Belarus sentence does not). A
+      article's best sentence names them, the 2021 statement's Belarus sentence does not); and,
+      for a question asking no person, date, place or number, a sentence that itself names the
+      missing names that are no year or month, from a document that names everything (*Did
+      North Africa come up in Moscow in 2019?*: "The ministers discussed the situation in Syria
+      and Northern Africa.", not the 2021 statement's Mali sentence, which was refused; one more
+      training answer right as written, none lost; for every answer type, *Who represented
+      Germany at the Moscow meeting?* was answered with a sentence listing Germany, 2026-12-05). A
       sentence that only shares such a document is not enough for the act of a "What did X do?" (the 2021
       statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
       for `name_not_in_document` to refuse."""
@@ -225,9 +231,11 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     only_dates = not question.subject and all(YEAR.fullmatch(n) or fold(n) in MONTHS for n in missing)
     about = bool(question.topic) and all(n in question.topic or YEAR.fullmatch(n) or fold(n) in MONTHS
                                          for n in missing)
+    undated = [n for n in missing if not (YEAR.fullmatch(n) or fold(n) in MONTHS)]
     eligible = [c for c in others if has_all(c, question.names) and (
         c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names)
-        or about and _names_topic(c, question.topic, foreign))]
+        or about and _names_topic(c, question.topic, foreign)
+        or question.answer_type == "other" and bool(undated) and _names_itself(c, undated, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
 
 
@@ -252,6 +260,12 @@ def acting_first(question: Question, candidates: list[Candidate], best: Candidat
         return best
     return next((c for c in candidates[:ACTING_WITHIN] if c is not best and not c.bare
                  and not _shown(c, question.seen) and subject_acts(question, c, foreign)), best)
+
+
+def _names_itself(candidate: Candidate, names: Sequence[str], foreign: bool) -> bool:
+    """Whether `candidate`'s own sentence names every one of `names`."""
+    words = candidate.words_of((candidate.passage.chunk_id, candidate.index, "itself"), candidate.text)
+    return all(words.mentions(n, loose=foreign) for n in names)
 
 
 def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
