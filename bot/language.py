@@ -31,6 +31,9 @@ def folded_words(text: str) -> frozenset[str]:
     return frozenset(fold(w) for w in text.split())
 
 
+#: Common words, no names. "ле" and "де" are French "le" and "de" as Russian spells names ("Ле
+#: Дриан"), no names of their own as "Le" is not: "Ле" of *Что Лавров подарил Ле Дриану?* matched
+#: "Le Point" (no training verdict changed alone; with "Какой подарок X вручил", one more right).
 STOPWORDS = folded_words(
     """
     a about above after again against all also am an and any are as at be because been before being
@@ -44,7 +47,7 @@ STOPWORDS = folded_words(
     meme mes moi mon ne nos notre nous on ou par pas pour qu que qui quel quelle quels quelles quoi sa
     se ses son sur ta te tes toi ton tu un une vos votre vous a ete etait sont ont avait comment pourquoi
     quand combien dit fait y c d j l m n s t
-    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне ле де
     было вот от меня еще ещё нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас
     нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
     чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой
@@ -243,12 +246,15 @@ _ACTS_RU = (r"сказал|заявил|подарил|предложил|гов
 #: The auxiliary of an English question asking what someone did ("What did X say?").
 _DID = r"\b(?:did|does|has|had|will|would)\s+"
 _NAME_WORDS_LATIN = r"(?:[A-ZÀ-Ý][\w'’-]+\s+){1,3}"
+#: Who acted in "What did X do?", in English, French and Russian; also after the thing asked for
+#: ("Какой подарок Шойгу вручил Ле Дриану?", "Quel cadeau Choïgou a-t-il offert ?": one more
+#: training answer right as written, none lost, 2026-12-05).
 _SUBJECT = (
     re.compile(rf"{_DID}(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
     re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
     re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}}+)(?!(?:et|ou)\s)"),
-    re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
-    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi)\s+(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)-t-(?:il|elle|ils|elles)"
+    re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем|[Кк]ак(?:ой|ую|ое|ие)\s+[а-яё]+)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
+    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi|[Qq]uel(?:le)?s?\s+[a-zà-ÿ]+)\s+(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)-t-(?:il|elle|ils|elles)"
                rf"\s+(?:{_ACTS_FR})\b"),  # "Qui Lavrov a-t-il rencontré ?"
     re.compile(rf"(?<!\w)(?:[Сс] кем|[Кк]ого|[Кк]ому)\s+(?:{_ACTS_RU})\w*\s+"
                rf"(?P<who>[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+){{0,2}})"),  # "С кем встречался Шойгу?"

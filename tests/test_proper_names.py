@@ -85,6 +85,8 @@ def test_a_name_typed_in_lower_case_in_another_script_is_a_name() -> None:
     # "ядерной" has Drian's consonants, "статьи" nearly the letters of "states", "президентов" of "President"
     assert names.capitalise("о ядерной сделке в статьи президентов") == "о ядерной сделке в статьи президентов"
     assert analyse("что лавров сказал об иране?", (), names).names == ("Лавров", "Иране")
+    # "Ле" of "Ле Дриан" is French "Le", no name of its own (it matched "Le Point")
+    assert analyse("Что Лавров подарил Ле Дриану?").names == ("Лавров", "Дриану")
 
 
 def test_a_question_of_one_word_the_collection_never_writes_in_lower_case_is_a_name() -> None:

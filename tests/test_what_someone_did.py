@@ -20,7 +20,9 @@ from bot.language import acts_through_a_pronoun, subject_of
     ("What did Lavrov say about Iran?", ("Lavrov",)), ("Who did Lavrov meet in Paris?", ("Lavrov",)),
     ("What did Le Drian hope for?", ("Drian",)), ("Qui Lavrov a-t-il rencontré à Paris ?", ("Lavrov",)),
     ("Qu'est-ce que Parly a offert à Choïgou ?", ("Parly",)), ("С кем встречался Шойгу в Москве?", ("Шойгу",)),
-    ("Что Ле Дриан обсуждал с Макроном?", ("Ле", "Дриан")),
+    ("Что Ле Дриан обсуждал с Макроном?", ("Дриан",)),  # "Ле" is French "Le", as in English
+    # "which gift did X give": the thing asked for before who acted
+    ("Какой подарок Шойгу вручил Ле Дриану в Москве?", ("Шойгу",)), ("Quel cadeau Choïgou a-t-il offert à Parly ?", ("Choïgou",)),
     ("Who met Lavrov?", ()), ("What was discussed in Paris?", ()), ("Где встречались министры?", ()),
     ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)),
     ("What gift did Le Drian give to Lavrov?", ("Drian",)),
@@ -52,7 +54,8 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     said = core.ask("What did Lavrov say about the JCPOA?")
     assert said.answered and "Lavrov" in said.answer
     # Parly gave Shoigu a photograph: she gave Lavrov nothing, whatever else she did.
-    for question in ("What did Parly give to Lavrov?", "Что Парли подарила Лаврову?"):
+    for question in ("What did Parly give to Lavrov?", "Что Парли подарила Лаврову?",
+                     "Какой подарок Шойгу вручил Ле Дриану в Москве?"):  # he gave Parly a newspaper
         other = core.ask(question)
         assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
     full_names = core.ask("Что Флоранс Парли подарила Сергею Шойгу?")  # Сергею Шойгу is one person
