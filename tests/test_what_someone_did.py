@@ -55,9 +55,14 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     assert said.answered and "Lavrov" in said.answer
     # Parly gave Shoigu a photograph: she gave Lavrov nothing, whatever else she did.
     for question in ("What did Parly give to Lavrov?", "Что Парли подарила Лаврову?",
-                     "Какой подарок Шойгу вручил Ле Дриану в Москве?"):  # he gave Parly a newspaper
+                     "Какой подарок Шойгу вручил Ле Дриану в Москве?",  # he gave Parly a newspaper
+                     # Lavrov is named as whom Le Drian and Parly received: he gave nothing there
+                     "Что Лавров подарил Ле Дриану?", "Qu'est-ce que Lavrov a offert à Le Drian ?"):
         other = core.ask(question)
         assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
+    # whom they received took part in what two do together: the meeting
+    met = core.ask("Who did Lavrov meet with in Paris?")
+    assert met.answered and "received" in met.answer and "Le Drian" in met.answer, met.answer
     full_names = core.ask("Что Флоранс Парли подарила Сергею Шойгу?")  # Сергею Шойгу is one person
     assert full_names.answered and "photograph" in full_names.answer
     # where it was said ("in Moscow", like "in 2019") is the document's to name, not the sentence's
