@@ -63,6 +63,22 @@ _ANAPHORA = folded_words(
     il elle lui eux ils elles leur leurs celui celle ceux cela ça cet cette ces
     он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те"""
 )
+#: Words a question opens with to ask (folded). Not "qu'" ("qu'est-ce que moscou a promis …"):
+#: two fewer training answers right in lower case with it (`capital_opening`).
+_QUESTION_WORDS = folded_words("""what who whom whose which when where why how qui que quoi quel quelle quels quelles
+quand comment pourquoi combien où что кто кого кому когда где куда откуда какой какая какое какие каким какую как
+почему зачем сколько чей чья""")
+
+
+def capital_opening(text: str) -> str:
+    """`text` with a capital first letter when it opens with a question word, as questions are
+    written ("qui lavrov a-t-il rencontré à paris ?" -> "Qui lavrov …"); any other `text` as it is
+    ("is bisect.insort O(log n)?")."""
+    first = re.match(r"\s*([^\W\d_]+)", text)
+    return text[:first.start(1)] + text[first.start(1)].upper() + text[first.start(1) + 1:] \
+        if first and fold(first.group(1)) in _QUESTION_WORDS else text
+
+
 _CONTINUATIONS = ("and ", "what about", "how about", "et ", "а ", "и ", "also ", "then ")
 
 def content_tokens(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.answering import analyse
 from bot.core import AnswerCore
+from bot.language import capital_opening
 from bot.models import Turn
 from bot.proper_names import proper_names
 
@@ -263,3 +264,20 @@ def test_a_question_may_open_with_a_name_in_cyrillic() -> None:
     assert analyse("Белоруссия, что о ней сказали?", (), names).names == ("Белоруссия",)
     assert analyse("Какие страны обсуждали?", (), names).names == ()
     assert analyse("Сколько было встреч?", (), names).names == ()
+
+
+def test_a_question_typed_in_lower_case_opens_as_written() -> None:
+    assert capital_opening("qui lavrov a-t-il rencontré à paris ?") == "Qui lavrov a-t-il rencontré à paris ?"
+    assert capital_opening("что флоранс парли подарила?") == "Что флоранс парли подарила?"
+    assert capital_opening("is bisect.insort O(log n)?") == "is bisect.insort O(log n)?"  # no question word
+
+
+def test_a_question_typed_in_lower_case_finds_what_it_does_with_capitals(core: AnswerCore) -> None:
+    """The embedder tells case: *qui lavrov …* resembled what Lavrov said more than whom he met."""
+    met = core.ask("qui lavrov a-t-il rencontré à paris ?")
+    assert met.answered and "received" in met.sentences()[0], met.answer
+    gift = core.ask("quel journal choïgou a-t-il offert à florence parly ?")
+    assert gift.answered and "Krasnaya Zvezda" in gift.answer, gift.answer
+    # how related it is to the documents is still measured as typed: no off-topic refusal
+    minsk = core.ask("which conflict does the minsk group seek to settle?")
+    assert minsk.answered and "Armenia and Azerbaijan" in minsk.answer, minsk.answer
