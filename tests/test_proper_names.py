@@ -281,3 +281,9 @@ def test_a_question_typed_in_lower_case_finds_what_it_does_with_capitals(core: A
     # how related it is to the documents is still measured as typed: no off-topic refusal
     minsk = core.ask("which conflict does the minsk group seek to settle?")
     assert minsk.answered and "Armenia and Azerbaijan" in minsk.answer, minsk.answer
+
+
+def test_a_word_written_only_in_a_run_of_names_is_a_name_in_another_language() -> None:
+    names = proper_names(["They spoke of the situation of Alexei Navalny.",
+                          "The Secretary General for National Defence spoke to the ministers."])
+    assert names.capitalise("les ministres ont-ils évoqué navalny ?") == "les ministres ont-ils évoqué Navalny ?"
