@@ -130,9 +130,9 @@ _ASKING_POST = folded_words("кем какую какой какая какое 
 def question_type(text: str, names: Sequence[str]) -> AnswerType:
     """What `text` (naming `names`) asks for: `answer_type`, but "role" for what someone is, not
     who did something: a "who" question whose other words are all names ("Who is Florence
-    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a post and naming no
-    one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's his job?"), or
-    what country someone is from ("Which country is Mark Esper from?")."""
+    Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a
+    post and naming no one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's
+    his job?"), or what country someone is from ("Which country is Mark Esper from?")."""
     kind = answer_type(text)
     if _ORIGIN.search(text):  # "Which country is Mark Esper from?": "U.S. Secretary of Defense Mark Esper"
         return "role"

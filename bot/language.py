@@ -269,9 +269,10 @@ _SUBJECT = (
     re.compile(rf"{_DID}(?P<who>{_NAME_WORDS_LATIN})(?:{_ACTS_EN})\b"),
     re.compile(rf"(?:qu['’](?:a|ont)|qu['’]est-ce qu['’]|que)\s*(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)\s+(?:{_ACTS_FR})\b"),
     re.compile(rf"\b[Qq]u['’](?:a|ont)\s+(?:{_ACTS_FR})\s+(?P<who>(?:[A-ZÀ-Ý][\w'’-]+\s*){{1,3}}+)(?!(?:et|ou)\s)"),
-    re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем|[Кк]ак(?:ой|ую|ое|ие)\s+[а-яё]+)\s+(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
-    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi|[Qq]uel(?:le)?s?\s+[a-zà-ÿ]+)\s+(?P<who>{_NAME_WORDS_LATIN})(?:a|ont)-t-(?:il|elle|ils|elles)"
-               rf"\s+(?:{_ACTS_FR})\b"),  # "Qui Lavrov a-t-il rencontré ?"
+    re.compile(rf"(?<!\w)(?:[Чч]то|[Чч]ем|[Кк]ак(?:ой|ую|ое|ие)\s+[а-яё]+)\s+"
+               rf"(?P<who>(?:[А-ЯЁ][\w-]+\s+){{1,3}})(?:{_ACTS_RU})\w*"),
+    re.compile(rf"\b(?:[Qq]ui|[Qq]ue|[Qq]uoi|[Qq]uel(?:le)?s?\s+[a-zà-ÿ]+)\s+(?P<who>{_NAME_WORDS_LATIN})"
+               rf"(?:a|ont)-t-(?:il|elle|ils|elles)\s+(?:{_ACTS_FR})\b"),  # "Qui Lavrov a-t-il rencontré ?"
     re.compile(rf"(?<!\w)(?:[Сс] кем|[Кк]ого|[Кк]ому)\s+(?:{_ACTS_RU})\w*\s+"
                rf"(?P<who>[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+){{0,2}})"),  # "С кем встречался Шойгу?"
 )

@@ -22,7 +22,8 @@ from bot.language import acts_through_a_pronoun, subject_of
     ("Qu'est-ce que Parly a offert à Choïgou ?", ("Parly",)), ("С кем встречался Шойгу в Москве?", ("Шойгу",)),
     ("Что Ле Дриан обсуждал с Макроном?", ("Дриан",)),  # "Ле" is French "Le", as in English
     # "which gift did X give": the thing asked for before who acted
-    ("Какой подарок Шойгу вручил Ле Дриану в Москве?", ("Шойгу",)), ("Quel cadeau Choïgou a-t-il offert à Parly ?", ("Choïgou",)),
+    ("Какой подарок Шойгу вручил Ле Дриану в Москве?", ("Шойгу",)),
+    ("Quel cadeau Choïgou a-t-il offert à Parly ?", ("Choïgou",)),
     ("Who met Lavrov?", ()), ("What was discussed in Paris?", ()), ("Где встречались министры?", ()),
     ("What did Lavrov say about the Wagner mercenaries?", ("Lavrov",)),
     ("What gift did Le Drian give to Lavrov?", ("Drian",)),

@@ -16,7 +16,8 @@ from bot.models import Turn
 
 @pytest.mark.parametrize("question, kind", [
     ("Who is Florence Parly?", "role"), ("Qui est Choïgou ?", "role"), ("Кто такой Шойгу?", "role"),
-    ("Кем работает Ле Дриан?", "role"), ("Кто это такой, Патрушев?", "role"), ("Кто это сказал?", "person"), ("Quel poste occupe Sergueï Lavrov ?", "role"), ("what's his job?", "role"),
+    ("Кем работает Ле Дриан?", "role"), ("Кто это такой, Патрушев?", "role"),
+    ("Кто это сказал?", "person"), ("Quel poste occupe Sergueï Lavrov ?", "role"), ("what's his job?", "role"),
     ("Who met Lavrov?", "person"), ("Who is the French ambassador in Moscow?", "person"), ("Who?", "person"),
     ("Who is the author of the article?", "author"), ("What did Lavrov say?", "other"),
     ("What is the role of France in the Minsk Group?", "other"), ("What was their position on Iran?", "other"),
