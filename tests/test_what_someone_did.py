@@ -58,7 +58,8 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     for question in ("What did Parly give to Lavrov?", "Что Парли подарила Лаврову?",
                      "Какой подарок Шойгу вручил Ле Дриану в Москве?",  # he gave Parly a newspaper
                      # Lavrov is named as whom Le Drian and Parly received: he gave nothing there
-                     "Что Лавров подарил Ле Дриану?", "Qu'est-ce que Lavrov a offert à Le Drian ?"):
+                     "Что Лавров подарил Ле Дриану?", "Qu'est-ce que Lavrov a offert à Le Drian ?",
+                     "What gift did Le Drian give to Lavrov?"):  # nor as whom one gives to
         other = core.ask(question)
         assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
     # whom they received took part in what two do together: the meeting

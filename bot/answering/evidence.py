@@ -229,10 +229,18 @@ def acting_words(candidate: Candidate, received: bool = False) -> Vocabulary:
 
 def subject_acts(question: Question, candidate: Candidate, loose: bool = False) -> bool:
     """Whether `candidate` (with the lines before it in its paragraph) names the question's
-    subject acting (`acting_words`), and everyone else the question names (`Question.also_named`):
-    what the `subject_not_in_answer` check asks of an answer's sentences."""
-    acting = acting_words(candidate, received=not _TOGETHER.search(question.text))
-    window = context_words(candidate)
+    subject acting (`acting_words`), and everyone else the question names (`Question.also_named`),
+    neither only as whom someone received unless the question asks what two do together
+    (`_RECEIVED`, `_TOGETHER`): what the `subject_not_in_answer` check asks of an answer's
+    sentences. *What gift did Le Drian give to Lavrov?* is not answered with "… Le Drian … received
+    … Lavrov …" (one more training answer right, as written and in lower case, none lost)."""
+    received = not _TOGETHER.search(question.text)  # whom someone received took no part in it
+    acting = acting_words(candidate, received=received)
+    if received:
+        window = candidate.words_of((candidate.passage.chunk_id, candidate.index, "not received"),
+                                    _RECEIVED.sub(" ", _with_what_precedes(candidate)))
+    else:
+        window = context_words(candidate)
     return (any(acting.mentions(word, loose=loose) for word in question.subject)
             and all(any(window.mentions(word, loose=loose) for word in group) for group in question.also_named))
 
