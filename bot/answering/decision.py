@@ -33,7 +33,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -126,7 +126,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     beside = {id(c) for c in _beside(scored, seen)} if reads_on else None
     shown = _within if reads_on else _shown
     if question is not None and not reads_on and _names_anew(question):
-        shown = partial(_shown_naming_less, named=FEATURES.index("names_sentence"))
+        shown = _shown_naming_less
     who = question is not None and question.answer_type == "person"
     return sorted(scored, key=lambda c: (c.bare, who and is_title(c.text, c.passage.title), shown(c, seen),
                                          beside is not None and id(c) not in beside, first and not c.holds_type,
@@ -141,13 +141,13 @@ def _names_anew(question: Question) -> bool:
         n not in question.numbers and n not in question.setting and n not in question.carried for n in question.names))
 
 
-def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...], named: int) -> bool:
+def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...]) -> bool:
     """`_shown`, unless `candidate` names every name of the search: the sentence that answered the
     question before answers a follow-up asking about another name it names too (*А Ланде?* after
     *Патрушев — это кто?*: "… Nikolai Patrushev and … Claire Landais" was passed over for a
     sentence about neither). One more training answer right, as written and in lower case, none
     lost (2026-12-05)."""
-    return _shown(candidate, seen) and candidate.features[named] < 1.0
+    return _shown(candidate, seen) and candidate.names_sentence < 1.0
 
 
 def _within(candidate: Candidate, shown: tuple[str, ...]) -> bool:

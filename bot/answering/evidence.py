@@ -220,27 +220,28 @@ def acting_words(candidate: Candidate, received: bool = False) -> Vocabulary:
     """`context_words` without whom someone acted *with* ("Parly met with … Mark Esper before
     negotiations with Shoigu": Esper and Shoigu did nothing there that a question could ask), and,
     when `received`, without whom someone received (`_RECEIVED`)."""
-    text = _WITH_SOMEONE.sub(" ", _with_what_precedes(candidate))
-    if received:
-        return candidate.words_of((candidate.passage.chunk_id, candidate.index, "acting, not received"),
-                                  _RECEIVED.sub(" ", text))
-    return candidate.words_of((candidate.passage.chunk_id, candidate.index, "acting"), text)
+    spans = (_WITH_SOMEONE, _RECEIVED) if received else (_WITH_SOMEONE,)
+    return _context_without(candidate, *spans)
+
+
+def _context_without(candidate: Candidate, *spans: re.Pattern[str]) -> Vocabulary:
+    """`context_words` without the `spans` (patterns) of its text."""
+    text = _with_what_precedes(candidate)
+    for span in spans:
+        text = span.sub(" ", text)
+    return candidate.words_of((candidate.passage.chunk_id, candidate.index, *(s.pattern for s in spans)), text)
 
 
 def subject_acts(question: Question, candidate: Candidate, loose: bool = False) -> bool:
     """Whether `candidate` (with the lines before it in its paragraph) names the question's
     subject acting (`acting_words`), and everyone else the question names (`Question.also_named`),
     neither only as whom someone received unless the question asks what two do together
-    (`_RECEIVED`, `_TOGETHER`): what the `subject_not_in_answer` check asks of an answer's
+    (`_RECEIVED`, `Question.together`): what the `subject_not_in_answer` check asks of an answer's
     sentences. *What gift did Le Drian give to Lavrov?* is not answered with "… Le Drian … received
     … Lavrov …" (one more training answer right, as written and in lower case, none lost)."""
-    received = not _TOGETHER.search(question.text)  # whom someone received took no part in it
+    received = not question.together  # whom someone received took no part in it
     acting = acting_words(candidate, received=received)
-    if received:
-        window = candidate.words_of((candidate.passage.chunk_id, candidate.index, "not received"),
-                                    _RECEIVED.sub(" ", _with_what_precedes(candidate)))
-    else:
-        window = context_words(candidate)
+    window = _context_without(candidate, _RECEIVED) if received else context_words(candidate)
     return (any(acting.mentions(word, loose=loose) for word in question.subject)
             and all(any(window.mentions(word, loose=loose) for word in group) for group in question.also_named))
 
@@ -258,15 +259,11 @@ _WITH_SOMEONE = re.compile(r"(?<!\w)(?:with|avec|со|с)(?:\s+[^\s,;:!?()]+){1,
 
 #: Whom someone received, welcomed or hosted ("… received their Russian counterparts, Ministers
 #: Sergey Lavrov and Sergey Shoygu, …"): they did not act there, except in what two do together
-#: (`_TOGETHER`). *Что Лавров подарил Ле Дриану?* and *Qu'est-ce que Lavrov a offert à Le Drian ?*
+#: (`Question.together`). *Что Лавров подарил Ле Дриану?* and *Qu'est-ce que Lavrov a offert à Le Drian ?*
 #: were answered with that line (two more training answers right, as written and in lower case,
-#: none lost; without `_TOGETHER`, *Who did Lavrov meet with in Paris?* was lost; 2026-12-05).
+#: none lost; for every act, *Who did Lavrov meet with in Paris?* was lost; 2026-12-05).
 _RECEIVED = re.compile(r"(?<!\w)(?:received|welcomed|hosted|greeted|re[çc]us?|accueillie?s?|приняли|принял|принимали"
                        r"|встретили)(?:\s+[^\s;:!?()]+){1,9}", re.IGNORECASE)
-#: Acts two do together, which the one received takes part in: meeting, talking, negotiating.
-_TOGETHER = re.compile(r"\b(?:meet\w*|met|talk\w*|discuss\w*|negotiat\w*|rencontr\w*|discut\w*|n[ée]goci\w*"
-                       r"|parl(?:er|é|e|ent|ait|aient|ons|ez))\b|(?<!\w)(?:встреч|обсужд|обсуд|переговор|беседова)\w*",
-                       re.IGNORECASE)
 
 
 #: Set phrases whose words say how something is asked, not what about: "in return" shares no topic

@@ -25,6 +25,10 @@ MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
 # command line arrive as those, and no text encoder accepts them).
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Acts two do together, which the one received takes part in (`Question.together`).
+_TOGETHER = re.compile(r"\b(?:meet\w*|met|talk\w*|discuss\w*|negotiat\w*|rencontr\w*|discut\w*|n[ée]goci\w*"
+                       r"|parl(?:er|é|e|ent|ait|aient|ons|ez))\b|(?<!\w)(?:встреч|обсужд|обсуд|переговор|беседова)\w*",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,12 @@ class Question:
         """The search without its names ("What did ... give ...?"): what is asked about them."""
         names = set(self.search_names)
         return " ".join(w for w, _ in words(self.search) if w not in names)
+
+    @cached_property
+    def together(self) -> bool:
+        """It asks what two do together, meeting, talking, negotiating ("Who did Lavrov meet with in
+        Paris?"), which whom someone received takes part in (`bot.answering.evidence._RECEIVED`)."""
+        return _TOGETHER.search(self.text) is not None
 
     @cached_property
     def setting(self) -> frozenset[str]:
