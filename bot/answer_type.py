@@ -124,6 +124,10 @@ _ORIGIN = re.compile(
 #: "position" or "title", which ask about a stance or a thing as often ("their position on Iran").
 _POST = folded_words("job jobs post occupation profession poste postes metier должность должности пост посту профессия")
 _HOLDING = folded_words("hold holds held occupy occupies occupe occupait travaille работает работал занимает занимал")
+#: Verbs of working, which a "where" question asks of someone's post ("Where does Ivanov work?":
+#: "Stanislav IVANOV | Leading Researcher, Center for International Security, IMEMO RAS"), not of
+#: a place. One more training follow-up right, as written and in lower case, none lost (2026-12-05).
+_WORKING = folded_words("work works worked working travaille travaillait travaillent работает работал работают")
 _ASKING_POST = folded_words("кем какую какой какая какое кто такая такие это quelle quelles quels est-ce")
 
 
@@ -132,14 +136,17 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
     who did something: a "who" question whose other words are all names ("Who is Florence
     Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a
     post and naming no one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's
-    his job?"), or what country someone is from ("Which country is Mark Esper from?")."""
+    his job?"), what country someone is from ("Which country is Mark Esper from?"), or where they
+    work ("а где он работает?")."""
     kind = answer_type(text)
     if _ORIGIN.search(text):  # "Which country is Mark Esper from?": "U.S. Secretary of Defense Mark Esper"
         return "role"
-    if kind not in ("person", "other"):
+    if kind not in ("person", "other", "place"):
         return kind
     named = set(tokens(" ".join(names)))
     rest = [t for t in (POSSESSIVE.sub("", t) for t in content_tokens(text)) if t not in named and t not in _ASKING_POST]
+    if kind == "place":  # "Where does he work?", "Où travaille-t-il ?", "а где он работает?": a post says it
+        return "role" if rest and all(t.split("-")[0] in _WORKING for t in rest) else kind
     if kind == "person" and names and all(t in _HOLDING for t in rest) or any(t in _POST for t in rest) and all(
             t in _POST or t in _HOLDING for t in rest):
         return "role"

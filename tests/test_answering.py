@@ -229,6 +229,8 @@ def test_the_quote_shown_holds_the_cited_sentence_whole(core: AnswerCore) -> Non
 def test_who_wrote_is_answered_with_the_byline(core: AnswerCore, question: str) -> None:
     answer = core.ask(question)
     assert answer.answered and answer.answer.startswith("Stanislav IVANOV | Leading Researcher"), answer.answer
+    # the byline is the whole answer: no sentence naming someone else joins it for the next "he"
+    assert len(answer.sentences()) == 1 and answer.names == ("IVANOV",), answer.answer
 
 
 def test_a_byline_does_not_answer_what_it_only_resembles_in_another_language(core: AnswerCore) -> None:

@@ -25,6 +25,9 @@ from bot.models import Turn
     # what country someone is from: a post says it; not where a thing comes from, nor where someone was born
     ("Which country is Mark Esper from?", "role"), ("D'où vient-il ?", "role"), ("Из какой страны Патрушев?", "role"),
     ("D'où vient cette photo ?", "place"), ("In which city was Florence Parly born?", "place"),
+    # where someone works: their post says it; not where people worked on something
+    ("а где он работает?", "role"), ("Where does Stanislav Ivanov work?", "role"), ("Où travaille-t-il ?", "role"),
+    ("Where did they work on the Iran deal?", "place"),
 ])
 def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
@@ -65,6 +68,10 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     # asked in French of English documents, it resembles them little, but it is about one of their people
     landais = core.ask("De quel pays vient Claire Landais ?")
     assert landais.answered and "of France, Claire Landais" in landais.sentences()[0], landais.answer
+    # where the author works: his byline says it (it was Syria, a place the documents discuss)
+    author = core.ask("Кто написал статью о встрече в Москве?")
+    works = core.ask("а где он работает?", with_history([], author, 4))
+    assert works.answered and "IMEMO RAS" in works.sentences()[0], works.answer
 
 
 def test_a_possessive_names_whom_it_belongs_to(core: AnswerCore) -> None:
