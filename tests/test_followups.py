@@ -74,6 +74,28 @@ def test_a_change_of_topic_carries_nothing_from_before(question: str, standalone
     assert not asked.follow_up and not asked.carried and asked.search == standalone
 
 
+@pytest.mark.parametrize("question, carries", [
+    ("and in 2021, what troubled the ministers about migrants?", False),
+    ("Et en 2021, qu'ont dit les ministres sur la Biélorussie ?", False),
+    ("а в 2021-м что министры говорили про миграцию?", False),
+    ("and what did she say about disagreeing with Russia?", True),  # "she": someone before
+    ("кто из российских министров высказался про эту ядерную сделку?", True),  # "this deal": something before
+])
+def test_a_follow_up_saying_what_it_is_about_carries_nothing(question: str, carries: bool) -> None:
+    """"… about migrants" says what it asks about: the people of the question before (Parly, the
+    US, Shoigu) are not searched for with it, unless it points back at someone or something."""
+    previous = Turn("Who did Parly see in the US before her 2019 talks with Shoigu?",
+                    "Who did Parly see in the US before her 2019 talks with Shoigu?", True, names=("Esper",))
+    asked = analyse(question, [previous])
+    assert asked.follow_up and bool(asked.carried) is carries and ("Parly" in asked.search) is carries, asked
+
+
+def test_the_ministers_on_migrants_in_2021_after_a_question_on_2019(core: AnswerCore) -> None:
+    _, migrants = converse(core, ["Who did Parly see in the US before her 2019 talks with Shoigu?",
+                                  "and in 2021, what troubled the ministers about migrants?"])
+    assert migrants.answered and "migration flows" in migrants.sentences()[0], migrants.answer
+
+
 def test_a_bare_follow_up_asks_the_previous_search_again_with_its_own_word() -> None:
     """"Why?", "C'était prévu quand ?", "Когда?": more about what was just asked, with its topic."""
     previous = Turn("what did the paris ministers say about afghanistan", "what did the paris ministers say about afghanistan", True)

@@ -94,6 +94,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     rewritten = _new_topic(text, before, [turn.question for turn in history], bare, proper)
     if rewritten is not None:  # "And about Syria?": Syria replaces what it was about
         return resolved(True, [n for n in key_terms(rewritten) if n not in names], rewritten, rewritten=True)
+    if _on_a_topic_of_its_own(text, mine):  # "and in 2021, what troubled the ministers about migrants?"
+        return resolved(True, (), text)
     # The previous question's own names; when it had none ("Who did she meet?"), its search's.
     asked_before = as_asked(previous, proper)
     own = key_terms(asked_before, proper or ()) or key_terms(previous.search_query, proper or ())
@@ -181,6 +183,19 @@ def _asks_more(text: str) -> bool:
 _ELLIPTIC = frozenset("""exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще
 then next afterwards later ensuite puis apres потом дальше затем
 back earlier previously alors auparavant тогда раньше ранее""".split())
+
+
+def _on_a_topic_of_its_own(text: str, mine: Sequence[str]) -> bool:
+    """Whether a follow-up with two or more words of its own says what it asks about ("… about
+    migrants", "… sur la Syrie"), with no pronoun for someone before nor a "this" or "that" for
+    something before (`_POINTING`): it carries nothing. *and in 2021, what troubled the ministers
+    about migrants?* after *Who did Parly see in the US before her 2019 talks with Shoigu?* was
+    searched with Parly, the US and Shoigu, and answered with the Wagner mercenaries. One more
+    training follow-up right, as written and in lower case, none lost (2026-12-05)."""
+    phrase = about_phrase(text)
+    return (phrase is not None and len(mine) >= 2 and bool(_topic_words(phrase))
+            and not any(fold(_elided(w)) in _POINTING for w, _ in words(text)))
+
 
 
 def _carried_by(turn: Turn) -> list[str]:
@@ -364,3 +379,8 @@ _PERSONAL = folded_words("""he she they him her them his hers their il elle ils 
 #: What says nothing of what is asked: a pronoun, and the parts of French inversion ("a-t-elle",
 #: "dit-il", "est-ce").
 _NOT_OWN = _PERSONAL | frozenset("a t est ce".split())
+
+#: Words that point back at someone or something the conversation named: personal pronouns and
+#: demonstratives ("про эту ядерную сделку", "about that plan").
+_POINTING = _PERSONAL | folded_words("""this that these those ce cet cette ces celui celle ceux celles
+этот эта это эту этой этого этом эти этих тот та то ту той того тех""")
