@@ -279,9 +279,9 @@ def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core
 
 
 def test_where_exactly_of_what_the_answer_said_is_asked_of_that_answer(core: AnswerCore) -> None:
-    """Every word of its own in the sentence that answered: "where exactly were the mercenaries
-    being deployed?" asks where of it, as "Where exactly?" does, and gets it again, not a sentence
-    about something else; a follow-up with a word the answer lacks asks something new."""
+    """Every word of its own in the sentence that answered, or an "exactly": "where exactly were
+    the mercenaries being deployed?" asks where of it, as "Where exactly?" does, and gets it again,
+    not a sentence about something else; a follow-up with a word the answer lacks asks something new."""
     said = ("In particular, the French Ministers spoke of the unacceptable nature of a deployment of Wagner "
             "mercenaries in the Sahel-Saharan strip.")
     history = [Turn("and about the Wagner group?", search_query="what did they say about the Wagner group?",
@@ -293,6 +293,11 @@ def test_where_exactly_of_what_the_answer_said_is_asked_of_that_answer(core: Ans
     *_, deployed = converse(core, ["Who did Le Drian and Parly host in Paris in 2021?", "and about the Wagner group?",
                                    "where exactly were the mercenaries being deployed?"])
     assert deployed.answered and "Sahel-Saharan strip" in deployed.sentences()[0], deployed.answer
+    # "exactly" asks for a detail of what was said, in any language, whatever its words
+    united = analyse("а кого именно они призвали сохранять единство?", history)
+    assert united.again == (said,) and united.seen == (), united
+    _, whom = converse(core, ["Что министры говорили об Афганистане?", "а кого именно они призвали сохранять единство?"])
+    assert whom.answered and "permanent members of the UN Security Council" in whom.sentences()[0], whom.answer
 
 
 def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> None:

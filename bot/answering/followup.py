@@ -174,11 +174,20 @@ def own_words(text: str) -> list[str]:
     return [t for t in kept if t]
 
 
+def asks_exactly(text: str) -> bool:
+    """Whether `text` asks for a detail of what was just said ("exactly", "именно", "exactement"):
+    *а кого именно они призвали сохранять единство?* asks whom the answer before names, not
+    something new."""
+    return any(fold(_elided(w)) in _EXACTLY for w, _ in words(text))
+
+
 def _asks_more(text: str) -> bool:
     """Whether `text` asks more about what was asked before ("who else", "qui d'autre", "кто ещё")."""
     return any(fold(_elided(w)) in _ELLIPTIC for w, _ in words(text))
 
 
+#: Words asking for a detail of the answer before ("whom exactly", "quel poste exactement", "кого именно").
+_EXACTLY = frozenset("exactly precisely specifically exactement precisement именно точно конкретно".split())
 #: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
 _ELLIPTIC = frozenset("""exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще
 then next afterwards later ensuite puis apres потом дальше затем
