@@ -16,7 +16,9 @@ after "… évoqué Navalny à Paris ?" as "… évoqué Navalny à Moscou ?". A
 exactly?" is the previous search asked again with it. A question that stands on its own (no
 pronoun, no "and …", words of its own) carries nothing, so a new topic is never polluted by
 old context; nor does one that opens with a change of topic ("Other question: …", see
-`bot.language.after_new_topic`, applied before this module is asked).
+`bot.language.after_new_topic`, applied before this module is asked), nor one that says what it
+asks about and points back at no one and nothing ("and in 2021, what troubled the ministers
+about migrants?": `_on_a_topic_of_its_own`).
 """
 
 from __future__ import annotations
@@ -189,7 +191,7 @@ def _asks_more(text: str) -> bool:
 #: Words asking for a detail of the answer before ("whom exactly", "quel poste exactement", "кого именно").
 _EXACTLY = frozenset("exactly precisely specifically exactement precisement именно точно конкретно".split())
 #: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
-_ELLIPTIC = frozenset("""exactly precisely specifically else exactement precisement autre именно точно конкретно ещё еще
+_ELLIPTIC = _EXACTLY | frozenset("""else autre ещё еще
 then next afterwards later ensuite puis apres потом дальше затем
 back earlier previously alors auparavant тогда раньше ранее""".split())
 
@@ -204,7 +206,6 @@ def _on_a_topic_of_its_own(text: str, mine: Sequence[str]) -> bool:
     phrase = about_phrase(text)
     return (phrase is not None and len(mine) >= 2 and bool(_topic_words(phrase))
             and not any(fold(_elided(w)) in _POINTING for w, _ in words(text)))
-
 
 
 def _carried_by(turn: Turn) -> list[str]:
