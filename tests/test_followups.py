@@ -79,6 +79,7 @@ def test_a_change_of_topic_carries_nothing_from_before(question: str, standalone
     ("Et en 2021, qu'ont dit les ministres sur la Biélorussie ?", False),
     ("а в 2021-м что министры говорили про миграцию?", False),
     ("and what did she say about disagreeing with Russia?", True),  # "she": someone before
+    ("Et qu'a-t-elle déclaré sur la situation en Syrie ?", True),  # "a-t-elle": she, inverted
     ("кто из российских министров высказался про эту ядерную сделку?", True),  # "this deal": something before
 ])
 def test_a_follow_up_saying_what_it_is_about_carries_nothing(question: str, carries: bool) -> None:

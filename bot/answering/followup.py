@@ -205,7 +205,7 @@ def _on_a_topic_of_its_own(text: str, mine: Sequence[str]) -> bool:
     training follow-up right, as written and in lower case, none lost (2026-12-05)."""
     phrase = about_phrase(text)
     return (phrase is not None and len(mine) >= 2 and bool(_topic_words(phrase))
-            and not any(fold(_elided(w)) in _POINTING for w, _ in words(text)))
+            and not any(set(fold(_elided(w)).split("-")) & _POINTING for w, _ in words(text)))  # "a-t-elle"
 
 
 def _carried_by(turn: Turn) -> list[str]:
