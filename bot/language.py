@@ -63,6 +63,14 @@ _ANAPHORA = folded_words(
     il elle lui eux ils elles leur leurs celui celle ceux cela ça cet cette ces
     он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те"""
 )
+
+
+def points_back(text: str) -> bool:
+    """Whether `text` has a pronoun or demonstrative for someone or something said before ("she",
+    "this deal", "qu'a-t-elle", "эту сделку")."""
+    return any(part in _ANAPHORA for word, _ in words(text) for part in re.split(r"[-'’]", fold(word)))
+
+
 #: Words a question opens with to ask (folded). Not "qu'" ("qu'est-ce que moscou a promis …"):
 #: two fewer training answers right in lower case with it (`capital_opening`).
 _QUESTION_WORDS = folded_words("""what who whom whose which when where why how qui que quoi quel quelle quels quelles

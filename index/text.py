@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) and whitespace,
 # unless the word before the dot is a known abbreviation, an initial ("J."), or a number
@@ -95,6 +96,25 @@ def tokens(text: str) -> list[str]:
             folded = tail
         out.append(folded)
     return out
+
+
+#: How many first letters two words share to count as one word inflected ("deployed", "deployment").
+STEM = 5
+
+
+@lru_cache(maxsize=8192)
+def word_stems(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The tokens of `text`, and the first STEM letters of those as long (the answerer reads the
+    same sentences question after question: read once)."""
+    have = frozenset(tokens(text))
+    return have, frozenset(h[:STEM] for h in have if len(h) >= STEM)
+
+
+def has_word(word: str, found: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether the text read by `word_stems` into `found` holds the token `word`, or a word with
+    its first STEM letters."""
+    have, stems = found
+    return word in have or len(word) >= STEM and word[:STEM] in stems
 
 
 _CYRILLIC = str.maketrans(

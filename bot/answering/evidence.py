@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +21,7 @@ from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
 from bot.posts import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
-from index.text import TAG, fold, tokens, words
+from index.text import TAG, fold, has_word, tokens, word_stems, words
 
 if TYPE_CHECKING:
     from bot.retrieval import _Snapshot
@@ -296,17 +295,8 @@ class _LexicalOverlap:
     def __call__(self, text: str) -> float:
         if not self.total:
             return 0.0
-        have, stems = _words_and_stems(text)
-        hit = sum(weight for w, weight in self.weight.items() if w in have or len(w) >= 5 and w[:5] in stems)
-        return hit / self.total
-
-
-@lru_cache(maxsize=8192)
-def _words_and_stems(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A sentence's tokens, and their first five letters (the same sentences come back question
-    after question: read once)."""
-    have = frozenset(tokens(text))
-    return have, frozenset(h[:5] for h in have if len(h) >= 5)
+        found = word_stems(text)
+        return sum(weight for w, weight in self.weight.items() if has_word(w, found)) / self.total
 
 
 def known_words(question: Question, snapshot: _Snapshot) -> float:

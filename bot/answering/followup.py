@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.answer_type import SOMEONE, question_type
-from bot.language import (STOPWORDS, YEAR, content_tokens, folded_words, is_follow_up, key_terms,
+from bot.language import (STOPWORDS, YEAR, content_tokens, folded_words, is_follow_up, key_terms, points_back,
                           whole_question)
 from index.text import fold, words
 from bot.models import Turn
@@ -199,13 +199,12 @@ back earlier previously alors auparavant тогда раньше ранее""".s
 def _on_a_topic_of_its_own(text: str, mine: Sequence[str]) -> bool:
     """Whether a follow-up with two or more words of its own says what it asks about ("… about
     migrants", "… sur la Syrie"), with no pronoun for someone before nor a "this" or "that" for
-    something before (`_POINTING`): it carries nothing. *and in 2021, what troubled the ministers
+    something before (`bot.language.points_back`): it carries nothing. *and in 2021, what troubled the ministers
     about migrants?* after *Who did Parly see in the US before her 2019 talks with Shoigu?* was
     searched with Parly, the US and Shoigu, and answered with the Wagner mercenaries. One more
     training follow-up right, as written and in lower case, none lost (2026-12-05)."""
     phrase = about_phrase(text)
-    return (phrase is not None and len(mine) >= 2 and bool(_topic_words(phrase))
-            and not any(set(fold(_elided(w)).split("-")) & _POINTING for w, _ in words(text)))  # "a-t-elle"
+    return phrase is not None and len(mine) >= 2 and bool(_topic_words(phrase)) and not points_back(text)
 
 
 def _carried_by(turn: Turn) -> list[str]:
@@ -389,8 +388,3 @@ _PERSONAL = folded_words("""he she they him her them his hers their il elle ils 
 #: What says nothing of what is asked: a pronoun, and the parts of French inversion ("a-t-elle",
 #: "dit-il", "est-ce").
 _NOT_OWN = _PERSONAL | frozenset("a t est ce".split())
-
-#: Words that point back at someone or something the conversation named: personal pronouns and
-#: demonstratives ("про эту ядерную сделку", "about that plan").
-_POINTING = _PERSONAL | folded_words("""this that these those ce cet cette ces celui celle ceux celles
-этот эта это эту этой этого этом эти этих тот та то ту той того тех""")

@@ -19,7 +19,7 @@ from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, co
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
-from index.text import fold, tokens, words
+from index.text import fold, has_word, tokens, word_stems, words
 
 MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
@@ -214,9 +214,8 @@ def _asks_of_the_answer(text: str, kind: AnswerType, names: Sequence[str], own: 
         return True
     if not own or kind not in ("date", "place", "number", "person"):
         return False
-    have = set(tokens(before[0]))
-    stems = {w[:5] for w in have if len(w) >= 5}
-    return all(w in have or len(w) >= 5 and w[:5] in stems for w in own)
+    found = word_stems(before[0])
+    return all(has_word(w, found) for w in own)
 
 
 def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
