@@ -10,7 +10,7 @@ import re
 
 from helpers import core_on
 
-from bot.core import AnswerCore
+from bot.core import AnswerCore, with_history
 
 
 def test_a_sentence_that_announces_a_command_brings_the_command(embeddings, tmp_path) -> None:
@@ -89,3 +89,28 @@ def test_a_sentence_announcing_a_list_brings_the_list(core: AnswerCore) -> None:
     answer = core.ask("according to the experts, what could paris and moscow actually work on together?")
     assert answer.answered and answer.sentences()[0].startswith("According to experts"), answer.answer
     assert "Among them, analysts called the fight against terrorism" in answer.answer, answer.answer
+
+
+def test_a_sentence_announcing_a_topic_brings_what_is_said_of_it(embeddings, tmp_path) -> None:
+    """"One of the central topics of the talks was the situation in the Bay of Biscay." names the
+    topic and says nothing of it: the sentence after it, which does, comes along, in English and
+    in Russian."""
+    core = core_on(embeddings, tmp_path, {"fisheries.md": (
+        "# Fisheries talks in Lyon\n\nThe fisheries ministers of Spain and France met in Lyon on 3 May 2024.\n\n"
+        "One of the central topics of the talks was the situation in the Bay of Biscay. "
+        "The two sides agreed to cut the catch quota there by a fifth next season.\n\n"
+        "The ministers also discussed the training of young fishermen and harbour safety.\n\n"
+        "The next meeting will be held in Seville.\n"
+    )})
+    for question in ("What about the Bay of Biscay?", "Что решили по Бискайскому заливу?"):
+        answer = core.ask(question)
+        assert answer.answered and answer.sentences()[0].startswith("One of the central topics"), answer.answer
+        assert "cut the catch quota there by a fifth" in answer.answer, (question, answer.answer)
+
+
+def test_a_follow_up_on_a_topic_gets_what_is_said_of_it(core: AnswerCore) -> None:
+    """After the Syria question, "а про Иран?" is answered with what Moscow and Paris said of
+    Iran, not only with "One of the central topics … was the situation around Iran."."""
+    first = core.ask("Что обсуждали в Москве в 2019 году по Сирии?")
+    answer = core.ask("а про Иран?", with_history([], first, 4))
+    assert answer.answered and "Joint Comprehensive Plan of Action" in answer.answer, answer.answer

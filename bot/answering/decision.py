@@ -18,8 +18,8 @@ to add something asked for that the first lacks (a name, a word of the question,
 type) was measured and rejected: with the ranker's best sentence wrong a third of the time, the
 second is often the answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py,
 2026-12-01; measured again on 2026-12-03: 249 instead of 260 of 327 training questions right).
-Before them, a first sentence that announces a list is followed by the one that gives it
-("Among them, …": `list_given`), whatever its score.
+Before them, a first sentence that only announces a list or a topic is followed by the one that
+says it ("Among them, …": `bot.answering.sequel.announced`), whatever its score.
 
 A question whose relatedness (`Evidence.relatedness`: how much closer it comes to the
 collection than questions about other things do) is below `floor` is about something else:
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -351,22 +350,6 @@ def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: 
     if same_document and candidate.passage.source != first.passage.source:
         return False
     return all(float(candidate.vector @ c.vector) < 0.95 for c in chosen)
-
-
-def list_given(best: Candidate, candidates: list[Candidate]) -> Candidate | None:
-    """The sentence right after `best` in its passage when it gives the list `best` announces:
-    it opens by taking the list up (`_TAKES_UP_A_LIST`: "Among them, analysts called the fight
-    against terrorism …" after "… there really are many issues on which Paris and Moscow can
-    effectively cooperate."); None otherwise. The announcement alone answers nothing (training:
-    one more follow-up right as written and in lower case, none lost; a sentence ending with a
-    colon followed by the next too: one fewer on the Python pages, whose "…: A shallow copy …"
-    announces two)."""
-    return next((c for c in candidates if c.passage.chunk_id == best.passage.chunk_id and c.index == best.index + 1
-                 and _TAKES_UP_A_LIST.match(c.text)), None)
-
-
-_TAKES_UP_A_LIST = re.compile(r"(?:among (?:them|these|those)|of (?:them|these)|(?:these|they) include"
-                              r"|parmi (?:eux|elles|ceux-ci|celles-ci)|среди (?:них|которых))(?!\w)", re.IGNORECASE)
 
 
 #: Answer types whose holding is certain from the text (a date, a count, a post beside the name

@@ -23,6 +23,7 @@ from bot.answering.checks import Check, Context, first_refusal
 from bot.answering.compose import compose
 from bot.answering.evidence import Candidate, Evidence, gather, known_words
 from bot.answering.question import Question
+from bot.answering.sequel import announced
 from bot.language import capital_opening, content_tokens, language
 from bot.models import Answer
 from bot.retrieval import HybridRetriever
@@ -211,7 +212,7 @@ class Pipeline:
         context.threshold, context.floor = w.threshold, w.floor
         # The best sentence's document names all the question names: no second document joins.
         covered = signals[decision.DECISION_FEATURES.index("names_document")] == 1.0
-        given = decision.list_given(best, evidence.candidates) if other is None and self.max_citations > 1 else None
+        given = announced(best, evidence.candidates, question) if other is None and self.max_citations > 1 else None
         if given is not None:  # "… many issues on which Paris and Moscow can cooperate." "Among them, …"
             context.chosen.append(given)
         for candidate in evidence.candidates[1:]:
