@@ -202,6 +202,24 @@ def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() ->
     assert analyse("What did he give her in return?").seen == ()
 
 
+def test_a_follow_up_naming_only_what_the_answer_named_may_get_that_answer_again() -> None:
+    """One long sentence may answer two questions: "what's the goal for Iran there?" asks about
+    the answer just given, which names Iran, so that sentence is not set aside as already seen;
+    a follow-up naming something else is still answered with something new."""
+    said = "The ministers backed the talks with Iran so that Iran returns to compliance with the deal."
+    before = [Turn("Who backed the Iran talks?", "Who backed the Iran talks?", True, (), (said,))]
+    assert analyse("what's the goal for Iran there?", before).seen == ()
+    assert analyse("А какая цель для Ирана?", before).seen == ()  # named in another script
+    assert analyse("And what did they say about Syria?", before).seen == (said,)
+
+
+def test_the_goal_for_iran_is_in_the_answer_before(core: AnswerCore) -> None:
+    first, then = converse(core, ["in 2021, who were the russians working with to get iran talks going again?",
+                                  "what's the goal for iran there?"])
+    assert "E3 group" in first.answer, first.answer
+    assert then.answered and "compliance with the JCPOA" in then.answer, then.answer
+
+
 def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:
     """After two questions about what Shoigu said, "Куда он пригласил французских военных?" asks
     where: the parade on Red Square is in the answer (it was left out when a sentence naming only

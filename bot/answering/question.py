@@ -19,6 +19,7 @@ from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, co
 from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
+from bot.vocabulary import Vocabulary
 from index.text import fold, has_word, tokens, word_stems, words
 
 MAX_QUESTION_CHARS = 2000
@@ -218,6 +219,20 @@ def _asks_of_the_answer(text: str, kind: AnswerType, names: Sequence[str], own: 
     return all(has_word(w, found) for w in own)
 
 
+def _names_of_the_answer(names: Sequence[str], before: Sequence[str]) -> bool:
+    """Whether every name a follow-up gives is one the answer `before` names (in any script or
+    inflection): *what's the goal for iran there?*, after *… the close cooperation between the E3
+    group and Russia in support of the swift resumption of negotiations with Iran so that Iran
+    returns to compliance with the JCPOA …*, asks about that answer, which is then not set aside
+    as already seen (`Question.seen`). Not an ellipsis ("And about Syria?"), which asks the
+    question before again of something else. One more training follow-up right, as written and
+    in lower case (tc2-chain-46-2), none lost (2026-12-05)."""
+    if not names or not before:
+        return False
+    said = Vocabulary([before[0]])
+    return all(said.mentions(n, loose=True) for n in names)
+
+
 def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
     """Every sentence the last turns searching what the last one did showed: "Tell me more",
     then "What else?", reads on past both answers."""
@@ -257,6 +272,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     asks_new = bool(names) or len(taken.own) > 1 and not _asked_who(history, proper)
     if _asks_of_the_answer(text, kind, names, taken.own, before):  # "where exactly were the mercenaries deployed?"
         asks_new, taken = False, taken._replace(asks_more=True)
+    elif not taken.rewritten and _names_of_the_answer(names, before):  # "what's the goal for iran there?"
+        asks_new = False
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
