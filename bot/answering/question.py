@@ -225,8 +225,10 @@ def _names_of_the_answer(names: Sequence[str], before: Sequence[str]) -> bool:
     group and Russia in support of the swift resumption of negotiations with Iran so that Iran
     returns to compliance with the JCPOA …*, asks about that answer, which is then not set aside
     as already seen (`Question.seen`). Not an ellipsis ("And about Syria?"), which asks the
-    question before again of something else. One more training follow-up right, as written and
-    in lower case (tc2-chain-46-2), none lost (2026-12-05)."""
+    question before again of something else (that sentence answers *А Ланде?* only by ranking,
+    when it names every name searched: `decision._shown_naming_less`, which does not gain this
+    one). One more training follow-up right, as written and in lower case (tc2-chain-46-2), none
+    lost (2026-12-05)."""
     if not names or not before:
         return False
     said = Vocabulary([before[0]])
