@@ -114,3 +114,16 @@ def test_a_follow_up_on_a_topic_gets_what_is_said_of_it(core: AnswerCore) -> Non
     first = core.ask("Что обсуждали в Москве в 2019 году по Сирии?")
     answer = core.ask("а про Иран?", with_history([], first, 4))
     assert answer.answered and "Joint Comprehensive Plan of Action" in answer.answer, answer.answer
+
+
+def test_what_only_names_a_topic() -> None:
+    """A sentence saying only that something was a topic announces it; one saying something of it
+    does not; a word of the question may name the topic ("bluefin tuna")."""
+    from bot.answering.sequel import announces_a_topic
+
+    assert announces_a_topic("Among the topics raised at the meeting was the conflict in Ukraine.")
+    assert announces_a_topic("Les ministres ont discuté de la situation en Syrie.")
+    assert announces_a_topic("Одной из центральных тем переговоров в Москве была ситуация вокруг Ирана.")
+    assert not announces_a_topic("Moscow and Paris have confirmed that they are committed to maintaining the JCPOA.")
+    sentence = "One of the central topics of the talks was the situation around bluefin tuna."
+    assert announces_a_topic(sentence, "And bluefin tuna?") and not announces_a_topic(sentence, "And the quota?")

@@ -52,7 +52,7 @@ def announces_a_topic(sentence: str, asked: str = "") -> bool:
     """Whether `sentence` only says that what it names was a topic ("Among the topics raised at the
     meeting was the conflict in Ukraine.", "The ministers discussed the situation in Syria and
     Northern Africa."): every word of it that is no name, number or stop word says so, or is a
-    word of what was `asked` ("… the situation around bluefin tuna." to "What about tuna?")."""
+    word of what was `asked` ("… the situation around bluefin tuna." to "And bluefin tuna?")."""
     said = [fold(w) for w, _ in words(sentence) if not w[:1].isupper() and not any(ch.isdigit() for ch in w)]
     said = [w for w in said if w not in STOPWORDS and len(w) > 1]
     topic = word_stems(asked)
