@@ -202,15 +202,21 @@ def test_the_sentence_that_answered_is_not_the_answer_to_what_is_asked_next() ->
     assert analyse("What did he give her in return?").seen == ()
 
 
-def test_a_follow_up_naming_only_what_the_answer_named_may_get_that_answer_again() -> None:
+def test_a_follow_up_about_the_answer_just_given_may_get_that_answer_again() -> None:
     """One long sentence may answer two questions: "what's the goal for Iran there?" asks about
-    the answer just given, which names Iran, so that sentence is not set aside as already seen;
-    a follow-up naming something else is still answered with something new."""
+    the answer just given, which names Iran, and "Et pour les réfugiés ?" takes up a word of it,
+    so that sentence is not set aside as already seen; a follow-up about something else is still
+    answered with something new."""
     said = "The ministers backed the talks with Iran so that Iran returns to compliance with the deal."
     before = [Turn("Who backed the Iran talks?", "Who backed the Iran talks?", True, (), (said,))]
     assert analyse("what's the goal for Iran there?", before).seen == ()
     assert analyse("А какая цель для Ирана?", before).seen == ()  # named in another script
     assert analyse("And what did they say about Syria?", before).seen == (said,)
+    # naming nothing, it takes up a word the answer brought in, which the question before lacked
+    aid = "The ministers asked for refugees to go home and for the aid to run beyond January 2022."
+    before = [Turn("Until when should the aid run?", "Until when should the aid run?", True, (), (aid,))]
+    assert analyse("Et pour les réfugiés, ils demandaient quoi ?", before).seen == ()
+    assert analyse("And what did they say about the border crossings?", before).seen == (aid,)
 
 
 def test_the_goal_for_iran_is_in_the_answer_before(core: AnswerCore) -> None:

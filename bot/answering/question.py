@@ -20,7 +20,7 @@ from bot.models import Turn
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
 from bot.vocabulary import Vocabulary
-from index.text import fold, has_word, tokens, word_stems, words
+from index.text import STEM, fold, has_word, tokens, word_stems, words
 
 MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
@@ -219,20 +219,34 @@ def _asks_of_the_answer(text: str, kind: AnswerType, names: Sequence[str], own: 
     return all(has_word(w, found) for w in own)
 
 
-def _names_of_the_answer(names: Sequence[str], before: Sequence[str]) -> bool:
-    """Whether every name a follow-up gives is one the answer `before` names (in any script or
-    inflection): *what's the goal for iran there?*, after *… the close cooperation between the E3
-    group and Russia in support of the swift resumption of negotiations with Iran so that Iran
-    returns to compliance with the JCPOA …*, asks about that answer, which is then not set aside
-    as already seen (`Question.seen`). Not an ellipsis ("And about Syria?"), which asks the
-    question before again of something else (that sentence answers *А Ланде?* only by ranking,
-    when it names every name searched: `decision._shown_naming_less`, which does not gain this
-    one). One more training follow-up right, as written and in lower case (tc2-chain-46-2), none
-    lost (2026-12-05)."""
-    if not names or not before:
+def _about_the_answer(names: Sequence[str], own: Sequence[str], before: Sequence[str],
+                      history: Sequence[Turn]) -> bool:
+    """Whether a follow-up asking for no particular type of answer asks about the answer
+    `before` it, which is then not set aside as already seen (`Question.seen`): every name it
+    gives is one that answer names (in any script or inflection), or, naming nothing, it takes up
+    a word of that answer the question before did not have (the same word or its first STEM
+    letters). A date, place, count or person asked of the answer takes every word of its own from
+    it (`_asks_of_the_answer`): *and where were the mercenaries being paid?* asks something new.
+
+    - *what's the goal for iran there?*, after *… the close cooperation between the E3 group and
+      Russia in support of the swift resumption of negotiations with Iran so that Iran returns to
+      compliance with the JCPOA …*, was answered with Afghanistan (tc2-chain-46-2);
+    - *Et pour les réfugiés syriens, ils demandaient quoi ?*, after *… calling for the
+      establishment of political conditions for refugees to return to Syria and the extension of
+      the resolution on cross-border humanitarian assistance …* answered a question on that
+      assistance, was answered with what the 2019 article says of refugees (tc2-chain-47-2).
+
+    Each one more training follow-up right, as written and in lower case, none lost (2026-12-05).
+    An ellipsis ("And about Syria?") asks the question before again of something else and is not
+    asked here (that sentence answers *А Ланде?* only by ranking, when it names every name
+    searched: `decision._shown_naming_less`, which does not gain these two)."""
+    if not before:
         return False
-    said = Vocabulary([before[0]])
-    return all(said.mentions(n, loose=True) for n in names)
+    if names:
+        said = Vocabulary([before[0]])
+        return all(said.mentions(n, loose=True) for n in names)
+    answer, question = word_stems(before[0]), word_stems(history[-1].question)
+    return any(len(w) >= STEM and has_word(w, answer) and not has_word(w, question) for w in own)
 
 
 def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
@@ -274,7 +288,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     asks_new = bool(names) or len(taken.own) > 1 and not _asked_who(history, proper)
     if _asks_of_the_answer(text, kind, names, taken.own, before):  # "where exactly were the mercenaries deployed?"
         asks_new, taken = False, taken._replace(asks_more=True)
-    elif not taken.rewritten and _names_of_the_answer(names, before):  # "what's the goal for iran there?"
+    elif kind == "other" and not taken.rewritten and _about_the_answer(names, taken.own, before, history):
+        # "what's the goal for iran there?"
         asks_new = False
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
