@@ -220,6 +220,8 @@ def test_a_follow_up_about_the_answer_just_given_may_get_that_answer_again() -> 
 
 
 def test_the_goal_for_iran_is_in_the_answer_before(core: AnswerCore) -> None:
+    """The E3 sentence that answers who worked with Russia on the Iran talks also says their goal:
+    the follow-up asking it gets that sentence, not the Afghanistan one."""
     first, then = converse(core, ["in 2021, who were the russians working with to get iran talks going again?",
                                   "what's the goal for iran there?"])
     assert "E3 group" in first.answer, first.answer

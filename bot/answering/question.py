@@ -231,10 +231,11 @@ def _about_the_answer(names: Sequence[str], own: Sequence[str], before: Sequence
     - *what's the goal for iran there?*, after *… the close cooperation between the E3 group and
       Russia in support of the swift resumption of negotiations with Iran so that Iran returns to
       compliance with the JCPOA …*, was answered with Afghanistan (tc2-chain-46-2);
-    - *Et pour les réfugiés syriens, ils demandaient quoi ?*, after *… calling for the
-      establishment of political conditions for refugees to return to Syria and the extension of
-      the resolution on cross-border humanitarian assistance …* answered a question on that
-      assistance, was answered with what the 2019 article says of refugees (tc2-chain-47-2).
+    - *Et pour les réfugiés syriens, ils demandaient quoi ?*, after the answer to a question on
+      cross-border aid to Syria (*… calling for the establishment of political conditions for
+      refugees to return to Syria and the extension of the resolution on cross-border
+      humanitarian assistance …*), was answered with what the 2019 article says of refugees
+      (tc2-chain-47-2).
 
     Each one more training follow-up right, as written and in lower case, none lost (2026-12-05).
     An ellipsis ("And about Syria?") asks the question before again of something else and is not
