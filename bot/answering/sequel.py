@@ -14,8 +14,8 @@ import re
 
 from bot.answering.evidence import Candidate
 from bot.answering.question import Question
-from bot.language import STOPWORDS
-from index.text import fold, has_word, word_stems, words
+from bot.language import content_tokens
+from index.text import has_word, word_stems, words
 
 #: A sentence opening like this gives the list the one before it announced.
 _TAKES_UP_A_LIST = re.compile(r"(?:among (?:them|these|those)|of (?:them|these)|(?:these|they) include"
@@ -53,8 +53,8 @@ def announces_a_topic(sentence: str, asked: str = "") -> bool:
     meeting was the conflict in Ukraine.", "The ministers discussed the situation in Syria and
     Northern Africa."): every word of it that is no name, number or stop word says so, or is a
     word of what was `asked` ("… the situation around bluefin tuna." to "And bluefin tuna?")."""
-    said = [fold(w) for w, _ in words(sentence) if not w[:1].isupper() and not any(ch.isdigit() for ch in w)]
-    said = [w for w in said if w not in STOPWORDS and len(w) > 1]
+    said = [t for w, _ in words(sentence) if not w[:1].isupper() and not any(ch.isdigit() for ch in w)
+            for t in content_tokens(w)]
     topic = word_stems(asked)
     return bool(said) and all(has_word(w, _ANNOUNCING) or has_word(w, topic) for w in said)
 
