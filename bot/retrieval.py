@@ -186,6 +186,22 @@ class _Snapshot:
         vectors = self.generation.vectors_of(ids) if ids else {}
         return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
 
+    def passages_quoting(self, sentences: Iterable[str], search: np.ndarray, found: list[Passage]) -> list[Passage]:
+        """The passages, not among `found`, that hold one of `sentences` word for word (spacing
+        aside), each with its similarity to `search` and no fused score."""
+        quoted = [" ".join(s.split()) for s in sentences if s.strip()]
+        if not quoted:
+            return []
+        have = {p.chunk_id for p in found}
+        ids = [pid for pid, text in zip(self.ids, self._spaced) if pid not in have and any(q in text for q in quoted)]
+        vectors = self.generation.vectors_of(ids) if ids else {}
+        return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
+
+    @cached_property
+    def _spaced(self) -> list[str]:
+        """Each passage's text with its spacing made single spaces, as an answer quotes it."""
+        return [" ".join(text.split()) for text in self.texts]
+
     def _unseen(self, ids: Iterable[str], found: list[Passage], n: int) -> list[str]:
         """The first `n` of `ids` (passage ids, best first) that are in this generation and not among `found`."""
         have = {p.chunk_id for p in found}

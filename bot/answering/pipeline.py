@@ -154,6 +154,10 @@ class Pipeline:
         passages = self.retriever.search(question.search, query_vector=vectors["search"].tolist())
         if "topic" in vectors:
             passages += snapshot.nearest_to(vectors["topic"], vectors["search"], passages, TOPIC_PASSAGES)
+        # A follow-up so often asks about the answer just given ("а какую встречу они хотели
+        # провести?" of "They called on Moscow to … agree for a N4 ministerial meeting …") that its
+        # passage is searched too, which the follow-up's own words may not find.
+        passages += snapshot.passages_quoting(question.previous_answer, vectors["search"], passages)
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights, question)

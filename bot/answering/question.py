@@ -76,6 +76,9 @@ class Question:
     #: For one that asks more of the same ("When?", "Where exactly?"), that sentence: the
     #: answer again if it holds what is asked.
     again: tuple[str, ...] = ()
+    #: For any follow-up, that sentence too, whatever it asks: its passage is searched beside what
+    #: the follow-up's own words find (`bot.answering.pipeline.Pipeline.evidence`).
+    previous_answer: tuple[str, ...] = ()
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -304,7 +307,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
-        again=before if taken.asks_more else (), reads_on=taken.reads_on,
+        again=before if taken.asks_more else (), reads_on=taken.reads_on, previous_answer=before,
     )
 
 
