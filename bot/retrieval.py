@@ -38,6 +38,9 @@ RRF_K = 60
 #: How much BM25's ranking counts against dense search's in the fusion (chosen by bench/fusion.py
 #: on the training questions: the share of them whose gold passage reaches the answerer).
 BM25_WEIGHT = 0.5
+#: The same for a query in another language than the collection's, which shares little but
+#: names with its words (chosen apart by bench/fusion.py).
+BM25_WEIGHT_OTHER_LANGUAGE = 0.0
 BACKGROUND_SAMPLE = 2000
 #: How many passages' sentences (with their vectors, ~15 KB a passage) a snapshot keeps.
 SENTENCE_CACHE = 4096
@@ -266,7 +269,8 @@ class HybridRetriever(BaseRetriever):
                     similarity[i] = cosine
         lexical: list[int] = []
         bm25_scores: dict[int, float] = {}
-        if mode in ("hybrid", "bm25") and snap.bm25 is not None:
+        weight = BM25_WEIGHT if mode != "hybrid" or language(query) == snap.language else BM25_WEIGHT_OTHER_LANGUAGE
+        if (mode == "bm25" or mode == "hybrid" and weight > 0) and snap.bm25 is not None:
             terms = content_tokens(query)
             if terms:
                 scores = snap.bm25.get_scores(terms)
@@ -279,9 +283,9 @@ class HybridRetriever(BaseRetriever):
             ranked_scores = [(i, bm25_scores[i]) for i in lexical]
         else:
             fused: dict[int, float] = {}
-            for ranking, weight in ((dense, 1.0), (lexical, BM25_WEIGHT)):
+            for ranking, counts in ((dense, 1.0), (lexical, weight)):
                 for rank, i in enumerate(ranking):
-                    fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank + 1)
+                    fused[i] = fused.get(i, 0.0) + counts / (RRF_K + rank + 1)
             ranked_scores = sorted(fused.items(), key=lambda item: -item[1])
         return [snap.passage(i, score, similarity.get(i, 0.0)) for i, score in ranked_scores[:k]]
 

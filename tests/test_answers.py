@@ -98,6 +98,17 @@ def test_russian_and_french_questions_find_english_passages(core: AnswerCore, co
     assert "Wagner" in french.answer
 
 
+def test_a_question_in_another_language_is_searched_by_meaning_alone(core: AnswerCore) -> None:
+    """BM25 matches the question's words, and a French question shares little but names with
+    English passages: fused in, its ranking pushed Parly's words on common interests out of the
+    passages read, and the answer held only sentences on what Paris and Moscow share."""
+    answer = core.ask("Qui a dit que Paris et Moscou ont des intérêts communs face aux défis géostratégiques ?")
+    assert answer.answered and "Florence Parly, in turn, stated" in answer.answer, answer.answer
+    asked = "Qu'a dit Parly sur les défis géostratégiques ?"
+    assert [p.chunk_id for p in core.retriever.search(asked)] == [
+        p.chunk_id for p in core.retriever.search(asked, mode="dense")]
+
+
 def test_bad_questions_get_a_clear_reply(core: AnswerCore) -> None:
     assert "ask a question" in core.ask("   \x00 ").answer
     too_long = core.ask("why " * 5000)
