@@ -186,8 +186,7 @@ class _Snapshot:
         """Up to `n` passages, not among `found`, holding one of the `pool` sentences nearest
         to `search`, each with its own similarity to `search` and no fused score."""
         ids = self._unseen((pid for pid, _ in self.generation.nearest_sentences(search, pool)), found, n)
-        vectors = self.generation.vectors_of(ids) if ids else {}
-        return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
+        return self._with_similarity(ids, search)
 
     def passages_quoting(self, sentences: Iterable[str], search: np.ndarray, found: list[Passage]) -> list[Passage]:
         """The passages, not among `found`, that hold one of `sentences` word for word (spacing
@@ -195,8 +194,11 @@ class _Snapshot:
         quoted = [" ".join(s.split()) for s in sentences if s.strip()]
         if not quoted:
             return []
-        have = {p.chunk_id for p in found}
-        ids = [pid for pid, text in zip(self.ids, self._spaced) if pid not in have and any(q in text for q in quoted)]
+        holding = (pid for pid, text in zip(self.ids, self._spaced) if any(q in text for q in quoted))
+        return self._with_similarity(self._unseen(holding, found, len(self.ids)), search)
+
+    def _with_similarity(self, ids: list[str], search: np.ndarray) -> list[Passage]:
+        """The passages `ids` of this generation, each with its similarity to `search` and no fused score."""
         vectors = self.generation.vectors_of(ids) if ids else {}
         return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
 
@@ -269,7 +271,9 @@ class HybridRetriever(BaseRetriever):
                     similarity[i] = cosine
         lexical: list[int] = []
         bm25_scores: dict[int, float] = {}
-        weight = BM25_WEIGHT if mode != "hybrid" or language(query) == snap.language else BM25_WEIGHT_OTHER_LANGUAGE
+        # In a hybrid search BM25 counts as much as bench/fusion.py found it helps: not at all for
+        # a query in another language than the collection's, which shares little but names with it.
+        weight = BM25_WEIGHT if language(query) == snap.language else BM25_WEIGHT_OTHER_LANGUAGE
         if (mode == "bm25" or mode == "hybrid" and weight > 0) and snap.bm25 is not None:
             terms = content_tokens(query)
             if terms:

@@ -76,8 +76,8 @@ class Question:
     #: For one that asks more of the same ("When?", "Where exactly?"), that sentence: the
     #: answer again if it holds what is asked.
     again: tuple[str, ...] = ()
-    #: For any follow-up, that sentence too, whatever it asks: its passage is searched beside what
-    #: the follow-up's own words find (`bot.answering.pipeline.Pipeline.evidence`).
+    #: For any follow-up, whatever it asks, the sentence that answered the question before: its
+    #: passage is searched beside what the follow-up's own words find (`Pipeline.evidence`).
     previous_answer: tuple[str, ...] = ()
 
     @property
