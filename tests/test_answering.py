@@ -73,6 +73,11 @@ def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> No
     for name in ("Меркель", "Ангела", "Клинтон", "Берлин"):
         assert not words.mentions(name, loose=True), name
     assert not words.mentions("Moskva") or words.mentions("Moscow")  # strict matching stays strict
+    # A country's adjective names it: "Россия" acts in "The position of the Russian leadership …".
+    russian = Vocabulary(["The position of the Russian leadership was confirmed."])
+    assert russian.mentions("Россия", loose=True) and russian.mentions("России", loose=True)
+    assert not russian.mentions("Франция", loose=True) and not russian.mentions("Россия")
+    assert Vocabulary(["the Belarusian authorities"]).mentions("Белоруссия", loose=True)
 
 
 # --- the checks --------------------------------------------------------------------------------------

@@ -109,3 +109,10 @@ def test_he_in_a_follow_up_acts_for_whom_the_conversation_named(core: AnswerCore
     history = with_history([], core.ask("What did Le Drian say about Ukraine in 2019?"), 6)
     said = core.ask("what did he say about the prisoners?", history)
     assert said.answered and "exchange of prisoners" in said.answer, said.answer
+
+
+def test_a_country_acts_where_its_adjective_does(core: AnswerCore) -> None:
+    """"Что Россия обещала …?" asks what Russia acting promised: "The position of the Russian
+    leadership was confirmed: not to deploy missiles …" names it acting, in its adjective."""
+    answer = core.ask("Что Россия обещала не размещать в Европе?")
+    assert answer.answered and "not to deploy missiles" in answer.sentences()[0], answer.answer
