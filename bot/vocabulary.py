@@ -111,6 +111,12 @@ _SILENT_END = re.compile(r"[a-z]{3}[aeiou][stxdz]$")
 #: размещать в Европе?* was refused by `subject_not_in_answer`). One more training answer right as
 #: written, none lost, as written or in lower case (2026-12-05).
 _DEMONYM = re.compile(r"(?<=[a-z]{3}i)(?:ans?|ennes?|ens?)$")
+#: "Евр…" is "Eur…" (Европа, Europe). *Что Россия обещала не размещать в Европе?* was answered
+#: with a second sentence from the other document: "Европе" was not found in the first one's, so
+#: the second was not held to it (`decision.joins`); now the second is the sentence before the
+#: answer, on Europe after the INF Treaty. One more training answer right in lower case, none
+#: lost (2026-12-05).
+_EURO = re.compile(r"^evr")
 _CASE_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ем|ом|ах|ях|ии|ию|ия|ью|а|я|у|ю|е|ы|и|ь)$", re.IGNORECASE)
 
 
@@ -119,7 +125,7 @@ def skeleton(word: str) -> str:
     Москва, Moscow -> mscv; Белоруссии, Biélorussie, Belarus -> blrs; Шойгу, Choïgou, Shoigu -> sg."""
     if is_cyrillic(word):  # without its case ending: Парижем -> Париж
         word = _CASE_ENDING.sub("", word) if len(_CASE_ENDING.sub("", word)) >= 3 else word
-    text = transliterate(word) if is_cyrillic(word) else fold(word)
+    text = _EURO.sub("eur", transliterate(word)) if is_cyrillic(word) else fold(word)
     text = re.sub(r"[^a-z]", "", text)
     for sound, letter in _SOUNDS:
         text = text.replace(sound, letter)
