@@ -96,6 +96,20 @@ def test_a_follow_up_is_searched_in_the_passage_of_the_answer_before(core: Answe
     assert then.answered and "N4 ministerial meeting" in then.answer, then.answer
 
 
+def test_a_follow_up_asking_something_else_reads_what_the_document_says_beside_the_answer(
+        core: AnswerCore) -> None:
+    """After what the ministers said of arms control in Europe, the talks between Washington and
+    Moscow are the next sentence of that paragraph; e5 ranked Parly's 2019 words on "dialogue"
+    first. Each question is also asked on its own: the first answer is the same, and the second,
+    asked with no conversation, is not the paragraph's next sentence."""
+    first, then = converse(core, ["What did the ministers think of arms control disappearing in Europe?",
+                                  "And the talks between Washington and Moscow, how did they see them?"])
+    assert "arms control regimes" in first.sentences()[0], first.answer
+    assert then.answered and "resumption of US-Russia dialogue" in then.sentences()[0], then.answer
+    alone = core.ask("And the talks between Washington and Moscow, how did they see them?")
+    assert "resumption of US-Russia dialogue" not in alone.sentences()[0], alone.answer
+
+
 def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:
     """After two questions about what Shoigu said, "Куда он пригласил французских военных?" asks
     where: the parade on Red Square is in the answer (it was left out when a sentence naming only
