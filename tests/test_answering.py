@@ -155,6 +155,16 @@ def test_the_eve_of_something_answers_when() -> None:
         assert not holds(asked, "Macron and Trump agreed on common areas.")
 
 
+def test_may_is_a_month_only_when_it_names_one() -> None:
+    from bot.answering.evidence import holds
+
+    asked = analyse("When will the joint operations start?")
+    assert not holds(asked, "A decision may be made to conduct joint operations.")
+    assert not holds(asked, "They will march on together.")
+    assert holds(asked, "Shoigu invited them to the parade on May 9.") and holds(asked, "It starts in March.")
+    assert holds(analyse("Quand ?"), "au mois d'avril") and holds(analyse("Когда?"), "9 мая")
+
+
 def test_the_two_ministers_is_no_count(core: AnswerCore) -> None:
     """"How many…?" is answered by a count, not by "the two countries" or "the two Ministers",
     which refer to who was named before."""

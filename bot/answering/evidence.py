@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.answering.question import Question
 from bot.answer_type import CLOCK, SOMEONE, asking_words
-from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
+from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence, names_a_month
 from bot.posts import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
@@ -375,7 +375,8 @@ def holds(question: Question, text: str) -> float:
     if kind == "author":  # a byline ("Stanislav IVANOV | Leading Researcher, ...") or "written by ..."
         return float(bool(_BYLINE.match(text) and not ends_sentence(text) or _WRITTEN_BY.search(text)))
     if kind == "date":  # within the question's bound, if it sets one ("before 2021", "the next meeting")
-        dated = bool(YEAR.search(text) or CLOCK.search(text)) or any(t in MONTHS or t in _WHEN_WORDS for t in tokens(text))
+        dated = (bool(YEAR.search(text) or CLOCK.search(text)) or names_a_month(text)
+                 or any(t in _WHEN_WORDS for t in tokens(text)))
         return float(question.bound.met_by(text, dated) if question.bound else dated)
     asked = {fold(n) for n in question.search_names}
     for word, at in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
