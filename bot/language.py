@@ -201,6 +201,8 @@ ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("IAEA", "AIEA", "МАГАТЭ"), ("JCPOA", "PAGC", "СВПД"), ("NPT", "TNP", "ДНЯО"), ("INF", "FNI", "ДРСМД"),
     ("CSTO", "OTSC", "ОДКБ"), ("WTO", "OMC", "ВТО"), ("UNSC", "CSNU"),
 )
+#: Each acronym of ACRONYMS -> its group (the same thing in the three languages).
+SAME_ACRONYM: dict[str, tuple[str, ...]] = {a: group for group in ACRONYMS for a in group}
 
 
 def name_spans(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
-from bot.language import ACRONYMS, STOPWORDS, acting_span, language as language_of
+from bot.language import SAME_ACRONYM, STOPWORDS, acting_span, language as language_of
 from bot.posts import POSTS, post_spans, surname
 from bot.vocabulary import SAME_START, alike, skeleton
 from index.text import fold, is_cyrillic, transliterate, words
@@ -181,7 +181,7 @@ class ProperNames:
             written = [self._written(part, guess, foreign) if part else part for part in parts]
             if written != parts:
                 return "-".join(written)
-        if not guess or len(typed) < 4 or folded in STOPWORDS or typed.upper() in _SAME_ACRONYM:  # "нато" is NATO (`_acronym`)
+        if not guess or len(typed) < 4 or folded in STOPWORDS or typed.upper() in SAME_ACRONYM:  # "нато" is NATO (`_acronym`)
             return typed
         cyrillic = is_cyrillic(typed)
         if foreign and not cyrillic and folded in self._in_runs and folded not in self.ordinary:
@@ -260,7 +260,7 @@ class ProperNames:
 
     def _acronym(self, typed: str) -> str:
         """`typed` as the collection writes the same acronym, if it writes it otherwise."""
-        same = _SAME_ACRONYM.get(typed.upper(), ())
+        same = SAME_ACRONYM.get(typed.upper(), ())
         if not same or fold(typed) in self.words or fold(typed) in self.ordinary:
             return typed
         return next((self.words[fold(a)] for a in same if fold(a) in self.words), typed)
@@ -329,8 +329,6 @@ _BREAK = re.compile(r"[.!?:;|–—¶\n#>“«\"]")
 _NAME_WRITTEN = re.compile(r"(?<!^)(?<![.!?«“\"(])(?<![.!?«“\"(]\s)\b[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]")
 #: An acronym as people type it: in capitals, or one of four letters or more in lower case ("otan").
 _ACRONYM = re.compile(r"(?<!\w)(?:[A-ZА-ЯЁ]{2,}|[a-zа-яё]{4,})(?!\w)")
-#: Each acronym of bot.language.ACRONYMS -> its group (the same thing in the three languages).
-_SAME_ACRONYM = {a: group for group in ACRONYMS for a in group}
 
 
 def _spellings(names: Collection[str]) -> tuple[frozenset[str], tuple[str, ...]]:

@@ -78,6 +78,15 @@ def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> No
     assert russian.mentions("Россия", loose=True) and russian.mentions("России", loose=True)
     assert not russian.mentions("Франция", loose=True) and not russian.mentions("Россия")
     assert Vocabulary(["the Belarusian authorities"]).mentions("Белоруссия", loose=True)
+    # An acronym in another language is the one the documents write in capitals.
+    un = Vocabulary(["the permanent members of the UN Security Council"])
+    assert un.mentions("ООН") and un.mentions("ONU") and not un.mentions("OTAN")
+    assert not Vocabulary(["un homme, une femme"]).mentions("ONU")  # "un" written in lower case is no UN
+
+
+def test_a_question_naming_an_acronym_in_its_own_language_is_answered(core: AnswerCore) -> None:
+    answer = core.ask("К чему министры призвали постоянных членов Совбеза ООН?")
+    assert answer.answered and "remain united" in answer.answer, answer.answer
 
 
 # --- the checks --------------------------------------------------------------------------------------
