@@ -59,7 +59,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, machine_line  # noqa: E402
 from bench.eval import judge  # noqa: E402
 from bench.fit_questions import Record, answer, collect, score  # noqa: E402
-from bot.answering import decision  # noqa: E402
+from bot.answering import decision, ranking  # noqa: E402
 from bot.answering.evidence import FEATURES  # noqa: E402
 
 DECISION_FILE = ROOT / "bot" / "answering" / "decision.json"
@@ -224,7 +224,7 @@ def diagnose(records: list[Record], w: decision.Weights) -> None:
                 continue
             if r.row["answerable"] and not judge(answer(r, w), r.row, r.corpus)["correct"]:
                 continue
-            ranked = decision.rank(r.context.evidence.candidates, w, r.context.question)
+            ranked = ranking.rank(r.context.evidence.candidates, w, r.context.question)
             evidence = replace(r.context.evidence, candidates=ranked)
             document = r.context.snapshot.document_vocabulary[ranked[0].passage.source]
             rows.append(decision.decision_features(evidence, ranked[0], document))
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         if outcome.refusal == "off_topic":
             continue  # the floor decides it
         ev = r.context.evidence
-        ranked = decision.rank(ev.candidates, w, r.context.question)
+        ranked = ranking.rank(ev.candidates, w, r.context.question)
         evidence = replace(ev, candidates=ranked)
         best = ranked[0]
         rows_x.append(decision.decision_features(evidence, best, r.context.snapshot.document_vocabulary[best.passage.source]))

@@ -19,7 +19,7 @@ import numpy as np
 
 from bench.common import DEFAULT_DOCS, ROOT, Corpus, build_core, load_gold, overlap
 from bench.eval import ask_with_history, gold_spans, judge
-from bot.answering import Context, analyse, decision, first_refusal, refusal
+from bot.answering import Context, analyse, decision, first_refusal, ranking, refusal
 
 PYDOCS = ROOT / "bench" / "corpora" / "python-docs"
 #: (gold file, documents, split of its rows to use or None for all, role)
@@ -103,7 +103,7 @@ def answer(record: Record, w: decision.Weights) -> Any:
     pipeline = core.pipeline.with_weights(w)
     ev = record.context.evidence
     context = Context(record.context.question, record.context.snapshot,
-                      replace(ev, candidates=decision.rank(ev.candidates, w, record.context.question)))
+                      replace(ev, candidates=ranking.rank(ev.candidates, w, record.context.question)))
     return pipeline.decide(context)
 
 

@@ -112,7 +112,7 @@ _SOUNDS = (("shch", "s"), ("sch", "s"), ("dzh", "j"), ("zh", "s"), ("sh", "s"), 
 
 #: A French word's last consonant, after a vowel, that is not said ("Landais", "Bordeaux"): a name
 #: written as it sounds in Cyrillic leaves it out ("Ланде"). *А Ланде?* after *Патрушев — это кто?*
-#: was refused (with the shown sentence naming her let back, `decision._shown_naming_less`: one more
+#: was refused (with the shown sentence naming her let back, `ranking._shown_naming_less`: one more
 #: training answer right, as written and in lower case, none lost; 2026-12-05).
 _SILENT_END = re.compile(r"[a-z]{3}[aeiou][stxdz]$")
 
@@ -125,7 +125,7 @@ _SILENT_END = re.compile(r"[a-z]{3}[aeiou][stxdz]$")
 _DEMONYM = re.compile(r"(?<=[a-z]{3}i)(?:ans?|ennes?|ens?)$")
 #: "Евр…" is "Eur…" (Европа, Europe). *Что Россия обещала не размещать в Европе?* was answered
 #: with a second sentence from the other document: "Европе" was not found in the first one's, so
-#: the second was not held to it (`decision.joins`); now the second is the sentence before the
+#: the second was not held to it (`ranking.joins`); now the second is the sentence before the
 #: answer, on Europe after the INF Treaty. One more training answer right in lower case, none
 #: lost (2026-12-05).
 _EURO = re.compile(r"^evr")

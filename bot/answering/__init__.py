@@ -3,7 +3,8 @@ a fitted ranking and decision, to a cited answer or a refusal with a reason code
 
 - `analyse` / `Question` (question.py): language, names, content words, asked type, follow-up;
 - `CHECKS` (checks.py): every reason to refuse, in the order they run;
-- evidence.py: the signals of each retrieved sentence; decision.py: the fitted weights;
+- evidence.py: the signals of each retrieved sentence; decision.py: the fitted weights and the
+  decision to answer; ranking.py: the candidates ranked and the answer's sentences chosen;
 - compose.py: the cited answer text; pipeline.py: all of it in order.
 
 `bot.core.AnswerCore` is the one entry the front ends call.

@@ -1,48 +1,35 @@
-"""The measured decision: which sentence answers, and whether to answer at all.
+"""The measured decision: whether to answer at all.
 
 Two logistic models over the signals of `bot.answering.evidence`, with the weights and
 thresholds that `bench/fit.py` fitted on training questions and wrote to `decision.json`
 beside this module (the file also records what they were fitted on and how they scored):
 
-- the ranker scores each sentence: how likely it is to be the one that answers;
+- the ranker scores each sentence: how likely it is to be the one that answers (its weights
+  are used by `bot.answering.ranking.rank`, which also chooses the answer's sentences);
 - the decision takes the best sentence's signals and what surrounds it (its margin over the
   collection, its lead over the next best, how much of the question's names its document
   covers, whether it holds the asked type) and gives the probability that answering with it
   is right. Below `threshold` citebot refuses ("weak_evidence").
 
-A second sentence joins the answer when the first does not already hold the date or count
-asked for, nor is the answer before given again to "Where exactly?" (`_complete`), its score is
-within `join` of the first's, it is a whole sentence, says something else, and (when the first's
-document names everything the question names) comes from the same document. Requiring it also
-to add something asked for that the first lacks (a name, a word of the question, the asked
-type) was measured and rejected: with the ranker's best sentence wrong a third of the time, the
-second is often the answer, and training answers right fell from 0.692 to 0.644 (bench/fit.py,
-2026-12-01; measured again on 2026-12-03: 249 instead of 260 of 327 training questions right).
-Before them, a first sentence that only announces a list or a topic is followed by the one that
-says it ("Among them, …": `bot.answering.sequel.announced`), whatever its score.
-
 A question whose relatedness (`Evidence.relatedness`: how much closer it comes to the
 collection than questions about other things do) is below `floor` is about something else:
-it is off topic ("off_topic"), whatever its language and whatever the collection.
+it is off topic ("off_topic"), whatever its language and whatever the collection. `join`, how
+close in score a second sentence must be to join the answer, is `ranking.joins`'.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from bot.answering.evidence import FEATURES, Candidate, Evidence, context_words, is_title, subject_acts
-from bot.answering.question import Question
-from bot.language import MONTHS, YEAR
+from bot.answering.evidence import FEATURES, Candidate, Evidence
 from bot.vocabulary import Vocabulary
-from index.text import fold
 
 #: The signals of the decision, in order (see `decision_features`).
 DECISION_FEATURES = (
@@ -91,260 +78,6 @@ def from_json(data: dict[str, Any]) -> Weights:
     )
 
 
-#: Answer types that only a few lines hold, so that a line holding it ranks before every line
-#: that does not: a byline for "who wrote …?" (6 more right training answers, none lost); a post
-#: beside the asked person's name for "who is …?" and "what is their job?" ("Quel poste occupe
-#: Sergueï Lavrov ?" was answered with "… received … Ministers Sergey Lavrov and …", which names
-#: him but not what he is: 2 more right training answers, none lost, 2026-12-03).
-HOLDING_FIRST = frozenset({"author", "role"})
-
-
-def rank(candidates: list[Candidate], w: Weights | None = None, question: Question | None = None) -> list[Candidate]:
-    """`candidates` with their ranker scores, best first, for `question`: bare ones (a byline or
-    heading that shares nothing with a question not asking "who", the title line unless it
-    holds what is asked) last, since they never answer, and so is the sentence that answered
-    the question before on its own, for a follow-up asking something else (`Question.seen`,
-    `_shown`), unless it names every name of a follow-up naming one of its own
-    (`_shown_naming_less`). For "Who…?", a document's title line comes after every other line: it names
-    posts, not who held them (*Who was at the 2021 meeting?* was answered with the 2021
-    statement's title alone, *… Meeting of the Minister for Europe and Foreign Affairs and …*;
-    one more training answer right, en-043, as written and in lower case, none lost; the same
-    for every answer type but dates, places and counts, which a title may hold: no more). For
-    an answer type of HOLDING_FIRST, the lines that hold it come before those that do not, and
-    for a follow-up asking more of the same ("When?"), the sentence that answered before comes
-    first if it holds what is asked (`Question.again`). For "Tell me more"
-    (`Question.reads_on`), the sentences beside the answer before come first (`_beside`); for
-    a follow-up asking something else, the best of them when it scores nearly as well as the
-    best sentence (`_beside_first`)."""
-    w = w or weights()
-    if not candidates:
-        return []
-    scores = np.stack([c.features for c in candidates]) @ w.ranker + w.ranker_bias
-    scored = [replace(c, score=float(s)) for c, s in zip(candidates, scores)]
-    first = question is not None and question.answer_type in HOLDING_FIRST
-    seen, again = (question.seen, question.again) if question is not None else ((), ())
-    reads_on = question is not None and question.reads_on
-    beside = {id(c) for c in _beside(scored, seen)} if reads_on else None
-    shown = _within if reads_on else _shown
-    if question is not None and not reads_on and _names_anew(question):
-        shown = _shown_naming_less
-    who = question is not None and question.answer_type == "person"
-
-    def precedence(c: Candidate) -> tuple[bool, ...]:
-        return (c.bare, who and is_title(c.text, c.passage.title), shown(c, seen),
-                beside is not None and id(c) not in beside, first and not c.holds_type,
-                not (c.holds_type and _among(c, again)))
-
-    ranked = sorted(scored, key=lambda c: (*precedence(c), -c.score))
-    if question is not None and question.follow_up and seen and not reads_on:
-        return _beside_first(ranked, seen, precedence)
-    return ranked
-
-
-#: How much lower a ranker score than the best one's a sentence just before or after the answer
-#: before may have and still come first for a follow-up (`_beside_first`). Chosen on the training
-#: questions by `python bench/sweep.py bot.answering.decision.BESIDE_WITHIN 0 0.1 0.25 0.75 1.5 2
-#: 3` (bench/README.md, 2026-12-05): the most right answers, as written and in lower case, of the
-#: values losing none that 0 (the rule off) got right.
-BESIDE_WITHIN = 0.75
-
-
-def _beside_first(ranked: list[Candidate], seen: tuple[str, ...],
-                  precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
-    """`ranked`, with the best-ranked sentence just before or after the answer before in its
-    passage (`_beside`) first when its score is within BESIDE_WITHIN of the best one's and no
-    rule of `rank` puts the best one before it (`precedence`, not a bare line): a
-    follow-up asking something else most often asks what the document says next to it. *Et le
-    dialogue entre Washington et Moscou, ils en pensaient quoi ?*, after what the ministers said
-    of arms control, is answered with *They welcomed the resumption of US-Russia dialogue …*,
-    the next sentence, not with Parly's 2019 words on dialogue, which e5 ranked above it.
-    Training (bench/results/sweep-beside.txt): 4 more right answers as written and 4 in lower
-    case of 591 questions, none lost; from 1.5 on, answers are lost."""
-    near = {id(c) for c in _beside(ranked, seen)}
-    best = ranked[0]
-    lifted = next((c for c in ranked if id(c) in near and not c.bare and c.score >= best.score - BESIDE_WITHIN
-                   and precedence(c) == precedence(best)), None)
-    if lifted is None or lifted is best:
-        return ranked
-    return [lifted, *(c for c in ranked if c is not lifted)]
-
-
-def _names_anew(question: Question) -> bool:
-    """Whether `question` is a follow-up naming someone or something of its own, not a number, a
-    place or time it is set in, nor a name the conversation carried (*А Ланде?* after *Патрушев —
-    это кто?*)."""
-    return bool(question.follow_up and any(
-        n not in question.numbers and n not in question.setting and n not in question.carried for n in question.names))
-
-
-def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...]) -> bool:
-    """`_shown`, unless `candidate` names every name of the search: the sentence that answered the
-    question before answers a follow-up asking about another name it names too (*А Ланде?* after
-    *Патрушев — это кто?*: "… Nikolai Patrushev and … Claire Landais" was passed over for a
-    sentence about neither). One more training answer right, as written and in lower case, none
-    lost (2026-12-05)."""
-    return _shown(candidate, seen) and candidate.names_sentence < 1.0
-
-
-def _within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
-    """Whether `candidate` was shown in one of the answer's sentences `shown`, alone or with one
-    it brought along ("The theme … 1944. In response, … 1943.")."""
-    return any(candidate.text in s for s in shown)
-
-
-def _beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
-    """The candidates just before or after a sentence of the answer `shown` in its passage, not
-    shown themselves: what "Tell me more" reads on to."""
-    at = {(c.passage.chunk_id, c.index) for c in candidates if _within(c, shown)}
-    return [c for c in candidates if not _within(c, shown)
-            and {(c.passage.chunk_id, c.index - 1), (c.passage.chunk_id, c.index + 1)} & at]
-
-
-def _shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
-    """Whether `candidate` answered the question before on its own (one of `Question.seen`, shown
-    alone). A sentence shown with another (one it brought along, or the one that brought it) is
-    not: the two held two facts, and which of them answered is not known (*and what did he give
-    her back?* after an answer that showed what Parly gave Shoigu and, leaning on it, what he
-    gave her in response; two more training follow-ups right, none lost)."""
-    return any(candidate.text == s.strip() for s in seen)
-
-
-def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
-    """Whether `candidate` is one of an earlier answer's `sentences` (each as shown, with any
-    sentence it brought along)."""
-    return any(candidate.text in s for s in sentences)
-
-
-def answering_sentences(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
-                        foreign: bool) -> tuple[Candidate, Candidate | None]:
-    """The sentence to answer with, and a second one from another document when the question
-    sets names side by side; both follow from the question's names that the best-ranked
-    sentence's document (`documents`, by source) does not mention:
-
-    - none: the best-ranked sentence, or the best that names what the question asks about
-      (`_about_the_topic`) from a document that names everything the question does (*Qu'ont
-      dit Le Drian et Parly sur la Syrie en 2021 ?*: the 2021 statement's Syria sentence, not
-      the 2019 article's), or for a "When…?" or "How many…?" it leaves without a date or
-      count, a title line that states it (`_title_holding`);
-    - only names set side by side ("in 2019 and then in 2021", "the Moscow and the Paris
-      meetings"): it, and the best sentence of another document that names the rest, so that
-      each side is answered from its own document;
-    - any other: a sentence that names them all itself, from a document that has them all
-      (*Did they discuss Afghanistan?*: the 2019 article never mentions Afghanistan, the 2021
-      statement's sentence about it does); when only a year or month is missing and the
-      question asks no "What did X do?", the best sentence of a document that names everything
-      the search does (*Who came over from Moscow for the Paris talks in November 2021?*: a
-      date says which document is meant), and of those the best that names what the question
-      asks about (`_about_the_topic`: the Ukraine sentence, not the statement's opening line, for
-      *What did Le Drian and Parly say about Ukraine in November 2021?*); when what the question
-      asks about (and a year or month) is all that is missing, the best sentence about it from a
-      document that names everything (*Что Ле Дриан и Парли сказали о Белоруссии?*: the 2019
-      article's best sentence names them, the 2021 statement's Belarus sentence does not); and,
-      for a question asking no person, date, place or number, a sentence that itself names the
-      missing names that are no year or month, from a document that names everything (*Did
-      North Africa come up in Moscow in 2019?*: "The ministers discussed the situation in Syria
-      and Northern Africa.", not the 2021 statement's Mali sentence, which was refused; one more
-      training answer right as written, none lost; for every answer type, *Who represented
-      Germany at the Moscow meeting?* was answered with a sentence listing Germany, 2026-12-05). A
-      sentence that only shares such a document is not enough for the act of a "What did X do?" (the 2021
-      statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
-      for `name_not_in_document` to refuse."""
-    best = candidates[0]
-
-    def has_all(c: Candidate, names: Sequence[str]) -> bool:
-        return all(documents[c.passage.source].mentions(n, foreign) for n in names)
-
-    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
-    if not missing:
-        covering = candidates
-        if question.topic:  # of the documents that name everything the question does
-            covering = [best, *(c for c in candidates[1:] if has_all(c, question.names))]
-        return _title_holding(question, candidates, _about_the_topic(question, covering, foreign)), None
-    others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
-
-    if set(missing) <= set(question.compared):
-        return best, next((c for c in others if c.passage.source != best.passage.source and has_all(c, missing)), None)
-    only_dates = not question.subject and all(YEAR.fullmatch(n) or fold(n) in MONTHS for n in missing)
-    about = bool(question.topic) and all(n in question.topic or YEAR.fullmatch(n) or fold(n) in MONTHS
-                                         for n in missing)
-    undated = [n for n in missing if not (YEAR.fullmatch(n) or fold(n) in MONTHS)]
-    eligible = [c for c in others if has_all(c, question.names) and (
-        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names)
-        or about and _names_topic(c, question.topic, foreign)
-        or question.answer_type == "other" and bool(undated) and _names_itself(c, undated, foreign))]
-    return (_about_the_topic(question, eligible, foreign) if eligible else best), None
-
-
-#: How far down the ranking the sentence naming the subject of "Who did X meet?" acting may be
-#: taken from, when the best-ranked one does not (`acting_first`).
-ACTING_WITHIN = 2
-
-
-def acting_first(question: Question, candidates: list[Candidate], best: Candidate, foreign: bool) -> Candidate:
-    """For "Who did X …?" ("Who did Lavrov meet with in Paris?"), when `best` does not name X
-    acting (`evidence.subject_acts`, what `subject_not_in_answer` asks): the runner-up that does
-    (of the first ACTING_WITHIN candidates), else `best`. *Paris hopes that the leaders … will
-    meet* ranked first and the question was refused; *Jean-Yves Le Drian … and Florence Parly …
-    received their Russian counterparts, Ministers Sergey Lavrov and …*, second, answers.
-    Training (bench/README.md): one more right (tr-en-501), as written and in lower case, none
-    lost. For every question whose subject acts: two more right (also *What did Shoigu tell Parly
-    when they met?*), but *What did Parly give to Lavrov?* and *Что Парли подарила Лаврову?* were
-    answered with the runner-up *… Parly … received … Lavrov …*, which gives nothing; bounding
-    how much less the runner-up may resemble what is asked (the `focus` signal) split them by
-    0.003 only (0.011 below for the gain, 0.014 for the loss): not kept."""
-    if question.answer_type != "person" or not question.subject or subject_acts(question, best, foreign):
-        return best
-    return next((c for c in candidates[:ACTING_WITHIN] if c is not best and not c.bare
-                 and not _shown(c, question.seen) and subject_acts(question, c, foreign)), best)
-
-
-def _names_itself(candidate: Candidate, names: Sequence[str], foreign: bool) -> bool:
-    """Whether `candidate`'s own sentence names every one of `names`."""
-    words = candidate.words_of((candidate.passage.chunk_id, candidate.index, "itself"), candidate.text)
-    return all(words.mentions(n, loose=foreign) for n in names)
-
-
-def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
-    """The best-ranked sentence that names what the question asks about (`Question.topic`), itself
-    or in the CONTEXT_CHARS of its paragraph before it ("They reiterated …" after "… mercenaries in
-    the Sahel"): *qu'ont dit les ministres sur le MH17 en 2021 ?* is answered with *they stressed
-    the importance of resolving the MH17 affair*, not with what they said of Wagner, which e5
-    ranks first. A topic that names no name is its words (`Question.topic_words`), written as the
-    documents write them, give or take an inflection (not matched by their consonants across
-    languages): *qu'est-ce que moscou a promis sur les missiles ?* is answered with *… not to
-    deploy missiles of this type …*, not with what the French ministers called on Moscow to do
-    about Ukraine (training: two more right in lower case, none lost as written or in lower case;
-    matched by consonants too, one more answer changed, 2026-12-04). Not for the answer types of
-    HOLDING_FIRST (a byline never names what the article is about). The best-ranked sentence
-    when none does."""
-    best = candidates[0]
-    if question.answer_type in HOLDING_FIRST:
-        return best
-    topic, loose = (question.topic, foreign) if question.topic else (question.topic_words, False)
-    if _names_topic(best, topic, loose):
-        return best
-    return next((c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)
-                 and _names_topic(c, topic, loose)), best)
-
-
-def _names_topic(candidate: Candidate, topic: tuple[str, ...], foreign: bool) -> bool:
-    """Whether `candidate`, or its paragraph just before it (`context_words`), names every name
-    of `topic` (True when there is none)."""
-    return not topic or all(context_words(candidate).mentions(n, foreign) for n in topic)
-
-
-def _title_holding(question: Question, candidates: list[Candidate], best: Candidate) -> Candidate:
-    """For a "When…?" or "How many…?" naming something, when `best` states no date or count: a
-    document's title line that states it and names all the question's names (*When did the
-    ministers meet in Paris?*: the 2019 article's *Paris hopes that …* ranks first, the 2021
-    statement's title *… (Paris, 12 November 2021)* second). `best` when there is none.
-    One more training question right (`bench/gold-train.jsonl`, tr-en-301), none lost."""
-    if question.answer_type not in ("date", "number") or best.holds_type or not question.search_names:
-        return best
-    return next((c for c in candidates if c.holds_type and c.names_sentence == 1.0
-                 and is_title(c.text, c.passage.title)), best)
-
-
 def decision_features(evidence: Evidence, best: Candidate, document: Vocabulary) -> np.ndarray:
     """The decision's signals for answering with `best` (DECISION_FEATURES, in order)."""
     others = [c.score for c in evidence.candidates if c is not best and not c.bare]
@@ -363,53 +96,3 @@ def probability(features: np.ndarray, w: Weights | None = None) -> float:
     w = w or weights()
     z = float(features @ w.decision + w.decision_bias)
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
-
-
-def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: Weights | None = None, *,
-          same_document: bool = False, foreign: bool = False) -> bool:
-    """Whether `candidate` joins the answer `chosen` to `question`: the first sentence does not
-    already hold all that is asked (`_complete`), and the candidate scores within `join` of it,
-    is a sentence (no heading, byline or caption), is not the answer before (`Question.seen`,
-    `_shown`), names the topic the question asks about (`Question.topic`, itself or in its
-    paragraph just before it, as `_about_the_topic` asks of the first: *Lastly, they stressed
-    the importance of resolving the MH17 affair* is not followed by what was said of Navalny),
-    does not say the same again, and, when `same_document` (the first sentence's document
-    covers everything the question names), comes from the same document: a second document
-    joins only a question about two."""
-    w = w or weights()
-    first = chosen[0]
-    if _complete(question, first):
-        return False
-    if candidate.score < first.score - w.join or candidate.fragment or _shown(candidate, question.seen):
-        return False
-    if not _names_topic(candidate, question.topic, foreign):
-        return False
-    if same_document and candidate.passage.source != first.passage.source:
-        return False
-    return all(float(candidate.vector @ c.vector) < 0.95 for c in chosen)
-
-
-#: Answer types whose holding is certain from the text (a date, a count, a post beside the name
-#: asked about, a byline): a sentence that holds one has answered; a person or place is any
-#: capitalised word (`evidence.holds`), and a second sentence may hold the one asked for. The
-#: byline: "Who wrote the article about the Moscow meeting?" was answered with it and with what
-#: Shoigu said, whose "Sergei Shoigu" the next "he" then carried (*что он пишет о возможных
-#: совместных операциях?*). Six training answers one sentence shorter, none right or wrong
-#: changed (2026-12-05).
-_PRECISE = frozenset({"date", "number", "role", "author"})
-
-
-def _complete(question: Question, first: Candidate) -> bool:
-    """Whether the answer's first sentence holds all that `question` asks, so that no other joins:
-    it holds the date or count asked for ("When was it published?": *… in June 1944*, not also
-    the newspaper photograph *taken on January 1, 1943*), or it is the answer before, given again
-    to "Where exactly?" (`Question.again`), and names a place.
-    Measured on the 327 training questions, question by question: 8 answers one sentence shorter,
-    none right or wrong changed; a post ("Who is Florence Parly?" is not followed by her meeting
-    with Esper): 3 more of 352 shorter, none right or wrong changed. Measured and not kept:
-    "where" questions as precise (two right answers lost: *Which countries make up the Norman Four?* needs its second sentence), and any
-    follow-up asking more of the same (*Qui d'autre avait dit oui ?* lost the sentence naming
-    who else)."""
-    if not first.holds_type:
-        return False
-    return question.answer_type in _PRECISE or question.answer_type == "place" and _among(first, question.again)

@@ -95,7 +95,7 @@ class Candidate:
     index: int  # position of the sentence within its passage
     vector: np.ndarray = field(repr=False)
     features: np.ndarray = field(repr=False)  # FEATURES, in order
-    score: float = 0.0  # the ranker's score (set by `decision.rank`)
+    score: float = 0.0  # the ranker's score (set by `ranking.rank`)
     #: Where the words of a span of its passage are kept (`_Snapshot.words_of`: made once per
     #: index generation, not for every question); `context_words` asks it.
     words_of: Callable[[Hashable, str], Vocabulary] = field(

@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 import prompts
-from bot.answering import decision
+from bot.answering import decision, ranking
 from bot.answering.checks import Check, Context, first_refusal
 from bot.answering.compose import compose
 from bot.answering.evidence import Candidate, Evidence, gather, known_words
@@ -160,11 +160,11 @@ class Pipeline:
         passages += snapshot.passages_quoting(question.previous_answer, vectors["search"], passages)
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
-        candidates = decision.rank(gather(question, passages, snapshot, vectors), self.weights, question)
+        candidates = ranking.rank(gather(question, passages, snapshot, vectors), self.weights, question)
         if question.answer_type in ("date", "number") and not _holds_what_is_asked(candidates):
             wider = snapshot.sentence_passages(vectors["search"], passages, SENTENCE_PASSAGES, SENTENCE_POOL)
             if wider:  # kept only when they hold it
-                more = decision.rank(gather(question, passages + wider, snapshot, vectors), self.weights, question)
+                more = ranking.rank(gather(question, passages + wider, snapshot, vectors), self.weights, question)
                 if _holds_what_is_asked(more):
                     passages, candidates = passages + wider, more
         median, top = snapshot.against_background(vectors["search"])
@@ -198,11 +198,11 @@ class Pipeline:
         question, evidence = context.question, context.evidence
         w = self.weights or decision.weights()
         documents = context.snapshot.document_vocabulary
-        best, other = decision.answering_sentences(question, evidence.candidates, documents, evidence.foreign)
+        best, other = ranking.answering_sentences(question, evidence.candidates, documents, evidence.foreign)
         # Passed over for not naming the subject acting, a sentence does not join either.
         passed: list[Candidate] = []
         if other is None:
-            acting = decision.acting_first(question, evidence.candidates, best, evidence.foreign)
+            acting = ranking.acting_first(question, evidence.candidates, best, evidence.foreign)
             if acting is not best:
                 at = next(i for i, c in enumerate(evidence.candidates) if c is acting)
                 passed, best = [best, *evidence.candidates[:at]], acting
@@ -224,7 +224,7 @@ class Pipeline:
                 break
             if candidate is best or candidate is given or any(candidate is p for p in passed):
                 continue
-            if decision.joins(candidate, context.chosen, question, w, same_document=covered,
+            if ranking.joins(candidate, context.chosen, question, w, same_document=covered,
                               foreign=evidence.foreign):
                 context.chosen.append(candidate)
         refused = first_refusal("answer", context)
