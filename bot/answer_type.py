@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.language import POSSESSIVE, YEAR, content_tokens, folded_words
-from index.text import tokens
+from bot.language import MONTHS, POSSESSIVE, YEAR, content_tokens, folded_words
+from index.text import fold, tokens, words
 
 AnswerType = Literal["author", "person", "role", "date", "place", "number", "other"]
 #: The answer types that ask for someone: a byline or a name answers, and the next "he" or "she" means them.
@@ -225,3 +225,21 @@ def time_bound(text: str) -> TimeBound | None:
                       after=int(next(g for g in after.groups() if g)) if after else None,
                       ahead=_NEXT.search(text) is not None, hour=_HOUR.search(text) is not None)
     return bound if bound != TimeBound() else None
+
+
+#: English months that are also everyday words: a month only when capitalised ("May 9, 2020",
+#: not "a decision may be made").
+_MONTH_OR_WORD = frozenset({"may", "march"})
+
+
+def names_a_month(text: str) -> bool:
+    """Whether `text` names a month (MONTHS, French elisions aside: "d'avril"), "may" and "march"
+    only when capitalised. *When will the joint peacekeeping operations in Africa start?* was
+    answered with "… a decision may be made to conduct joint peacekeeping operations …", whose
+    "may" was taken for a date (one more training question refused, as it should be; none lost,
+    2026-12-05)."""
+    return any(fold(word) in MONTHS and (fold(word) not in _MONTH_OR_WORD or word[:1].isupper())
+               or _ELIDED_MONTH.match(fold(word)) for word, _ in words(text))
+
+
+_ELIDED_MONTH = re.compile(r"[dl]'(?:" + "|".join(sorted(m for m in MONTHS if m.isascii())) + r")$")

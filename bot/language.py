@@ -177,23 +177,6 @@ MONTHS = frozenset(
     января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
 )
 
-#: English months that are also everyday words: a month only when capitalised ("May 9, 2020",
-#: not "a decision may be made").
-_MONTH_OR_WORD = frozenset({"may", "march"})
-
-
-def names_a_month(text: str) -> bool:
-    """Whether `text` names a month (MONTHS, French elisions aside: "d'avril"), "may" and "march"
-    only when capitalised. *When will the joint peacekeeping operations in Africa start?* was
-    answered with "… a decision may be made to conduct joint peacekeeping operations …", whose
-    "may" was taken for a date (one more training question refused, as it should be; none lost,
-    2026-12-05)."""
-    return any(fold(word) in MONTHS and (fold(word) not in _MONTH_OR_WORD or word[:1].isupper())
-               or _ELIDED_MONTH.match(fold(word)) for word, _ in words(text))
-
-
-_ELIDED_MONTH = re.compile(r"[dl]'(?:" + "|".join(sorted(m for m in MONTHS if m.isascii())) + r")$")
-
 #: One organisation's or treaty's acronym in English, French and Russian: a question names it
 #: as its own language does ("l'OTAN", "ОБСЕ"), the documents as theirs ("NATO", "OSCE").
 ACRONYMS: tuple[tuple[str, ...], ...] = (

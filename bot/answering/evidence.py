@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.answering.question import Question
-from bot.answer_type import CLOCK, SOMEONE, asking_words
-from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence, names_a_month
+from bot.answer_type import CLOCK, SOMEONE, asking_words, names_a_month
+from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
 from bot.posts import post_spans
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
