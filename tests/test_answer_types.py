@@ -130,6 +130,14 @@ def test_a_byline_does_not_answer_what_it_only_resembles_in_another_language(cor
     assert "IVANOV" not in " ".join(answer.sentences()), answer.answer
 
 
+def test_a_byline_answers_who_wrote_not_what_the_author_thinks(core: AnswerCore) -> None:
+    """The byline shares *International Security* with *la sécurité mondiale*; it says who the
+    author is, not what he thinks."""
+    answer = core.ask("Que pense l'auteur de l'article de 2019 du rôle de Moscou dans la sécurité mondiale ?")
+    assert answer.answered and "IVANOV" not in answer.answer, answer.answer
+    assert "IVANOV" in core.ask("Qui a écrit l'article sur la réunion de Moscou ?").answer
+
+
 @pytest.mark.parametrize("question", ["Who wrote the statement on the Paris meeting?", "Qui a rédigé le communiqué de Paris ?"])
 def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, question: str) -> None:
     """The Paris statement has no byline: whoever it mentions did not write it."""
