@@ -110,6 +110,16 @@ def test_a_follow_up_asking_something_else_reads_what_the_document_says_beside_t
     assert "resumption of US-Russia dialogue" not in alone.sentences()[0], alone.answer
 
 
+def test_a_date_asked_of_the_answer_just_given_is_that_answer_s(core: AnswerCore) -> None:
+    """The Brégançon meeting is given no month; the June 1944 of the photograph Parly gave Shoigu,
+    whom the conversation named, is not its month."""
+    *_, month = converse(core, ["What did Shoigu say about working with Paris?",
+                                "Where did Putin and Macron agree to resume defence contacts?", "In which month?"])
+    assert not month.answered and month.refusal == "no_number", month.answer
+    *_, when = converse(core, ["Who did Shoigu invite to the Victory Day parade?", "When was it?"])
+    assert when.answered and "May 9, 2020" in when.answer, when.answer
+
+
 def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:
     """After two questions about what Shoigu said, "Куда он пригласил французских военных?" asks
     where: the parade on Red Square is in the answer (it was left out when a sentence naming only

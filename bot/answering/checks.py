@@ -125,18 +125,31 @@ def _of_what_is_asked(c: Context) -> bool:
     - for a follow-up that names nothing of its own ("what date was that summit?" after "where
       did putin and macron agree to …?"), it names a name the conversation carried (or, when it
       carried none, a word): the date of the Red Square parade, or of the Moscow meeting, is not
-      that summit's (one more training answer right, as written and in lower case, none lost).
+      that summit's (one more training answer right, as written and in lower case, none lost);
+      and, when an answer was just given, it comes from that answer's passage: it asks the date
+      or count of what the answer told. *а в каком месяце?*, after the answer that Putin and
+      Macron met at Fort de Brégançon (no month given), was answered with the June 1944 of the
+      photograph Parly gave Shoigu, whose name the conversation carried (one more training answer
+      right, as written and in lower case, none lost, 2026-12-05).
 
     Any other question: True."""
     question, loose = c.question, _foreign(c)
     if question.follow_up and question.carried and not question.names:
         named = [n for n in question.carried if n[:1].isupper() or n[:1].isdigit()] or question.carried
         window = context_words(c.chosen[0])
+        if question.previous_answer and not _quotes(c.chosen[0].passage.text, question.previous_answer):
+            return False
         return any(window.mentions(name, loose=loose) for name in named)
     if not (question.bound and question.bound.ahead):
         return True
     window = context_words(c.chosen[0])
     return all(window.mentions(part, loose=loose) for name in question.names for part in name.split("-") if part)
+
+
+def _quotes(text: str, sentences: tuple[str, ...]) -> bool:
+    """Whether `text` holds one of `sentences` word for word, spacing aside."""
+    spaced = " ".join(text.split())
+    return any(" ".join(s.split()) in spaced for s in sentences if s.strip())
 
 
 def _off_topic(c: Context) -> dict[str, Any] | None:
