@@ -253,7 +253,7 @@ CHECKS: tuple[Check, ...] = (
           "in the coming days\" answers \"When could the next Normandy summit happen?\") and not every name the "
           "question gives (what is to come for the Norman Four answers no \"next NATO-Russia meeting\"); for a "
           "follow-up naming nothing of its own (\"what date was that summit?\"), a first sentence naming nothing "
-          "the conversation carried",
+          "the conversation carried, or from another passage than the answer just given",
           _missing("number", "date")),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
