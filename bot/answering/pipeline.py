@@ -225,7 +225,7 @@ class Pipeline:
             if candidate is best or candidate is given or any(candidate is p for p in passed):
                 continue
             if ranking.joins(candidate, context.chosen, question, w, same_document=covered,
-                              foreign=evidence.foreign):
+                             foreign=evidence.foreign):
                 context.chosen.append(candidate)
         refused = first_refusal("answer", context)
         if refused:
