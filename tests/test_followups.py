@@ -100,8 +100,8 @@ def test_a_follow_up_asking_something_else_reads_what_the_document_says_beside_t
         core: AnswerCore) -> None:
     """After what the ministers said of arms control in Europe, the talks between Washington and
     Moscow are the next sentence of that paragraph; e5 ranked Parly's 2019 words on "dialogue"
-    first. Each question is also asked on its own: the first answer is the same, and the second,
-    asked with no conversation, is not the paragraph's next sentence."""
+    first. Asked on its own, with no conversation, the follow-up does not get that sentence first:
+    the answer before brings it."""
     first, then = converse(core, ["What did the ministers think of arms control disappearing in Europe?",
                                   "And the talks between Washington and Moscow, how did they see them?"])
     assert "arms control regimes" in first.sentences()[0], first.answer
