@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(module, name):
         parser.error(f"{module_name} has no {name}")
     shipped = getattr(module, name)
+    if not isinstance(shipped, (int, float)) or isinstance(shipped, bool):
+        parser.error(f"{args.constant} is {shipped!r}, not a number")
+    if isinstance(shipped, int) and any(v != int(v) for v in args.values):
+        parser.error(f"{args.constant} is a whole number; so must every value be")
     sets = training_sets()
     print(machine_line(machine()))
     print(f"Sweeping {args.constant} (shipped: {shipped}) over {sum(len(r) for _, _, r in sets)} training questions "
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="citebot-sweep-") as tmp:
         cores = {docs: build_core(docs, Path(tmp) / f"data-{i}") for i, docs in enumerate({d for _, d, _ in sets})}
         for value in args.values:
-            setattr(module, name, type(shipped)(value) if isinstance(shipped, (int, float)) else value)
+            setattr(module, name, type(shipped)(value))
             results.append((value, right_answers(cores, sets)))
             print(f"  {value:g}: {len(results[-1][1]['as written'])} right as written, "
                   f"{len(results[-1][1]['lower case'])} in lower case", flush=True)
