@@ -101,7 +101,7 @@ def _beside_first(ranked: list[Candidate], seen: tuple[str, ...],
     of arms control, is answered with *They welcomed the resumption of US-Russia dialogue …*,
     the next sentence, not with Parly's 2019 words on dialogue, which e5 ranked above it.
     Training (bench/results/sweep-beside.txt): 4 more right answers as written and 4 in lower
-    case of 591 questions, none lost; from 1.5 on, answers are lost."""
+    case of 642 questions, none lost; from 1.5 on, answers are lost."""
     near = {id(c) for c in _beside(ranked, seen)}
     best = ranked[0]
     lifted = next((c for c in ranked if id(c) in near and not c.bare and c.score >= best.score - BESIDE_WITHIN
