@@ -49,7 +49,7 @@ def test_the_asked_answer_type_in_three_languages(question: str, kind: str) -> N
 
 
 def test_where_is_answered_by_a_place_not_by_any_name() -> None:
-    from bot.answering.evidence import holds
+    from bot.answering.holding import holds
 
     for question in ("Where exactly?", "Où exactement ?", "Где именно?"):
         asked = analyse(question)
@@ -60,7 +60,7 @@ def test_where_is_answered_by_a_place_not_by_any_name() -> None:
 
 
 def test_the_eve_of_something_answers_when() -> None:
-    from bot.answering.evidence import holds
+    from bot.answering.holding import holds
 
     for question in ("When?", "Quand ?", "Когда?"):
         asked = analyse(question)
@@ -70,7 +70,7 @@ def test_the_eve_of_something_answers_when() -> None:
 
 
 def test_may_is_a_month_only_when_it_names_one() -> None:
-    from bot.answering.evidence import holds
+    from bot.answering.holding import holds
 
     asked = analyse("When will the joint operations start?")
     assert not holds(asked, "A decision may be made to conduct joint operations.")
@@ -82,7 +82,7 @@ def test_may_is_a_month_only_when_it_names_one() -> None:
 def test_the_two_ministers_is_no_count(core: AnswerCore) -> None:
     """"How many…?" is answered by a count, not by "the two countries" or "the two Ministers",
     which refer to who was named before."""
-    from bot.answering.evidence import holds
+    from bot.answering.holding import holds
 
     asked = analyse("How many prisoners were exchanged?")
     assert not holds(asked, "The two Ministers condemned the behaviour of the Belarusian authorities.")

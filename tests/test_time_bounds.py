@@ -38,7 +38,7 @@ def test_no_time_bound_for_what_is_no_when_question_or_sets_none() -> None:
 
 
 def test_a_sentence_answers_a_bounded_when_only_within_its_bound() -> None:
-    from bot.answering.evidence import holds
+    from bot.answering.holding import holds
 
     before = analyse("When did Parly and Shoigu meet before 2021?")
     assert holds(before, "The meeting was held in Moscow on September 9, 2019.")
@@ -59,7 +59,7 @@ def test_a_sentence_answers_a_bounded_when_only_within_its_bound() -> None:
 def test_a_question_asking_the_time_of_day_is_answered_only_by_one(question: str) -> None:
     """A date says on which day, not at what time: "held in Moscow on September 9, 2019" does not
     answer "What time did the talks start?"; "at 10:30", "18h30", "in the morning", "утром" do."""
-    from bot.answering.evidence import holds
+    from bot.answering.holding import holds
 
     asked = analyse(question)
     assert asked.answer_type == "date" and asked.bound is not None and asked.bound.hour

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering import analyse
-from bot.answering.evidence import introduces
+from bot.answering.holding import introduces
 from bot.core import AnswerCore, with_history
 from bot.models import Turn
 

@@ -3,7 +3,8 @@ a fitted ranking and decision, to a cited answer or a refusal with a reason code
 
 - `analyse` / `Question` (question.py): language, names, content words, asked type, follow-up;
 - `CHECKS` (checks.py): every reason to refuse, in the order they run;
-- evidence.py: the signals of each retrieved sentence; decision.py: the fitted weights and the
+- evidence.py: the signals of each retrieved sentence (holding.py: whether it holds the asked
+  type); decision.py: the fitted weights and the
   decision to answer; ranking.py: the candidates ranked and the answer's sentences chosen;
 - compose.py: the cited answer text; pipeline.py: all of it in order.
 

@@ -313,7 +313,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: 
 
 #: Answer types whose holding is certain from the text (a date, a count, a post beside the name
 #: asked about, a byline): a sentence that holds one has answered; a person or place is any
-#: capitalised word (`evidence.holds`), and a second sentence may hold the one asked for. The
+#: capitalised word (`holding.holds`), and a second sentence may hold the one asked for. The
 #: byline: "Who wrote the article about the Moscow meeting?" was answered with it and with what
 #: Shoigu said, whose "Sergei Shoigu" the next "he" then carried (*что он пишет о возможных
 #: совместных операциях?*). Six training answers one sentence shorter, none right or wrong

@@ -69,7 +69,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.answering.evidence import Candidate as Evidence
-from bot.answering.evidence import holds
+from bot.answering.holding import holds
 from bot.answering.question import Question
 from bot.language import content_tokens, ends_sentence, key_terms, language
 from bot.vocabulary import Vocabulary
