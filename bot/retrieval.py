@@ -191,11 +191,16 @@ class _Snapshot:
     def passages_quoting(self, sentences: Iterable[str], search: np.ndarray, found: list[Passage]) -> list[Passage]:
         """The passages, not among `found`, that hold one of `sentences` word for word (spacing
         aside), each with its similarity to `search` and no fused score."""
-        quoted = [" ".join(s.split()) for s in sentences if s.strip()]
+        quoted = _quoted(sentences)
         if not quoted:
             return []
         holding = (pid for pid, text in zip(self.ids, self._spaced) if any(q in text for q in quoted))
         return self._with_similarity(self._unseen(holding, found, len(self.ids)), search)
+
+    def quotes(self, chunk_id: str, sentences: Iterable[str]) -> bool:
+        """Whether the passage `chunk_id` holds one of `sentences` word for word (spacing aside)."""
+        at = self.position.get(chunk_id)
+        return at is not None and any(q in self._spaced[at] for q in _quoted(sentences))
 
     def _with_similarity(self, ids: list[str], search: np.ndarray) -> list[Passage]:
         """The passages `ids` of this generation, each with its similarity to `search` and no fused score."""
@@ -299,3 +304,9 @@ class HybridRetriever(BaseRetriever):
                      metadata={"source": p.source, "title": p.title, "start": p.start, "end": p.end, "score": p.score})
             for p in self.search(query)
         ]
+
+
+def _quoted(sentences: Iterable[str]) -> list[str]:
+    """Each non-blank sentence with its spacing made single spaces, as `_Snapshot._spaced` holds
+    the passages' texts."""
+    return [" ".join(s.split()) for s in sentences if s.strip()]

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.answering.question import MAX_QUESTION_CHARS, Question
-from bot.answering.evidence import context_words, holds, subject_acts
+from bot.answering.evidence import context_words, subject_acts
+from bot.answering.holding import holds
 import prompts
 from bot.language import summed
 from bot.small_talk import small_talk_kind
@@ -137,19 +138,13 @@ def _of_what_is_asked(c: Context) -> bool:
     if question.follow_up and question.carried and not question.names:
         named = [n for n in question.carried if n[:1].isupper() or n[:1].isdigit()] or question.carried
         window = context_words(c.chosen[0])
-        if question.previous_answer and not _quotes(c.chosen[0].passage.text, question.previous_answer):
+        if question.previous_answer and not c.snapshot.quotes(c.chosen[0].passage.chunk_id, question.previous_answer):
             return False
         return any(window.mentions(name, loose=loose) for name in named)
     if not (question.bound and question.bound.ahead):
         return True
     window = context_words(c.chosen[0])
     return all(window.mentions(part, loose=loose) for name in question.names for part in name.split("-") if part)
-
-
-def _quotes(text: str, sentences: tuple[str, ...]) -> bool:
-    """Whether `text` holds one of `sentences` word for word, spacing aside."""
-    spaced = " ".join(text.split())
-    return any(" ".join(s.split()) in spaced for s in sentences if s.strip())
 
 
 def _off_topic(c: Context) -> dict[str, Any] | None:
