@@ -4,10 +4,11 @@
     python bench/fit.py              # fit, write bot/answering/decision.json, report
     python bench/fit.py --report     # report the shipped weights only (no fit)
     python bench/fit.py --only floor # refit the off-topic floor alone, the rest as shipped
+    python bench/fit.py --only decision  # refit the decision and its threshold, the rest as shipped
 
 Training questions: tests/gold.jsonl, bench/gold.jsonl, bench/gold-train.jsonl and
-bench/gold-chains-train.jsonl (24 follow-up chains, 94 turns) over the
-bundled documents, and the "train" rows of bench/gold-python-docs.jsonl over 32 pages of
+bench/gold-chains-train.jsonl (83 follow-up chains, 270 turns) over
+the bundled documents, and the "train" rows of bench/gold-python-docs.jsonl over 32 pages of
 Python's documentation. Held-out questions, written before any fit and never fitted on:
 bench/gold-heldout.jsonl and the "heldout" rows of bench/gold-python-docs.jsonl.
 
@@ -48,6 +49,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -267,6 +269,61 @@ def refit_floor(records: list[Record], train: list[Record], write: Path) -> int:
     return 0
 
 
+def fit_decision(train: list[Record], w: decision.Weights,
+                 with_decision: Callable[[tuple[np.ndarray, float], float], decision.Weights],
+                 ) -> tuple[tuple[np.ndarray, float], float]:
+    """The decision and its threshold: a logistic regression on the best sentence's signals of each
+    training question answered with `w` (every question answered), label 1 for an answerable
+    question answered right and 0 for an unanswerable one (answerable questions answered wrong
+    are left out: no decision makes them right; those the floor refuses too: it decides them);
+    then the threshold by `constrained_best` over 0.00-0.95, each scored with the weights
+    `with_decision` makes of that decision and threshold."""
+    rows_x, rows_y = [], []
+    for r in train:
+        if r.context is None:
+            continue
+        outcome = answer(r, w)
+        if r.row["answerable"] and not judge(outcome, r.row, r.corpus)["correct"]:
+            continue
+        if outcome.refusal == "off_topic":
+            continue
+        ranked = ranking.rank(r.context.evidence.candidates, w, r.context.question)
+        evidence = replace(r.context.evidence, candidates=ranked)
+        best = ranked[0]
+        rows_x.append(decision.decision_features(evidence, best, r.context.snapshot.document_vocabulary[best.passage.source]))
+        rows_y.append(1.0 if r.row["answerable"] else 0.0)
+    dec = fit_logistic(np.array(rows_x), np.array(rows_y))
+    print(f"decision: fitted on {len(rows_y)} training questions ({int(sum(rows_y))} answerable ones answered right)")
+    curve = []
+    for threshold in np.round(np.arange(0.0, 0.96, 0.05), 2):
+        s = score(train, with_decision(dec, float(threshold)))
+        print(f"  threshold {threshold:.2f}: correct {s['correct']:.3f} refusal {s['refusal']:.3f} "
+              f"false refusal {s['false_refusal']:.3f} accuracy {s['accuracy']:.3f}")
+        curve.append((float(threshold), s))
+    return dec, constrained_best(curve)
+
+
+def refit_decision(records: list[Record], train: list[Record], write: Path) -> int:
+    """`--only decision`: the decision and its threshold by the rule of a whole fit
+    (`fit_decision`), with the shipped ranker, join and floor in place; writes the shipped
+    weights with them."""
+    shipped = decision.weights()
+    dec, threshold = fit_decision(train, replace(shipped, threshold=0.0),
+                                  lambda d, t: replace(shipped, decision=d[0], decision_bias=d[1], threshold=t))
+    data = json.loads(DECISION_FILE.read_text(encoding="utf-8"))
+    data["decision"] = {"weights": {n: round(float(v), 5) for n, v in zip(decision.DECISION_FEATURES, dec[0])},
+                        "bias": round(dec[1], 5), "threshold": round(threshold, 4)}
+    data["info"]["decision_refit"] = {
+        "by": "python bench/fit.py --only decision", "date": time.strftime("%Y-%m-%d"),
+        "training_questions": len(train), "threshold_was": shipped.threshold, "threshold": round(threshold, 4)}
+    write.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {write} (threshold {shipped.threshold:.3g} -> {threshold:.3g})\n")
+    report(records, decision.from_json(data))
+    print()
+    diagnose(records, decision.from_json(data))
+    return 0
+
+
 def auc(positive: np.ndarray, negative: np.ndarray) -> float:
     if not len(positive) or not len(negative):
         return math.nan
@@ -280,9 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench-cache",
                         help="where the indexes of the corpora are kept between runs")
     parser.add_argument("--write", type=Path, default=DECISION_FILE)
-    parser.add_argument("--only", choices=["floor"],
-                        help="refit only this, keeping the shipped ranker, join, decision and threshold "
-                             "(a whole refit answers fewer training questions right: bench/README.md)")
+    parser.add_argument("--only", choices=["floor", "decision"],
+                        help="refit only this, keeping the rest as shipped: the floor (ranker, join, decision "
+                             "and threshold kept) or the decision and its threshold (ranker, join and floor kept); "
+                             "a whole refit answers fewer training questions right: bench/README.md")
     args = parser.parse_args(argv)
     print(machine_line())
     t0 = time.perf_counter()
@@ -295,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only == "floor":
         return refit_floor(records, train, args.write)
+    if args.only == "decision":
+        return refit_decision(records, train, args.write)
 
     features = choose_features(train)
     ranker = fit_ranker(train, features)
@@ -320,33 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     # The floor: below it the question is about something else (off topic).
     best_floor = constrained_best(floor_curve(train, weights_with(always, 0.0, best_join)))
 
-    # The decision: 1 for an answerable question answered right, 0 for an unanswerable one.
-    rows_x, rows_y = [], []
-    w = weights_with(always, 0.0, best_join, best_floor)
-    for r in train:
-        if r.context is None:
-            continue
-        outcome = answer(r, w)
-        if r.row["answerable"] and not judge(outcome, r.row, r.corpus)["correct"]:
-            continue  # no decision makes it right
-        if outcome.refusal == "off_topic":
-            continue  # the floor decides it
-        ev = r.context.evidence
-        ranked = ranking.rank(ev.candidates, w, r.context.question)
-        evidence = replace(ev, candidates=ranked)
-        best = ranked[0]
-        rows_x.append(decision.decision_features(evidence, best, r.context.snapshot.document_vocabulary[best.passage.source]))
-        rows_y.append(1.0 if r.row["answerable"] else 0.0)
-    dec = fit_logistic(np.array(rows_x), np.array(rows_y))
-    print(f"decision: fitted on {len(rows_y)} training questions ({int(sum(rows_y))} answerable ones answered right)")
-
-    curve = []
-    for threshold in np.round(np.arange(0.0, 0.96, 0.05), 2):
-        s = score(train, weights_with(dec, float(threshold), best_join, best_floor))
-        print(f"  threshold {threshold:.2f}: correct {s['correct']:.3f} refusal {s['refusal']:.3f} "
-              f"false refusal {s['false_refusal']:.3f} accuracy {s['accuracy']:.3f}")
-        curve.append((float(threshold), s))
-    best_t = constrained_best(curve)
+    dec, best_t = fit_decision(train, weights_with(always, 0.0, best_join, best_floor),
+                               lambda dec, t: weights_with(dec, t, best_join, best_floor))
     info = {
         "fitted_by": "python bench/fit.py", "date": time.strftime("%Y-%m-%d"),
         "training": sorted({r.set for r in train}), "training_questions": len(train),
