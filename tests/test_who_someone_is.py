@@ -103,3 +103,13 @@ def test_and_the_other_one_named_in_that_answer(core: AnswerCore) -> None:
     landais = core.ask("А Ланде?", with_history([], patrushev, 4))
     assert landais.answered and "of France, Claire Landais" in landais.sentences()[0], landais.answer
     assert core.ask("Кто такой Ланде?").answered
+
+
+def test_what_post_someone_named_in_the_answer_holds_is_in_that_answer(core: AnswerCore) -> None:
+    """"Et elle occupe quel poste ?", after the answer naming Patrushev and Landais with their
+    posts, asks Landais' post: that answer says it, and is not set aside as already seen."""
+    patrushev = core.ask("Qui dirigeait le Conseil de sécurité russe en 2019 ?")
+    landais = core.ask("Avec qui a-t-il négocié ?", with_history([], patrushev, 4))
+    post = core.ask("Et elle occupe quel poste ?", with_history(with_history([], patrushev, 4), landais, 4))
+    assert "Claire Landais" in landais.sentences()[0], landais.answer
+    assert post.answered and "Secretary General for National Defence" in post.sentences()[0], post.answer

@@ -17,6 +17,7 @@ from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms,
                           language, others_named, setting_of, subject_of)
 from bot.models import Turn
+from bot.posts import post_spans
 from bot.proper_names import ProperNames
 from bot.small_talk import asks_about_the_documents, is_small_talk
 from bot.vocabulary import Vocabulary
@@ -207,6 +208,12 @@ def _asks_of_the_answer(text: str, kind: AnswerType, names: Sequence[str], own: 
       призвали сохранять единство?* after the answer on Afghanistan was answered with the Minsk
       Group, that answer set aside as already seen. Two more training follow-ups right, as
       written and in lower case (tc2-chain-34-2, and -3 or -4 after it), none lost (2026-12-05);
+    - or it asks for someone's post and that answer gives someone one (`bot.posts.post_spans`):
+      *Et elle occupe quel poste ?*, after *… negotiations took place between the Secretary of
+      the Russian Security Council Nikolai Patrushev and the Secretary General for National
+      Defence and Security of France, Claire Landais*, was answered with the article's byline,
+      the answer before set aside as seen. One more training follow-up right, as written and in
+      lower case (tc2-chain-61-3), none lost (2026-12-05, the session from 14:52 UTC);
     - or it asks for a date, place, count or person, and every word of its own is in that
       answer's sentence (the same word, or the same first five letters, as the lexical overlap
       reads them): *where exactly were the mercenaries being deployed?*, after *… a deployment of
@@ -214,7 +221,7 @@ def _asks_of_the_answer(text: str, kind: AnswerType, names: Sequence[str], own: 
       else. One more training follow-up right, as written and in lower case, none lost."""
     if not before or names:
         return False
-    if asks_exactly(text):
+    if asks_exactly(text) or kind == "role" and post_spans(before[0], bare=False):
         return True
     if not own or kind not in ("date", "place", "number", "person"):
         return False
