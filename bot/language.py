@@ -182,7 +182,7 @@ MONTHS = frozenset(
 ACRONYMS: tuple[tuple[str, ...], ...] = (
     ("NATO", "OTAN", "НАТО"), ("OSCE", "ОБСЕ"), ("UN", "ONU", "ООН"), ("EU", "UE", "ЕС"),
     ("IAEA", "AIEA", "МАГАТЭ"), ("JCPOA", "PAGC", "СВПД"), ("NPT", "TNP", "ДНЯО"), ("INF", "FNI", "ДРСМД"),
-    ("CSTO", "OTSC", "ОДКБ"), ("WTO", "OMC", "ВТО"), ("UNSC", "CSNU"),
+    ("CSTO", "OTSC", "ОДКБ"), ("WTO", "OMC", "ВТО"), ("UNSC", "CSNU"), ("US", "USA", "США"),
 )
 #: Each acronym of ACRONYMS -> its group (the same thing in the three languages).
 SAME_ACRONYM: dict[str, tuple[str, ...]] = {a: group for group in ACRONYMS for a in group}

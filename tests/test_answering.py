@@ -49,11 +49,18 @@ def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> No
     un = Vocabulary(["the permanent members of the UN Security Council"])
     assert un.mentions("ООН") and un.mentions("ONU") and not un.mentions("OTAN")
     assert not Vocabulary(["un homme, une femme"]).mentions("ONU")  # "un" written in lower case is no UN
+    # An acronym written with full stops is the acronym: "U.S." is the US, США, USA.
+    us = Vocabulary(["Florence Parly met with U.S. Secretary of Defense Mark Esper"])
+    assert us.mentions("US") and us.mentions("США") and us.mentions("USA") and not us.mentions("UK")
 
 
 def test_a_question_naming_an_acronym_in_its_own_language_is_answered(core: AnswerCore) -> None:
     answer = core.ask("К чему министры призвали постоянных членов Совбеза ООН?")
     assert answer.answered and "remain united" in answer.answer, answer.answer
+    for question in ("Who did Parly meet in the US before the Moscow talks?",
+                     "С кем Парли встречалась в США до переговоров с Шойгу?"):
+        esper = core.ask(question)
+        assert esper.answered and "Mark Esper" in esper.sentences()[0], (question, esper.answer)
 
 
 # --- the checks --------------------------------------------------------------------------------------
