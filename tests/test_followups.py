@@ -185,6 +185,15 @@ def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
     assert "Landais" in first.answer and "Landais" in then.search_query and "Patrushev" in then.answer
 
 
+def test_a_follow_up_naming_no_year_stays_in_the_year_of_the_conversation(core: AnswerCore) -> None:
+    """After what the ministers said of Afghanistan in 2021, "what about Syria at that meeting?"
+    is the 2021 statement's Syria, not the 2019 article's, which also names Syria."""
+    _, syria = converse(core, ["What did the ministers say about Afghanistan in 2021?",
+                               "And what about Syria at that meeting?"])
+    assert "refugees to return to Syria" in syria.sentences()[0], syria.answer
+    assert "Northern Africa" not in syria.answer
+
+
 def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core: AnswerCore) -> None:
     """A second sentence joins only what the first does not already answer: the date of the
     photograph is not followed by the newspaper's photograph of 1943, nor Moscow, given again to

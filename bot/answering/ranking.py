@@ -160,8 +160,9 @@ def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
 def answering_sentences(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
                         foreign: bool) -> tuple[Candidate, Candidate | None]:
     """The sentence to answer with, and a second one from another document when the question
-    sets names side by side; both follow from the question's names that the best-ranked
-    sentence's document (`documents`, by source) does not mention:
+    sets names side by side; both follow from the question's names (with the year a follow-up's
+    conversation carried: `_with_the_year_carried`) that the best-ranked sentence's document
+    (`documents`, by source) does not mention:
 
     - none: the best-ranked sentence, or the best that names what the question asks about
       (`_about_the_topic`) from a document that names everything the question does (*Qu'ont
@@ -192,15 +193,16 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
       statement for *What did Shoigu give Parly in 2021?*), and then the best-ranked one stays,
       for `name_not_in_document` to refuse."""
     best = candidates[0]
+    names = _with_the_year_carried(question)
 
     def has_all(c: Candidate, names: Sequence[str]) -> bool:
         return all(documents[c.passage.source].mentions(n, foreign) for n in names)
 
-    missing = [n for n in question.names if not documents[best.passage.source].mentions(n, foreign)]
+    missing = [n for n in names if not documents[best.passage.source].mentions(n, foreign)]
     if not missing:
         covering = candidates
         if question.topic:  # of the documents that name everything the question does
-            covering = [best, *(c for c in candidates[1:] if has_all(c, question.names))]
+            covering = [best, *(c for c in candidates[1:] if has_all(c, names))]
         return _title_holding(question, candidates, _about_the_topic(question, covering, foreign)), None
     others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
 
@@ -210,11 +212,23 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     about = bool(question.topic) and all(n in question.topic or YEAR.fullmatch(n) or fold(n) in MONTHS
                                          for n in missing)
     undated = [n for n in missing if not (YEAR.fullmatch(n) or fold(n) in MONTHS)]
-    eligible = [c for c in others if has_all(c, question.names) and (
+    eligible = [c for c in others if has_all(c, names) and (
         c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names)
         or about and _names_topic(c, question.topic, foreign)
         or question.answer_type == "other" and bool(undated) and _names_itself(c, undated, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
+
+
+def _with_the_year_carried(question: Question) -> tuple[str, ...]:
+    """The question's names, and for a follow-up giving no year of its own, the year the
+    conversation carried (`Question.carried`): it says which document is meant as the question's
+    own year would. *what about syria at the same meeting?*, after questions on what the 2021
+    statement said of Afghanistan, was answered with the 2019 article's Syria sentence. One more
+    training follow-up right (tc2-chain-60-4), as written and in lower case, none lost
+    (2026-12-05, the session from 14:52 UTC)."""
+    if not question.follow_up or any(YEAR.fullmatch(n) for n in question.names):
+        return question.names
+    return (*question.names, *(n for n in question.carried if YEAR.fullmatch(n)))
 
 
 #: How far down the ranking the sentence naming the subject of "Who did X meet?" acting may be
