@@ -129,6 +129,15 @@ _HOLDING = folded_words("hold holds held occupy occupies occupe occupait travail
 #: a place. One more training follow-up right, as written and in lower case, none lost (2026-12-05).
 _WORKING = folded_words("work works worked working travaille travaillait travaillent работает работал работают")
 _ASKING_POST = folded_words("кем какую какой какая какое кто такая такие это quelle quelles quels est-ce")
+#: Where someone works, asked of them ("он из какого института?", "Which institute does he work
+#: for?", "De quel institut vient-il ?"): their post says it, "Leading Researcher, Center for
+#: International Security, IMEMO RAS". One more training follow-up right (tc2-chain-65-2), as
+#: written and in lower case, none lost (2026-12-05, the session from 14:52 UTC).
+_WORKPLACE = folded_words("""institute institution organisation organization university agency
+institut université universite organisme институт института институте организация организации
+университет университета""")
+#: The other words of such a question: which, coming from.
+_FROM_WHICH = folded_words("from come comes quel vient vient-il vient-elle какого")
 
 
 def question_type(text: str, names: Sequence[str]) -> AnswerType:
@@ -137,7 +146,7 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
     Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a
     post and naming no one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's
     his job?"), what country someone is from ("Which country is Mark Esper from?"), or where they
-    work ("а где он работает?")."""
+    work ("а где он работает?", "он из какого института?")."""
     kind = answer_type(text)
     if _ORIGIN.search(text):  # "Which country is Mark Esper from?": "U.S. Secretary of Defense Mark Esper"
         return "role"
@@ -147,6 +156,9 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
     rest = [t for t in (POSSESSIVE.sub("", t) for t in content_tokens(text)) if t not in named and t not in _ASKING_POST]
     if kind == "place":  # "Where does he work?", "Où travaille-t-il ?", "а где он работает?": a post says it
         return "role" if rest and all(t.split("-")[0] in _WORKING for t in rest) else kind
+    if kind == "other" and any(t in _WORKPLACE for t in rest) and all(
+            t in _WORKPLACE or t in _WORKING or t in _FROM_WHICH for t in rest):  # "он из какого института?"
+        return "role"
     if kind == "person" and names and all(t in _HOLDING for t in rest) or any(t in _POST for t in rest) and all(
             t in _POST or t in _HOLDING for t in rest):
         return "role"

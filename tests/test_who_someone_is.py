@@ -28,6 +28,9 @@ from bot.models import Turn
     # where someone works: their post says it; not where people worked on something
     ("а где он работает?", "role"), ("Where does Stanislav Ivanov work?", "role"), ("Où travaille-t-il ?", "role"),
     ("Where did they work on the Iran deal?", "place"),
+    # which institute someone is from, or works for: their post says it; not which ones were named
+    ("он из какого института?", "role"), ("Which institute does he work for?", "role"),
+    ("De quel institut vient-il ?", "role"), ("Which organisations did they mention?", "other"),
 ])
 def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
@@ -113,3 +116,9 @@ def test_what_post_someone_named_in_the_answer_holds_is_in_that_answer(core: Ans
     post = core.ask("Et elle occupe quel poste ?", with_history(with_history([], patrushev, 4), landais, 4))
     assert "Claire Landais" in landais.sentences()[0], landais.answer
     assert post.answered and "Secretary General for National Defence" in post.sentences()[0], post.answer
+
+
+def test_which_institute_the_author_is_from_is_in_the_byline(core: AnswerCore) -> None:
+    author = core.ask("Чья это статья про московскую встречу 2019 года?")
+    institute = core.ask("он из какого института?", with_history([], author, 4))
+    assert institute.answered and "IMEMO RAS" in institute.sentences()[0], institute.answer
