@@ -223,7 +223,9 @@ def setting_of(text: str, names: Sequence[str]) -> frozenset[str]:
     "à", "в" ("in Paris", "à Moscou", "в Москве"), or one a meeting is named after ("the Paris
     meeting", "the Moscow talks", "la réunion de Paris"). Not a year: every document dates itself."""
     found = set()
-    for name, start, end in name_spans(text, names):
+    # each name wherever it stands: a follow-up's search has the names it carried where its
+    # pronoun was ("… later in Paris, what worried Russia 2019 about …")
+    for name, start, end in (span for name in names for span in name_spans(text, [name])):
         if name[:1].isdigit():
             continue
         if _PLACE_BEFORE.search(text[:start]) or _MEETING_AFTER.match(text[end:]) or _MEETING_OF.search(text[:start]):

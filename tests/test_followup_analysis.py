@@ -101,6 +101,15 @@ def test_a_follow_up_s_own_year_replaces_the_year_before() -> None:
     assert "2021" in analyse("and who else came?", [before]).search
 
 
+def test_where_a_follow_up_is_set_is_read_wherever_the_carried_names_stand() -> None:
+    """The names a follow-up carried stand where its pronoun was, before the place it names:
+    "in Paris" still says where it is set."""
+    paris = analyse("and two years later in Paris, what worried them about arms control?",
+                    [Turn("What did Russia say it would not do with its missiles in 2019?")])
+    assert paris.search.index("Paris") < paris.search.index("Russia") and "2019" in paris.carried
+    assert paris.setting == {"Paris"}
+
+
 def test_a_follow_up_that_says_what_it_asks_carries_names_not_words() -> None:
     before = Turn("did they admit they don't see eye to eye?", "parly france russia did they admit they don't see eye to eye?",
                   True)

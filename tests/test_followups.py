@@ -187,11 +187,16 @@ def test_a_follow_up_in_russian_and_in_french(core: AnswerCore) -> None:
 
 def test_a_follow_up_naming_no_year_stays_in_the_year_of_the_conversation(core: AnswerCore) -> None:
     """After what the ministers said of Afghanistan in 2021, "what about Syria at that meeting?"
-    is the 2021 statement's Syria, not the 2019 article's, which also names Syria."""
+    is the 2021 statement's Syria, not the 2019 article's, which also names Syria; a follow-up
+    naming where it is set ("in Paris") is set there."""
     _, syria = converse(core, ["What did the ministers say about Afghanistan in 2021?",
                                "And what about Syria at that meeting?"])
     assert "refugees to return to Syria" in syria.sentences()[0], syria.answer
     assert "Northern Africa" not in syria.answer
+    # unless it sets itself somewhere: "in Paris", after a question on 2019, is the 2021 meeting
+    _, paris = converse(core, ["What did Russia say it would not do with its missiles in 2019?",
+                               "and two years later in paris, what worried them about arms control?"])
+    assert "gradual elimination of arms control" in paris.sentences()[0], paris.answer
 
 
 def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core: AnswerCore) -> None:

@@ -220,13 +220,17 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
 
 
 def _with_the_year_carried(question: Question) -> tuple[str, ...]:
-    """The question's names, and for a follow-up giving no year of its own, the year the
-    conversation carried (`Question.carried`): it says which document is meant as the question's
-    own year would. *what about syria at the same meeting?*, after questions on what the 2021
+    """The question's names, and for a follow-up giving no year of its own, nor a place or time
+    it is set in (`Question.setting`: *and two years later in paris, what worried them about arms
+    control?* after a question on 2019 is about the Paris meeting), the year the conversation
+    carried (`Question.carried`): it says which document is meant as the question's own year
+    would. *what about syria at the same meeting?*, after questions on what the 2021
     statement said of Afghanistan, was answered with the 2019 article's Syria sentence. One more
     training follow-up right (tc2-chain-60-4), as written and in lower case, none lost
-    (2026-12-05, the session from 14:52 UTC)."""
-    if not question.follow_up or any(YEAR.fullmatch(n) for n in question.names):
+    (2026-12-05, the session from 14:52 UTC); with the setting left out (and read wherever the
+    carried names stand, `bot.language.setting_of`), one more (tc2-chain-66-3, which the year
+    had lost: a chain written after the rule), none lost."""
+    if not question.follow_up or question.setting or any(YEAR.fullmatch(n) for n in question.names):
         return question.names
     return (*question.names, *(n for n in question.carried if YEAR.fullmatch(n)))
 
