@@ -260,12 +260,21 @@ def refit_floor(records: list[Record], train: list[Record], write: Path) -> int:
     floor = constrained_best(floor_curve(train, shipped))
     data = json.loads(DECISION_FILE.read_text(encoding="utf-8"))
     data["floor"] = round(floor, 4)
-    data["info"]["floor_refit"] = {
-        "by": "python bench/fit.py --only floor", "date": time.strftime("%Y-%m-%d"),
-        "training_questions": len(train), "was": shipped.floor, "floor": round(floor, 4)}
+    return _write_refit(records, train, write, data, "floor", {"was": shipped.floor, "floor": round(floor, 4)},
+                        f"floor {shipped.floor:.3g} -> {floor:.3g}")
+
+
+def _write_refit(records: list[Record], train: list[Record], write: Path, data: dict, part: str,
+                 changes: dict[str, Any], what: str) -> int:
+    """Writes `data` (the shipped weights with `part` refitted, as `changes` records) to `write`,
+    and reports every set with them."""
+    data["info"][f"{part}_refit"] = {"by": f"python bench/fit.py --only {part}", "date": time.strftime("%Y-%m-%d"),
+                                     "training_questions": len(train), **changes}
     write.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwrote {write} (floor {shipped.floor:.3g} -> {floor:.3g})\n")
+    print(f"\nwrote {write} ({what})\n")
     report(records, decision.from_json(data))
+    print()
+    diagnose(records, decision.from_json(data))
     return 0
 
 
@@ -313,15 +322,9 @@ def refit_decision(records: list[Record], train: list[Record], write: Path) -> i
     data = json.loads(DECISION_FILE.read_text(encoding="utf-8"))
     data["decision"] = {"weights": {n: round(float(v), 5) for n, v in zip(decision.DECISION_FEATURES, dec[0])},
                         "bias": round(dec[1], 5), "threshold": round(threshold, 4)}
-    data["info"]["decision_refit"] = {
-        "by": "python bench/fit.py --only decision", "date": time.strftime("%Y-%m-%d"),
-        "training_questions": len(train), "threshold_was": shipped.threshold, "threshold": round(threshold, 4)}
-    write.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nwrote {write} (threshold {shipped.threshold:.3g} -> {threshold:.3g})\n")
-    report(records, decision.from_json(data))
-    print()
-    diagnose(records, decision.from_json(data))
-    return 0
+    return _write_refit(records, train, write, data, "decision",
+                        {"threshold_was": shipped.threshold, "threshold": round(threshold, 4)},
+                        f"threshold {shipped.threshold:.3g} -> {threshold:.3g}")
 
 
 def auc(positive: np.ndarray, negative: np.ndarray) -> float:
