@@ -162,8 +162,9 @@ def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> No
     assert analyse("Какой договор подписали в этой поездке?").content == ("договор", "подписали", "поездке")
 
 
-@pytest.mark.parametrize("module", ["bot.language", "bot.answering.evidence", "bot.answering.followup",
-                                    "bot.answering.question", "bot.proper_names", "bot.small_talk"])
+@pytest.mark.parametrize("module", ["bot.language", "bot.name_roles", "bot.answering.evidence",
+                                    "bot.answering.holding", "bot.answering.followup", "bot.answering.question",
+                                    "bot.proper_names", "bot.small_talk"])
 def test_every_word_list_of_the_question_analysis_is_folded(module: str) -> None:
     """Questions' words are compared folded: a list word that folds to another (a Russian "й", a
     French accent) never matches unless its folded form is listed too."""

@@ -14,8 +14,9 @@ from functools import cached_property
 
 from bot.answering.followup import Resolution, about_phrase, as_asked, asks_exactly, own_words, resolve, topic_of
 from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
-from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, compared, content_tokens, key_terms,
-                          language, others_named, setting_of, subject_of)
+from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, content_tokens, key_terms, language,
+                          subject_of)
+from bot.name_roles import compared, others_named, setting_of
 from bot.models import Turn
 from bot.posts import post_spans
 from bot.proper_names import ProperNames
@@ -63,7 +64,7 @@ class Question:
     #: Who acted, in a "What did X say / give …?" question ("Lavrov"), or whom a follow-up's
     #: "he" or "she" acting means ("What did he say about Ukraine?"); () for any other.
     subject: tuple[str, ...] = ()
-    #: Whom and what else such a question names, each once (`bot.language.others_named`):
+    #: Whom and what else such a question names, each once (`bot.name_roles.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".
     also_named: tuple[tuple[str, ...], ...] = ()
     #: Names the question sets side by side ("in 2019 and in 2021"): each may be in another document.

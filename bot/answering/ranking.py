@@ -228,7 +228,7 @@ def _with_the_year_carried(question: Question) -> tuple[str, ...]:
     statement said of Afghanistan, was answered with the 2019 article's Syria sentence. One more
     training follow-up right (tc2-chain-60-4), as written and in lower case, none lost
     (2026-12-05, the session from 14:52 UTC); with the setting left out (and read wherever the
-    carried names stand, `bot.language.setting_of`), one more (tc2-chain-66-3, which the year
+    carried names stand, `bot.name_roles.setting_of`), one more (tc2-chain-66-3, which the year
     had lost: a chain written after the rule), none lost."""
     if not question.follow_up or question.setting or any(YEAR.fullmatch(n) for n in question.names):
         return question.names

@@ -1,0 +1,88 @@
+"""What each of a question's names stands for, from where it stands in the question.
+
+- `others_named`: whom and what else a "What did X …?" question names besides X;
+- `setting_of`: the names that say where what it asks about took place ("in Paris", "the Moscow
+  talks");
+- `compared`: the names it sets side by side ("in 2019 and then in 2021").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+
+def name_spans(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Where `names` (in the order `text` gives them) stand in `text`: (name, start, end) each;
+    a name not found is left out."""
+    spans, at = [], 0
+    for name in names:
+        start = text.find(name, at)
+        if start >= 0:
+            spans.append((name, start, start + len(name)))
+            at = start + len(name)
+    return spans
+
+
+def others_named(text: str, names: Sequence[str], subject: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Whom and what else a "What did X …?" question names besides X (`subject`), each person or
+    thing once: names written next to each other are one ("Сергею Шойгу", "Sergey Lavrov"). A
+    number, or a place after "in", "à", "в", says when or where, which is the document's to name
+    rather than the sentence's: left out."""
+    groups: list[tuple[int, list[str]]] = []  # (where it starts, its names)
+    last_end = 0
+    for name, start, end in name_spans(text, names):
+        if groups and text[last_end:start].strip() in ("", "-"):
+            groups[-1][1].append(name)
+        else:
+            groups.append((start, [name]))
+        last_end = end
+    return tuple(tuple(group) for start, group in groups
+                 if not set(group) & set(subject) and not all(n.isdigit() for n in group)
+                 and not _PLACE_BEFORE.search(text[:start]))
+
+
+def setting_of(text: str, names: Sequence[str]) -> frozenset[str]:
+    """The names of `text` that say where what it asks about took place: a place after "in",
+    "à", "в" ("in Paris", "à Moscou", "в Москве"), or one a meeting is named after ("the Paris
+    meeting", "the Moscow talks", "la réunion de Paris"). Not a year: every document dates itself."""
+    found = set()
+    # each name wherever it stands: a follow-up's search has the names it carried where its
+    # pronoun was ("… later in Paris, what worried Russia 2019 about …")
+    for name, start, end in (span for name in names for span in name_spans(text, [name])):
+        if name[:1].isdigit():
+            continue
+        if _PLACE_BEFORE.search(text[:start]) or _MEETING_AFTER.match(text[end:]) or _MEETING_OF.search(text[:start]):
+            found.add(name)
+    return frozenset(found)
+
+
+#: What a meeting named after its place is called: "the Paris meeting", "la réunion de Paris".
+_MEETING_AFTER = re.compile(r"\s+(?:meeting|meetings|talks|summit|visit|2\s*\+\s*2)(?!\w)", re.IGNORECASE)
+_MEETING_OF = re.compile(r"(?<!\w)(?:r[ée]union|rencontre|sommet|visite|entretiens|pourparlers|n[ée]gociations"
+                         r"|2\s*\+\s*2)\s+(?:de|du)\s+$", re.IGNORECASE)
+
+
+#: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where.
+_PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
+
+
+def compared(question: str, names: Sequence[str]) -> tuple[str, ...]:
+    """The names a question sets side by side: two of its names joined by a coordinator and
+    nothing but articles and prepositions ("in 2019 and then in 2021", "between the Moscow and
+    the Paris meetings", "en 2019 et en 2021", "в 2019 и 2021 годах"); () when none are."""
+    spans = name_spans(question, names)
+    if len(spans) != len(names):
+        return ()
+    found: list[str] = []
+    for (left, _, end), (right, start, _) in zip(spans, spans[1:]):
+        between = question[end:start]
+        if _LINK.fullmatch(between) and _COORDINATOR & set(between.lower().replace(",", " ").split()):
+            found += [n for n in (left, right) if n not in found]
+    return tuple(found)
+
+
+#: What may stand between two names set side by side: coordinators, articles, prepositions.
+_LINK = re.compile(r"[\s,]*(?:(?:and|then|or|vs\.?|versus|the|in|at|on|et|puis|ou|en|à|au|le|la|les|l'|и|или|а|потом|"
+                   r"затем|в|во|на)[\s,]+)+", re.IGNORECASE)
+_COORDINATOR = frozenset("and or vs vs. versus et ou puis и или а".split())
