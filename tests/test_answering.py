@@ -63,6 +63,22 @@ def test_a_question_naming_an_acronym_in_its_own_language_is_answered(core: Answ
         assert esper.answered and "Mark Esper" in esper.sentences()[0], (question, esper.answer)
 
 
+def test_russian_words_capitalised_in_a_name_are_no_unknown_names() -> None:
+    # Russian capitalises the ordinary words of a name ("Совет Безопасности", "Ближний Восток"),
+    # which the documents write in English; a person's name stays one, even one that is also a noun.
+    assert analyse("Что говорили о Совете Безопасности ООН?").names == ("ООН",)
+    assert "Ближнем" not in analyse("Какую ситуацию на Ближнем Востоке оценивали министры?").names
+    assert analyse("Что сказала Ангела Меркель?").names == ("Ангела", "Меркель")
+    assert analyse("Кто такая Клер Ланде?").names == ("Клер", "Ланде")  # "клер" is also a noun
+
+
+def test_a_russian_question_naming_a_body_by_its_russian_name_is_answered(core: AnswerCore) -> None:
+    council = core.ask("О чём министры попросили постоянных членов Совета Безопасности?")
+    assert council.answered and "remain united" in council.answer, council.answer
+    assert core.ask("Что министры сказали про Ближний Восток в 2021-м?").refusal != "unknown_name"
+    assert core.ask("Что Ангела Меркель сказала в Москве?").refusal == "unknown_name"
+
+
 # --- the checks --------------------------------------------------------------------------------------
 
 
