@@ -107,7 +107,9 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     too, "Патрушев — это кто?"), or the
     question's only word and no word of conversation ("Navalny?", "Merkel ?", "Сирия?"; not
     "Details?", "Vraiment ?", "Подробнее?"): that costs a question opening with a bare name the
-    collection lacks its check, and saves every other question."""
+    collection lacks its check, and saves every other question. Nor is a capitalised Russian word
+    the collection does not name that is an ordinary word of Russian (`ordinary_russian`: "Совета
+    Безопасности", not "Меркель")."""
     found: list[str] = []
     after_boundary = True
     written = list(words(question))
@@ -119,8 +121,8 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
-            or (head[:1].isupper() and (not after_boundary or alone or fold(head) in proper)
-                and (fold(head) in proper or not ordinary_russian(head)))
+            or (head[:1].isupper() and (fold(head) in proper
+                                        or (not after_boundary or alone) and not ordinary_russian(head)))
         )
         if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found:
             found.append(head)
