@@ -98,7 +98,21 @@ def test_a_question_of_one_word_the_collection_never_writes_in_lower_case_is_a_n
     assert names.capitalise("merkel ?") == "Merkel ?"
     assert names.capitalise("plan?") == "plan?" and names.capitalise("why?") == "why?"
     assert names.capitalise("navalny and merkel?") == "navalny and merkel?"  # one word only
-    assert names.capitalise("меркель?") == "меркель?"  # in another language most words are ones it never writes
+    # in another language most words are ones it never writes: only a name of that language's
+    # dictionary is one (tests/test_proper_names.py::test_a_russian_name_typed_in_lower_case_is_one)
+    assert names.capitalise("подробнее?") == "подробнее?" and names.capitalise("сделка?") == "сделка?"
+
+
+def test_a_russian_name_typed_in_lower_case_is_one() -> None:
+    """A Russian word the Russian dictionary knows only as someone's or somewhere's name ("обама",
+    "токио"), and a first name before a name ("ангела"), are names typed in lower case too, though
+    the collection never writes them: they are then refused as unknown, as typed with capitals."""
+    names = proper_names(TEXTS)
+    assert names.capitalise("обама?") == "Обама?" and names.capitalise("меркель?") == "Меркель?"
+    assert names.capitalise("что ангела меркель сказала в токио?") == "что Ангела Меркель сказала в Токио?"
+    # a word that may be a name or a noun ("роза", "надежда", "путин" as a plural) is left as typed
+    assert names.capitalise("что надежда сказала?") == "что надежда сказала?"
+    assert names.capitalise("какая надежда у министров?") == "какая надежда у министров?"
 
 
 def test_who_acted_typed_in_lower_case_is_named_even_when_the_collection_lacks_them() -> None:
