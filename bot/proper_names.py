@@ -23,22 +23,11 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
-from bot.language import SAME_ACRONYM, STOPWORDS, acting_span, language as language_of, russian_first_name, russian_name
+from bot.language import SAME_ACRONYM, STOPWORDS, acting_span, language as language_of
+from bot.russian import capitalise_first_names, russian_name
 from bot.posts import POSTS, post_spans, surname
 from bot.vocabulary import SAME_START, alike, skeleton
 from index.text import fold, is_cyrillic, transliterate, words
-
-
-#: A word in lower case in Cyrillic before a capitalised one ("ангела Меркель").
-_RUSSIAN_BEFORE_A_NAME = re.compile(r"(?<![\w-])[а-яё]+(?=\s+[А-ЯЁ])")
-
-
-def _russian_first_name(match: re.Match[str]) -> str:
-    """The word of `match` capitalised when the Russian dictionary most likely reads it as a
-    first name: "ангела Меркель" names Angela Merkel, as "обама" (`bot.language.russian_name`)
-    names Obama."""
-    word = match.group()
-    return word[:1].upper() + word[1:] if russian_first_name(word) else word
 
 
 @dataclass(frozen=True)
@@ -101,7 +90,7 @@ class ProperNames:
         if guess:
             text = self._first_names(text)
             if foreign:
-                text = _RUSSIAN_BEFORE_A_NAME.sub(_russian_first_name, text)
+                text = capitalise_first_names(text)
         if guess and not foreign:
             text = self._acting_name(self._lone_name(text))
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
