@@ -136,6 +136,10 @@ _ASKING_POST = folded_words("кем какую какой какая какое 
 _WORKPLACE = folded_words("""institute institution organisation organization university agency
 institut université universite organisme институт института институте организация организации
 университет университета""")
+#: Words that ask for a post only of someone named by "his" or "her" and nothing else ("what's his
+#: position?", "what role does she hold?"); with a name they ask for a stance ("Russia's position").
+_POSITION = folded_words("position positions role roles title titles")
+_HIS_OR_HER = re.compile(r"\b(?i:his|her)\b")
 #: The other words of such a question: which, coming from.
 _FROM_WHICH = folded_words("from come comes quel vient vient-il vient-elle какого")
 
@@ -145,7 +149,8 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
     who did something: a "who" question whose other words are all names ("Who is Florence
     Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a
     post and naming no one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's
-    his job?"), what country someone is from ("Which country is Mark Esper from?"), or where they
+    his job?"; "what's his position?", of "him" or "her" alone: one more training follow-up right
+    as written and in lower case, none lost, 2026-12-05), what country someone is from ("Which country is Mark Esper from?"), or where they
     work ("а где он работает?", "он из какого института?")."""
     kind = answer_type(text)
     if _ORIGIN.search(text):  # "Which country is Mark Esper from?": "U.S. Secretary of Defense Mark Esper"
@@ -161,6 +166,9 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
         return "role"
     if kind == "person" and names and all(t in _HOLDING for t in rest) or any(t in _POST for t in rest) and all(
             t in _POST or t in _HOLDING for t in rest):
+        return "role"
+    if (kind == "other" and not names and _HIS_OR_HER.search(text) and any(t in _POSITION for t in rest)
+            and all(t in _POSITION or t in _HOLDING for t in rest)):  # "what's his position?"
         return "role"
     return kind
 

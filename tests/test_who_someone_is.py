@@ -31,6 +31,9 @@ from bot.models import Turn
     # which institute someone is from, or works for: their post says it; not which ones were named
     ("он из какого института?", "role"), ("Which institute does he work for?", "role"),
     ("De quel institut vient-il ?", "role"), ("Which organisations did they mention?", "other"),
+    # "position" asks for a post only of "him" or "her" and nothing more; else for a stance
+    ("what's his position?", "role"), ("What is her title?", "role"), ("What is his position on Iran?", "other"),
+    ("What is Russia's position?", "other"), ("what was the russian position?", "other"),
 ])
 def test_who_someone_is_asks_for_their_post(question: str, kind: str) -> None:
     assert analyse(question).answer_type == kind
@@ -66,6 +69,8 @@ def test_who_someone_is_is_answered_with_their_post(core: AnswerCore) -> None:
     first = core.ask("who did parly see just before sitting down with shoigu in 2019?")
     job = core.ask("what's his job?", with_history([], first, 4))
     assert "Secretary of Defense" in job.sentences()[0], job.answer  # his: Esper, whom the answer named
+    position = core.ask("what's his position?", with_history([], first, 4))
+    assert "Secretary of Defense" in position.sentences()[0], position.answer  # was the Russian leadership's
     country = core.ask("what country is he from?", with_history([], first, 4))
     assert "U.S. Secretary of Defense" in country.sentences()[0], country.answer  # was the 2021 title line
     # asked in French of English documents, it resembles them little, but it is about one of their people
