@@ -136,8 +136,9 @@ _ASKING_POST = folded_words("кем какую какой какая какое 
 _WORKPLACE = folded_words("""institute institution organisation organization university agency
 institut université universite organisme институт института институте организация организации
 университет университета""")
-#: Words that ask for a post only of someone named by "his" or "her" and nothing else ("what's his
-#: position?", "what role does she hold?"); with a name they ask for a stance ("Russia's position").
+#: Words that ask for a post only of someone named by "his" or "her" (`_HIS_OR_HER`) and nothing
+#: else ("what's his position?", "What is her title?"); with a name they ask for a stance
+#: ("Russia's position", "his position on Iran").
 _POSITION = folded_words("position positions role roles title titles")
 _HIS_OR_HER = re.compile(r"\b(?i:his|her)\b")
 #: The other words of such a question: which, coming from.
@@ -150,8 +151,9 @@ def question_type(text: str, names: Sequence[str]) -> AnswerType:
     Parly?", "Qui est Choïgou ?", "Кто такой Шойгу?", "Патрушев — это кто?"), one asking for a
     post and naming no one but them ("What is Lavrov's job?", "Кем работает Ле Дриан?", "what's
     his job?"; "what's his position?", of "him" or "her" alone: one more training follow-up right
-    as written and in lower case, none lost, 2026-12-05), what country someone is from ("Which country is Mark Esper from?"), or where they
-    work ("а где он работает?", "он из какого института?")."""
+    as written and in lower case, none lost, 2026-12-05), what country someone is from ("Which
+    country is Mark Esper from?"), or where they work ("а где он работает?", "он из какого
+    института?")."""
     kind = answer_type(text)
     if _ORIGIN.search(text):  # "Which country is Mark Esper from?": "U.S. Secretary of Defense Mark Esper"
         return "role"
