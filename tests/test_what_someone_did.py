@@ -92,6 +92,9 @@ def test_whom_someone_met_is_the_runner_up_where_they_act(core: AnswerCore) -> N
     Lavrov meet with in Paris?" refused; the runner-up, where Lavrov is received, answers."""
     met = core.ask("Who did Lavrov meet with in Paris?")
     assert met.answered and "Le Drian" in met.sentences()[0] and "Paris hopes" not in met.answer, met.answer
+    # Nor when the sentence where Shoigu acts ranks third, after the Esper one (Shoigu is only met there)
+    shoigu = core.ask("Who did Shoigu meet in Moscow in 2019?")
+    assert shoigu.answered and "Parly" in shoigu.sentences()[0] and "Paris hopes" not in shoigu.answer, shoigu.answer
     # Not for what someone gave: Parly received Lavrov, she gave him nothing.
     for question in ("Which newspaper did Parly give to Lavrov?", "Что Парли подарила Лаврову?"):
         assert not core.ask(question).answered, question

@@ -236,8 +236,12 @@ def _with_the_year_carried(question: Question) -> tuple[str, ...]:
 
 
 #: How far down the ranking the sentence naming the subject of "Who did X meet?" acting may be
-#: taken from, when the best-ranked one does not (`acting_first`).
-ACTING_WITHIN = 2
+#: taken from, when the best-ranked one does not (`acting_first`). 2 (the runner-up) refused *who
+#: did shoigu meet in moscow in 2019?*, whose sentence (*… Sergei Shoigu, during a meeting with his
+#: French colleague Florence Parly*) ranks third, after the Esper one; 3 and 5 each answer it (one
+#: more training answer right as written and in lower case, none lost, no other answer changed
+#: but the turns after it, 2026-12-05): the smaller.
+ACTING_WITHIN = 3
 
 
 def acting_first(question: Question, candidates: list[Candidate], best: Candidate, foreign: bool) -> Candidate:
