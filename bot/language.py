@@ -279,9 +279,17 @@ def is_follow_up(question: str) -> bool:
                 return True
         elif any(part in _ANAPHORA for part in re.split(r"[-']", fold(word))):  # "qu'elle" too
             return True
+    if _CE_NOUN.search(question):  # "Quel était le but de ce dialogue ?": the one just spoken of
+        return True
     # "C'était prévu quand ?": "ce" is what was just said, when the question names nothing else
     return bool(found) and fold(found[0]).startswith("c'") and not key_terms(question) \
         and len(content_tokens(question)) <= 1
+
+
+#: French "ce" before a noun ("ce dialogue", "ce sommet"), which points back as "cette" and "cet"
+#: do: not "ce que", "ce qui", "est-ce", "c'est".
+_CE_NOUN = re.compile(r"(?<![\w'’-])ce\s+(?!(?:que|qui|qu|dont|sont|soit|ne|n|sera|serait|fut)\b)[^\W\d_]{3,}",
+                      re.IGNORECASE)
 
 
 def _dislocated(question: str, at: int) -> bool:

@@ -153,6 +153,18 @@ def test_a_french_inverted_pronoun_leans_on_the_conversation_only_without_a_subj
     assert asked.follow_up is leans and bool(asked.carried) is leans, asked
 
 
+@pytest.mark.parametrize("question, leans", [
+    ("Quel était le but de ce dialogue pour la France ?", True),  # "ce dialogue": the one just spoken of
+    ("Qui a signé ce traité ?", True),
+    ("Qu'est-ce que Moscou a promis sur les missiles ?", False),  # "est-ce" points at nothing
+    ("Ce que Moscou a promis sur les missiles, c'était quoi ?", False),
+])
+def test_french_ce_before_a_noun_points_back_as_cette_does(question: str, leans: bool) -> None:
+    previous = Turn("Qui a reçu Lavrov à Paris en novembre 2021 ?", "Qui a reçu Lavrov à Paris en novembre 2021 ?", True)
+    asked = analyse(question, [previous])
+    assert asked.follow_up is leans and ("2021" in asked.carried) is leans, asked
+
+
 def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> None:
     """Words are compared folded ("какой" -> "какои"), and so must the stop words be: "Кто такой
     Шойгу?" asked about "такои", and a search for what is asked of Shoigu ("Кто такой") was

@@ -197,6 +197,10 @@ def test_a_follow_up_naming_no_year_stays_in_the_year_of_the_conversation(core: 
     _, paris = converse(core, ["What did Russia say it would not do with its missiles in 2019?",
                                "and two years later in paris, what worried them about arms control?"])
     assert "gradual elimination of arms control" in paris.sentences()[0], paris.answer
+    # French "ce dialogue" is the one just spoken of, in 2021: not Parly's "strengthen dialogue" of 2019
+    _, goal = converse(core, ["Qui a reçu Lavrov à Paris en novembre 2021 ?",
+                              "Quel était le but de ce dialogue pour la France ?"])
+    assert "predictability" in goal.answer and "strengthen dialogue" not in goal.answer, goal.answer
 
 
 def test_a_sentence_holding_the_date_or_place_asked_for_is_the_whole_answer(core: AnswerCore) -> None:
