@@ -29,12 +29,8 @@ def ordinary_russian(word: str) -> bool:
     "UN Security Council"), and answered right typed in lower case. Training: two more right as
     written (tr-ru-959, tr-ru-960), none lost, none changed in lower case; with the dictionary's
     most likely parse alone, *Кто такая Клер Ланде?* was lost (2026-12-05)."""
-    if not is_cyrillic(word):
-        return False
-    analyser = _russian()
-    if not analyser.word_is_known(word):
-        return False
-    return all(parse.tag.grammemes.isdisjoint(_NAME_TAGS) for parse in analyser.parse(word))
+    parses = _parses(word)
+    return bool(parses) and all(grammemes.isdisjoint(_NAME_TAGS) for grammemes in parses)
 
 
 #: The tags of a parse that make a word someone's or somewhere's name, whatever its capitals.
@@ -49,16 +45,25 @@ def russian_name(word: str) -> bool:
     for the collection's own names: *обама?* after a question is refused as *Обама?* is. Training:
     two more right in lower case (tc2-chain-18-2, tr-ru-942), none lost, none changed as written;
     without the first names, *что ангела меркель сказала в париже?* was lost (2026-12-05)."""
-    if not is_cyrillic(word):
-        return False
-    analyser = _russian()
-    return analyser.word_is_known(word) and all(
-        not parse.tag.grammemes.isdisjoint(_PERSON_OR_PLACE) for parse in analyser.parse(word))
+    parses = _parses(word)
+    return bool(parses) and all(not grammemes.isdisjoint(_PERSON_OR_PLACE) for grammemes in parses)
 
 
 def russian_first_name(word: str) -> bool:
     """Whether the Cyrillic `word` is most likely a first name ("ангела" before "Меркель")."""
     return is_cyrillic(word) and "Name" in _russian().parse(word)[0].tag.grammemes
+
+
+@functools.lru_cache(maxsize=4096)
+def _parses(word: str) -> tuple[frozenset[str], ...]:
+    """The grammemes of each parse the Russian dictionary knows of the Cyrillic `word`; () for a
+    word it does not know, or one not in Cyrillic. Remembered: questions repeat their words."""
+    if not is_cyrillic(word):
+        return ()
+    analyser = _russian()
+    if not analyser.word_is_known(word):
+        return ()
+    return tuple(frozenset(parse.tag.grammemes) for parse in analyser.parse(word))
 
 
 @functools.cache
