@@ -59,6 +59,8 @@ def test_a_change_of_topic_carries_nothing_from_before(question: str, standalone
     ("and in 2021, what troubled the ministers about migrants?", False),
     ("Et en 2021, qu'ont dit les ministres sur la Biélorussie ?", False),
     ("а в 2021-м что министры говорили про миграцию?", False),
+    ("а про Сирию что сказали?", False),  # the topic, then the question: the topic ends at "что"
+    ("Et sur la Syrie quelle était la position de la France ?", False),
     ("and what did she say about disagreeing with Russia?", True),  # "she": someone before
     ("Et qu'a-t-elle déclaré sur la situation en Syrie ?", True),  # "a-t-elle": she, inverted
     ("кто из российских министров высказался про эту ядерную сделку?", True),  # "this deal": something before

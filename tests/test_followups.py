@@ -30,6 +30,14 @@ def test_the_ministers_on_migrants_in_2021_after_a_question_on_2019(core: Answer
     assert migrants.answered and "migration flows" in migrants.sentences()[0], migrants.answer
 
 
+def test_a_new_topic_named_before_the_question_words_replaces_the_old_one(core: AnswerCore) -> None:
+    """*а про Сирию что сказали?* ("and about Syria, what was said?") after a question on
+    Afghanistan asks about Syria: not searched with Afghanistan, not answered with it."""
+    _, syria = converse(core, ["Что говорили министры про Афганистан?", "а про Сирию что сказали?"])
+    assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
+    assert "Afghanistan" not in syria.answer and "Афганистан" not in syria.search_query, syria.search_query
+
+
 def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:
     landais, negotiated, post, belarus, syria, lavrov, agreed = converse(core, [
         "Who is Claire Landais?",
