@@ -87,6 +87,18 @@ def test_whom_someone_met_is_not_answered_with_what_others_did(core: AnswerCore)
     assert not other.answered and other.refusal == "subject_not_in_answer", other.answer
 
 
+def test_that_two_met_says_nothing_of_what_they_discussed(core: AnswerCore) -> None:
+    """*Parly met with … Mark Esper before negotiations with Shoigu* names them both and says
+    they met, not what they talked about: a near miss, in any language. What was said *during a
+    meeting with* someone is still what they discussed."""
+    for question in ("What did Parly discuss with Esper?", "De quoi Parly a-t-elle discuté avec Esper ?"):
+        talked = core.ask(question)
+        assert not talked.answered and talked.refusal == "subject_not_in_answer", (question, talked.answer)
+    for question in ("What did Shoigu discuss with Parly?", "О чём Шойгу говорил с Парли?"):
+        talked = core.ask(question)
+        assert talked.answered and "cooperate" in talked.sentences()[0], (question, talked.answer)
+
+
 def test_whom_someone_met_is_the_runner_up_where_they_act(core: AnswerCore) -> None:
     """Ranked first, *Paris hopes that the leaders … will meet* names no Lavrov and got "Who did
     Lavrov meet with in Paris?" refused; the runner-up, where Lavrov is received, answers."""

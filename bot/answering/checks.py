@@ -227,6 +227,7 @@ CHECKS: tuple[Check, ...] = (
           "\"What did X say / give / tell …?\" or \"Who did X meet?\" and no chosen sentence (nor the lines "
           "before it in its passage) "
           "names X, other than as whom someone acted with (\"Parly met with … Mark Esper\"), and everyone else "
+          "(not as whom X met with, when it asks what they discussed) "
           "the question names (\"… give to Y?\"; a year, or a place after \"in\", is the document's to name); "
           "a follow-up's \"he\" or \"she\" acting is whom a \"Who…?\" answer just named, who acted in the "
           "question before, or whom it asked about (\"Who is Mark Esper?\"): "
