@@ -45,12 +45,16 @@ def others_named(text: str, names: Sequence[str], subject: Sequence[str]) -> tup
 def setting_of(text: str, names: Sequence[str]) -> frozenset[str]:
     """The names of `text` that say where what it asks about took place: a place after "in",
     "à", "в" ("in Paris", "à Moscou", "в Москве"), or one a meeting is named after ("the Paris
-    meeting", "the Moscow talks", "la réunion de Paris"). Not a year: every document dates itself."""
+    meeting", "the Moscow talks", "la réunion de Paris"). Not a year: every document dates itself;
+    nor a word a follow-up carried, which is no name (*represented* in "what did Russia … represented
+    talks 2021 get told about Ukraine?": the meeting is the 2021 one the conversation carried; one
+    more training follow-up right, tc2-chain-80-2, as written and in lower case, none lost, no other
+    answer changed, 2026-12-05)."""
     found = set()
     # each name wherever it stands: a follow-up's search has the names it carried where its
     # pronoun was ("… later in Paris, what worried Russia 2019 about …")
     for name, start, end in (span for name in names for span in name_spans(text, [name])):
-        if name[:1].isdigit():
+        if not name[:1].isupper():  # a year, or a word a follow-up carried ("represented talks")
             continue
         if _PLACE_BEFORE.search(text[:start]) or _MEETING_AFTER.match(text[end:]) or _MEETING_OF.search(text[:start]):
             found.add(name)

@@ -112,6 +112,17 @@ def test_where_a_follow_up_is_set_is_read_wherever_the_carried_names_stand() -> 
     assert paris.setting == {"Paris"}
 
 
+def test_a_word_a_follow_up_carried_is_no_place_it_is_set_in() -> None:
+    """*what did they get told about ukraine?* carries *represented* and *talks* from *who
+    represented russia at the 2021 talks in paris?*; "represented talks" names no meeting, so
+    nothing says where it is set and the conversation's 2021 says which meeting is meant (it was
+    answered with the 2019 article's Ukraine sentence)."""
+    told = analyse("what did they get told about ukraine?",
+                   [Turn("who represented russia at the 2021 talks in paris?",
+                         "who represented russia at the 2021 talks in paris?", True, ("Lavrov", "Shoygu"))])
+    assert "represented" in told.search_names and "2021" in told.carried and not told.setting, told
+
+
 def test_a_follow_up_that_says_what_it_asks_carries_names_not_words() -> None:
     before = Turn("did they admit they don't see eye to eye?", "parly france russia did they admit they don't see eye to eye?",
                   True)

@@ -38,6 +38,12 @@ def test_a_new_topic_named_before_the_question_words_replaces_the_old_one(core: 
     assert "Afghanistan" not in syria.answer and "Афганистан" not in syria.search_query, syria.search_query
 
 
+def test_what_they_were_told_is_asked_of_the_meeting_the_conversation_is_about(core: AnswerCore) -> None:
+    _, told = converse(core, ["who represented russia at the 2021 talks in paris?",
+                              "what did they get told about ukraine?"])
+    assert told.answered and "grave consequences" in told.sentences()[0], told.answer
+
+
 def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:
     landais, negotiated, post, belarus, syria, lavrov, agreed = converse(core, [
         "Who is Claire Landais?",
