@@ -44,6 +44,28 @@ def test_what_they_were_told_is_asked_of_the_meeting_the_conversation_is_about(c
     assert told.answered and "grave consequences" in told.sentences()[0], told.answer
 
 
+def test_a_year_carried_says_which_document_whatever_plain_words_were_carried_with_it(core: AnswerCore) -> None:
+    """A short follow-up carries the words of the question before (*stabilité*, *condition*),
+    which no document need hold: the conversation's year still says which document is meant."""
+    *_, nato = converse(core, ["Qu'est-ce que les ministres ont dit sur la stabilité stratégique en 2021 ?",
+                               "Et de quel dialogue se sont-ils félicités ?", "À quelle condition ?",
+                               "Et avec l'OTAN ?"])
+    assert nato.answered and "channels of communication" in nato.sentences()[0], nato.answer
+    *_, lavrov = converse(core, ["what was the big topic in moscow in 2019?",
+                                 "what did both sides commit to on that?", "how did lavrov put it?"])
+    assert lavrov.answered and "no reasonable alternative" in lavrov.sentences()[0], lavrov.answer
+
+
+def test_a_year_is_not_carried_past_a_turn_set_elsewhere(core: AnswerCore) -> None:
+    """*and two years later in paris, …* leaves 2019 behind: what is asked next is about Paris."""
+    *_, welcomed = converse(core, ["what did russia say it wouldn't do with its missiles in 2019?",
+                                   "what had happened just before that?",
+                                   "and two years later in paris, what worried them about arms control?",
+                                   "which talks did they welcome?"])
+    assert "2019" not in welcomed.search_query, welcomed.search_query
+    assert welcomed.answered and "US-Russia dialogue" in welcomed.sentences()[0], welcomed.answer
+
+
 def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:
     landais, negotiated, post, belarus, syria, lavrov, agreed = converse(core, [
         "Who is Claire Landais?",

@@ -32,6 +32,7 @@ from bot.language import (STOPWORDS, YEAR, content_tokens, folded_words, is_foll
                           whole_question)
 from index.text import fold, words
 from bot.models import Turn
+from bot.name_roles import setting_of
 from bot.proper_names import ProperNames
 
 #: At most this many of the previous answer's own names are carried over.
@@ -106,7 +107,12 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     # Not after "Who is Florence Parly?", which asked what she is: "she" is still her.
     introduced = tuple(previous.names[:ANSWER_NAMES]) if question_type(asked_before, own) in SOMEONE and (
         _pronoun(text) is not None or not mine) else ()
-    carried = ([*own, *introduced, *_carried_by(previous)]  # and what it carried itself: a chain keeps its subject
+    kept = _carried_by(previous)
+    # "and two years later in paris, …" set itself elsewhere: the year it carried stays behind
+    # (*which talks did they welcome?* next is about Paris, not 2019; `ranking.answering_sentences`)
+    if setting_of(asked_before, own):
+        kept = [t for t in kept if not YEAR.fullmatch(t)]
+    carried = ([*own, *introduced, *kept]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])
     if len(mine) < _SAYS_ENOUGH:  # "and what did he give her back?": and what was asked before
         carried = [*carried, *content_tokens(asked_before)[:6]]

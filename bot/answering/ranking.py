@@ -175,9 +175,14 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     - any other: a sentence that names them all itself, from a document that has them all
       (*Did they discuss Afghanistan?*: the 2019 article never mentions Afghanistan, the 2021
       statement's sentence about it does); when only a year or month is missing and the
-      question asks no "What did X do?", the best sentence of a document that names everything
+      question asks no "What did X do?", the best sentence of a document that names every name
       the search does (*Who came over from Moscow for the Paris talks in November 2021?*: a
-      date says which document is meant), and of those the best that names what the question
+      date says which document is meant; not the plain words a short follow-up carried, which
+      no document need hold: *Et avec l'OTAN ?*, carrying *stabilité* and *condition* with
+      2021, got the 2019 article, and three more training follow-ups were right with names
+      only, one lost, tc2-chain-66-4, until a year stopped being carried past a turn set
+      elsewhere, `bot.answering.followup.resolve`: four more, as written, three in lower case,
+      none lost, 2026-12-05), and of those the best that names what the question
       asks about (`_about_the_topic`: the Ukraine sentence, not the statement's opening line, for
       *What did Le Drian and Parly say about Ukraine in November 2021?*); when what the question
       asks about (and a year or month) is all that is missing, the best sentence about it from a
@@ -213,7 +218,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
                                          for n in missing)
     undated = [n for n in missing if not (YEAR.fullmatch(n) or fold(n) in MONTHS)]
     eligible = [c for c in others if has_all(c, names) and (
-        c.names_sentence == 1.0 or only_dates and has_all(c, question.search_names)
+        c.names_sentence == 1.0 or only_dates and has_all(c, _written_as_names(question.search_names))
         or about and _names_topic(c, question.topic, foreign)
         or question.answer_type == "other" and bool(undated) and _names_itself(c, undated, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
@@ -357,3 +362,9 @@ def _complete(question: Question, first: Candidate) -> bool:
     if not first.holds_type:
         return False
     return question.answer_type in _PRECISE or question.answer_type == "place" and _among(first, question.again)
+
+
+def _written_as_names(terms: Sequence[str]) -> list[str]:
+    """Of `terms`, those written as names or numbers ("NATO", "2021"), not the plain words a short
+    follow-up carried ("dialogue", "condition")."""
+    return [t for t in terms if t[:1].isupper() or t[:1].isdigit()]
