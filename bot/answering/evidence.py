@@ -250,8 +250,8 @@ _WITH_SOMEONE = re.compile(r"(?<!\w)(?:with|avec|со|с)(?:\s+[^\s,;:!?()]+){1,
 #: negotiations with Shoigu* answered it; one more training answer right (tr-en-503), as written
 #: and in lower case, none lost, no other verdict changed (2026-12-05, the session from 22:21 UTC).
 _TALKED = re.compile(r"(?<!\w)(?:discuss\w*|talk\w*|spoke|speak\w*|parl(?:er|é|e|ent|ait|aient)|discut\w*"
-                     r"|обсужд\w*|обсуд\w*|говорил\w*|беседова\w*)", re.IGNORECASE)
-_MEETING = re.compile(r"(?<!\w)(?:meet\w*|met|rencontr\w*|встреч\w*|встрет\w*)", re.IGNORECASE)
+                     r"|обсужд\w*|обсуд\w*|говорил\w*|беседова\w*)(?!\w)", re.IGNORECASE)
+_MEETING = re.compile(r"(?<!\w)(?:meet\w*|met|rencontr\w*|встреч\w*|встрет\w*)(?!\w)", re.IGNORECASE)
 _MET_WITH = re.compile(r"(?<!\w)(?:met|meets|rencontr(?:é|ée|a|ait|e)|встречал\w*|встретил\w*)\s+(?:with|avec|со|с)"
                        r"(?:\s+[^\s,;:!?()]+){1,7}", re.IGNORECASE)
 

@@ -218,7 +218,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
                                          for n in missing)
     undated = [n for n in missing if not (YEAR.fullmatch(n) or fold(n) in MONTHS)]
     eligible = [c for c in others if has_all(c, names) and (
-        c.names_sentence == 1.0 or only_dates and has_all(c, _written_as_names(question.search_names))
+        c.names_sentence == 1.0 or only_dates and has_all(c, _names_only(question.search_names))
         or about and _names_topic(c, question.topic, foreign)
         or question.answer_type == "other" and bool(undated) and _names_itself(c, undated, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
@@ -364,7 +364,7 @@ def _complete(question: Question, first: Candidate) -> bool:
     return question.answer_type in _PRECISE or question.answer_type == "place" and _among(first, question.again)
 
 
-def _written_as_names(terms: Sequence[str]) -> list[str]:
+def _names_only(terms: Sequence[str]) -> list[str]:
     """Of `terms`, those written as names or numbers ("NATO", "2021"), not the plain words a short
     follow-up carried ("dialogue", "condition")."""
     return [t for t in terms if t[:1].isupper() or t[:1].isdigit()]
