@@ -112,6 +112,19 @@ def test_where_a_follow_up_is_set_is_read_wherever_the_carried_names_stand() -> 
     assert paris.setting == {"Paris"}
 
 
+@pytest.mark.parametrize("question, same", [
+    ("what did they say about syria at that meeting?", True), ("and at the same time, what about iran?", True),
+    ("Et sur la Syrie, qu'ont-ils dit lors de cette réunion ?", True), ("а про Сирию что сказали тогда же?", True),
+    ("а что насчёт Ирана на той же встрече?", True),
+    ("what did they say about syria?", False), ("and then?", False), ("Et à la réunion de Paris ?", False),
+])
+def test_a_follow_up_set_at_the_meeting_of_the_answer_before(question: str, same: bool) -> None:
+    previous = Turn("What did the ministers say about Afghanistan?", "What did the ministers say about Afghanistan?",
+                    True, cited=("In the face of the … crisis in Afghanistan, the two Ministers called for …",))
+    assert analyse(question, [previous]).same_occasion is same
+    assert not analyse(question).same_occasion  # nothing before to be set at
+
+
 def test_a_word_a_follow_up_carried_is_no_place_it_is_set_in() -> None:
     """*what did they get told about ukraine?* carries *represented* and *talks* from *who
     represented russia at the 2021 talks in paris?*; "represented talks" names no meeting, so

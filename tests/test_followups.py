@@ -6,6 +6,7 @@ tests/test_followup_analysis.py's; ellipsis ("And about Syria?") is tests/test_e
 
 from __future__ import annotations
 
+import pytest
 from helpers import converse
 
 from bot.answering import analyse
@@ -64,6 +65,19 @@ def test_a_year_is_not_carried_past_a_turn_set_elsewhere(core: AnswerCore) -> No
                                    "which talks did they welcome?"])
     assert "2019" not in welcomed.search_query, welcomed.search_query
     assert welcomed.answered and "US-Russia dialogue" in welcomed.sentences()[0], welcomed.answer
+
+
+@pytest.mark.parametrize("first, then", [
+    ("What did the ministers say about Afghanistan?", "what did they say about syria at that meeting?"),
+    ("Qu'ont dit les ministres sur l'Afghanistan ?", "Et sur la Syrie, qu'ont-ils dit lors de cette réunion ?"),
+    ("Что говорили министры про Афганистан?", "а про Сирию что сказали тогда же?"),
+])
+def test_a_follow_up_set_at_the_same_meeting_is_answered_from_that_meeting(core: AnswerCore, first: str,
+                                                                          then: str) -> None:
+    """Afghanistan is in the 2021 statement only; "at that meeting", "lors de cette réunion",
+    "тогда же" ask what that meeting said of Syria, not the 2019 article's Syria sentence."""
+    _, syria = converse(core, [first, then])
+    assert syria.answered and "refugees to return to Syria" in syria.sentences()[0], syria.answer
 
 
 def test_a_seven_turn_conversation_follows_pronouns_answers_and_new_topics(core: AnswerCore) -> None:

@@ -108,10 +108,8 @@ def resolve(text: str, names: Sequence[str], history: Sequence[Turn],
     introduced = tuple(previous.names[:ANSWER_NAMES]) if question_type(asked_before, own) in SOMEONE and (
         _pronoun(text) is not None or not mine) else ()
     kept = _carried_by(previous)
-    # "and two years later in paris, …" set itself elsewhere: the year it carried stays behind
-    # (*which talks did they welcome?* next is about Paris, not 2019; `ranking.answering_sentences`)
-    if setting_of(asked_before, own):
-        kept = [t for t in kept if not YEAR.fullmatch(t)]
+    if setting_of(asked_before, own):  # "and two years later in paris, …": its carried year stays behind
+        kept = [t for t in kept if not YEAR.fullmatch(t)]  # (`ranking.answering_sentences`)
     carried = ([*own, *introduced, *kept]  # and what it carried itself: a chain keeps its subject
                or content_tokens(before)[:6])
     if len(mine) < _SAYS_ENOUGH:  # "and what did he give her back?": and what was asked before
@@ -366,12 +364,8 @@ _BARE = re.compile(r"\W*(?P<rest>.*?)[\s?!.…]*$", re.DOTALL)
 #: A phrase of an elliptic question, with the preposition before it ("Moscou", "en 2019").
 _PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)(?=\s+{_PLACE_OR_TIME}\s|$)",
                      re.IGNORECASE)
-#: Question words, where the phrase naming a topic ends when the question goes on after it, as
-#: Russian and French word order allows: *а про Сирию что сказали?* ("and about Syria, what was
-#: said?") is about Syria alone, and so carries nothing from a question on Afghanistan before it
-#: (`_on_a_topic_of_its_own`); it was searched with Afghanistan and answered with it. On training
-#: no verdict changed, as written or in lower case (tc2-chain-74-3 still wants the 2021 statement,
-#: which its *тогда же*, "at that same time", points to; it gets the 2019 article's Syria sentence).
+#: Question words: a topic's phrase ends at one (*а про Сирию что сказали?* is about Syria alone,
+#: `_on_a_topic_of_its_own`; it was searched with the Afghanistan asked before, and answered so).
 _ASKING_WORDS = (r"(?:what|who|whom|which|when|where|why|how|que|quoi|qui|quel|quelle|quels|quelles|quand|comment|pourquoi"
                  r"|что|кто|кого|чего|какой|какая|какие|когда|где|почему|зачем|как|сколько)")
 #: Where a topic's phrase ends: the next place or time preposition, or punctuation.

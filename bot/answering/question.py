@@ -34,6 +34,13 @@ _TOGETHER = re.compile(r"\b(?:meet\w*|met|talk\w*|discuss\w*|negotiat\w*|rencont
                        re.IGNORECASE)
 
 
+#: Words setting a follow-up at the time or meeting of the answer before.
+_SAME_OCCASION = re.compile(
+    r"(?<!\w)(?:(?:at|in|during) (?:the same|that|this) (?:meeting|time|talks|occasion)|at the same time|back then"
+    r"|(?:à|lors de|pendant) (?:la même|cette) (?:réunion|rencontre)|(?:au|à ce) même moment|en même temps|à ce moment-là"
+    r"|тогда же|в то же время|на (?:той|этой) же (?:встрече|переговорах)|на (?:той|этой) встрече)(?!\w)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Question:
     """A question as citebot understands it."""
@@ -81,6 +88,9 @@ class Question:
     #: For any follow-up, whatever it asks, the sentence that answered the question before: its
     #: passage is searched beside what the follow-up's own words find (`Pipeline.evidence`).
     previous_answer: tuple[str, ...] = ()
+    #: A follow-up set at the same time or meeting as the answer before ("at the same meeting",
+    #: "тогда же", "lors de cette réunion"): that answer's document comes first (`ranking.rank`).
+    same_occasion: bool = False
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -316,6 +326,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
         again=before if taken.asks_more else (), reads_on=taken.reads_on, previous_answer=before,
+        same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None,
     )
 
 

@@ -57,7 +57,12 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     first if it holds what is asked (`Question.again`). For "Tell me more"
     (`Question.reads_on`), the sentences beside the answer before come first (`_beside`); for
     a follow-up asking something else, the best of them when it scores nearly as well as the
-    best sentence (`_beside_first`)."""
+    best sentence (`_beside_first`). For a follow-up set at the meeting or time of the answer
+    before (`Question.same_occasion`: *а про Сирию что сказали тогда же?*), the lines of that
+    answer's document come before the others (`_occasion`): after the 2021 statement's
+    Afghanistan, it was answered with the 2019 article's Syria sentence. One more training
+    follow-up right (tc2-chain-74-3), as written and in lower case, none lost, no other answer
+    changed (2026-12-05, the session from 22:21 UTC)."""
     w = w or weights()
     if not candidates:
         return []
@@ -71,9 +76,11 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     if question is not None and not reads_on and _names_anew(question):
         shown = _shown_naming_less
     who = question is not None and question.answer_type == "person"
+    occasion = _occasion(question, scored) if question is not None else None
 
     def precedence(c: Candidate) -> tuple[bool, ...]:
-        return (c.bare, who and is_title(c.text, c.passage.title), shown(c, seen),
+        return (c.bare, occasion is not None and c.passage.source != occasion,
+                who and is_title(c.text, c.passage.title), shown(c, seen),
                 beside is not None and id(c) not in beside, first and not c.holds_type,
                 not (c.holds_type and _among(c, again)))
 
@@ -117,6 +124,14 @@ def _names_anew(question: Question) -> bool:
     это кто?*)."""
     return bool(question.follow_up and any(
         n not in question.numbers and n not in question.setting and n not in question.carried for n in question.names))
+
+
+def _occasion(question: Question, candidates: list[Candidate]) -> str | None:
+    """For a follow-up set at the time or meeting of the answer before (`Question.same_occasion`),
+    the document of that answer among `candidates`; None for any other question."""
+    if not question.same_occasion:
+        return None
+    return next((c.passage.source for c in candidates if any(c.text in s for s in question.previous_answer)), None)
 
 
 def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...]) -> bool:
