@@ -131,7 +131,13 @@ def _occasion(question: Question, candidates: list[Candidate]) -> str | None:
     the document of that answer among `candidates`; None for any other question."""
     if not question.same_occasion:
         return None
-    return next((c.passage.source for c in candidates if any(c.text in s for s in question.previous_answer)), None)
+    return next((c.passage.source for c in candidates if not c.bare and any(
+        c.text == s.strip() or len(c.text) >= _QUOTED_AT_LEAST and c.text in s for s in question.previous_answer)), None)
+
+
+#: A sentence this long found inside the answer before is one of its sentences, not a fragment
+#: ("Syria.") that any answer may hold.
+_QUOTED_AT_LEAST = 20
 
 
 def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...]) -> bool:
