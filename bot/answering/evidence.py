@@ -222,11 +222,11 @@ def subject_acts(question: Question, candidate: Candidate, loose: bool = False) 
     (`_RECEIVED`, `Question.together`): what the `subject_not_in_answer` check asks of an answer's
     sentences. *What gift did Le Drian give to Lavrov?* is not answered with "… Le Drian … received
     … Lavrov …" (one more training answer right, as written and in lower case, none lost); nor
-    *What did Parly discuss with Esper?* with whom she met (`_TALKED`)."""
+    *What did Parly discuss with Esper?* with whom she met (`Question.talked`, `_MET_WITH`)."""
     received = not question.together  # whom someone received took no part in it
     acting = acting_words(candidate, received=received)
     spans = [_RECEIVED] if received else []
-    if _TALKED.search(question.text) and not _MEETING.search(question.text):
+    if question.talked:
         spans.append(_MET_WITH)  # whom someone met says nothing of what they talked about
     window = _context_without(candidate, *spans) if spans else context_words(candidate)
     return (any(acting.mentions(word, loose=loose) for word in question.subject)
@@ -244,14 +244,11 @@ def _with_what_precedes(candidate: Candidate) -> str:
 _WITH_SOMEONE = re.compile(r"(?<!\w)(?:with|avec|со|с)(?:\s+[^\s,;:!?()]+){1,7}", re.IGNORECASE)
 
 
-#: A question asking what was talked about ("What did Parly discuss with Esper?"), not who met
-#: (`_MEETING`): whom someone met with (`_MET_WITH`, a verb: not what was said *during a meeting
-#: with* someone) is no one the answer names talking. *Parly met with … Mark Esper before
-#: negotiations with Shoigu* answered it; one more training answer right (tr-en-503), as written
-#: and in lower case, none lost, no other verdict changed (2026-12-05, the session from 22:21 UTC).
-_TALKED = re.compile(r"(?<!\w)(?:discuss\w*|talk\w*|spoke|speak\w*|parl(?:er|é|e|ent|ait|aient)|discut\w*"
-                     r"|обсужд\w*|обсуд\w*|говорил\w*|беседова\w*)(?!\w)", re.IGNORECASE)
-_MEETING = re.compile(r"(?<!\w)(?:meet\w*|met|rencontr\w*|встреч\w*|встрет\w*)(?!\w)", re.IGNORECASE)
+#: Whom someone met with (a verb: not what was said *during a meeting with* someone), which says
+#: nothing of what they talked about (`Question.talked`): *Parly met with … Mark Esper before
+#: negotiations with Shoigu* answered *What did Parly discuss with Esper?*; one more training
+#: answer right (tr-en-503), as written and in lower case, none lost, no other verdict changed
+#: (2026-12-05, the session from 22:21 UTC).
 _MET_WITH = re.compile(r"(?<!\w)(?:met|meets|rencontr(?:é|ée|a|ait|e)|встречал\w*|встретил\w*)\s+(?:with|avec|со|с)"
                        r"(?:\s+[^\s,;:!?()]+){1,7}", re.IGNORECASE)
 

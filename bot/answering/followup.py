@@ -366,6 +366,7 @@ _PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.
                      re.IGNORECASE)
 #: Question words: a topic's phrase ends at one (*а про Сирию что сказали?* is about Syria alone,
 #: `_on_a_topic_of_its_own`; it was searched with the Afghanistan asked before, and answered so).
+#: Written out, not `bot.language._QUESTION_WORDS`: those are folded ("какои") and hold "ou".
 _ASKING_WORDS = (r"(?:what|who|whom|which|when|where|why|how|que|quoi|qui|quel|quelle|quels|quelles|quand|comment|pourquoi"
                  r"|что|кто|кого|чего|какой|какая|какие|когда|где|почему|зачем|как|сколько)")
 #: Where a topic's phrase ends: the next place or time preposition, or punctuation.

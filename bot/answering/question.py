@@ -33,6 +33,12 @@ _TOGETHER = re.compile(r"\b(?:meet\w*|met|talk\w*|discuss\w*|negotiat\w*|rencont
                        r"|parl(?:er|é|e|ent|ait|aient|ons|ez))\b|(?<!\w)(?:встреч|обсужд|обсуд|переговор|беседова)\w*",
                        re.IGNORECASE)
 
+#: Asking what was talked about ("What did Parly discuss with Esper?"), not who met (`_MEETING`):
+#: `Question.talked`.
+_TALKED = re.compile(r"(?<!\w)(?:discuss\w*|talk\w*|spoke|speak\w*|parl(?:er|é|e|ent|ait|aient)|discut\w*"
+                     r"|обсужд\w*|обсуд\w*|говорил\w*|беседова\w*)(?!\w)", re.IGNORECASE)
+_MEETING = re.compile(r"(?<!\w)(?:meet\w*|met|rencontr\w*|встреч\w*|встрет\w*)(?!\w)", re.IGNORECASE)
+
 
 #: Words setting a follow-up at the time or meeting of the answer before.
 _SAME_OCCASION = re.compile(
@@ -132,6 +138,12 @@ class Question:
         """It asks what two do together, meeting, talking, negotiating ("Who did Lavrov meet with in
         Paris?"), which whom someone received takes part in (`bot.answering.evidence._RECEIVED`)."""
         return _TOGETHER.search(self.text) is not None
+
+    @cached_property
+    def talked(self) -> bool:
+        """It asks what was talked about, not who met ("What did Parly discuss with Esper?"): whom
+        someone met with is no one the answer names talking (`bot.answering.evidence.subject_acts`)."""
+        return _TALKED.search(self.text) is not None and _MEETING.search(self.text) is None
 
     @cached_property
     def setting(self) -> frozenset[str]:
