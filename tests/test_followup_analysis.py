@@ -201,7 +201,7 @@ def test_russian_question_words_with_a_short_i_are_no_words_of_their_own() -> No
 
 
 @pytest.mark.parametrize("module", ["bot.language", "bot.name_roles", "bot.answering.evidence",
-                                    "bot.answering.holding", "bot.answering.followup", "bot.answering.question",
+                                    "bot.answering.holding", "bot.answering.followup", "bot.answering.ellipsis", "bot.answering.question",
                                     "bot.proper_names", "bot.small_talk"])
 def test_every_word_list_of_the_question_analysis_is_folded(module: str) -> None:
     """Questions' words are compared folded: a list word that folds to another (a Russian "й", a

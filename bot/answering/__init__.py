@@ -2,6 +2,8 @@
 a fitted ranking and decision, to a cited answer or a refusal with a reason code.
 
 - `analyse` / `Question` (question.py): language, names, content words, asked type, follow-up;
+  followup.py: what a question takes from the conversation; ellipsis.py: "And about Syria?"
+  as the search before with its topic replaced;
 - `CHECKS` (checks.py): every reason to refuse, in the order they run;
 - evidence.py: the signals of each retrieved sentence (holding.py: whether it holds the asked
   type); decision.py: the fitted weights and the

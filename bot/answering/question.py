@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.answering.followup import Resolution, about_phrase, as_asked, asks_exactly, own_words, resolve, topic_of
+from bot.answering.ellipsis import about_phrase, topic_of
+from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
 from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, content_tokens, key_terms, language,
                           subject_of)

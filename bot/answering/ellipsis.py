@@ -1,0 +1,189 @@
+"""Ellipsis: "And about Syria?" is the previous search with its topic replaced.
+
+"And about Syria?" after "What did Lavrov say about Iran?" is searched as "What did Lavrov say
+about Syria?", "Et à Moscou ?" after "… évoqué Navalny à Paris ?" as "… évoqué Navalny à
+Moscou ?", "Syrie ?" (names alone, `names_alone`) as "Et sur la Syrie ?". `rewrite` does it;
+`about_phrase` and `topic_of` say what a question is about; the word lists say which words point
+back at the conversation (`PERSONAL`, `ELLIPTIC`, `EXACTLY`). `bot.answering.followup` decides
+when a question is elliptic at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.language import STOPWORDS, YEAR, folded_words, key_terms
+from bot.proper_names import ProperNames
+from index.text import fold, words
+
+
+def names_alone(text: str, names: Sequence[str]) -> bool:
+    """Whether `text` is nothing but names, in at most four words ("Syrie ?", "Sergey Shoigu?",
+    "la Syrie ?", "Обама?"): asked in a conversation, it is an ellipsis, "And Syria?"."""
+    named = {fold(part) for name in names for part in name.split()}
+    found = [fold(elided(w)) for w, _ in words(text)]
+    return bool(named) and bool(found) and len(found) <= 4 and all(
+        f in named or f in _ARTICLES for f in found) and any(f in named for f in found)
+
+
+def rewrite(text: str, before: str, asked: Sequence[str], bare: bool = False,
+            proper: ProperNames | None = None) -> str | None:
+    """For an elliptic `text` ("And about Syria?", "what about libya", "Et à Moscou en 2019 ?",
+    "а про Иран?"), the previous search `before` with its topic replaced; None for any other text.
+
+    What is replaced: the phrase after the same preposition in `before` ("à Paris" -> "à
+    Moscou"), or, for names after a preposition of place `before` lacks, the place it names
+    ("Quand a eu lieu la réunion de Paris ?", then "Et à Moscou ?": "… la réunion de Moscou
+    ?"); for "about" (or no preposition), the phrase after an "about" of `before`, or else the
+    words of the last topic the conversation (`asked`, oldest first) was about ("Ils ont
+    demandé quoi à Moscou ?" after "… sur l'Ukraine …" was about Ukraine); with neither, the
+    run of names `before` asks about ("Who is Sergey Lavrov?", then "And Shoigu?": "Who is
+    Shoigu?"). A preposition `before` lacks is otherwise added ("… Navalny à Moscou en 2019
+    ?"). A `bare` text, nothing but names ("Syrie ?"), reads as "And Syria?"."""
+    found = (_BARE if bare else _ELLIPSIS).match(text)
+    if found is None or not topic_words(found.group("rest")):
+        return None
+    preposition = found.groupdict().get("prep")
+    first = next((fold(w) for w, _ in words(found.group("rest"))), "")
+    if not preposition and first in STOPWORDS and first not in _ARTICLES:
+        return None  # "Et pour en sortir ?" asks something new about the same topic
+    phrases = [(m.group("prep"), m.group("phrase").strip()) for m in _PHRASE.finditer(found.group("rest"))]
+    if preposition:
+        phrases[0] = (preposition, phrases[0][1] if phrases else "")
+    result, added = before, []
+    for prep, phrase in phrases:
+        if not topic_words(phrase):
+            continue
+        about = prep is None or _ABOUT.fullmatch(prep) is not None
+        target = _ABOUT if about else re.compile(rf"(?<!\w){re.escape(prep)}(?!\w)", re.IGNORECASE)
+        at = _phrase_after(target, result)
+        if at is None and about:
+            topic = next((t for t in map(about_phrase, reversed(asked)) if t), None)
+            old = [elided(w) for w, _ in words(topic or "") if topic_words(w)]
+            present = [w for w in old if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", result)]
+            if present:
+                for i, word in enumerate(present):  # the first old word gives way to the new topic
+                    result = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", phrase if i == 0 else "", result, count=1)
+                result = re.sub(r"\s{2,}", " ", result)
+                continue
+            if topic is None and _written_as_names(phrase):  # "And Shoigu?" after "Who is Sergey Lavrov?"
+                at = _names_run(result, proper)
+        elif at is None and _written_as_names(phrase) and not any(c.isdigit() for c in phrase):
+            at = _names_run(result, proper, _AT_PLACE)  # "Et à Moscou ?" after "… la réunion de Paris ?"
+        if at is None:
+            added.append(f"{prep} {phrase}" if prep else phrase)
+            continue
+        result = result[:at[0]] + phrase + result[at[1]:]
+    if result == before and not added:
+        return None
+    if added:
+        end = re.search(r"\s*[?.!]*\s*$", result)
+        result = f"{result[:end.start()]} {' '.join(added)}{result[end.start():]}"
+    return result
+
+
+def _written_as_names(phrase: str) -> bool:
+    """Whether every word of `phrase` that names a topic is written as a name (capitalised, or a
+    number): "Shoigu", "Sergey Shoigu", not "the transition"."""
+    found = [w for w, _ in words(phrase) if fold(elided(w)) not in STOPWORDS and fold(w) not in _ARTICLES]
+    return bool(found) and all(elided(w)[:1].isupper() or w[:1].isdigit() for w in found)
+
+
+def _names_run(text: str, proper: ProperNames | None = None,
+               after: re.Pattern[str] | None = None) -> tuple[int, int] | None:
+    """(start, end) of the first run of names in `text` ("Sergey Lavrov" in "Who is Sergey
+    Lavrov?", "Iran" in "Qu'a-t-il dit de l'Iran ?"), or None; with `after`, the first run the
+    text before it ends with a match of ("Paris" in "Quand a eu lieu la réunion de Paris ?" after
+    `_AT_PLACE`, not "Quand")."""
+    names = {elided(n) for n in key_terms(text, proper or ())}
+    run: list[tuple[int, int]] = []
+    for word, at in words(text):
+        head = elided(word)
+        start = at + len(word) - len(head)
+        if head in names and not YEAR.fullmatch(head) and (run or after is None or after.search(text[:start])):
+            run.append((start, at + len(word)))
+        elif run:
+            break
+    return (run[0][0], run[-1][1]) if run else None
+
+
+def topic_words(text: str) -> list[str]:
+    """The words of an elliptic phrase that name a topic (no question word, no pronoun)."""
+    found = [fold(elided(w)) for w, _ in words(text)]
+    if not found or len(found) > 6 or any(f in _ASKING or f in PERSONAL for f in found):
+        return []
+    return [f for f in found if f not in STOPWORDS and f not in ELLIPTIC and (len(f) > 1 or f.isdigit())]
+
+
+def elided(word: str) -> str:
+    """`word` without a French elided article or pronoun: "l'Ukraine" -> "Ukraine"."""
+    return re.split(r"['’]", word)[-1]
+
+
+def _phrase_after(preposition: re.Pattern[str], text: str) -> tuple[int, int] | None:
+    """(start, end) of the phrase after the last `preposition` of `text` (up to the next
+    preposition or punctuation), or None."""
+    for m in reversed(list(preposition.finditer(text))):
+        rest = _PHRASE_END.search(text, m.end())
+        start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+        end = rest.start() if rest else len(text)
+        if topic_words(text[start:end]):
+            return start, end
+    return None
+
+
+def topic_of(search: str, names: Sequence[str]) -> tuple[str, ...]:
+    """The names of what `search` asks about: those in the phrase after its last "about" ("What
+    did the ministers say about Mali?" -> ("Mali",), "… sur le MH17 en 2021 ?" -> ("MH17",),
+    "… по Сирии?" -> ("Сирии",)); () when it has no such phrase or names none there."""
+    phrase = about_phrase(search)
+    return tuple(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase)) if phrase else ()
+
+
+def about_phrase(question: str) -> str | None:
+    """The phrase after the last "about" of `question` ("sur l'Ukraine" -> "l'Ukraine"), or None."""
+    at = _phrase_after(_ABOUT, question)
+    return question[at[0]:at[1]] if at else None
+
+
+_PREPOSITIONS = r"(?:about|regarding|concerning|sur|concernant|à propos d[e'’]|au sujet d[e'’]|про|о|об|насчёт|насчет|по)"
+#: "About" in a question, in English, French or Russian.
+_ABOUT = re.compile(rf"(?<!\w){_PREPOSITIONS}(?!\w)", re.IGNORECASE)
+_PLACE_OR_TIME = r"(?:in|at|on|during|à|au|aux|en|dans|pendant|lors\s+d[eu']|в|во|на)"
+#: An elliptic question: "And about Syria?", "What about Libya?", "Et sur la Syrie ?", "Et à Moscou ?",
+#: "А про Афганистан?", "and afghanistan?" (a continuation, then at most a preposition and a topic).
+_ELLIPSIS = re.compile(
+    rf"\W*(?:(?:and|et|а|и|also|aussi)\s+|(?=(?:what|how)\s+about))(?:(?:what|how)\s+)?"
+    rf"(?:(?P<prep>{_PREPOSITIONS}|{_PLACE_OR_TIME})(?!\w)\s*)?(?P<rest>.*?)[\s?!.…]*$",
+    re.IGNORECASE | re.DOTALL)
+#: A question of names alone in a conversation ("Syrie ?", "Сирия?"), read as "And …?".
+_BARE = re.compile(r"\W*(?P<rest>.*?)[\s?!.…]*$", re.DOTALL)
+#: A phrase of an elliptic question, with the preposition before it ("Moscou", "en 2019").
+_PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.+?)(?=\s+{_PLACE_OR_TIME}\s|$)",
+                     re.IGNORECASE)
+#: Question words: a topic's phrase ends at one (*а про Сирию что сказали?* is about Syria alone,
+#: `followup._on_a_topic_of_its_own`; it was searched with the Afghanistan asked before, and answered so).
+#: Written out, not `bot.language._QUESTION_WORDS`: those are folded ("какои") and hold "ou".
+_ASKING_WORDS = (r"(?:what|who|whom|which|when|where|why|how|que|quoi|qui|quel|quelle|quels|quelles|quand|comment|pourquoi"
+                 r"|что|кто|кого|чего|какой|какая|какие|когда|где|почему|зачем|как|сколько)")
+#: Where a topic's phrase ends: the next place or time preposition, or punctuation.
+_PHRASE_END = re.compile(rf"\s+(?:{_PLACE_OR_TIME}|{_ASKING_WORDS})(?!\w)|\s*[?.!,;:]")
+#: A preposition of place just before a name ("in Moscow", "de Paris", "en France", "в Москве"):
+#: not "on", "sur" or "на", which as often say what something is about ("sur la Syrie").
+_AT_PLACE = re.compile(r"(?<!\w)(?:(?:in|at|from|à|au|aux|en|dans|de|du|в|во|из)(?:\s+(?:the|la|le|les))?\s+|d['’])"
+                       r"(?:l['’])?$", re.IGNORECASE)
+_ARTICLES = frozenset("the a an le la les l un une des du de".split())
+#: Question words: a phrase with one asks something new ("and what did he give her?").
+_ASKING = folded_words("""what who whom whose which when where why how did does do is are was were
+que quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
+что кто кого кому чего какой какая какие когда где почему зачем как сколько""")
+#: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
+PERSONAL = folded_words("""he she they him her them his hers their il elle ils elles lui eux leur
+он она они его её ее ему ей их им ним ней нему""")
+#: Words asking for a detail of the answer before ("whom exactly", "quel poste exactement", "кого именно").
+EXACTLY = frozenset("exactly precisely specifically exactement precisement именно точно конкретно".split())
+#: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
+ELLIPTIC = EXACTLY | frozenset("""else autre ещё еще
+then next afterwards later ensuite puis apres потом дальше затем
+back earlier previously alors auparavant тогда раньше ранее""".split())
