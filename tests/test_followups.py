@@ -168,6 +168,10 @@ def test_a_date_asked_of_the_answer_just_given_is_that_answer_s(core: AnswerCore
     assert not month.answered and month.refusal == "no_number", month.answer
     *_, when = converse(core, ["Who did Shoigu invite to the Victory Day parade?", "When was it?"])
     assert when.answered and "May 9, 2020" in when.answer, when.answer
+    *_, until = converse(core, ["what did the ministers say about refugees in 2021?",
+                                "and what did they want extended?", "until when?"])
+    # the year the conversation carried is the 2021 statement's to name, not the sentence's
+    assert until.answered and "January 2022" in until.sentences()[0], until.answer
 
 
 def test_where_he_invited_them_is_answered_with_the_place(core: AnswerCore) -> None:

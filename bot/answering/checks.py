@@ -20,7 +20,7 @@ from bot.answering.question import MAX_QUESTION_CHARS, Question
 from bot.answering.evidence import context_words, subject_acts
 from bot.answering.holding import holds
 import prompts
-from bot.language import summed
+from bot.language import YEAR, summed
 from bot.small_talk import small_talk_kind
 from bot.vocabulary import Vocabulary
 
@@ -126,7 +126,10 @@ def _of_what_is_asked(c: Context) -> bool:
     - for a follow-up that names nothing of its own ("what date was that summit?" after "where
       did putin and macron agree to …?"), it names a name the conversation carried (or, when it
       carried none, a word): the date of the Red Square parade, or of the Moscow meeting, is not
-      that summit's (one more training answer right, as written and in lower case, none lost);
+      that summit's (one more training answer right, as written and in lower case, none lost); a
+      carried year is the document's to name, as the question's own is (`name_not_in_document`):
+      *until when?* after the 2021 ministers on refugees was refused, as *beyond January 2022*
+      does not repeat 2021 (one more, as written and in lower case, none lost, 2026-12-06);
       and, when an answer was just given, it comes from that answer's passage: it asks the date
       or count of what the answer told. *а в каком месяце?*, after the answer that Putin and
       Macron met at Fort de Brégançon (no month given), was answered with the June 1944 of the
@@ -140,7 +143,9 @@ def _of_what_is_asked(c: Context) -> bool:
         window = context_words(c.chosen[0])
         if question.previous_answer and not c.snapshot.quotes(c.chosen[0].passage.chunk_id, question.previous_answer):
             return False
-        return any(window.mentions(name, loose=loose) for name in named)
+        # a carried year is the document's to name: "until when?" of the 2021 statement's sentence
+        document = c.document or window
+        return any((document if YEAR.fullmatch(name) else window).mentions(name, loose=loose) for name in named)
     if not (question.bound and question.bound.ahead):
         return True
     window = context_words(c.chosen[0])
