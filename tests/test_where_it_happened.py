@@ -42,3 +42,15 @@ def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> No
         framework.answer
     met = core.ask("Qui Lavrov a-t-il rencontré à Paris ?")
     assert met.answered and "Le Drian" in met.sentences()[0] and "Parly" in met.sentences()[0], met.answer
+
+
+@pytest.mark.parametrize("question, answering", [
+    ("Что министры говорили в 2021 году про контроль над вооружениями?", "arms control regimes"),
+    ("Qu'ont dit les ministres en 2021 sur le Moyen-Orient ?", "Middle East"),
+])
+def test_the_year_a_question_gives_is_its_document_s_to_name(core: AnswerCore, question: str,
+                                                             answering: str) -> None:
+    """The 2021 statement names 2021 in its heading alone: a passage of it that does not was
+    ranked below one that does (the Wagner mercenaries, the MH17 affair)."""
+    answer = core.ask(question)
+    assert answer.answered and answering in answer.sentences()[0], answer.answer
