@@ -32,6 +32,9 @@ from bot.language import acts_through_a_pronoun, subject_of
     # Two who acted together are no one subject, in any language (as English and Russian read them).
     ("What did Le Drian and Parly say about Ukraine?", ()), ("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", ()),
     ("Что Лавров и Шойгу сказали о Сирии?", ()), ("Qu'a dit Jean-Yves Le Drian sur la Syrie ?", ("Jean-Yves", "Drian")),
+    # a question of yes or no names who acted too
+    ("Did Lavrov respond to that?", ("Lavrov",)), ("Lavrov a-t-il répondu à ces reproches ?", ("Lavrov",)),
+    ("Et Parly a-t-elle réagi ?", ("Parly",)), ("Лавров на это ответил?", ("Лавров",)),
 ])
 def test_who_acted_is_the_subject_of_the_question(question: str, subject: tuple[str, ...]) -> None:
     assert subject_of(question) == subject
@@ -70,6 +73,20 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     # where it was said ("in Moscow", like "in 2019") is the document's to name, not the sentence's
     where = core.ask("What did Shoigu say in Moscow about Syria?")
     assert where.answered and "Syria" in where.answer, where.answer
+
+
+def test_whether_someone_replied_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
+    """The ministers' concerns about human rights in Russia name no reply of Lavrov's: a near
+    miss, asked yes or no. Whether Shoigu invited them is answered. (*Лавров ответил на критику по
+    правам человека?* is answered with *Lavrov noted: …* on the JCPOA: he acts there, and which
+    act is no check.)"""
+    for question in ("Did Lavrov respond to the human rights concerns?",
+                     "Lavrov a-t-il répondu aux critiques sur les droits de l'homme ?"):
+        other = core.ask(question)
+        assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
+    for question in ("Did Shoigu invite the French military to the parade?", "Шойгу пригласил французских военных на парад?"):
+        invited = core.ask(question)
+        assert invited.answered and "Victory Day parade" in invited.sentences()[0], (question, invited.answer)
 
 
 def test_whom_someone_met_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
