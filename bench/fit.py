@@ -8,7 +8,7 @@
     python bench/fit.py --only ranker    # refit the ranker (shipped features, shipped score spread)
 
 Training questions: tests/gold.jsonl, bench/gold.jsonl, bench/gold-train.jsonl and
-bench/gold-chains-train.jsonl (95 follow-up chains, 323 turns) over
+bench/gold-chains-train.jsonl (115 follow-up chains, 414 turns) over
 the bundled documents, and the "train" rows of bench/gold-python-docs.jsonl over 32 pages of
 Python's documentation. Held-out questions, written before any fit and never fitted on:
 bench/gold-heldout.jsonl and the "heldout" rows of bench/gold-python-docs.jsonl.
