@@ -335,6 +335,7 @@ def is_title(text: str, title: str) -> bool:
 def _share_named(names: tuple[str, ...], vocabulary: Vocabulary, loose: bool,
                  setting: Collection[str] = (), heading: Vocabulary | None = None) -> float:
     """The share of `names` that `vocabulary` mentions, or for those of the `setting`, the
-    `heading` does (1.0 when there are none)."""
+    `heading` does (1.0 when there are none): where a meeting took place, its document's heading;
+    a year the question gives, its whole document (`gather`)."""
     return sum(vocabulary.mentions(n, loose) or (n in setting and heading is not None and heading.mentions(n, loose))
                for n in names) / len(names) if names else 1.0
