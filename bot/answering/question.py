@@ -29,16 +29,12 @@ MAX_QUESTION_CHARS = 2000
 # Control and invisible formatting characters, and lone surrogates (undecodable bytes of a
 # command line arrive as those, and no text encoder accepts them).
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-#: Acts two do together, which the one received takes part in (`Question.together`).
-_TOGETHER = re.compile(r"\b(?:meet\w*|met|talk\w*|discuss\w*|negotiat\w*|rencontr\w*|discut\w*|n[ée]goci\w*"
-                       r"|parl(?:er|é|e|ent|ait|aient|ons|ez))\b|(?<!\w)(?:встреч|обсужд|обсуд|переговор|беседова)\w*",
-                       re.IGNORECASE)
-
-#: Asking what was talked about ("What did Parly discuss with Esper?"), not who met (`_MEETING`):
-#: `Question.talked`.
-_TALKED = re.compile(r"(?<!\w)(?:discuss\w*|talk\w*|spoke|speak\w*|parl(?:er|é|e|ent|ait|aient)|discut\w*"
+#: Acts two do together, which the one received takes part in (`Question.together`): talking,
+#: meeting, negotiating. Asking what was talked about, not who met, is `Question.talked`.
+_TALKED = re.compile(r"(?<!\w)(?:discuss\w*|talk\w*|spoke|speak\w*|parl(?:er|é|e|ent|ait|aient|ons|ez)|discut\w*"
                      r"|обсужд\w*|обсуд\w*|говорил\w*|беседова\w*)(?!\w)", re.IGNORECASE)
 _MEETING = re.compile(r"(?<!\w)(?:meet\w*|met|rencontr\w*|встреч\w*|встрет\w*)(?!\w)", re.IGNORECASE)
+_NEGOTIATED = re.compile(r"(?<!\w)(?:negotiat\w*|n[ée]goci\w*|переговор\w*)(?!\w)", re.IGNORECASE)
 
 
 #: Words setting a follow-up at the time or meeting of the answer before.
@@ -138,7 +134,7 @@ class Question:
     def together(self) -> bool:
         """It asks what two do together, meeting, talking, negotiating ("Who did Lavrov meet with in
         Paris?"), which whom someone received takes part in (`bot.answering.evidence._RECEIVED`)."""
-        return _TOGETHER.search(self.text) is not None
+        return any(act.search(self.text) is not None for act in (_TALKED, _MEETING, _NEGOTIATED))
 
     @cached_property
     def talked(self) -> bool:
