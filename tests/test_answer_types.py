@@ -176,3 +176,11 @@ def test_a_date_in_a_passage_retrieval_missed_is_found_by_its_sentence(core: Ans
     assert answer.citations[0].source == "russia-france-2plus2-meeting-moscow-2019-09-09.txt"
     # No sentence found by its own names a date the documents do not give.
     assert not core.ask("When did Lavrov last visit Paris before 2021?").answered
+
+
+def test_a_byline_does_not_answer_who_held_a_post_it_does_not_name(core: AnswerCore) -> None:
+    """"Who headed France's military department in 2019?" asks for a person, and the 2019
+    article's byline holds one (and a retired colonel's post), but names neither France nor
+    2019: the article's sentences answer, with Florence Parly."""
+    answer = core.ask("кто возглавлял военное ведомство Франции в 2019?")
+    assert answer.answered and "IVANOV" not in answer.answer and "Parly" in answer.answer, answer.answer
