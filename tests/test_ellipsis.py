@@ -128,3 +128,23 @@ def test_a_follow_up_naming_another_meeting_asks_about_the_same_topic(core: Answ
     assert again.refusal == "name_not_in_document", again.answer
     _, rights = converse(core, [esper, "and in 2021, what did they say about human rights?"])
     assert rights.answered and "human rights" in rights.sentences()[0], rights.answer
+
+
+def test_an_et_question_with_a_verb_of_its_own_does_not_replace_the_topic() -> None:
+    """*Et qu'attendaient-ils des talibans ?* hides its question word and its pronoun in an
+    elision and an inversion: it asks something of its own (what they expected), so "des
+    talibans" does not replace the Afghanistan asked about before; *Et qu'a-t-il dit de Macron ?*
+    after *… Lavrov a dit sur …* repeats the verb and asks the same of Macron: an ellipsis still."""
+    afghanistan = "Qu'ont dit les ministres sur l'Afghanistan en 2021 ?"
+    taliban = analyse("Et qu'attendaient-ils des talibans ?", [Turn(afghanistan, afghanistan, True)])
+    assert "Afghanistan" in taliban.search and "2021" in taliban.search, taliban.search
+    lavrov = "Qu'est-ce que Lavrov a dit sur l'accord nucléaire iranien ?"
+    macron = analyse("Et qu'a-t-il dit de Macron ?", [Turn(lavrov, lavrov, True)])
+    assert "Lavrov" in macron.search and "Macron" in macron.search, macron.search
+
+
+def test_a_follow_up_asking_what_they_expected_is_answered_from_the_topic_before(core: AnswerCore) -> None:
+    _, taliban, mali = converse(core, ["Qu'ont dit les ministres sur l'Afghanistan en 2021 ?",
+                                       "Et qu'attendaient-ils des talibans ?", "Ont-ils parlé du Mali ?"])
+    assert taliban.answered and "verifiable manner" in taliban.sentences()[0], taliban.answer
+    assert mali.answered and "Malian authorities" in mali.answer, mali.answer
