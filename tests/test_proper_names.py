@@ -205,6 +205,15 @@ def test_a_name_typed_in_lower_case_as_french_spells_it_is_a_name() -> None:
     assert names.capitalise("the washing of the council") == "the washing of the council"
 
 
+def test_a_french_participle_is_no_name_it_nearly_spells() -> None:
+    """"de quoi ont-ils parlé ?": "parlé" has nearly the letters of Parly, and "espéré" those of
+    Esper, but a French past participle is a verb: the question names no one."""
+    names = proper_names(["Florence Parly met U.S. Secretary of Defense Mark Esper before the talks with Shoigu."])
+    assert names.capitalise("de quoi ont-ils parlé tous les deux ?") == "de quoi ont-ils parlé tous les deux ?"
+    assert names.capitalise("qu'a espéré le ministre ?") == "qu'a espéré le ministre ?"
+    assert names.capitalise("qu'a dit parly à esper ?") == "qu'a dit Parly à Esper ?"
+
+
 def test_an_ordinary_word_is_no_name_for_resembling_one() -> None:
     """"what do they care about": a word is only taken for a name it spells otherwise when it
     begins as the name does ("care" has the letters of Claire, not her first two), and never in
