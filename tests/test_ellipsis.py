@@ -144,6 +144,9 @@ def test_an_et_question_with_a_verb_of_its_own_does_not_replace_the_topic() -> N
 
 
 def test_a_follow_up_asking_what_they_expected_is_answered_from_the_topic_before(core: AnswerCore) -> None:
+    """What the ministers expected of the Taliban is in the Afghanistan sentence asked about just
+    before; the Mali they then ask about, in the Sahel paragraph (it was answered with the Sahel
+    first, then with Afghanistan)."""
     _, taliban, mali = converse(core, ["Qu'ont dit les ministres sur l'Afghanistan en 2021 ?",
                                        "Et qu'attendaient-ils des talibans ?", "Ont-ils parlé du Mali ?"])
     assert taliban.answered and "verifiable manner" in taliban.sentences()[0], taliban.answer
