@@ -278,11 +278,8 @@ class ProperNames:
         return re.compile("|".join(rf"(?<!\w){re.escape(k)}(?!\w)" for k in keys)) if keys else None
 
 
-#: The ending of a French past participle ("parlé", "espéré", "réclamée"): no name the collection
-#: writes in another language is spelled so. *de quoi ont parlé les ministres au sujet de l'ukraine
-#: en 2019 ?* asked about "Parlé" (Parly), as nine questions of the training sets did (as written
-#: or in lower case), and three about "Espéré" (Esper). One more training answer right in lower
-#: case, none lost (2026-12-06).
+#: A French past participle ("parlé", "espéré"), which no name spelled otherwise ends as: "parlé" was
+#: Parly in nine training questions, "espéré" Esper in three; one more right in lower case (2026-12-06).
 _PARTICIPLE = re.compile(r"[^\W\d_]{2}(?:é|ée|és|ées)$")
 
 

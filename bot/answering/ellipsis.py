@@ -100,12 +100,17 @@ def _asks_anew(rest: str, before: str) -> bool:
     Macron: an ellipsis still. Training: two more right as written (tc2-chain-96-2, -96-3), one in
     lower case, none lost (2026-12-06); refused as an ellipsis outright, three more but
     *Et qu'a-t-elle reçu en échange ?*, whose rest was only added to the question before, lost."""
-    parts = [part for w, _ in words(rest) for part in re.split(r"[-'’]", fold(w)) if part]
+    parts = _parts(rest)
     if not any(part in _ASKING or part in PERSONAL for part in parts):
         return False
-    had = {part for w, _ in words(before) for part in re.split(r"[-'’]", fold(w))}
+    had = set(_parts(before))
     return sum(part not in had and part not in STOPWORDS and part not in _ASKING and part not in PERSONAL
                and len(part) > 1 for part in parts) >= 2
+
+
+def _parts(text: str) -> list[str]:
+    """The words of `text`, folded, each split at its elisions and hyphens ("qu'a-t-il" -> qu, a, t, il)."""
+    return [part for w, _ in words(text) for part in re.split(r"[-'’]", fold(w)) if part]
 
 
 def _written_as_names(phrase: str) -> bool:

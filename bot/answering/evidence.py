@@ -136,6 +136,8 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     position = {(s.passage_id, s.position): i for i, s in enumerate(sentences)}
     names = question.search_names
     loose = question.language != snapshot.language  # names written in another language than the documents'
+    # whether a byline may answer: not a "Who…?" naming something (`_BYLINE_ANSWERS`)
+    byline_answers = question.answer_type in _BYLINE_ANSWERS and not (question.answer_type == "person" and names)
     passage_vocab = {cid: snapshot.words_of(cid, p.text) for cid, p in by_id.items()} if names else {}
     # A year the question gives is its document's to name, as the document's heading names where a
     # meeting took place: the 2021 statement names 2021 in its heading alone, and *Что министры
@@ -186,8 +188,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
                 and not (names and named > 0 and _share_named(
                     names, snapshot.words_of(key, context), False) > 0)
                 or is_title(text, passage.title) and (question.answer_type == "other" or not held)
-                or is_byline(text) and (question.answer_type not in _BYLINE_ANSWERS
-                                        or question.answer_type == "person" and bool(names)) and not (names and named > 0))
+                or is_byline(text) and not byline_answers and not (names and named > 0))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
             held, named,

@@ -13,10 +13,10 @@ did he give her back?" after "what did parly give shoigu as a present?" keeps "p
 Ellipsis ("And about Syria?") is the previous search with its topic replaced
 (`bot.answering.ellipsis.rewrite`); a bare "Why?" or "Where exactly?" is the previous search
 asked again with it. A question that stands on its own (no pronoun, no "and …", words of its
-own) carries nothing, so a new topic is never polluted by old context; nor does one that opens with a change of topic ("Other question: …", see
-`bot.language.after_new_topic`, applied before this module is asked), nor one that says what it
-asks about and points back at no one and nothing ("and in 2021, what troubled the ministers
-about migrants?": `_on_a_topic_of_its_own`).
+own) carries nothing, so a new topic is never polluted by old context; nor does one that opens
+with a change of topic ("Other question: …", see `bot.language.after_new_topic`, applied before
+this module is asked), nor one that says what it asks about and points back at no one and
+nothing ("and in 2021, what troubled the ministers about migrants?": `_on_a_topic_of_its_own`).
 """
 
 from __future__ import annotations
