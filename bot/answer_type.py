@@ -21,14 +21,23 @@ SOMEONE: frozenset[AnswerType] = frozenset({"author", "person"})
 #: French and Russian ministers"), none of them a verb ("what did the ministers say" asks no person).
 _QUALIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)\w+ ){0,2}(?:and \w+ )?"
 
+#: A text someone wrote, as people call the documents ("the piece", "l'analyse", "этот материал").
+_TEXT = (r"(?:article|piece|text|analysis|essay|report|paper|story|write-up|column|analyse|texte|papier|rapport"
+         r"|статья|статью|текст|материал|анализ|заметка|аналитика)")
+
 # The asked answer type, by the question word (English, French, Russian). Checked in this
 # order: "how many" before "what", "when" before "where".
 _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # who wrote the text itself: a byline answers ("Who wrote the article?", "Кто автор статьи?")
+    # or who is behind it, whose it is, who signed it ("Who's the writer behind the piece?", "De qui
+    # est l'analyse ?", "Чей это текст?"): `_TEXT` names the text
     ("author", re.compile(
-        r"\b(?:who(?:'s| is| was)? (?:the )?author|who (?:wrote|has written|authored)|written by whom"
-        r"|qui (?:a écrit|a rédigé|est l'auteur)|quel est l'auteur|qui en est l'auteur)\b"
-        r"|(?<!\w)(?:кто (?:автор|написал|напсал|является автором)|чья (?:это )?статья)(?!\w)", re.I)),
+        r"\b(?:who(?:'s| is| was)? (?:the )?(?:author|writer)|who (?:wrote|has written|authored|penned)|written by whom"
+        rf"|(?:who(?:'s| is| was) behind|who signed) (?:the|this|that) (?:\w+ )?{_TEXT}|whose {_TEXT}"
+        r"|qui (?:a écrit|a rédigé|est l'auteur)|quel est l'auteur|qui en est l'auteur"
+        rf"|(?:de qui est|qui (?:a signé|signe)) (?:l['’]|la |le |cet |cette |ce ){_TEXT})\b"
+        r"|(?<!\w)(?:кто (?:автор|написал|напсал|является автором)"
+        rf"|кто (?:подписал|подготовил) (?:эт\w+ )?{_TEXT}|(?:чей|чья|чьё|чье) (?:это )?{_TEXT})(?!\w)", re.I)),
     ("number", re.compile(
         r"\b(?:how many|how much|how (?:old|long|tall|heavy)|what number|combien|quel [âa]ge"  # an age, a length: a number
         r"|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"

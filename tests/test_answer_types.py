@@ -17,6 +17,13 @@ from bot.core import AnswerCore
 @pytest.mark.parametrize("question, kind", [
     ("Who agreed with him?", "person"), ("Which minister spoke about Mali?", "person"),
     ("Qui a écrit l'article ?", "author"), ("Кто написал статью?", "author"), ("Who wrote the article?", "author"),
+    # who is behind a text, whose it is, who signed it: its author; not who signed a treaty
+    ("Who's the writer behind the piece on the Moscow talks?", "author"), ("Whose analysis is this?", "author"),
+    ("De qui est l'analyse sur la rencontre de Moscou ?", "author"), ("Qui signe cet article ?", "author"),
+    ("Чей это текст о переговорах в Москве?", "author"), ("Кто подготовил этот материал?", "author"),
+    ("Who is behind the Wagner deployment?", "person"), ("Who signed the JCPOA?", "person"),
+    ("Qui a signé l'accord ?", "person"), ("Кто подписал договор?", "person"),
+    ("Whose photograph did Parly give?", "person"),
     ("Qui a nommé le nouveau ministre ?", "person"), ("С кем, по версии автора статьи, встречался Макрон?", "person"),
     ("When was the meeting held?", "date"), ("En quelle année ?", "date"), ("Когда прошла встреча?", "date"),
     ("Where did they meet?", "place"), ("Où se sont-ils rencontrés ?", "place"), ("Где прошла встреча?", "place"),
@@ -114,7 +121,9 @@ def test_a_title_line_answers_when_and_where_not_what(core: AnswerCore) -> None:
 
 
 @pytest.mark.parametrize("question", ["Who wrote the article about the Moscow meeting?",
-                                      "Qui a écrit l'article sur la réunion de Moscou ?", "кто написал статью о встрече в москве"])
+                                      "Qui a écrit l'article sur la réunion de Moscou ?", "кто написал статью о встрече в москве",
+                                      "who's the writer behind the 2019 piece about the Moscow meeting?",
+                                      "De qui est l'analyse sur la rencontre de Moscou ?", "чей это текст о переговорах в Москве?"])
 def test_who_wrote_is_answered_with_the_byline(core: AnswerCore, question: str) -> None:
     answer = core.ask(question)
     assert answer.answered and answer.answer.startswith("Stanislav IVANOV | Leading Researcher"), answer.answer
