@@ -160,6 +160,17 @@ def test_a_follow_up_asking_something_else_reads_what_the_document_says_beside_t
     assert "resumption of US-Russia dialogue" not in alone.sentences()[0], alone.answer
 
 
+def test_what_follows_a_byline_is_not_read_on_to_as_what_the_document_says_beside_it(core: AnswerCore) -> None:
+    """A byline is no sentence of the article: after it answered who wrote the analysis, the
+    article's first sentence (the line after the byline) was lifted above the one that says on
+    which issues Paris and Moscow can cooperate."""
+    first, then = converse(core, ["De qui est l'analyse sur la rencontre de Moscou ?",
+                                  "Selon lui, sur quels dossiers Paris et Moscou peuvent-ils coopérer ?"])
+    assert first.answer.startswith("Stanislav IVANOV"), first.answer
+    assert then.answered and "many issues on which Paris and Moscow can effectively cooperate" in then.answer, then.answer
+    assert "regular meeting" not in then.sentences()[0], then.answer
+
+
 def test_a_date_asked_of_the_answer_just_given_is_that_answer_s(core: AnswerCore) -> None:
     """The Brégançon meeting is given no month; the June 1944 of the photograph Parly gave Shoigu,
     whom the conversation named, is not its month."""
