@@ -159,7 +159,10 @@ class _Snapshot:
         new = [i for i, key in enumerate(keys) if key not in self._hubness]
         if new:
             if len(self.background):
-                similarity = vectors[new] @ self.background.T
+                # Row by row: a matrix product's last bits vary with its number of rows, and a value
+                # kept for the generation must not depend on which question first asked for it
+                # (tests/test_warm_path.py).
+                similarity = np.stack([self.background @ vectors[i] for i in new])
             else:
                 similarity = np.zeros((len(new), 1), dtype=np.float32)
             centrality = similarity.mean(axis=1)

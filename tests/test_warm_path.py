@@ -56,3 +56,21 @@ def test_a_question_s_queries_are_embedded_side_by_side_with_the_model_s_vectors
     assert np.allclose(np.asarray(embeddings.embed_query(texts[3])), model_batch[3], atol=1e-6)
     long = "What did the French and Russian ministers say about Ukraine, Syria, Libya, the Sahel and Iran in 2021?"
     assert np.allclose(np.asarray(embeddings.embed_query(long)), np.asarray(embeddings._e5().query(long)), atol=1e-6)
+
+
+def test_a_sentence_s_hubness_is_the_same_whichever_question_first_asked_for_it(core: AnswerCore) -> None:
+    """A snapshot works out a sentence's hubness once and keeps it; worked out in one product with
+    the other sentences of the first question that gathered it, its last bits depended on how many
+    those were, so a near tie between two sentences was settled by the questions asked before: on
+    the Python pages, *How do I add subcommands to an argparse parser?* got one answer or another
+    from one `bench/eval.py` run to the next."""
+    from bot.retrieval import _Snapshot
+
+    generation = core.retriever.snapshot().generation
+    records = _Snapshot(generation).sentences_of(_Snapshot(generation).ids[:8])
+    keys = [(r.passage_id, r.position) for r in records]
+    vectors = np.stack([r.vector for r in records]).astype(np.float32)
+    together = _Snapshot(generation).hubness(keys, vectors)
+    for i in range(len(keys)):
+        alone = _Snapshot(generation).hubness(keys[i:i + 1], vectors[i:i + 1])
+        assert (alone[0][0], alone[1][0]) == (together[0][i], together[1][i]), keys[i]
