@@ -301,3 +301,14 @@ def test_a_page_s_heading_that_repeats_its_title_is_no_answer(embeddings, tmp_pa
     assert "does not support writing TOML" in answer.answer
     # Each sentence once: the one a chosen "This module ..." brought along is not chosen again.
     assert answer.answer.count("provides an interface for parsing TOML") <= 1, answer.answer
+
+
+
+def test_a_heading_that_asks_the_question_is_no_answer(embeddings, tmp_path) -> None:
+    """A page's heading may ask what the reader asks (Python's secrets page: "How many bytes should
+    tokens use?"); the sentences under it answer, the heading never does."""
+    page = (ROOT / "bench" / "corpora" / "python-docs" / "library-secrets.html").read_text(encoding="utf-8")
+    core = core_on(embeddings, tmp_path, {"secrets.html": page})
+    answer = core.ask("how many bytes should a random token have to be safe?")
+    assert answer.answered, answer.answer
+    assert "32 bytes" in answer.answer and "should tokens use" not in answer.answer, answer.answer

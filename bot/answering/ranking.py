@@ -27,7 +27,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.answering.decision import Weights, weights
-from bot.answering.evidence import Candidate, context_words, is_title, subject_acts
+from bot.answering.evidence import Candidate, asks, context_words, is_title, subject_acts
 from bot.answering.holding import is_byline
 from bot.answering.question import Question
 from bot.language import MONTHS, YEAR
@@ -45,7 +45,8 @@ HOLDING_FIRST = frozenset({"author", "role"})
 def rank(candidates: list[Candidate], w: Weights | None = None, question: Question | None = None) -> list[Candidate]:
     """`candidates` with their ranker scores, best first, for `question`: bare ones (a byline or
     heading that shares nothing with a question not asking "who", the title line unless it
-    holds what is asked) last, since they never answer, and so is the sentence that answered
+    holds what is asked) last, since they never answer, a line that asks a question (`asks`)
+    just before them, and so is the sentence that answered
     the question before on its own, for a follow-up asking something else (`Question.seen`,
     `_shown`), unless it names every name of a follow-up naming one of its own
     (`_shown_naming_less`). For "Who…?", a document's title line comes after every other line: it names
@@ -80,7 +81,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     occasion = _occasion(question, scored) if question is not None else None
 
     def precedence(c: Candidate) -> tuple[bool, ...]:
-        return (c.bare, occasion is not None and c.passage.source != occasion,
+        return (c.bare, asks(c.text), occasion is not None and c.passage.source != occasion,
                 who and is_title(c.text, c.passage.title), shown(c, seen),
                 beside is not None and id(c) not in beside, first and not c.holds_type,
                 not (c.holds_type and _among(c, again)))
