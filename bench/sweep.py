@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Choose a constant of citebot's answering on the training questions: every value, side by side.
 
-    python bench/sweep.py bot.answering.ranking.BESIDE_WITHIN 0 0.1 0.25 0.75 1.5 2 3
+    python bench/sweep.py bot.answering.answer_before.BESIDE_WITHIN 0 0.1 0.25 0.75 1.5 2 3
 
 Sets the module constant to each value in turn and answers every training question with the
 whole product (bench/eval.py's `evaluate_answers`: follow-ups after their conversation), as
@@ -61,7 +61,7 @@ def right_answers(cores: dict[Path, Any], sets: list[tuple[str, Path, list[dict]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("constant", help="module.path.NAME of the constant, e.g. bot.answering.ranking.BESIDE_WITHIN")
+    parser.add_argument("constant", help="module.path.NAME of the constant, e.g. bot.answering.answer_before.BESIDE_WITHIN")
     parser.add_argument("values", nargs="+", type=float, help="the values to try; the first is the reference")
     args = parser.parse_args(argv)
     module_name, _, name = args.constant.rpartition(".")

@@ -115,7 +115,7 @@ _SOUNDS = (("shch", "s"), ("sch", "s"), ("dzh", "j"), ("zh", "s"), ("sh", "s"), 
 
 #: A French word's last consonant, after a vowel, that is not said ("Landais", "Bordeaux"): a name
 #: written as it sounds in Cyrillic leaves it out ("Ланде"). *А Ланде?* after *Патрушев — это кто?*
-#: was refused (with the shown sentence naming her let back, `ranking._shown_naming_less`: one more
+#: was refused (with the shown sentence naming her let back, `answer_before.shown_naming_less`: one more
 #: training answer right, as written and in lower case, none lost; 2026-12-05).
 _SILENT_END = re.compile(r"[a-z]{3}[aeiou][stxdz]$")
 

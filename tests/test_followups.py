@@ -7,7 +7,7 @@ tests/test_followup_analysis.py's; ellipsis ("And about Syria?") is tests/test_e
 from __future__ import annotations
 
 import pytest
-from helpers import converse
+from helpers import ROOT, converse, core_on
 
 from bot.answering import analyse
 from bot.core import AnswerCore, with_history
@@ -336,3 +336,18 @@ def test_a_conversation_keeps_its_language_through_turns_too_short_to_tell(core:
         asked, ok, empty = converse(core, [first, "ok", "???"])
         assert ok.refusal == "small_talk" and ok.language == asked.language, ok
         assert empty.refusal == "empty_question" and empty.answer.startswith(reply), empty.answer
+
+
+def test_a_follow_up_naming_nothing_of_its_own_keeps_to_the_page_that_answered(embeddings, tmp_path) -> None:
+    """After Python's atexit page said in which order exit handlers run, *can I pass arguments to
+    them?* asks about those handlers: it is answered from that page, not from the tutorial's page
+    on passing arguments to functions, whose sentences resemble the question more."""
+    pages = ROOT / "bench" / "corpora" / "python-docs"
+    core = core_on(embeddings, tmp_path, {name: (pages / name).read_text(encoding="utf-8")
+                                          for name in ("library-atexit.html", "tutorial-controlflow.html")})
+    answers = converse(core, ["how can I make my script run some cleanup code when it exits?",
+                              "in what order are those functions called?", "can I pass arguments to them?"])
+    assert "last in, first out" in answers[1].answer, answers[1].answer
+    arguments = answers[2]
+    assert arguments.answered and {c.source for c in arguments.citations} == {"library-atexit.html"}, arguments.answer
+    assert "register()" in arguments.answer, arguments.answer

@@ -7,7 +7,9 @@ a fitted ranking and decision, to a cited answer or a refusal with a reason code
 - `CHECKS` (checks.py): every reason to refuse, in the order they run;
 - evidence.py: the signals of each retrieved sentence (holding.py: whether it holds the asked
   type); decision.py: the fitted weights and the
-  decision to answer; ranking.py: the candidates ranked and the answer's sentences chosen;
+  decision to answer; ranking.py: the candidates ranked and the answer's sentences chosen
+  (answer_before.py: what the answer before changes for a follow-up; sequel.py: the sentence
+  that says what the first announces);
 - compose.py: the cited answer text; pipeline.py: all of it in order.
 
 `bot.core.AnswerCore` is the one entry the front ends call.

@@ -270,7 +270,7 @@ def _about_the_answer(names: Sequence[str], own: Sequence[str], before: Sequence
     Each one more training follow-up right, as written and in lower case, none lost (2026-12-05).
     An ellipsis ("And about Syria?") asks the question before again of something else and is not
     asked here (that sentence answers *А Ланде?* only by ranking, when it names every name
-    searched: `ranking._shown_naming_less`, which does not gain these two)."""
+    searched: `answer_before.shown_naming_less`, which does not gain these two)."""
     if not before:
         return False
     if names:

@@ -21,14 +21,14 @@ says it ("Among them, …": `bot.answering.sequel.announced`), whatever its scor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
+from bot.answering import answer_before
 from bot.answering.decision import Weights, weights
 from bot.answering.evidence import Candidate, asks, context_words, is_title, subject_acts
-from bot.answering.holding import is_byline
 from bot.answering.question import Question
 from bot.language import MONTHS, YEAR
 from bot.vocabulary import Vocabulary
@@ -48,8 +48,8 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     holds what is asked) last, since they never answer, a line that asks a question (`asks`)
     just before them, and so is the sentence that answered
     the question before on its own, for a follow-up asking something else (`Question.seen`,
-    `_shown`), unless it names every name of a follow-up naming one of its own
-    (`_shown_naming_less`). For "Who…?", a document's title line comes after every other line: it names
+    `answer_before.shown`), unless it names every name of a follow-up naming one of its own
+    (`answer_before.shown_naming_less`). For "Who…?", a document's title line comes after every other line: it names
     posts, not who held them (*Who was at the 2021 meeting?* was answered with the 2021
     statement's title alone, *… Meeting of the Minister for Europe and Foreign Affairs and …*;
     one more training answer right, en-043, as written and in lower case, none lost; the same
@@ -57,11 +57,11 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     an answer type of HOLDING_FIRST, the lines that hold it come before those that do not, and
     for a follow-up asking more of the same ("When?"), the sentence that answered before comes
     first if it holds what is asked (`Question.again`). For "Tell me more"
-    (`Question.reads_on`), the sentences beside the answer before come first (`_beside`); for
+    (`Question.reads_on`), the sentences beside the answer before come first (`answer_before.beside`); for
     a follow-up asking something else, the best of them when it scores nearly as well as the
-    best sentence (`_beside_first`). For a follow-up set at the meeting or time of the answer
+    best sentence (`answer_before.beside_first`). For a follow-up set at the meeting or time of the answer
     before (`Question.same_occasion`: *а про Сирию что сказали тогда же?*), the lines of that
-    answer's document come before the others (`_occasion`): after the 2021 statement's
+    answer's document come before the others (`answer_before.occasion`): after the 2021 statement's
     Afghanistan, it was answered with the 2019 article's Syria sentence. One more training
     follow-up right (tc2-chain-74-3), as written and in lower case, none lost, no other answer
     changed (2026-12-05, the session from 22:21 UTC)."""
@@ -73,116 +73,25 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     first = question is not None and question.answer_type in HOLDING_FIRST
     seen, again = (question.seen, question.again) if question is not None else ((), ())
     reads_on = question is not None and question.reads_on
-    beside = {id(c) for c in _beside(scored, seen)} if reads_on else None
-    shown = _within if reads_on else _shown
-    if question is not None and not reads_on and _names_anew(question):
-        shown = _shown_naming_less
+    beside = {id(c) for c in answer_before.beside(scored, seen)} if reads_on else None
+    shown = answer_before.within if reads_on else answer_before.shown
+    if question is not None and not reads_on and answer_before.names_anew(question):
+        shown = answer_before.shown_naming_less
     who = question is not None and question.answer_type == "person"
-    occasion = _occasion(question, scored) if question is not None else None
+    occasion = answer_before.occasion(question, scored) if question is not None else None
 
     def precedence(c: Candidate) -> tuple[bool, ...]:
         return (c.bare, asks(c.text), occasion is not None and c.passage.source != occasion,
                 who and is_title(c.text, c.passage.title), shown(c, seen),
                 beside is not None and id(c) not in beside, first and not c.holds_type,
-                not (c.holds_type and _among(c, again)))
+                not (c.holds_type and answer_before.among(c, again)))
 
     ranked = sorted(scored, key=lambda c: (*precedence(c), -c.score))
     if question is not None and question.follow_up and seen and not reads_on:
-        return _beside_first(ranked, seen, precedence)
+        ranked = answer_before.beside_first(ranked, seen, precedence)
+    if question is not None and occasion is None and answer_before.stays(question):
+        ranked = answer_before.staying(ranked, answer_before.answered_in(question, ranked), precedence)
     return ranked
-
-
-#: How much lower a ranker score than the best one's a sentence just before or after the answer
-#: before may have and still come first for a follow-up (`_beside_first`). Chosen on the training
-#: questions by `python bench/sweep.py bot.answering.ranking.BESIDE_WITHIN 0 0.1 0.25 0.75 1.5 2
-#: 3` (bench/README.md, 2026-12-05): the most right answers, as written and in lower case, of the
-#: values losing none that 0 (the rule off) got right.
-BESIDE_WITHIN = 0.75
-
-
-def _beside_first(ranked: list[Candidate], seen: tuple[str, ...],
-                  precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
-    """`ranked`, with the best-ranked sentence just before or after the answer before in its
-    passage (`_beside`) first when its score is within BESIDE_WITHIN of the best one's and no
-    rule of `rank` puts the best one before it (`precedence`, not a bare line): a
-    follow-up asking something else most often asks what the document says next to it. *Et le
-    dialogue entre Washington et Moscou, ils en pensaient quoi ?*, after what the ministers said
-    of arms control, is answered with *They welcomed the resumption of US-Russia dialogue …*,
-    the next sentence, not with Parly's 2019 words on dialogue, which e5 ranked above it.
-    Training (bench/results/sweep-beside.txt): 4 more right answers as written and 4 in lower
-    case of 642 questions, none lost; from 1.5 on, answers are lost. Not beside a byline, which
-    is no sentence of the text it signs: what follows it is not what the document says next to
-    an answer. *Selon lui, sur quels dossiers Paris et Moscou peuvent-ils coopérer ?*, after the
-    byline answered who wrote the analysis, was answered with the article's first sentence, the
-    one after the byline (one more training follow-up right, tc2-chain-100-3, as written and in
-    lower case, none lost; 2026-12-06)."""
-    near = {id(c) for c in _beside(ranked, tuple(s for s in seen if not is_byline(s.strip())))}
-    best = ranked[0]
-    lifted = next((c for c in ranked if id(c) in near and not c.bare and c.score >= best.score - BESIDE_WITHIN
-                   and precedence(c) == precedence(best)), None)
-    if lifted is None or lifted is best:
-        return ranked
-    return [lifted, *(c for c in ranked if c is not lifted)]
-
-
-def _names_anew(question: Question) -> bool:
-    """Whether `question` is a follow-up naming someone or something of its own, not a number, a
-    place or time it is set in, nor a name the conversation carried (*А Ланде?* after *Патрушев —
-    это кто?*)."""
-    return bool(question.follow_up and any(
-        n not in question.numbers and n not in question.setting and n not in question.carried for n in question.names))
-
-
-def _occasion(question: Question, candidates: list[Candidate]) -> str | None:
-    """For a follow-up set at the time or meeting of the answer before (`Question.same_occasion`),
-    the document of that answer among `candidates`; None for any other question."""
-    if not question.same_occasion:
-        return None
-    return next((c.passage.source for c in candidates if not c.bare and any(
-        c.text == s.strip() or len(c.text) >= _QUOTED_AT_LEAST and c.text in s for s in question.previous_answer)), None)
-
-
-#: A sentence this long found inside the answer before is one of its sentences, not a fragment
-#: ("Syria.") that any answer may hold.
-_QUOTED_AT_LEAST = 20
-
-
-def _shown_naming_less(candidate: Candidate, seen: tuple[str, ...]) -> bool:
-    """`_shown`, unless `candidate` names every name of the search: the sentence that answered the
-    question before answers a follow-up asking about another name it names too (*А Ланде?* after
-    *Патрушев — это кто?*: "… Nikolai Patrushev and … Claire Landais" was passed over for a
-    sentence about neither). One more training answer right, as written and in lower case, none
-    lost (2026-12-05)."""
-    return _shown(candidate, seen) and candidate.names_sentence < 1.0
-
-
-def _within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
-    """Whether `candidate` was shown in one of the answer's sentences `shown`, alone or with one
-    it brought along ("The theme … 1944. In response, … 1943.")."""
-    return any(candidate.text in s for s in shown)
-
-
-def _beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
-    """The candidates just before or after a sentence of the answer `shown` in its passage, not
-    shown themselves: what "Tell me more" reads on to."""
-    at = {(c.passage.chunk_id, c.index) for c in candidates if _within(c, shown)}
-    return [c for c in candidates if not _within(c, shown)
-            and {(c.passage.chunk_id, c.index - 1), (c.passage.chunk_id, c.index + 1)} & at]
-
-
-def _shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
-    """Whether `candidate` answered the question before on its own (one of `Question.seen`, shown
-    alone). A sentence shown with another (one it brought along, or the one that brought it) is
-    not: the two held two facts, and which of them answered is not known (*and what did he give
-    her back?* after an answer that showed what Parly gave Shoigu and, leaning on it, what he
-    gave her in response; two more training follow-ups right, none lost)."""
-    return any(candidate.text == s.strip() for s in seen)
-
-
-def _among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
-    """Whether `candidate` is one of an earlier answer's `sentences` (each as shown, with any
-    sentence it brought along)."""
-    return any(candidate.text in s for s in sentences)
 
 
 def answering_sentences(question: Question, candidates: list[Candidate], documents: Mapping[str, Vocabulary],
@@ -237,7 +146,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
         if question.topic:  # of the documents that name everything the question does
             covering = [best, *(c for c in candidates[1:] if has_all(c, names))]
         return _title_holding(question, candidates, _about_the_topic(question, covering, foreign)), None
-    others = [c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)]
+    others = [c for c in candidates[1:] if not c.bare and not answer_before.shown(c, question.seen)]
 
     if set(missing) <= set(question.compared):
         return best, next((c for c in others if c.passage.source != best.passage.source and has_all(c, missing)), None)
@@ -292,7 +201,7 @@ def acting_first(question: Question, candidates: list[Candidate], best: Candidat
     if question.answer_type != "person" or not question.subject or subject_acts(question, best, foreign):
         return best
     return next((c for c in candidates[:ACTING_WITHIN] if c is not best and not c.bare
-                 and not _shown(c, question.seen) and subject_acts(question, c, foreign)), best)
+                 and not answer_before.shown(c, question.seen) and subject_acts(question, c, foreign)), best)
 
 
 def _names_itself(candidate: Candidate, names: Sequence[str], foreign: bool) -> bool:
@@ -320,7 +229,7 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
     topic, loose = (question.topic, foreign) if question.topic else (question.topic_words, False)
     if _names_topic(best, topic, loose):
         return best
-    return next((c for c in candidates[1:] if not c.bare and not _shown(c, question.seen)
+    return next((c for c in candidates[1:] if not c.bare and not answer_before.shown(c, question.seen)
                  and _names_topic(c, topic, loose)), best)
 
 
@@ -347,7 +256,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: 
     """Whether `candidate` joins the answer `chosen` to `question`: the first sentence does not
     already hold all that is asked (`_complete`), and the candidate scores within `join` of it,
     is a sentence (no heading, byline or caption), is not the answer before (`Question.seen`,
-    `_shown`), names the topic the question asks about (`Question.topic`, itself or in its
+    `shown`), names the topic the question asks about (`Question.topic`, itself or in its
     paragraph just before it, as `_about_the_topic` asks of the first: *Lastly, they stressed
     the importance of resolving the MH17 affair* is not followed by what was said of Navalny),
     does not say the same again, and, when `same_document` (the first sentence's document
@@ -357,7 +266,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: 
     first = chosen[0]
     if _complete(question, first):
         return False
-    if candidate.score < first.score - w.join or candidate.fragment or _shown(candidate, question.seen):
+    if candidate.score < first.score - w.join or candidate.fragment or answer_before.shown(candidate, question.seen):
         return False
     if not _names_topic(candidate, question.topic, foreign):
         return False
@@ -389,7 +298,8 @@ def _complete(question: Question, first: Candidate) -> bool:
     who else)."""
     if not first.holds_type:
         return False
-    return question.answer_type in _PRECISE or question.answer_type == "place" and _among(first, question.again)
+    return (question.answer_type in _PRECISE
+            or question.answer_type == "place" and answer_before.among(first, question.again))
 
 
 def _names_only(terms: Sequence[str]) -> list[str]:
