@@ -60,10 +60,14 @@ class Vocabulary:
         An acronym is also its form in the other languages (`bot.language.ACRONYMS`) that the
         texts write in capitals: "ООН" and "ONU" are the "UN" of "UN Security Council"
         (*К чему министры призвали постоянных членов Совбеза ООН?* was refused: the documents
-        "never mention" ООН; one more training answer right as written, none lost, 2026-12-05)."""
+        "never mention" ООН; one more training answer right as written, none lost, 2026-12-05).
+        A word holding a number matches only a word with the same number: *base36* is neither
+        *Base32* five letters alike nor *Base16* by its consonants (*which base64 function encodes
+        data as base36?* was answered from the Base32 functions; one more training answer right as
+        written and in lower case, none lost, no other changed, 2026-12-06)."""
         if any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(term.upper(), ())):
             return True
-        if loose and not term.isdigit():
+        if loose and not any(ch.isdigit() for ch in term):  # a name with a number is its number too
             if self._skeletons is None:
                 self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
                 # "Landais" is said, and so written in Cyrillic, without its last letter: "Ланде".
@@ -87,7 +91,7 @@ class Vocabulary:
             if word.isdigit():
                 continue  # numbers must match exactly: 2023 is not 2021
             for known in self._by_prefix.get(word[:SAME_START], ()):  # same first letters, then fuzzy
-                if known.isdigit():
+                if known.isdigit() or _digits(known) != _digits(word):  # base36 is not Base32
                     continue
                 if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
                                                              alike(SequenceMatcher(None, word, known))):
@@ -101,6 +105,11 @@ LETTERS_ALIKE = 0.8
 #: How many first letters a typo or an inflection keeps: "Parlament" may be "Parliament", "Care"
 #: is not "Claire". Only a word with the same first letters is compared for `LETTERS_ALIKE`.
 SAME_START = 2
+
+
+def _digits(word: str) -> str:
+    """The digits of `word`, in order: a word spelling a number differently is another word."""
+    return "".join(ch for ch in word if ch.isdigit())
 
 
 def alike(match: SequenceMatcher) -> bool:

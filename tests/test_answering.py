@@ -312,3 +312,17 @@ def test_a_heading_that_asks_the_question_is_no_answer(embeddings, tmp_path) -> 
     answer = core.ask("how many bytes should a random token have to be safe?")
     assert answer.answered, answer.answer
     assert "32 bytes" in answer.answer and "should tokens use" not in answer.answer, answer.answer
+
+
+def test_a_name_with_a_number_is_mentioned_only_with_that_number(embeddings, tmp_path) -> None:
+    """*base36* is no inflection of *Base32*: a name holding a number needs that number, so a
+    question about an encoding the base64 page never mentions is refused as naming it, not
+    answered with what the page says of Base32."""
+    words = Vocabulary(["RFC 4648 defines the Base16, Base32, and Base64 algorithms; MH17 was shot down."])
+    assert words.mentions("Base32") and words.mentions("base64") and words.mentions("MH17")
+    assert not words.mentions("base36") and not words.mentions("Base36", loose=True) and not words.mentions("MH18")
+    page = (ROOT / "bench" / "corpora" / "python-docs" / "library-base64.html").read_text(encoding="utf-8")
+    core = core_on(embeddings, tmp_path, {"base64.html": page})
+    answer = core.ask("which base64 function encodes data as base36?")
+    assert not answer.answered and answer.refusal == "unknown_name" and "base36" in answer.answer, answer.answer
+    assert core.ask("which base64 function encodes data as base32?").answered
