@@ -5,14 +5,6 @@ chunk where a paragraph ends. A sentence longer than the target (tables, run-on 
 at whitespace. Each chunk records its character offsets in the document, so its text is a
 verbatim slice, and an id derived from its source and content: re-indexing an unchanged
 passage yields the same id, which is what makes embedding incremental.
-
-Sentences are split within paragraphs, but a paragraph ending with a colon and the one line
-after it that does not end like a sentence are one ("On Windows, run:" and the command): the
-ranking then weighs what announces the command with the command. On the Python pages' training
-questions, two more right (*Et comment je l'active sous Windows ?*, *Как открыть ссылку в новой
-вкладке браузера из Python?*), none lost; none changed on the bundled corpus, which has no such
-line. Joined to any one-sentence paragraph, a list's first item joined the line announcing it,
-and *what's the difference between copy.copy and copy.deepcopy* was lost (2026-12-06).
 """
 
 from __future__ import annotations
@@ -64,34 +56,15 @@ def chunk_text(text: str, source: str, title: str, target: int) -> list[Chunk]:
 
 
 def _sentences_with_breaks(text: str, hard_limit: int) -> list[tuple[tuple[int, int], bool]]:
-    """Sentence spans, each flagged True when it ends its paragraph; over-long ones are cut. A
-    paragraph ending with a colon and the one-sentence paragraph after it are one sentence (`_said`)."""
-    paragraphs = [[piece for start, end in sentence_spans(text, p_start, p_end)
-                   for piece in _cut(text, start, end, hard_limit)] for p_start, p_end in paragraph_spans(text)]
+    """Sentence spans, each flagged True when it ends its paragraph; over-long ones are cut."""
     out: list[tuple[tuple[int, int], bool]] = []
-    for i, pieces in enumerate(paragraphs):
-        if not pieces:
-            continue
-        after = paragraphs[i + 1] if i + 1 < len(paragraphs) else []
-        if _said(text, pieces[-1], after, hard_limit):
-            pieces[-1] = (pieces[-1][0], after[0][1])
-            after.clear()
-        out += [(piece, j == len(pieces) - 1) for j, piece in enumerate(pieces)]
+    for p_start, p_end in paragraph_spans(text):
+        sentences = sentence_spans(text, p_start, p_end)
+        for i, (start, end) in enumerate(sentences):
+            pieces = list(_cut(text, start, end, hard_limit))
+            for j, piece in enumerate(pieces):
+                out.append((piece, i == len(sentences) - 1 and j == len(pieces) - 1))
     return out
-
-
-def _said(text: str, last: tuple[int, int], after: list[tuple[int, int]], hard_limit: int) -> bool:
-    """Whether `last`, a paragraph's last sentence, announces with a colon the paragraph `after`,
-    one line that does not end like a sentence: a command ("On Windows, run:" and the line of the
-    command), a value ("Author:" and a name) or code. Alone, neither says what to do. An item of a
-    list it announces ends like a sentence and stays apart ("… compound objects:" and "A shallow
-    copy constructs …", then "A deep copy …")."""
-    return (text[last[1] - 1] == ":" and len(after) == 1 and after[0][1] - last[0] <= hard_limit
-            and text[after[0][1] - 1] not in _SENTENCE_ENDS)
-
-
-#: How a sentence of prose ends (an item of a list it announces does, a command or value does not).
-_SENTENCE_ENDS = ".!?…"
 
 
 def _cut(text: str, start: int, end: int, limit: int):

@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 
 #: citebot's index format: bumped whenever what is stored changes meaning; another number rebuilds.
-#: 3: a line ending with a colon and the line it announces are one sentence (`index.chunking`).
-FORMAT = 3
+FORMAT = 2
 
 
 @dataclass(frozen=True)

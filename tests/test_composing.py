@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import ROOT, core_on
+from helpers import core_on
 
 from bot.core import AnswerCore, with_history
 
@@ -127,13 +127,3 @@ def test_what_only_names_a_topic() -> None:
     assert not announces_a_topic("Moscow and Paris have confirmed that they are committed to maintaining the JCPOA.")
     sentence = "One of the central topics of the talks was the situation around bluefin tuna."
     assert announces_a_topic(sentence, "And bluefin tuna?") and not announces_a_topic(sentence, "And the quota?")
-
-
-def test_the_command_a_line_announces_is_found_with_it(embeddings, tmp_path) -> None:
-    """Python's venv tutorial gives the command for Windows on the line after "On Windows, run:";
-    asked how to activate a virtual environment on Windows, the answer gives that command."""
-    page = (ROOT / "bench" / "corpora" / "python-docs" / "tutorial-venv.html").read_text(encoding="utf-8")
-    core = core_on(embeddings, tmp_path, {"venv.html": page})
-    answer = core.ask("what do I type to activate a venv on Windows?")
-    assert answer.answered and "On Windows, run: tutorial-env\\Scripts\\activate.bat [1]" in answer.answer, \
-        answer.answer

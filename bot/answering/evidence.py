@@ -53,9 +53,6 @@ FEATURES = (
                        # question about them too, and answers few
     "crowding",        # mean similarity to its 10 nearest sentences in the collection
 )
-#: Where a sentence runs on into the next paragraph (a line ending with a colon and the command it
-#: announces, `index.chunking`): shown as one line, "On Windows, run: tutorial-env\Scripts\activate.bat".
-_BLANK_LINE = re.compile(r"\s*\n\s*\n\s*")
 #: Characters of code and markup, each once (a sentence's share of them is counted with str.count).
 _CODE = "()[]{}=_<>\\/|*#@$%^&`~+"
 #: Not an "it" that only announces what follows ("It is no coincidence that …", "It is possible that …").
@@ -156,7 +153,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     lexical = _LexicalOverlap(question, snapshot.idf)
     candidates = []
     for i, sentence in enumerate(sentences):
-        passage, text = by_id[sentence.passage_id], _BLANK_LINE.sub(" ", sentence.text)
+        passage, text = by_id[sentence.passage_id], sentence.text
         if text.startswith("#"):  # a Markdown heading restates the topic; it answers nothing
             continue
         if sum(len(tag) for tag in TAG.findall(text)) * 2 >= len(text):  # markup (XML, HTML), not prose
