@@ -35,7 +35,7 @@ def stays(question: Question) -> bool:
 
 
 def staying(ranked: list[Candidate], home: str | None,
-             precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
+            precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
     """`ranked`, with the best sentence of the document `home` that shares a word with the
     question first (`_lift`, within STAY_WITHIN), when the best one is from another document: a
     follow-up naming nothing of its own asks more of the page that answered. *can I pass arguments
@@ -68,7 +68,7 @@ BESIDE_WITHIN = 0.75
 
 
 def beside_first(ranked: list[Candidate], seen: tuple[str, ...],
-                  precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
+                 precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
     """`ranked`, with the best-ranked sentence just before or after the answer before in its
     passage (`beside`) first when its score is within BESIDE_WITHIN of the best one's (`_lift`): a
     follow-up asking something else most often asks what the document says next to it. *Et le
