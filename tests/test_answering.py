@@ -303,7 +303,6 @@ def test_a_page_s_heading_that_repeats_its_title_is_no_answer(embeddings, tmp_pa
     assert answer.answer.count("provides an interface for parsing TOML") <= 1, answer.answer
 
 
-
 def test_a_heading_that_asks_the_question_is_no_answer(embeddings, tmp_path) -> None:
     """A page's heading may ask what the reader asks (Python's secrets page: "How many bytes should
     tokens use?"); the sentences under it answer, the heading never does."""
