@@ -90,11 +90,13 @@ class Vocabulary:
                     return True
             if word.isdigit():
                 continue  # numbers must match exactly: 2023 is not 2021
+            digits = _digits(word)
             for known in self._by_prefix.get(word[:SAME_START], ()):  # same first letters, then fuzzy
-                if known.isdigit() or _digits(known) != _digits(word):  # base36 is not Base32
+                if known.isdigit():
                     continue
                 if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
-                                                             alike(SequenceMatcher(None, word, known))):
+                                                             alike(SequenceMatcher(None, word, known))) \
+                        and _digits(known) == digits:  # base36 is not Base32
                     return True
         return False
 

@@ -53,9 +53,9 @@ def _lift(ranked: list[Candidate], eligible: Callable[[Candidate], bool], within
           precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
     """`ranked`, with its best `eligible` sentence first when that one is no bare line, scores
     within `within` of the first's, and no rule of `rank` puts the first before it (`precedence`)."""
-    best = ranked[0]
+    best, first = ranked[0], precedence(ranked[0])
     lifted = next((c for c in ranked if eligible(c) and not c.bare and c.score >= best.score - within
-                   and precedence(c) == precedence(best)), None)
+                   and precedence(c) == first), None)
     return ranked if lifted is None or lifted is best else [lifted, *(c for c in ranked if c is not lifted)]
 
 

@@ -89,7 +89,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     ranked = sorted(scored, key=lambda c: (*precedence(c), -c.score))
     if question is not None and question.follow_up and seen and not reads_on:
         ranked = answer_before.beside_first(ranked, seen, precedence)
-    if question is not None and occasion is None and answer_before.stays(question):
+    if question is not None and answer_before.stays(question):  # never one set at the same occasion
         ranked = answer_before.staying(ranked, answer_before.answered_in(question, ranked), precedence)
     return ranked
 
