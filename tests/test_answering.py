@@ -325,3 +325,15 @@ def test_a_name_with_a_number_is_mentioned_only_with_that_number(embeddings, tmp
     answer = core.ask("which base64 function encodes data as base36?")
     assert not answer.answered and answer.refusal == "unknown_name" and "base36" in answer.answer, answer.answer
     assert core.ask("which base64 function encodes data as base32?").answered
+
+
+def test_the_line_a_signature_brings_along_leaves_room_for_the_answer(embeddings, tmp_path) -> None:
+    """A signature ("html.escape(s, quote=True)¶") is shown with the line after it, its
+    description; that line takes no place of its own, so the sentence that answers still joins.
+    Asked with the signature pasted in, the answer opens with it and still gives the sentence
+    about the quote flag."""
+    page = (ROOT / "bench" / "corpora" / "python-docs" / "library-html.html").read_text(encoding="utf-8")
+    core = core_on(embeddings, tmp_path, {"html.html": page})
+    answer = core.ask("html.escape(s, quote=True): are quotes converted too?")
+    assert answer.answered, answer.answer
+    assert "html.escape(s, quote=True)" in answer.answer and "are also translated" in answer.answer, answer.answer

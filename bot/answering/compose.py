@@ -44,11 +44,10 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
             used.add((passage.chunk_id, at.index - 1))
             at = before
         used.add((passage.chunk_id, item.index))
-        if _announces(item.text) and (passage.chunk_id, item.index + 1) not in used:
-            after = _sentence(candidates, passage.chunk_id, item.index + 1)
-            if after is not None and _SIGNATURE.fullmatch(after.text.strip()) is None:  # not an alias's
-                text = f"{text} {after.text}"
-                used.add((passage.chunk_id, item.index + 1))
+        after = announced_line(item, candidates)
+        if after is not None and (passage.chunk_id, after.index) not in used:
+            text = f"{text} {after.text}"
+            used.add((passage.chunk_id, after.index))
         parts.append(f"{text} [{n}]")
     citations = [
         Citation(n, p.source, p.title, p.text, p.chunk_id, round(best[p.chunk_id], 4), p.start, p.end)
@@ -88,6 +87,15 @@ _OBJECT_PRONOUN = re.compile(r"\b(?:him|her|them)\b|\b(?:avec|à|pour|de|contre|
 #: none lost (376 questions); as a `dangling` opening as well, one near miss answered (en-063).
 _SUCH = re.compile(r"(?:such|these|those|une? tel(?:le)?s?|de tel(?:le)?s|такое|такая|такой|такие|подобн\w+)\b",
                    re.IGNORECASE)
+
+
+def announced_line(item: Candidate, candidates: list[Candidate]) -> Candidate | None:
+    """The line after `item` that composing brings along with it, when `item` announces it
+    (`_announces`) and it is no signature of its own (an alias's)."""
+    if not _announces(item.text):
+        return None
+    after = _sentence(candidates, item.passage.chunk_id, item.index + 1)
+    return after if after is not None and _SIGNATURE.fullmatch(after.text.strip()) is None else None
 
 
 def _announces(text: str) -> bool:

@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 import prompts
 from bot.answering import decision, ranking
 from bot.answering.checks import Check, Context, first_refusal
-from bot.answering.compose import compose
+from bot.answering.compose import announced_line, compose
 from bot.answering.evidence import Candidate, Evidence, gather, known_words
 from bot.answering.question import Question
 from bot.answering.sequel import announced
@@ -217,12 +217,18 @@ class Pipeline:
         # The best sentence's document names all the question names: no second document joins.
         covered = signals[decision.DECISION_FEATURES.index("names_document")] == 1.0
         given = announced(best, evidence.candidates, question) if other is None and self.max_citations > 1 else None
-        if given is not None:  # "… many issues on which Paris and Moscow can cooperate." "Among them, …"
+        # The line a signature or a colon announces comes with it anyway (`announced_line`), so it
+        # takes no place of its own: *will html.escape convert quote characters too?* was answered
+        # with the signature and its description, and no room was left for the sentence about the
+        # quote flag. One more training answer right (py-en-054), as written and in lower case,
+        # no other answer changed (2026-12-06, the session from 11:41 UTC).
+        brought = announced_line(best, evidence.candidates)
+        if given is not None and given is not brought:  # "… many issues on which Paris and Moscow can cooperate." "Among them, …"
             context.chosen.append(given)
         for candidate in evidence.candidates[1:]:
             if len(context.chosen) >= self.max_citations or other is not None:
                 break
-            if candidate is best or candidate is given or any(candidate is p for p in passed):
+            if candidate is best or candidate is given or candidate is brought or any(candidate is p for p in passed):
                 continue
             if ranking.joins(candidate, context.chosen, question, w, same_document=covered,
                              foreign=evidence.foreign):
