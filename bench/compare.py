@@ -8,7 +8,7 @@
 
 Lists the questions that became right (+), became wrong (-) or kept their verdict with another
 answer (~: other wording, another refusal code), then the count right before and after. A rule
-is kept only when its training questions gain and lose nothing they should not (bench/README.md);
+is kept only when its training questions gain and lose nothing they should not (bench/HISTORY.md);
 totals alone hide a gain that pays for a loss.
 """
 

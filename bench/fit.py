@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="refit only this, keeping the rest as shipped: the floor (ranker, join, decision "
                              "and threshold kept), the decision and its threshold (ranker, join and floor kept), "
                              "or the ranker (scaled to the shipped score spread; the rest kept); "
-                             "a whole refit answers fewer training questions right: bench/README.md")
+                             "a whole refit answers fewer training questions right: bench/HISTORY.md")
     args = parser.parse_args(argv)
     print(machine_line())
     t0 = time.perf_counter()

@@ -62,7 +62,7 @@ def _lift(ranked: list[Candidate], eligible: Callable[[Candidate], bool], within
 #: How much lower a ranker score than the best one's a sentence just before or after the answer
 #: before may have and still come first for a follow-up (`beside_first`). Chosen on the training
 #: questions by `python bench/sweep.py bot.answering.ranking.BESIDE_WITHIN 0 0.1 0.25 0.75 1.5 2
-#: 3` (bench/README.md, 2026-12-05; the constant was in `ranking` then): the most right answers, as
+#: 3` (bench/HISTORY.md, 2026-12-05; the constant was in `ranking` then): the most right answers, as
 #: written and in lower case, of the values losing none that 0 (the rule off) got right.
 BESIDE_WITHIN = 0.75
 

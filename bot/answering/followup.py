@@ -214,7 +214,7 @@ def _carried_by(turn: Turn) -> list[str]:
 #: fewer carries the previous question's content words too, names or not (*and what did she say
 #: about disagreeing with Russia?* after *What did Parly give Shoigu?* is searched as *and what did
 #: Parly Shoigu give say about disagreeing with Russia?*): two more training follow-ups right, one
-#: fewer, once names typed in lower case were names (bench/README.md).
+#: fewer, once names typed in lower case were names (bench/HISTORY.md).
 _SAYS_ENOUGH = 4
 #: What says nothing of what is asked: a pronoun, and the parts of French inversion ("a-t-elle",
 #: "dit-il", "est-ce").

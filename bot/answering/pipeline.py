@@ -44,7 +44,7 @@ def refusal(question: Question, check: Check, values: dict[str, Any]) -> Answer:
 #: How many passages nearest to what the question asks about (`Question.about`: after "about",
 #: "sur", "про") join those the whole search found: *Qu'ont dit Le Drian et Parly sur la
 #: Biélorussie en 2021 ?* found four passages naming Le Drian and Parly and none on Belarus.
-#: Training (bench/README.md): 1 passage, one more right of the 352 questions before, none lost;
+#: Training (bench/HISTORY.md): 1 passage, one more right of the 352 questions before, none lost;
 #: 2, also *… sur la Syrie en 2021 ?*, whose nearest passage is the 2019 article's on Syria.
 TOPIC_PASSAGES = 2
 #: For a "When…?" or "How many…?" that no sentence of the passages found answers (`_holds_what_is_asked`):
@@ -52,7 +52,7 @@ TOPIC_PASSAGES = 2
 #: SENTENCE_POOL nearest), when one of their sentences does. A passage's vector blurs its one
 #: sentence with a date among others: *When did the ministers meet in Moscow?* found six passages
 #: and not the one saying *… held in Moscow on September 9, 2019*, whose sentence is among the
-#: nearest. Training (bench/README.md): one more right of 455, none lost, as written and in lower
+#: nearest. Training (bench/HISTORY.md): one more right of 455, none lost, as written and in lower
 #: case; 2 passages changed nothing more. For any answer type: 5 fewer (a byline for *Who wrote
 #: the statement on the Paris meeting?*, which has none); without requiring a sentence of them to
 #: hold it: 1 fewer (the 1944 photograph for *When did Lavrov last visit Paris before 2021?*).

@@ -192,7 +192,7 @@ def acting_first(question: Question, candidates: list[Candidate], best: Candidat
     (of the first ACTING_WITHIN candidates), else `best`. *Paris hopes that the leaders … will
     meet* ranked first and the question was refused; *Jean-Yves Le Drian … and Florence Parly …
     received their Russian counterparts, Ministers Sergey Lavrov and …*, second, answers.
-    Training (bench/README.md): one more right (tr-en-501), as written and in lower case, none
+    Training (bench/HISTORY.md): one more right (tr-en-501), as written and in lower case, none
     lost. For every question whose subject acts: two more right (also *What did Shoigu tell Parly
     when they met?*), but *What did Parly give to Lavrov?* and *Что Парли подарила Лаврову?* were
     answered with the runner-up *… Parly … received … Lavrov …*, which gives nothing; bounding
