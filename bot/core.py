@@ -34,7 +34,8 @@ from bot.uploads import UploadResult, Uploads
 from index.cache import EmbeddingCache
 from index.embeddings import E5Embeddings, embedding_model_id, load_embeddings
 from index.errors import IndexEmpty, NoDocuments, StoreUnavailable
-from index.indexer import UPLOADS_PREFIX, IndexReport, Progress, sync_index
+from index.indexer import UPLOADS_PREFIX, Progress, sync_index
+from index.report import IndexReport
 from index.loaders import SUPPORTED_SUFFIXES
 from index.records import BuildInfo, IndexInfo
 from index.store import IndexStore, describe

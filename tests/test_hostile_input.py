@@ -32,7 +32,7 @@ import prompts
 from bot.core import MAX_QUESTION_CHARS, AnswerCore
 from bot.models import Answer
 from index.embeddings import E5Embeddings
-from index.indexer import IndexReport
+from index.report import IndexReport
 
 pytestmark = pytest.mark.slow
 
