@@ -121,8 +121,8 @@ def shown_naming_less(candidate: Candidate, seen: tuple[str, ...]) -> bool:
 
 
 def within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
-    """Whether `candidate` was shown in one of the answer's sentences `shown`, alone or with one
-    it brought along ("The theme … 1944. In response, … 1943.")."""
+    """Whether `candidate` was shown in one of an earlier answer's sentences `shown`, alone or
+    with one it brought along ("The theme … 1944. In response, … 1943.")."""
     return any(candidate.text in s for s in shown)
 
 
@@ -141,9 +141,3 @@ def shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
     her back?* after an answer that showed what Parly gave Shoigu and, leaning on it, what he
     gave her in response; two more training follow-ups right, none lost)."""
     return any(candidate.text == s.strip() for s in seen)
-
-
-def among(candidate: Candidate, sentences: tuple[str, ...]) -> bool:
-    """Whether `candidate` is one of an earlier answer's `sentences` (each as shown, with any
-    sentence it brought along)."""
-    return any(candidate.text in s for s in sentences)

@@ -84,7 +84,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
         return (c.bare, asks(c.text), occasion is not None and c.passage.source != occasion,
                 who and is_title(c.text, c.passage.title), shown(c, seen),
                 beside is not None and id(c) not in beside, first and not c.holds_type,
-                not (c.holds_type and answer_before.among(c, again)))
+                not (c.holds_type and answer_before.within(c, again)))
 
     ranked = sorted(scored, key=lambda c: (*precedence(c), -c.score))
     if question is not None and question.follow_up and seen and not reads_on:
@@ -299,7 +299,7 @@ def _complete(question: Question, first: Candidate) -> bool:
     if not first.holds_type:
         return False
     return (question.answer_type in _PRECISE
-            or question.answer_type == "place" and answer_before.among(first, question.again))
+            or question.answer_type == "place" and answer_before.within(first, question.again))
 
 
 def _names_only(terms: Sequence[str]) -> list[str]:
