@@ -159,6 +159,18 @@ def subject_of(question: str) -> tuple[str, ...]:
     return ()
 
 
+def asks_what_was_said(question: str) -> bool:
+    """Whether `question` asks what someone said or thought ("What did Lavrov say about Iran?",
+    "Qu'a dit Parly sur … ?", "Что Шойгу заявил о …?"), in English, French or Russian."""
+    return _SAID.search(question) is not None
+
+
+#: Saying and thinking, in English, French and Russian.
+_SAID = re.compile(r"(?<!\w)(?:say|says|said|tell|told|think|thought|note|noted|state|stated|declare\w*|announce\w*"
+                   r"|stress\w*|warn\w*|dit|dire|déclar\w*|affirm\w*|estim\w*|pens\w*|soulign\w*"
+                   r"|сказал\w*|заяв\w*|говор\w*|счита\w*|отмет\w*|подчеркн\w*)(?!\w)", re.IGNORECASE)
+
+
 def acts_through_a_pronoun(question: str) -> bool:
     """Whether the one who acted in a "What did X say / give …?" question is a pronoun ("What
     did he say about Ukraine?", "Qu'a-t-elle offert ?", "Он что-нибудь говорил про Украину?"):

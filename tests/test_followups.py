@@ -316,6 +316,12 @@ def test_tell_me_more_reads_on_from_the_answer(core: AnswerCore) -> None:
     gift = core.ask("Что Парли подарила Шойгу?")
     detail = core.ask("Подробнее", with_history([], gift, 4))
     assert "Krasnaya Zvezda" in detail.answer and not set(gift.sentences()) & set(detail.sentences()), detail.answer
+    # it reads on forward first: after Lavrov's words, what the French said to them, not the
+    # paragraph's opening line before them
+    iran = core.ask("Что Лавров сказал про иранскую ядерную сделку?")
+    assert "Lavrov noted" in iran.sentences()[0], iran.answer
+    on = core.ask("Подробнее", with_history([], iran, 4))
+    assert on.answered and "French colleagues agreed with him." in on.sentences(), on.answer
 
 
 def test_a_word_of_no_language_is_in_the_conversation_s(core: AnswerCore) -> None:

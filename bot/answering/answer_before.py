@@ -134,6 +134,19 @@ def beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidat
             and {(c.passage.chunk_id, c.index - 1), (c.passage.chunk_id, c.index + 1)} & at]
 
 
+def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
+    """The candidates just after a sentence of the answer `shown` in its passage."""
+    at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
+    return [c for c in candidates if not within(c, shown) and (c.passage.chunk_id, c.index - 1) in at]
+
+
+def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
+    """The candidates just after a sentence of the answer `shown` in its passage, not shown
+    themselves: of those `beside` it, what "Tell me more" reads first."""
+    at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
+    return [c for c in candidates if not within(c, shown) and (c.passage.chunk_id, c.index - 1) in at]
+
+
 def shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
     """Whether `candidate` answered the question before on its own (one of `Question.seen`, shown
     alone). A sentence shown with another (one it brought along, or the one that brought it) is

@@ -15,8 +15,8 @@ from functools import cached_property
 from bot.answering.ellipsis import about_phrase, topic_of
 from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
 from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
-from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, content_tokens, key_terms, language,
-                          subject_of)
+from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
+                          key_terms, language, subject_of)
 from bot.name_roles import compared, others_named, setting_of
 from bot.models import Turn
 from bot.posts import post_spans
@@ -74,6 +74,9 @@ class Question:
     #: Who acted, in a "What did X say / give …?" question ("Lavrov"), or whom a follow-up's
     #: "he" or "she" acting means ("What did he say about Ukraine?"); () for any other.
     subject: tuple[str, ...] = ()
+    #: It asks what someone said or thought ("What did Lavrov say about Iran?", "Qu'a dit Parly … ?"):
+    #: whom `subject` names saying it answers (`ranking.acting_first`).
+    said: bool = False
     #: Whom and what else such a question names, each once (`bot.name_roles.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".
     also_named: tuple[tuple[str, ...], ...] = ()
@@ -332,6 +335,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         ellipsis=taken.rewritten,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
+        said=asks_what_was_said(asked),
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
         again=before if taken.asks_more else (), reads_on=taken.reads_on, previous_answer=before,
