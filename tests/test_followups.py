@@ -324,6 +324,20 @@ def test_tell_me_more_reads_on_from_the_answer(core: AnswerCore) -> None:
     assert on.answered and "French colleagues agreed with him." in on.sentences(), on.answer
 
 
+def test_what_they_wanted_next_is_the_sentence_going_on_from_the_answer(core: AnswerCore) -> None:
+    """After what the ministers said of Belarus, "and what did they expect from Russia?" is the
+    next sentence, *They encouraged Russia to mobilize its close ties …*, not what they reminded
+    Russia of about Ukraine; a follow-up naming something the next sentence does not (Navalny,
+    after the Ukraine answer) is not answered with it."""
+    *_, wanted = converse(core, ["Что министры сказали про Беларусь в 2021 году?", "а чего они ждали от России?"])
+    assert wanted.answered and "close ties with Belarus" in wanted.answer, wanted.answer
+    assert "reminded Russia" not in wanted.answer, wanted.answer
+    *_, navalny = converse(core, ["Which ministers did Le Drian and Parly host in Paris in 2021?",
+                                  "what did the two of them warn Moscow about regarding Ukraine?",
+                                  "did they bring up Navalny?"])
+    assert navalny.answered and "Navalny" in navalny.sentences()[0], navalny.answer
+
+
 def test_a_word_of_no_language_is_in_the_conversation_s(core: AnswerCore) -> None:
     """"Continue", "Développe" use no word only French or English uses: in a French conversation
     the reply is French; "Quand ?" and "Dis-m'en plus" are French on their own."""

@@ -65,11 +65,25 @@ def _lift(ranked: list[Candidate], eligible: Callable[[Candidate], bool], within
 #: 3` (bench/HISTORY.md, 2026-12-05; the constant was in `ranking` then): the most right answers, as
 #: written and in lower case, of the values losing none that 0 (the rule off) got right.
 BESIDE_WITHIN = 0.75
+#: How much lower a ranker score than the best one's the sentence going on from the answer before
+#: (the next one in its passage, opening with a pronoun: "They encouraged Russia to …") may have
+#: and still come first for a follow-up (`beside_first`). Chosen on the 937 training questions by
+#: `python bench/sweep.py bot.answering.answer_before.GOING_ON_WITHIN 0 1.6 1.75 2 2.5`
+#: (bench/results/sweep-going-on.txt, 2026-12-06): the most right answers, as written and in lower
+#: case, of the values losing none that 0 (the rule off) got right; from 1.75 on, *did they bring
+#: up navalny?* after the Ukraine answer got its next sentence.
+GOING_ON_WITHIN = 1.6
 
 
 def beside_first(ranked: list[Candidate], seen: tuple[str, ...],
-                 precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
-    """`ranked`, with the best-ranked sentence just before or after the answer before in its
+                 precedence: Callable[[Candidate], tuple[bool, ...]], own: tuple[str, ...] = ()) -> list[Candidate]:
+    """`ranked`, with the sentence going on from the answer before first when it names every
+    name of the follow-up's `own` and its score is within GOING_ON_WITHIN of the best one's: *а
+    чего они ждали от России?*, after what the ministers said of Belarus, is answered with *They
+    encouraged Russia to mobilize its close ties with Belarus …*, the next sentence, 1.5 below the
+    best in score, not with what they reminded Russia of in the Ukraine paragraph (two more
+    training follow-ups right, as written and in lower case, none lost; 2026-12-06, the session
+    from 14:04 UTC). Else, the best-ranked sentence just before or after the answer before in its
     passage (`beside`) first when its score is within BESIDE_WITHIN of the best one's (`_lift`): a
     follow-up asking something else most often asks what the document says next to it. *Et le
     dialogue entre Washington et Moscou, ils en pensaient quoi ?*, after what the ministers said
@@ -82,8 +96,19 @@ def beside_first(ranked: list[Candidate], seen: tuple[str, ...],
     byline answered who wrote the analysis, was answered with the article's first sentence, the
     one after the byline (one more training follow-up right, tc2-chain-100-3, as written and in
     lower case, none lost; 2026-12-06)."""
-    near = {id(c) for c in beside(ranked, tuple(s for s in seen if not is_byline(s.strip())))}
+    shown = tuple(s for s in seen if not is_byline(s.strip()))
+    going_on = {id(c) for c in following(ranked, shown) if c.dangling and all(_names_itself(c, n) for n in own)}
+    lifted = _lift(ranked, lambda c: id(c) in going_on, GOING_ON_WITHIN, precedence)
+    if lifted is not ranked:
+        return lifted
+    near = {id(c) for c in beside(ranked, shown)}
     return _lift(ranked, lambda c: id(c) in near, BESIDE_WITHIN, precedence)
+
+
+def _names_itself(candidate: Candidate, name: str) -> bool:
+    """Whether `candidate`'s own sentence names `name`, in any script or inflection."""
+    words = candidate.words_of((candidate.passage.chunk_id, candidate.index, "itself"), candidate.text)
+    return words.mentions(name, loose=True)
 
 
 def names_anew(question: Question) -> bool:

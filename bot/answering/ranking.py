@@ -62,8 +62,9 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     words on the Iran deal reads on to *French colleagues agreed with him.*, not back to the
     paragraph's opening (one more training follow-up right, tm-chain-02-2, as written and in lower
     case, none lost; 2026-12-06, the session from 14:04 UTC); for
-    a follow-up asking something else, the best of them when it scores nearly as well as the
-    best sentence (`answer_before.beside_first`). For a follow-up set at the meeting or time of the answer
+    a follow-up asking something else, the sentence going on from the answer before ("They …")
+    or the best of those beside it when it scores nearly as well as the best sentence
+    (`answer_before.beside_first`). For a follow-up set at the meeting or time of the answer
     before (`Question.same_occasion`: *а про Сирию что сказали тогда же?*), the lines of that
     answer's document come before the others (`answer_before.occasion`): after the 2021 statement's
     Afghanistan, it was answered with the 2019 article's Syria sentence. One more training
@@ -94,7 +95,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
 
     ranked = sorted(scored, key=lambda c: (*precedence(c), -c.score))
     if question is not None and question.follow_up and seen and not reads_on:
-        ranked = answer_before.beside_first(ranked, seen, precedence)
+        ranked = answer_before.beside_first(ranked, seen, precedence, question.names)
     if question is not None and answer_before.stays(question):  # never one set at the same occasion
         ranked = answer_before.staying(ranked, answer_before.answered_in(question, ranked), precedence)
     return ranked
