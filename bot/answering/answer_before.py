@@ -160,12 +160,6 @@ def beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidat
 
 
 def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
-    """The candidates just after a sentence of the answer `shown` in its passage."""
-    at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
-    return [c for c in candidates if not within(c, shown) and (c.passage.chunk_id, c.index - 1) in at]
-
-
-def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
     """The candidates just after a sentence of the answer `shown` in its passage, not shown
     themselves: of those `beside` it, what "Tell me more" reads first."""
     at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}

@@ -194,9 +194,9 @@ ACTING_WITHIN = 3
 
 
 def acting_first(question: Question, candidates: list[Candidate], best: Candidate, foreign: bool) -> Candidate:
-    """For "Who did X …?" ("Who did Lavrov meet with in Paris?") and "What did X say …?", when `best` does not name X
-    acting (`evidence.subject_acts`, what `subject_not_in_answer` asks): the runner-up that does
-    (of the first ACTING_WITHIN candidates), else `best`. *Paris hopes that the leaders … will
+    """For "Who did X …?" ("Who did Lavrov meet with in Paris?") and "What did X say …?", when
+    `best` does not name X acting (`evidence.subject_acts`, what `subject_not_in_answer` asks):
+    the runner-up that does (of the first ACTING_WITHIN candidates), else `best`. *Paris hopes that the leaders … will
     meet* ranked first and the question was refused; *Jean-Yves Le Drian … and Florence Parly …
     received their Russian counterparts, Ministers Sergey Lavrov and …*, second, answers.
     Training (bench/HISTORY.md): one more right (tr-en-501), as written and in lower case, none
