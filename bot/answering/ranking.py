@@ -60,8 +60,9 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     (`Question.reads_on`), the sentences beside the answer before come first (`answer_before.beside`),
     those after it before those before it (`answer_before.following`): *Подробнее* after Lavrov's
     words on the Iran deal reads on to *French colleagues agreed with him.*, not back to the
-    paragraph's opening (one more training follow-up right, tm-chain-02-2, as written and in lower
-    case, none lost; 2026-12-06, the session from 14:04 UTC); for
+    paragraph's opening (with `acting_first`'s rule for what someone said, whose new answer there
+    made it read back, tm-chain-02-2 stays right, as written and in lower case; none lost;
+    2026-12-06, the session from 14:04 UTC); for
     a follow-up asking something else, the sentence going on from the answer before ("They …")
     or the best of those beside it when it scores nearly as well as the best sentence
     (`answer_before.beside_first`). For a follow-up set at the meeting or time of the answer
