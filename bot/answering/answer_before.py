@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.answering.evidence import Candidate
+from bot.answering.evidence import Candidate, names_itself
 from bot.answering.holding import is_byline
 from bot.answering.question import Question
 
@@ -97,18 +97,12 @@ def beside_first(ranked: list[Candidate], seen: tuple[str, ...],
     one after the byline (one more training follow-up right, tc2-chain-100-3, as written and in
     lower case, none lost; 2026-12-06)."""
     shown = tuple(s for s in seen if not is_byline(s.strip()))
-    going_on = {id(c) for c in following(ranked, shown) if c.dangling and all(_names_itself(c, n) for n in own)}
+    going_on = {id(c) for c in following(ranked, shown) if c.dangling and names_itself(c, own, loose=True)}
     lifted = _lift(ranked, lambda c: id(c) in going_on, GOING_ON_WITHIN, precedence)
     if lifted is not ranked:
         return lifted
     near = {id(c) for c in beside(ranked, shown)}
     return _lift(ranked, lambda c: id(c) in near, BESIDE_WITHIN, precedence)
-
-
-def _names_itself(candidate: Candidate, name: str) -> bool:
-    """Whether `candidate`'s own sentence names `name`, in any script or inflection."""
-    words = candidate.words_of((candidate.passage.chunk_id, candidate.index, "itself"), candidate.text)
-    return words.mentions(name, loose=True)
 
 
 def names_anew(question: Question) -> bool:
@@ -154,16 +148,20 @@ def within(candidate: Candidate, shown: tuple[str, ...]) -> bool:
 def beside(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
     """The candidates just before or after a sentence of the answer `shown` in its passage, not
     shown themselves: what "Tell me more" reads on to."""
-    at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
-    return [c for c in candidates if not within(c, shown)
-            and {(c.passage.chunk_id, c.index - 1), (c.passage.chunk_id, c.index + 1)} & at]
+    return _next_to(candidates, shown, (-1, 1))
 
 
 def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candidate]:
     """The candidates just after a sentence of the answer `shown` in its passage, not shown
     themselves: of those `beside` it, what "Tell me more" reads first."""
+    return _next_to(candidates, shown, (1,))
+
+
+def _next_to(candidates: list[Candidate], shown: tuple[str, ...], steps: tuple[int, ...]) -> list[Candidate]:
+    """The candidates `steps` sentences on from one of `shown` in its passage, not shown themselves."""
     at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
-    return [c for c in candidates if not within(c, shown) and (c.passage.chunk_id, c.index - 1) in at]
+    return [c for c in candidates if not within(c, shown)
+            and any((c.passage.chunk_id, c.index - step) in at for step in steps)]
 
 
 def shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:

@@ -211,6 +211,12 @@ CONTEXT_CHARS = 300
 _PARAGRAPH_BREAK = re.compile(r"(?:[.!?…][\"'”’»)\]]*[^\S\n]*|\n[^\S\n]*)\n")
 
 
+def names_itself(candidate: Candidate, names: Collection[str], loose: bool = False) -> bool:
+    """Whether `candidate`'s own sentence names every one of `names` (`loose`: in any script)."""
+    words = candidate.words_of((candidate.passage.chunk_id, candidate.index, "itself"), candidate.text)
+    return all(words.mentions(n, loose=loose) for n in names)
+
+
 def context_words(candidate: Candidate) -> Vocabulary:
     """The words of `candidate` and of up to CONTEXT_CHARS of its paragraph before it."""
     return candidate.words_of((candidate.passage.chunk_id, candidate.index, "with what precedes it"),

@@ -28,7 +28,7 @@ import numpy as np
 
 from bot.answering import answer_before
 from bot.answering.decision import Weights, weights
-from bot.answering.evidence import Candidate, asks, context_words, is_title, subject_acts
+from bot.answering.evidence import Candidate, asks, context_words, is_title, names_itself, subject_acts
 from bot.answering.question import Question
 from bot.language import MONTHS, YEAR
 from bot.vocabulary import Vocabulary
@@ -165,7 +165,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     eligible = [c for c in others if has_all(c, names) and (
         c.names_sentence == 1.0 or only_dates and has_all(c, _names_only(question.search_names))
         or about and _names_topic(c, question.topic, foreign)
-        or question.answer_type == "other" and bool(undated) and _names_itself(c, undated, foreign))]
+        or question.answer_type == "other" and bool(undated) and names_itself(c, undated, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
 
 
@@ -222,12 +222,6 @@ def acting_first(question: Question, candidates: list[Candidate], best: Candidat
     return next((c for c in candidates[:ACTING_WITHIN] if c is not best and not c.bare
                  and not (said and c.passage.source != best.passage.source)
                  and not answer_before.shown(c, question.seen) and subject_acts(question, c, foreign)), best)
-
-
-def _names_itself(candidate: Candidate, names: Sequence[str], foreign: bool) -> bool:
-    """Whether `candidate`'s own sentence names every one of `names`."""
-    words = candidate.words_of((candidate.passage.chunk_id, candidate.index, "itself"), candidate.text)
-    return all(words.mentions(n, loose=foreign) for n in names)
 
 
 def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
