@@ -56,9 +56,27 @@ def setting_of(text: str, names: Sequence[str]) -> frozenset[str]:
     for name, start, end in (span for name in names for span in name_spans(text, [name])):
         if not name[:1].isupper():  # a year, or a word a follow-up carried ("represented talks")
             continue
-        if _PLACE_BEFORE.search(text[:start]) or _MEETING_AFTER.match(text[end:]) or _MEETING_OF.search(text[:start]):
+        before = _PLACE_BEFORE.search(text[:start])
+        if before and before.group(1).lower() in ("à", "au") and _to_someone(text[:before.start(1)]):
+            before = None  # "Ils ont demandé quoi à Moscou ?" asks what was asked of Moscow
+        if before or _MEETING_AFTER.match(text[end:]) or _MEETING_OF.search(text[:start]):
             found.add(name)
     return frozenset(found)
+
+
+def _to_someone(text: str) -> bool:
+    """Whether the next "à" after `text` says to whom: `text` has a verb of asking, telling or
+    giving and no "à" since ("Qu'ont-ils demandé à la Russie à Paris ?": the second says where)."""
+    verbs = list(_TO_SOMEONE.finditer(text))
+    return bool(verbs) and re.search(r"(?<!\w)(?:à|au|aux)(?!\w)", text[verbs[-1].end():], re.IGNORECASE) is None
+
+
+#: French verbs whose "à" says to whom, not where: "demander à Moscou" asks Moscow, "offrir à
+#: Parly" gives to Parly (*Ils ont demandé quoi à Moscou ?* is answered from the Paris statement's
+#: "They called on Moscow to …"). Not "dire": *Qu'ont dit les ministres à Moscou ?* asks what
+#: they said there.
+_TO_SOMEONE = re.compile(r"(?<!\w)(?:demand|propos|rappel|offert|offr|donn|répond|repond|écri|ecri|envoy|reproch"
+                         r"|conseill|promi|promet|adress|expliqu|réclam|reclam)", re.IGNORECASE)
 
 
 #: What a meeting named after its place is called: "the Paris meeting", "la réunion de Paris".
@@ -68,7 +86,7 @@ _MEETING_OF = re.compile(r"(?<!\w)(?:r[ée]union|rencontre|sommet|visite|entreti
 
 
 #: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where.
-_PLACE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"(?:^|\s)(in|at|à|au|en|в|во|на)\s*$", re.IGNORECASE)
 
 
 def compared(question: str, names: Sequence[str]) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ from bot.language import content_tokens, language
 from bot.proper_names import ProperNames, proper_names
 from bot.vocabulary import Vocabulary
 from index.errors import IndexEmpty
-from index.loaders import heading_of
+from index.loaders import heading_of, setting_of
 from index.records import DocumentRecord, PassageRecord, SentenceRecord, documents_of
 from index.store import Generation, IndexStore
 
@@ -84,6 +84,9 @@ class _Snapshot:
         self.document_vocabulary = {source: Vocabulary(texts) for source, texts in texts_of.items()}
         #: Each document's heading: its first line, whole (`index.loaders.heading_of`), or its title.
         self.headings = {source: heading_of(r.text) or r.title for source, r in first.items()}
+        #: Where each document is set, for those that say (`index.loaders.setting_of`).
+        self.settings = {source: Vocabulary([placed]) for source, r in first.items()
+                         if (placed := setting_of(r.text, self.headings[source]))}
         self._vocabularies: dict[Hashable, Vocabulary] = {}
         self._sentences: OrderedDict[str, list[SentenceRecord]] = OrderedDict()  # see `sentences_of`
         self._sentences_lock = threading.Lock()

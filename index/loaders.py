@@ -182,6 +182,39 @@ def heading_of(text: str) -> str:
     return line if len(line) <= _LONG_LINE else ""
 
 
+def setting_of(text: str, heading: str) -> str:
+    """Where a document is set, from the start of its text (`text`, its first passage) and its
+    `heading`: the place its heading or its lead (the first line that ends like a sentence) dates
+    ("(Paris, 12 November 2021)", "in Moscow on September 9, 2019") or says it was held in ("held
+    in Moscow", "s'est tenue à Paris", "состоялась в Москве"), joined by ", "; "" when none. A
+    report says where it happened in its dateline or its lead; the other places it names are
+    what happened there ("They called on Moscow to …" of the Paris meeting)."""
+    lead = next((line.strip() for line in text.splitlines()
+                 if _ENDS_SENTENCE.search(line) and " ".join(line.split()) != heading), "")
+    lead = _SENTENCE_END.split(lead, maxsplit=1)[0]
+    return ", ".join(dict.fromkeys(m.group(1) for part in (heading, lead) for pattern in _SET_IN
+                                   for m in pattern.finditer(part)))
+
+
+_PLACE = r"([A-ZÀ-ÝА-ЯЁ][\w'’-]+(?:\s+[A-ZÀ-ÝА-ЯЁ][\w'’-]+)?)"
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+          r"|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)")
+#: A date: a day and a month, either way round, or a year of the last two centuries.
+_DATE = rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d|(?:19|20)\d\d\b)"
+#: A place a text is set in: a dateline ("(Paris, 12 November 2021)"), one dated ("in Moscow on
+#: September 9, 2019", "à Paris le 12 novembre", "в Москве 9 сентября"), or where something was
+#: held ("held in Moscow", "s'est tenue à Paris", "состоялась в Москве").
+_SET_IN = (
+    re.compile(rf"\({_PLACE},\s*{_DATE}"),
+    re.compile(rf"(?<!\w)(?:in|at|à|в|во)\s+{_PLACE},?\s+(?:on\s+|le\s+)?{_DATE}"),
+    re.compile(rf"(?<!\w)(?:held|took place|hosted|convened|s['’]est tenue?|a eu lieu|состоял\w*|прош(?:ла|ёл|ел|ли))"
+               rf"\s+(?:in|at|à|в|во)\s+{_PLACE}"),
+)
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÝА-ЯЁ])")
+
+
 def _first_line(text: str) -> str:
     return next((line for line in text.splitlines() if line.strip()), "")
 

@@ -149,9 +149,11 @@ def test_a_byline_answers_who_wrote_not_what_the_author_thinks(core: AnswerCore)
 
 @pytest.mark.parametrize("question", ["Who wrote the statement on the Paris meeting?", "Qui a rédigé le communiqué de Paris ?"])
 def test_who_wrote_a_text_that_names_no_author_is_refused(core: AnswerCore, question: str) -> None:
-    """The Paris statement has no byline: whoever it mentions did not write it."""
+    """The Paris statement has no byline: whoever it mentions did not write it (nor did the 2019
+    article's author, whose byline heads a report set in Moscow: `name_not_in_document` may refuse
+    that first)."""
     answer = core.ask(question)
-    assert not answer.answered and answer.refusal == "no_author", answer.answer
+    assert not answer.answered and answer.refusal in ("no_author", "name_not_in_document"), answer.answer
 
 
 def test_when_a_meeting_took_place_is_answered_by_the_title_that_dates_it(core: AnswerCore) -> None:

@@ -1,6 +1,6 @@
 """Where a question's meeting took place ("the Paris meeting", "à Paris") is named for a sentence by
-its document's heading, "… (Paris, 12 November 2021)", as a dateline places what follows
-(issue 10).
+its document's heading, "… (Paris, 12 November 2021)", as a dateline places what follows, and a
+question set where one document is set is not answered from another set elsewhere (issue 10).
 
 The first tests need no model; the last asks the bundled corpus through the real answer core
 (real embedder, real Chroma).
@@ -9,10 +9,11 @@ The first tests need no model; the last asks the bundled corpus through the real
 from __future__ import annotations
 
 import pytest
+from helpers import ROOT
 
 from bot.answering import analyse
 from bot.core import AnswerCore
-from index.loaders import heading_of
+from index.loaders import heading_of, setting_of
 
 
 @pytest.mark.parametrize("question, setting", [
@@ -22,6 +23,9 @@ from index.loaders import heading_of
     ("Кого Лавров встретил в Париже?", {"Париже"}),
     ("What did Lavrov say about Paris?", set()),  # what it is about, not where
     ("What did Shoigu give Parly in 2021?", set()),  # a year: every document dates itself
+    ("Ils ont demandé quoi à Moscou ?", set()),  # asked of Moscow, not where
+    ("Qu'ont-ils demandé à la Russie à Paris ?", {"Paris"}),  # of Russia, in Paris
+    ("Qu'ont dit les ministres à Moscou ?", {"Moscou"}),
 ])
 def test_where_a_question_says_it_happened(question: str, setting: set[str]) -> None:
     assert analyse(question).setting == setting
@@ -32,6 +36,40 @@ def test_a_heading_is_the_whole_first_line_not_a_paragraph() -> None:
              "Forces and their Russian counterparts (Paris, 12 November 2021)")
     assert heading_of(f"{title}\n\n\nJean-Yves Le Drian … received …") == title  # longer than a shown title
     assert heading_of("A paragraph that runs on. " * 10 + "\nMore.") == ""
+
+
+def test_where_a_document_is_set_is_its_dateline_or_its_lead_s_place() -> None:
+    """A dateline or a dated place in the heading or the lead, or where it was held; not any
+    place after "in" (the Python pages' "in Python 3", "as specified in RFC 4122")."""
+    paris = (ROOT / "documents" / "france-russia-2plus2-meeting-paris-2021-11-12.txt").read_text(encoding="utf-8")
+    moscow = (ROOT / "documents" / "russia-france-2plus2-meeting-moscow-2019-09-09.txt").read_text(encoding="utf-8")
+    assert setting_of(paris, heading_of(paris)) == "Paris"
+    assert setting_of(moscow, heading_of(moscow)) == "Moscow"  # "… held in Moscow on September 9, 2019, …"
+    assert setting_of("Le sommet s'est tenu à Lyon le 3 mai 2020. Il a duré deux jours.", "Sommet") == "Lyon"
+    assert setting_of("Встреча прошла в Казани. Министры обсудили торговлю.", "Встреча") == "Казани"
+    assert setting_of("This module works the same in Python 3. It copies.", "copy") == ""
+    assert setting_of("Generate UUIDs as specified in RFC 4122.", "uuid") == ""
+
+
+@pytest.mark.parametrize("question", [
+    "Did Afghanistan come up in Moscow?",
+    "What did the ministers say about Belarus at the Moscow meeting?",
+    "À Paris, qu'ont dit les ministres du défilé du 9 mai ?",
+    "О чём договорились в Париже по Ливии?",
+])
+def test_a_question_set_where_one_document_is_set_is_not_answered_from_another(core: AnswerCore,
+                                                                                question: str) -> None:
+    """The Paris statement names Moscow as whom the ministers called on, the Moscow article names
+    Paris as one who hopes: neither is the other meeting's report."""
+    answer = core.ask(question)
+    assert not answer.answered and answer.refusal == "name_not_in_document", answer.answer
+
+
+def test_a_question_set_where_its_document_is_set_is_answered(core: AnswerCore) -> None:
+    afghanistan = core.ask("Did Afghanistan come up in Paris?")
+    assert afghanistan.answered and "Afghanistan" in afghanistan.sentences()[0], afghanistan.answer
+    iran = core.ask("Что обсуждали в Москве насчёт Ирана?")
+    assert iran.answered and "Iran" in iran.answer, iran.answer
 
 
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
