@@ -70,6 +70,9 @@ def test_a_question_set_where_its_document_is_set_is_answered(core: AnswerCore) 
     assert afghanistan.answered and "Afghanistan" in afghanistan.sentences()[0], afghanistan.answer
     iran = core.ask("Что обсуждали в Москве насчёт Ирана?")
     assert iran.answered and "Iran" in iran.answer, iran.answer
+    # two meetings side by side: either document answers
+    both = core.ask("How did the discussion of fighting terrorism differ between the Moscow and the Paris meetings?")
+    assert both.answered, both.answer
 
 
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
