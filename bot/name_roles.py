@@ -65,8 +65,9 @@ def setting_of(text: str, names: Sequence[str]) -> frozenset[str]:
 
 
 def _to_someone(text: str) -> bool:
-    """Whether the next "à" after `text` says to whom: `text` has a verb of asking, telling or
-    giving and no "à" since ("Qu'ont-ils demandé à la Russie à Paris ?": the second says where)."""
+    """Whether the next "à" after `text` says to whom: `text` has a verb of asking or giving
+    (`_TO_SOMEONE`) and no "à" since ("Qu'ont-ils demandé à la Russie à Paris ?": the second
+    says where)."""
     verbs = list(_TO_SOMEONE.finditer(text))
     return bool(verbs) and re.search(r"(?<!\w)(?:à|au|aux)(?!\w)", text[verbs[-1].end():], re.IGNORECASE) is None
 

@@ -66,6 +66,7 @@ def test_a_question_set_where_one_document_is_set_is_not_answered_from_another(c
 
 
 def test_a_question_set_where_its_document_is_set_is_answered(core: AnswerCore) -> None:
+    """Afghanistan came up in Paris, Iran in Moscow: the check refuses only the other meeting."""
     afghanistan = core.ask("Did Afghanistan come up in Paris?")
     assert afghanistan.answered and "Afghanistan" in afghanistan.sentences()[0], afghanistan.answer
     iran = core.ask("Что обсуждали в Москве насчёт Ирана?")

@@ -91,9 +91,10 @@ def _set_elsewhere(c: Context) -> bool:
     """Whether the question is set where a document is set (`Question.setting`, "in Moscow", and
     `_Snapshot.settings`, the 2019 article's lead "… held in Moscow on September 9, 2019") and
     the answer's document is set somewhere else ("(Paris, 12 November 2021)"), where the place is
-    only named, as one who acts ("They called on Moscow to …"); a question setting two such places
-    side by side (*between the Moscow and the Paris meetings*) is answered from either. *Did Afghanistan come up in
-    Moscow?* was answered with the Paris statement's Afghanistan sentence. Training (958
+    only named, as one who acts ("They called on Moscow to …"); a question setting two places side
+    by side (*between the Moscow and the Paris meetings*) is answered from either. *Did
+    Afghanistan come up in Moscow?* was answered with the Paris statement's Afghanistan sentence.
+    Training (958
     questions): 8 more right as written, 7 in lower case (five of the questions written for it
     first, tr-en-972 and -973, tr-fr-969, tr-ru-968 and -971, and tr-en-957, tr-ru-962, tr-fr-962
     before them), none lost once a French "à" after a verb of asking or giving says to whom
