@@ -20,7 +20,7 @@ import re
 from collections.abc import Container, Sequence
 
 from bot.russian import ordinary_russian
-from index.text import fold, is_cyrillic, tokens, words
+from index.text import MONTHS, fold, is_cyrillic, tokens, words
 
 
 def whole_question(text: str) -> str:
@@ -188,13 +188,6 @@ def summed(text: str) -> frozenset[str]:
     """The numbers `text` adds up ("2" in "the Paris 2+2")."""
     return frozenset(n for match in SUM.finditer(text) for n in match.groups())
 
-
-#: The months, folded, in English, French and Russian (Russian in the genitive: "9 мая").
-MONTHS = frozenset(
-    """january february march april may june july august september october november december
-    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
-    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
-)
 
 #: One organisation's or treaty's acronym in English, French and Russian: a question names it
 #: as its own language does ("l'OTAN", "ОБСЕ"), the documents as theirs ("NATO", "OSCE").

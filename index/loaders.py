@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from index.errors import UnreadableDocument
 from index.formats import EXTRACTORS, Unreadable, human_size, short_reason
+from index.text import MONTHS, fold
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(EXTRACTORS)
 
@@ -192,24 +193,29 @@ def setting_of(text: str, heading: str) -> str:
     lead = next((line.strip() for line in text.splitlines()
                  if _ENDS_SENTENCE.search(line) and " ".join(line.split()) != heading), "")
     lead = _SENTENCE_END.split(lead, maxsplit=1)[0]
-    return ", ".join(dict.fromkeys(m.group(1) for part in (heading, lead) for pattern in _SET_IN
-                                   for m in pattern.finditer(part)))
+    return ", ".join(dict.fromkeys(
+        m.group(1) for part in (heading, lead) for pattern, dated in _SET_IN for m in pattern.finditer(part)
+        if not dated or _dated(part, m.end())))
+
+
+def _dated(text: str, at: int) -> bool:
+    """Whether a date follows `at` in `text`: a day and a month either way round (`MONTHS`), or a
+    year of the last two centuries ("…, 12 November 2021", " on September 9, 2019", " le 3 mai");
+    not "in Python 3" nor "in RFC 4122"."""
+    found = _DATE_AFTER.match(text, at)
+    return found is not None and (found.group(3) is not None or fold(found.group(1) or found.group(2)) in MONTHS)
 
 
 _PLACE = r"([A-ZÀ-ÝА-ЯЁ][\w'’-]+(?:\s+[A-ZÀ-ÝА-ЯЁ][\w'’-]+)?)"
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-          r"|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)")
-#: A date: a day and a month, either way round, or a year of the last two centuries.
-_DATE = rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d|(?:19|20)\d\d\b)"
-#: A place a text is set in: a dateline ("(Paris, 12 November 2021)"), one dated ("in Moscow on
-#: September 9, 2019", "à Paris le 12 novembre", "в Москве 9 сентября"), or where something was
-#: held ("held in Moscow", "s'est tenue à Paris", "состоялась в Москве").
+_DATE_AFTER = re.compile(r",?\s+(?:on\s+|le\s+)?(?:\d{1,2}\s+(\w+)|(\w+)\s+\d|((?:19|20)\d\d)\b)")
+#: A place a text is set in, and whether a date must follow it: a dateline ("(Paris, 12 November
+#: 2021)"), a place dated ("in Moscow on September 9, 2019", "à Paris le 12 novembre", "в Москве 9
+#: сентября"), or where something was held ("held in Moscow", "s'est tenue à Paris", "состоялась в Москве").
 _SET_IN = (
-    re.compile(rf"\({_PLACE},\s*{_DATE}"),
-    re.compile(rf"(?<!\w)(?:in|at|à|в|во)\s+{_PLACE},?\s+(?:on\s+|le\s+)?{_DATE}"),
-    re.compile(rf"(?<!\w)(?:held|took place|hosted|convened|s['’]est tenue?|a eu lieu|состоял\w*|прош(?:ла|ёл|ел|ли))"
-               rf"\s+(?:in|at|à|в|во)\s+{_PLACE}"),
+    (re.compile(rf"\({_PLACE}(?=,)"), True),
+    (re.compile(rf"(?<!\w)(?:in|at|à|в|во)\s+{_PLACE}"), True),
+    (re.compile(rf"(?<!\w)(?:held|took place|hosted|convened|s['’]est tenue?|a eu lieu|состоял\w*|прош(?:ла|ёл|ел|ли))"
+                rf"\s+(?:in|at|à|в|во)\s+{_PLACE}"), False),
 )
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÝА-ЯЁ])")

@@ -135,3 +135,13 @@ def transliterate(word: str) -> str:
 def is_cyrillic(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum("CYRILLIC" in unicodedata.name(ch, "") for ch in letters) > len(letters) / 2
+
+
+#: The months, folded (`fold`), in English, French and Russian (the genitive a date uses:
+#: "9 сентября"): a date's month, which the documents' datelines and leads and a question's
+#: "in May" name.
+MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    января февраля марта апреля мая июня июля августа сентября октября ноября декабря""".split()
+)
