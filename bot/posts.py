@@ -23,8 +23,14 @@ def post_spans(text: str, bare: bool = True) -> list[list[str]]:
     IVANOV | Leading Researcher"). Without `bare`, not a post that says nothing of what it is
     ("donated to Minister Shoigu", "Ministers Sergey Lavrov and Sergey Shoygu"): it names someone
     but does not say who they are, as "French President Mr. Macron" does."""
+    return [span for _, span in posts_given(text, bare)]
+
+
+def posts_given(text: str, bare: bool = True) -> list[tuple[str, list[str]]]:
+    """Each post `text` gives someone (folded: "president", "ministre", "посол") with the words
+    beside it where their name is (`post_spans`)."""
     found = [m.group() for m in _WORD_OR_MARK.finditer(text)]
-    spans = []
+    spans: list[tuple[str, list[str]]] = []
     for i, word in enumerate(found):
         if fold(word) not in POSTS:
             continue
@@ -42,11 +48,11 @@ def post_spans(text: str, bare: bool = True) -> list[list[str]]:
         # in apposition to it, the post then closed by a mark or its title: not "On Victory Day, the ministers met"
         closed = i + 1 == len(found) or found[i + 1] in _MARKS or fold(found[i + 1]) in _OF or found[i + 1][:1].isupper()
         if marks and closed and all(w[:1].isupper() or fold(w) in _OF for w in before[marks[-1] + 1:]):
-            spans.append([w for w in before[max(0, marks[-1] - 4):marks[-1]] if w not in _MARKS])
+            spans.append((fold(word), [w for w in before[max(0, marks[-1] - 4):marks[-1]] if w not in _MARKS]))
         said = i > 0 and found[i - 1][:1].isupper() or any(fold(w) in _TITLE_OF for w in after[:1])
         if bare or said:
-            spans.append([w for w in after if w not in _MARKS])
-    return [span for span in spans if span]
+            spans.append((fold(word), [w for w in after if w not in _MARKS]))
+    return [(post, span) for post, span in spans if span]
 
 
 def surname(span: list[str]) -> str:
@@ -76,6 +82,20 @@ POSTS = folded_words(
     chercheuse porte-parole conseiller conseillere dirigeant premier
     министр министра секретарь президент глава руководитель директор генерал посол председатель исследователь
     советник премьер""")
+#: The same post in English, French and Russian (folded, as `posts_given` gives them and as a
+#: question's words are compared): what a question asking who holds one ("Как зовут президента
+#: России?") finds given in an English sentence ("the presidents of Russia and France Vladimir Putin …").
+SAME_POST: tuple[frozenset[str], ...] = tuple(folded_words(group) for group in (
+    "president presidents presidente presidentes президент президента президенту президентом президенты",
+    "ambassador ambassadors ambassadeur ambassadeurs ambassadrice посол посла послу послом послы",
+    "minister ministers ministre ministres министр министра министру министром министры министров",
+    "secretary secretaire secretaires секретарь секретаря секретарю секретарем",
+    "head chief chef глава главои главу руководитель руководителя",
+    "leader leaders dirigeant dirigeants лидер лидера лидеры",
+    "director directeur directrice директор директора",
+    "chancellor chancelier канцлер канцлера",
+    "mayor maire мэр мэра",
+))
 #: Words a post may run through before the name it belongs to ("Minister of the Armed Forces").
 _OF = folded_words("of for the and in at to de du des la le les et d' по и")
 _MARKS = frozenset(",|(")
@@ -86,4 +106,4 @@ _WORD_OR_MARK = re.compile(r"[\w'’.-]+|[,|(]")
 _TO_NAME = re.compile(r"(?:[\w'’.-]+ ){0,3}, [A-ZА-ЯЁ]")
 
 
-__all__ = ["POSTS", "post_spans", "surname"]
+__all__ = ["POSTS", "SAME_POST", "post_spans", "posts_given", "surname"]

@@ -31,11 +31,15 @@ from bot.core import AnswerCore
     ("Сколько ракет?", "number"), ("What did Parly give?", "other"),
     ("How old is Lavrov?", "number"), ("Quel âge a Florence Parly ?", "number"), ("Сколько лет Шойгу?", "number"),
     ("How long did the meeting last?", "number"), ("How tall is Shoigu?", "number"),
+    # a distance is a number; "how far" of how much was done is not
+    ("How far is Paris from Moscow?", "number"), ("À quelle distance Moscou est-elle de Paris ?", "number"),
+    ("Как далеко Париж от Москвы?", "number"), ("How far did the talks go on Ukraine?", "other"),
     ("Qu'est-ce qui a été décidé ?", "other"),  # "ce qui" is not "who"
     ("Dans quelle ville les ministres se sont-ils réunis ?", "place"), ("What country hosted them?", "place"),
     ("В каком месте прошла встреча?", "place"), ("Which day did they meet?", "date"),
     ("В какой день прошла встреча?", "date"),
     ("What time did the talks start?", "date"), ("À quelle heure ?", "date"), ("Во сколько началась встреча?", "date"),
+    ("Quelle heure est-il à Moscou ?", "date"), ("Который час в Москве?", "date"),
     ("La réunion N4, elle a eu lieu à quelle date ?", "date"),  # asked after what it takes up first
     # What "which" asks for, after words that qualify it; a verb in between asks no one.
     ("Which Russian defence minister is named in the 2021 statement?", "person"),
@@ -195,3 +199,14 @@ def test_a_byline_does_not_answer_who_held_a_post_it_does_not_name(core: AnswerC
     2019: the article's sentences answer, with Florence Parly."""
     answer = core.ask("кто возглавлял военное ведомство Франции в 2019?")
     assert answer.answered and "IVANOV" not in answer.answer and "Parly" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["How far is Paris from Moscow?", "how far is fort de brégançon from paris",
+                                      "Quelle heure est-il à Moscou ?"])
+def test_a_distance_or_the_time_of_day_the_documents_do_not_give_is_refused(core: AnswerCore, question: str) -> None:
+    """Both documents name Paris and Moscow, and *there really are many issues on which Paris and
+    Moscow can effectively cooperate* resembles the first most: it gives no distance, as the
+    2019 article's *held in Moscow on September 9, 2019* gives no time of day."""
+    answer = core.ask(question)
+    assert not answer.answered, answer.answer
+    assert analyse(question).answer_type in ("number", "date")

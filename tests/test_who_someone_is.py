@@ -127,3 +127,32 @@ def test_which_institute_the_author_is_from_is_in_the_byline(core: AnswerCore) -
     author = core.ask("Чья это статья про московскую встречу 2019 года?")
     institute = core.ask("он из какого института?", with_history([], author, 4))
     assert institute.answered and "IMEMO RAS" in institute.sentences()[0], institute.answer
+
+
+@pytest.mark.parametrize("question, post", [
+    ("Who is the president of France?", "president"), ("who's the french ambassador in moscow", "ambassador"),
+    ("Qui est le président français dont parle l'article de 2019 ?", "president"),
+    ("Qui est l'ambassadeur de France à Moscou ?", "ambassador"), ("Как зовут президента России?", "president"),
+    ("Кто посол Франции в Москве?", "ambassador"), ("Who was the Russian defence minister in 2019?", "minister"),
+    # whom someone holding a post acted on, or someone's post: not who holds it
+    ("Who did the French president praise?", None), ("Which minister praised Macron?", None),
+    ("Who is Florence Parly?", None),
+])
+def test_who_holds_a_post_is_asked_of_the_post_in_three_languages(question: str, post: str | None) -> None:
+    asked = analyse(question)
+    assert (post in asked.post) if post else not asked.post, asked.post
+    if post:
+        assert asked.answer_type == "person"
+
+
+def test_who_holds_a_post_is_answered_by_a_sentence_giving_it(core: AnswerCore) -> None:
+    """*Qui est le président français … ?* was answered with the photograph Parly gave Shoigu;
+    the sentence giving Putin and Macron their posts answers it, in French as in English. No
+    sentence gives anyone an ambassador's post: *Who is the French ambassador in Moscow?* is
+    refused, not answered with whoever a sentence about Moscow names."""
+    for question in ("Who is the president of France?", "Qui est le président français dont parle l'article de 2019 ?"):
+        answer = core.ask(question)
+        assert answer.answered and "Macron" in answer.sentences()[0], (question, answer.answer)
+    for question in ("Who is the French ambassador in Moscow?", "Qui est l'ambassadeur de France à Moscou ?"):
+        answer = core.ask(question)
+        assert answer.refusal == "no_post_holder", (question, answer.answer)

@@ -267,7 +267,8 @@ CHECKS: tuple[Check, ...] = (
           "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
           "its threshold", lambda c: {} if c.probability < c.threshold else None),
     Check("no_number", "answer", False, "answer_not_found",
-          "\"How many…?\" (or \"What is the population of…?\") and the answer's first sentence states no count (a "
+          "\"How many…?\" (or \"What is the population of…?\", or a distance: \"How far is Paris from "
+          "Moscow?\") and the answer's first sentence states no count (a "
           "year, a number word in a name like \"the Norman Four\", a number of a sum like \"the “2 + 2” format\", or "
           "one that refers back, \"the two Ministers\", is no count), or \"When…?\" and "
           "it states no date, weekday, time of day or eve (\"on the eve\"); for a \"When…?\" bounded in time, "
@@ -279,6 +280,11 @@ CHECKS: tuple[Check, ...] = (
           "follow-up naming nothing of its own (\"what date was that summit?\"), a first sentence naming nothing "
           "the conversation carried, or from another passage than the answer just given",
           _missing("number", "date")),
+    Check("no_post_holder", "answer", False, "answer_not_found",
+          "\"Who is the president of France?\" (a post's holder: \"Qui est le président … ?\", \"Как зовут "
+          "президента …?\") and the answer's first sentence gives no one that post: no ambassador is named, so "
+          "\"Who is the French ambassador in Moscow?\" is not answered with whoever a sentence names",
+          lambda c: {} if c.question.post and not (c.chosen and holds(c.question, c.chosen[0].text)) else None),
     Check("no_author", "answer", False, "answer_not_found",
           "\"Who wrote…?\" and no chosen line is a byline (\"Stanislav IVANOV | Leading Researcher…\") or says "
           "who wrote the text: a statement with no author named is not answered with whoever it mentions",

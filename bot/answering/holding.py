@@ -11,7 +11,7 @@ import re
 from bot.answer_type import CLOCK, names_a_month
 from bot.answering.question import Question
 from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
-from bot.posts import post_spans
+from bot.posts import post_spans, posts_given
 from bot.vocabulary import Vocabulary
 from index.text import fold, tokens, words
 
@@ -96,6 +96,9 @@ def holds(question: Question, text: str) -> float:
         dated = (bool(YEAR.search(text) or CLOCK.search(text)) or names_a_month(text)
                  or any(t in _WHEN_WORDS for t in tokens(text)))
         return float(question.bound.met_by(text, dated) if question.bound else dated)
+    if question.post:  # "Who is the president of France?": someone given that post
+        return float(any(post in question.post and any(w[:1].isupper() for w in span)
+                         for post, span in posts_given(text)))
     asked = {fold(n) for n in question.search_names}
     for word, at in words(text):  # "French colleagues agreed with him." answers "Who agreed?"
         folded = fold(word)

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from bot.answering.ellipsis import about_phrase, topic_of
 from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
-from bot.answer_type import AnswerType, TimeBound, question_type, time_bound
+from bot.answer_type import AnswerType, TimeBound, asked_post, question_type, time_bound
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
                           key_terms, language, subject_of)
 from bot.name_roles import compared, others_named, setting_of
@@ -55,6 +55,9 @@ class Question:
     answer_type: AnswerType
     #: For a "When…?" question, the time it bounds the answer to ("before 2021", "the next meeting").
     bound: TimeBound | None = None
+    #: For a "Who is the president of France?", the post whose holder it asks for, in every
+    #: language's words (`bot.answer_type.asked_post`): a sentence giving someone that post answers.
+    post: frozenset[str] = frozenset()
     small_talk: bool = False
     #: It asks what the documents are, not what they say ("What is this collection about?").
     about_documents: bool = False
@@ -325,13 +328,17 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     elif kind == "other" and not taken.rewritten and _about_the_answer(names, taken.own, before, history):
         # "what's the goal for iran there?"
         asks_new = False
+    post = asked_post(asked) if kind in ("person", "other") else frozenset()
+    if post:  # "Как зовут президента России?", "What's the name of the French ambassador?": a person
+        kind = "person"
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
-        answer_type=kind, bound=bound, small_talk=is_small_talk(text),
+        answer_type=kind, bound=bound, post=post,
+        small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         ellipsis=taken.rewritten,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,
