@@ -127,6 +127,17 @@ def test_a_follow_up_about_the_answer_just_given_may_get_that_answer_again() -> 
     assert analyse("And what did they say about the border crossings?", before).seen == (aid,)
 
 
+def test_the_answer_before_answers_again_when_nothing_else_comes_near_it(core: AnswerCore) -> None:
+    """The 2021 statement's Afghanistan sentence also urges the Taliban to act: *а от талибов чего
+    хотели?* asks another of its facts, and no other sentence resembles it nearly as much (it was
+    answered with Belarus). A follow-up about something else still gets something new."""
+    afghanistan, taliban = converse(core, ["Что говорили министры про Афганистан?", "а от талибов чего хотели?"])
+    assert "Taliban" in afghanistan.sentences()[0], afghanistan.answer
+    assert taliban.answered and "Taliban" in taliban.sentences()[0], taliban.answer
+    _, syria = converse(core, ["Что говорили министры про Афганистан?", "а про Сирию что сказали?"])
+    assert syria.answered and "Syria" in syria.sentences()[0], syria.answer
+
+
 def test_the_goal_for_iran_is_in_the_answer_before(core: AnswerCore) -> None:
     """The E3 sentence that answers who worked with Russia on the Iran talks also says their goal:
     the follow-up asking it gets that sentence, not the Afghanistan one."""

@@ -2,11 +2,11 @@
 
 A follow-up most often asks about the answer just given, or what its document says beside it:
 the sentence that answered is not given again on its own (`shown`, unless it names what the
-follow-up names anew: `shown_naming_less`), "Tell me more" reads on beside it (`beside`), a
-follow-up asking something else gets the sentence beside it when that scores nearly as well as
-the best (`beside_first`), one set at the same meeting keeps to its document (`occasion`), and
-one naming nothing of its own keeps to that document when a sentence there shares a word with it
-and scores nearly as well (`staying`).
+follow-up names anew, `shown_naming_less`, or nothing else comes near it, `again_outscoring`),
+"Tell me more" reads on beside it (`beside`), a follow-up asking something else gets the
+sentence beside it when that scores nearly as well as the best (`beside_first`), one set at the
+same meeting keeps to its document (`occasion`), and one naming nothing of its own keeps to that
+document when a sentence there shares a word with it and scores nearly as well (`staying`).
 """
 
 from __future__ import annotations
@@ -162,6 +162,28 @@ def _next_to(candidates: list[Candidate], shown: tuple[str, ...], steps: tuple[i
     at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
     return [c for c in candidates if not within(c, shown)
             and any((c.passage.chunk_id, c.index - step) in at for step in steps)]
+
+
+#: How much higher than every other sentence's a ranker score the answer before must have to
+#: answer a follow-up asking something else again (`again_outscoring`). Chosen on the training
+#: questions by `python bench/sweep.py bot.answering.answer_before.AGAIN_ABOVE inf 1.5 1.0 0.75
+#: 0.5` (bench/results/sweep-again.txt, 2026-12-06): 1.0 and 0.75 one more right as written and
+#: in lower case (tc2-chain-74-2), none lost; 1.5 none; 0.5 lost *did they talk about sanctions
+#: on them?*. The first listed of the tie is taken.
+AGAIN_ABOVE = 1.0
+
+
+def again_outscoring(candidates: list[Candidate], seen: tuple[str, ...],
+                     shown: Callable[[Candidate, tuple[str, ...]], bool]) -> set[int]:
+    """The ids of the sentences of the answer before (`shown`) that score AGAIN_ABOVE more than
+    every other sentence: they answer the follow-up again rather than yield to a worse one. The
+    answer before is often one long sentence of several facts, and a follow-up asks another of
+    them: *а от талибов чего хотели?* after the 2021 statement's Afghanistan sentence, which
+    urges the Taliban to act, was answered with Belarus."""
+    others = [c.score for c in candidates if not c.bare and not shown(c, seen)]
+    if not others:
+        return set()
+    return {id(c) for c in candidates if shown(c, seen) and c.score >= max(others) + AGAIN_ABOVE}
 
 
 def shown(candidate: Candidate, seen: tuple[str, ...]) -> bool:
