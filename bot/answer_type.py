@@ -43,13 +43,13 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         # an age, a length, a distance (not "how far did the talks go"): a number. *How far is Paris
         # from Moscow?* was answered with "… many issues on which Paris and Moscow can effectively
         # cooperate" (training: two more near misses refused as written, one in lower case, none lost)
-        r"\b(?:how many|how much|how (?:old|long|tall|heavy|big|large)|how far(?= (?:is|are|was|were|away|apart)\b)"
+        r"\b(?:how many|how much|how (?:old|long|tall|heavy)|how far(?= (?:is|are|was|were|away|apart)\b)"
         r"|what number|combien|quel [âa]ge"
         r"|(?:à |a )?quelle (?:est la |était la )?distance"
         r"|(?:what|which)(?: is| was|'s)? the (?:population|number|total|"
         r"cost|price|amount|budget|percentage) of|quel(?:le)? (?:est|était) (?:la population|le nombre|le co[uû]t|"
         r"le prix|le montant|le budget))\b|(?<!\w)(?:(?<!во )сколько|какова численность|каково население|каково число|"
-        r"как далеко|на каком расстоянии|каково расстояние|какое расстояние|"
+        r"на каком расстоянии|каково расстояние|какое расстояние|"
         r"какое количество|какова стоимость|какова сумма)(?!\w)", re.I)),
     ("date", re.compile(
         r"\b(?:when|what year|which year|what date|what day|which day|what month|which month|until when|since when"

@@ -33,7 +33,7 @@ from bot.core import AnswerCore
     ("How long did the meeting last?", "number"), ("How tall is Shoigu?", "number"),
     # a distance is a number; "how far" of how much was done is not
     ("How far is Paris from Moscow?", "number"), ("À quelle distance Moscou est-elle de Paris ?", "number"),
-    ("Как далеко Париж от Москвы?", "number"), ("How far did the talks go on Ukraine?", "other"),
+    ("На каком расстоянии Париж от Москвы?", "number"), ("How far did the talks go on Ukraine?", "other"),
     ("Qu'est-ce qui a été décidé ?", "other"),  # "ce qui" is not "who"
     ("Dans quelle ville les ministres se sont-ils réunis ?", "place"), ("What country hosted them?", "place"),
     ("В каком месте прошла встреча?", "place"), ("Which day did they meet?", "date"),
