@@ -337,8 +337,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
-        answer_type=kind, bound=bound, post=post,
-        small_talk=is_small_talk(text),
+        answer_type=kind, bound=bound, post=post, small_talk=is_small_talk(text),
         about_documents=asks_about_the_documents(asked, conversation=bool(history)), follow_up=taken.follow_up,
         ellipsis=taken.rewritten,
         carried=taken.carried, meant=taken.introduced, search=taken.search, subject=subject,

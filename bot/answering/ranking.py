@@ -51,10 +51,11 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     `answer_before.shown`), unless it names every name of a follow-up naming one of its own
     (`answer_before.shown_naming_less`) or outscores every other sentence by
     `answer_before.AGAIN_ABOVE` (`answer_before.again_outscoring`). For "Who…?", a document's
-    title line comes after every other line: it names posts, not who held them (*Who was at the 2021 meeting?* was answered with the 2021
-    statement's title alone, *… Meeting of the Minister for Europe and Foreign Affairs and …*;
-    one more training answer right, en-043, as written and in lower case, none lost; the same
-    for every answer type but dates, places and counts, which a title may hold: no more). For
+    title line comes after every other line: it names posts, not who held them (*Who was at the
+    2021 meeting?* was answered with the 2021 statement's title alone, *… Meeting of the Minister
+    for Europe and Foreign Affairs and …*; one more training answer right, en-043, as written and
+    in lower case, none lost; the same for every answer type but dates, places and counts, which a
+    title may hold: no more). For
     an answer type of HOLDING_FIRST, the lines that hold it come before those that do not, and
     for a follow-up asking more of the same ("When?"), the sentence that answered before comes
     first if it holds what is asked (`Question.again`). For "Tell me more"
@@ -86,13 +87,13 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     if question is not None and not reads_on and answer_before.names_anew(question):
         shown = answer_before.shown_naming_less
     who = question is not None and question.answer_type == "person"
-    again_best = answer_before.again_outscoring(scored, seen, shown) \
+    answers_again = answer_before.again_outscoring(scored, seen, shown) \
         if seen and not reads_on and question is not None and question.follow_up else set()
     occasion = answer_before.occasion(question, scored) if question is not None else None
 
     def precedence(c: Candidate) -> tuple[bool, ...]:
         return (c.bare, asks(c.text), occasion is not None and c.passage.source != occasion,
-                who and is_title(c.text, c.passage.title), shown(c, seen) and id(c) not in again_best,
+                who and is_title(c.text, c.passage.title), shown(c, seen) and id(c) not in answers_again,
                 beside is not None and id(c) not in beside, after is not None and id(c) not in after,
                 first and not c.holds_type,
                 not (c.holds_type and answer_before.within(c, again)))
