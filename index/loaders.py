@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from index.errors import UnreadableDocument
 from index.formats import EXTRACTORS, Unreadable, human_size, short_reason
-from index.text import MONTHS, fold
+from index.text import MONTHS, fold, sentence_spans
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(EXTRACTORS)
 
@@ -192,7 +192,7 @@ def setting_of(text: str, heading: str) -> str:
     what happened there ("They called on Moscow to …" of the Paris meeting)."""
     lead = next((line.strip() for line in text.splitlines()
                  if _ENDS_SENTENCE.search(line) and " ".join(line.split()) != heading), "")
-    lead = _SENTENCE_END.split(lead, maxsplit=1)[0]
+    lead = next((lead[start:end] for start, end in sentence_spans(lead)), "")  # its first sentence
     return ", ".join(dict.fromkeys(
         m.group(1) for part in (heading, lead) for pattern, dated in _SET_IN for m in pattern.finditer(part)
         if not dated or _dated(part, m.end())))
@@ -218,7 +218,6 @@ _SET_IN = (
                 rf"\s+(?:in|at|à|в|во)\s+{_PLACE}"), False),
 )
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÝА-ЯЁ])")
 
 
 def _first_line(text: str) -> str:
