@@ -76,6 +76,20 @@ def test_a_question_set_where_its_document_is_set_is_answered(core: AnswerCore) 
     assert both.answered, both.answer
 
 
+@pytest.mark.parametrize("question, source, named", [
+    ("At the Moscow meeting, what did they discuss regarding Ukraine?", "russia-france-2plus2-meeting-moscow-2019-09-09.txt",
+     "Ukraine"),
+    ("Что обсуждали насчёт Ирана на встрече в Париже?", "france-russia-2plus2-meeting-paris-2021-11-12.txt", "Iran"),
+])
+def test_a_topic_both_meetings_had_is_answered_from_the_meeting_asked_about(core: AnswerCore, question: str,
+                                                                            source: str, named: str) -> None:
+    """Both documents speak of Ukraine and Iran; the other meeting's sentence ranked first, and the
+    question was refused as set elsewhere."""
+    answer = core.ask(question)
+    assert answer.answered and answer.citations[0].source == source, answer.answer
+    assert named in answer.sentences()[0], answer.answer
+
+
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
     """Neither answering sentence names Paris; the 2021 statement's heading does. "Paris hopes …"
     (the 2019 article) names Paris, and came first."""

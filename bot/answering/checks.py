@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.answering.question import MAX_QUESTION_CHARS, Question
 from bot.answering.evidence import context_words, subject_acts
 from bot.answering.holding import holds
+from bot.answering.ranking import set_elsewhere
 import prompts
 from bot.language import YEAR, summed
 from bot.small_talk import small_talk_kind
@@ -94,17 +95,12 @@ def _set_elsewhere(c: Context) -> bool:
     only named, as one who acts ("They called on Moscow to …"); a question setting two places side
     by side (*between the Moscow and the Paris meetings*) is answered from either. *Did
     Afghanistan come up in Moscow?* was answered with the Paris statement's Afghanistan sentence.
-    Training (958
-    questions): 8 more right as written, 7 in lower case (five of the questions written for it
+    (`bot.answering.ranking.set_there_first` first puts the sentences of a document set there
+    first.) Training (958 questions): 8 more right as written, 7 in lower case (five of the questions written for it
     first, tr-en-972 and -973, tr-fr-969, tr-ru-968 and -971, and tr-en-957, tr-ru-962, tr-fr-962
     before them), none lost once a French "à" after a verb of asking or giving says to whom
     (`bot.name_roles.setting_of`: *Ils ont demandé quoi à Moscou ?*, lost without it), 2026-12-06."""
-    if not c.chosen or not c.question.setting or c.question.compared:  # compared: either document answers
-        return False
-    loose, settings = _foreign(c), c.snapshot.settings
-    answer_in = settings.get(c.chosen[0].passage.source)
-    placed = [n for n in c.question.setting if any(v.mentions(n, loose) for v in settings.values())]
-    return answer_in is not None and bool(placed) and not any(answer_in.mentions(n, loose) for n in placed)
+    return bool(c.chosen) and set_elsewhere(c.question, c.chosen[0].passage.source, c.snapshot.settings, _foreign(c))
 
 
 def _topic_carried(question: Question) -> tuple[str, ...]:

@@ -198,7 +198,9 @@ class Pipeline:
         question, evidence = context.question, context.evidence
         w = self.weights or decision.weights()
         documents = context.snapshot.document_vocabulary
-        best, other = ranking.answering_sentences(question, evidence.candidates, documents, evidence.foreign)
+        ordered = ranking.set_there_first(question, evidence.candidates, context.snapshot.settings, documents,
+                                          evidence.foreign)
+        best, other = ranking.answering_sentences(question, ordered, documents, evidence.foreign)
         # Passed over for not naming the subject acting, a sentence does not join either.
         passed: list[Candidate] = []
         if other is None:
