@@ -90,6 +90,14 @@ def test_a_topic_both_meetings_had_is_answered_from_the_meeting_asked_about(core
     assert named in answer.sentences()[0], answer.answer
 
 
+def test_a_passage_the_search_missed_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
+    """The search found the 2019 article's passages on NATO; the Paris statement's passage naming
+    it is searched for by its name (`pipeline.SET_THERE_PASSAGES`)."""
+    answer = core.ask("Qu'a-t-on dit de l'OTAN lors de la réunion de Paris ?")
+    assert answer.answered and "NATO" in answer.answer, answer.answer
+    assert {c.source for c in answer.citations} == {"france-russia-2plus2-meeting-paris-2021-11-12.txt"}, answer.answer
+
+
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
     """Neither answering sentence names Paris; the 2021 statement's heading does. "Paris hopes …"
     (the 2019 article) names Paris, and came first."""

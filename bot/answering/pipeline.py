@@ -24,9 +24,9 @@ from bot.answering.compose import announced_line, compose
 from bot.answering.evidence import Candidate, Evidence, gather, known_words
 from bot.answering.question import Question
 from bot.answering.sequel import announced
-from bot.language import capital_opening, content_tokens, language
+from bot.language import YEAR, capital_opening, content_tokens, language
 from bot.models import Answer
-from bot.retrieval import HybridRetriever
+from bot.retrieval import HybridRetriever, Passage
 from index.embeddings import embed_queries
 from index.text import fold, tokens
 
@@ -58,6 +58,15 @@ TOPIC_PASSAGES = 2
 #: hold it: 1 fewer (the 1944 photograph for *When did Lavrov last visit Paris before 2021?*).
 SENTENCE_PASSAGES = 1
 SENTENCE_POOL = 10
+#: How many passages of the document set where a question asking what was said or done is set
+#: ("at the Paris meeting") join those the search found, when none of these names what it asks
+#: about (`_set_there`). Chosen by `python bench/sweep.py bot.answering.pipeline.SET_THERE_PASSAGES
+#: 0 1 2 3` (bench/results/sweep-set-there.txt): 1, 2 and 3 each two more training answers right
+#: as written than none (*Did NATO come up at the meeting in Paris?*, *À Paris, qu'a-t-on dit de
+#: l'Ukraine ?*), none lost: the fewest. Names are matched as written: matched loosely across
+#: scripts (*Германия* and "Armenia"), a passage answered *Что Германия предложила на встрече в
+#: Париже?* (one lost).
+SET_THERE_PASSAGES = 1
 #: The fewest reference questions of one language that a question in it is measured against.
 MIN_REFERENCE = 5
 
@@ -85,6 +94,25 @@ def queries(question: Question) -> dict[str, str]:
     if question.about:
         texts["topic"] = question.about
     return texts
+
+
+def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, found: list[Passage]) -> list[Passage]:
+    """For a question asking what was said or done where a document is set ("Did NATO come up
+    at the meeting in Paris?"), the SET_THERE_PASSAGES passages of that document naming what it
+    names besides where and when, nearest to the search, when none of those `found` does: the
+    search found the 2019 article's passages, and the Paris statement's sentence on NATO was
+    not among the sentences to choose from (`ranking.set_there_first`)."""
+    if not question.setting or question.compared or question.answer_type != "other":
+        return []
+    foreign = question.language != snapshot.language
+    named = [n for n in question.search_names if n not in question.setting and not YEAR.fullmatch(n)]
+    there = {source for source, placed in snapshot.settings.items()
+             if any(placed.mentions(n, foreign) for n in question.setting)}
+    if not named or not there or any(
+            p.source in there and all(snapshot.words_of(("passage", p.chunk_id), p.text).mentions(n, foreign)
+                                      for n in named) for p in found):
+        return []
+    return snapshot.passages_naming(there, named, False, search, found, SET_THERE_PASSAGES)
 
 
 class Pipeline:
@@ -158,6 +186,7 @@ class Pipeline:
         # провести?" of "They called on Moscow to … agree for a N4 ministerial meeting …") that its
         # passage is searched too, which the follow-up's own words may not find.
         passages += snapshot.passages_quoting(question.previous_answer, vectors["search"], passages)
+        passages += _set_there(question, snapshot, vectors["search"], passages)
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = ranking.rank(gather(question, passages, snapshot, vectors), self.weights, question)
