@@ -76,10 +76,13 @@ def test_a_question_set_where_its_document_is_set_is_answered(core: AnswerCore) 
     assert both.answered, both.answer
 
 
+MOSCOW = "russia-france-2plus2-meeting-moscow-2019-09-09.txt"
+PARIS = "france-russia-2plus2-meeting-paris-2021-11-12.txt"
+
+
 @pytest.mark.parametrize("question, source, named", [
-    ("At the Moscow meeting, what did they discuss regarding Ukraine?", "russia-france-2plus2-meeting-moscow-2019-09-09.txt",
-     "Ukraine"),
-    ("Что обсуждали насчёт Ирана на встрече в Париже?", "france-russia-2plus2-meeting-paris-2021-11-12.txt", "Iran"),
+    ("At the Moscow meeting, what did they discuss regarding Ukraine?", MOSCOW, "Ukraine"),
+    ("Что обсуждали насчёт Ирана на встрече в Париже?", PARIS, "Iran"),
 ])
 def test_a_topic_both_meetings_had_is_answered_from_the_meeting_asked_about(core: AnswerCore, question: str,
                                                                             source: str, named: str) -> None:
@@ -95,7 +98,7 @@ def test_a_passage_the_search_missed_of_the_meeting_asked_about_answers(core: An
     it is searched for by its name (`pipeline.SET_THERE_PASSAGES`)."""
     answer = core.ask("Qu'a-t-on dit de l'OTAN lors de la réunion de Paris ?")
     assert answer.answered and "NATO" in answer.answer, answer.answer
-    assert {c.source for c in answer.citations} == {"france-russia-2plus2-meeting-paris-2021-11-12.txt"}, answer.answer
+    assert {c.source for c in answer.citations} == {PARIS}, answer.answer
 
 
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:

@@ -95,11 +95,12 @@ def _set_elsewhere(c: Context) -> bool:
     only named, as one who acts ("They called on Moscow to …"); a question setting two places side
     by side (*between the Moscow and the Paris meetings*) is answered from either. *Did
     Afghanistan come up in Moscow?* was answered with the Paris statement's Afghanistan sentence.
-    (`bot.answering.ranking.set_there_first` first puts the sentences of a document set there
-    first.) Training (958 questions): 8 more right as written, 7 in lower case (five of the questions written for it
-    first, tr-en-972 and -973, tr-fr-969, tr-ru-968 and -971, and tr-en-957, tr-ru-962, tr-fr-962
-    before them), none lost once a French "à" after a verb of asking or giving says to whom
-    (`bot.name_roles.setting_of`: *Ils ont demandé quoi à Moscou ?*, lost without it), 2026-12-06."""
+    Training (958 questions): 8 more right as written, 7 in lower case (five of the questions
+    written for it first, tr-en-972 and -973, tr-fr-969, tr-ru-968 and -971, and tr-en-957,
+    tr-ru-962, tr-fr-962 before them), none lost once a French "à" after a verb of asking or
+    giving says to whom (`bot.name_roles.setting_of`: *Ils ont demandé quoi à Moscou ?*, lost
+    without it), 2026-12-06. The sentences of a document set there rank first when it names what
+    the question asks about (`bot.answering.ranking.set_there_first`)."""
     return bool(c.chosen) and set_elsewhere(c.question, c.chosen[0].passage.source, c.snapshot.settings, _foreign(c))
 
 

@@ -212,7 +212,7 @@ def set_there_first(question: Question, candidates: list[Candidate], settings: M
     type, en-063 lost, 2026-12-06."""
     asked = [n for n in question.search_names if n not in question.setting]
     if (not candidates or question.answer_type != "other"
-            or all(YEAR.fullmatch(n) for n in asked) and not question.topic_words  # "What's the weather in Paris?"
+            or all(YEAR.fullmatch(n) for n in asked) and not question.topic_words  # "the weather in Paris?"
             or not set_elsewhere(question, candidates[0].passage.source, settings, foreign)):
         return candidates
 
