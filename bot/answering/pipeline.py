@@ -112,7 +112,7 @@ def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, foun
             p.source in there and all(snapshot.words_of(("passage", p.chunk_id), p.text).mentions(n, foreign)
                                       for n in named) for p in found):
         return []
-    return snapshot.passages_naming(there, named, False, search, found, SET_THERE_PASSAGES)
+    return snapshot.passages_naming(there, named, search, found, SET_THERE_PASSAGES)
 
 
 class Pipeline:
