@@ -101,9 +101,13 @@ def test_russian_and_french_questions_find_english_passages(core: AnswerCore, co
 def test_a_question_in_another_language_is_searched_by_meaning_alone(core: AnswerCore) -> None:
     """BM25 matches the question's words, and a French question shares little but names with
     English passages: fused in, its ranking pushed Parly's words on common interests out of the
-    passages read, and the answer held only sentences on what Paris and Moscow share."""
-    answer = core.ask("Qui a dit que Paris et Moscou ont des intérêts communs face aux défis géostratégiques ?")
-    assert answer.answered and "Florence Parly, in turn, stated" in answer.answer, answer.answer
+    passages read, and the answer held only sentences on what Paris and Moscow share. (Read, her
+    sentence and the experts' one rank within 0.005 of each other for the answer's second place:
+    which one joins has differed from one CPU to another, bench/HISTORY.md, 2026-12-07.)"""
+    question = "Qui a dit que Paris et Moscou ont des intérêts communs face aux défis géostratégiques ?"
+    assert any("Florence Parly, in turn, stated" in p.text for p in core.retriever.search(question))
+    answer = core.ask(question)
+    assert answer.answered and answer.citations[0].source.startswith("russia-france-2plus2"), answer.answer
     asked = "Qu'a dit Parly sur les défis géostratégiques ?"
     assert [p.chunk_id for p in core.retriever.search(asked)] == [
         p.chunk_id for p in core.retriever.search(asked, mode="dense")]
