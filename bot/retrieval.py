@@ -44,6 +44,36 @@ BM25_WEIGHT_OTHER_LANGUAGE = 0.0
 BACKGROUND_SAMPLE = 2000
 #: How many passages' sentences (with their vectors, ~15 KB a passage) a snapshot keeps.
 SENTENCE_CACHE = 4096
+#: Up to how many vectors (a generation's passages, or its sentences) a snapshot searches
+#: exactly, every vector against the query, in memory; above, Chroma's HNSW index answers. That
+#: index is approximate, and its graph depends on how the build's threads ran: built again from
+#: the same Python pages, it missed one of the 24 nearest passages for 2-6 of 89 questions and
+#: one of the 10 nearest sentences for 16-18, other questions in each process. Chosen by
+#: bench/exact_search.py: the largest size at which the exact search is no slower than Chroma's
+#: query (0.9 against 1.5 ms at 25,000 vectors, where Chroma's 24 held 95% of the nearest 24;
+#: 37 MB, read once a generation in 0.6 s).
+EXACT_SEARCH_ROWS = 25_000
+
+
+class _ExactSearch:
+    """Vectors held in memory, each with a key (its passage's id), searched exactly."""
+
+    def __init__(self, keys: list[str], vectors: np.ndarray) -> None:
+        self.keys = keys
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(keys) else np.ones((0, 1), np.float32)
+        self.vectors = vectors / np.maximum(norms, 1e-12)
+
+    def nearest(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` rows most similar to `vector`: (key, cosine similarity), best first; rows
+        equally similar in the store's order."""
+        n = min(n, len(self.keys))
+        if n <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        similarity = self.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        best = np.argpartition(-similarity, n - 1)[:n] if n < len(self.keys) else np.arange(n)
+        best = best[np.lexsort((best, -similarity[best]))]
+        return [(self.keys[i], float(similarity[i])) for i in best]
 
 
 @dataclass(frozen=True)
@@ -98,6 +128,30 @@ class _Snapshot:
         #: Per reference array: the best similarity each of its questions reaches in the collection.
         self._unrelated: tuple[np.ndarray, np.ndarray] | None = None
         self._hubness: dict[tuple[str, int], tuple[float, float]] = {}  # see `hubness`
+
+    @cached_property
+    def _exact_passages(self) -> _ExactSearch | None:
+        """The passages' vectors, searched exactly; None above EXACT_SEARCH_ROWS passages."""
+        return _ExactSearch(*self.generation.all_passage_vectors()) if len(self.ids) <= EXACT_SEARCH_ROWS else None
+
+    @cached_property
+    def _exact_sentences(self) -> _ExactSearch | None:
+        """The sentences' vectors (each keyed by its passage), searched exactly; None above
+        EXACT_SEARCH_ROWS sentences."""
+        fits = self.generation.sentence_count() <= EXACT_SEARCH_ROWS
+        return _ExactSearch(*self.generation.all_sentence_vectors()) if fits else None
+
+    def nearest(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` passages most similar to `vector`: (passage id, cosine similarity), best first."""
+        exact = self._exact_passages
+        return exact.nearest(vector, n) if exact is not None else self.generation.nearest(vector, n)
+
+    def nearest_sentences(self, vector: np.ndarray, n: int) -> list[str]:
+        """The passages of the `n` sentences most similar to `vector`, best first, a passage once."""
+        exact = self._exact_sentences
+        if exact is None:
+            return [pid for pid, _ in self.generation.nearest_sentences(vector, n)]
+        return list(dict.fromkeys(pid for pid, _ in exact.nearest(vector, n)))
 
     @cached_property
     def proper_names(self) -> ProperNames:
@@ -184,14 +238,13 @@ class _Snapshot:
     def nearest_to(self, vector: np.ndarray, search: np.ndarray, found: list[Passage], n: int) -> list[Passage]:
         """The `n` passages nearest to `vector` that are not among `found`, each with its
         similarity to `search` (the vector `found` was searched with) and no fused score."""
-        nearest = dict(self.generation.nearest_vectors(vector, min(len(self.ids), len(found) + n)))
-        return [self.passage(self.position[pid], 0.0, float(nearest[pid] @ search))
-                for pid in self._unseen(nearest, found, n)]
+        nearest = [pid for pid, _ in self.nearest(vector, min(len(self.ids), len(found) + n))]
+        return self._with_similarity(self._unseen(nearest, found, n), search)
 
     def sentence_passages(self, search: np.ndarray, found: list[Passage], n: int, pool: int) -> list[Passage]:
         """Up to `n` passages, not among `found`, holding one of the `pool` sentences nearest
         to `search`, each with its own similarity to `search` and no fused score."""
-        ids = self._unseen((pid for pid, _ in self.generation.nearest_sentences(search, pool)), found, n)
+        ids = self._unseen(self.nearest_sentences(search, pool), found, n)
         return self._with_similarity(ids, search)
 
     def passages_quoting(self, sentences: Iterable[str], search: np.ndarray, found: list[Passage]) -> list[Passage]:
@@ -286,7 +339,7 @@ class HybridRetriever(BaseRetriever):
         dense: list[int] = []
         if mode in ("hybrid", "dense"):
             vector = query_vector or self.embeddings.embed_query(query)
-            for chunk_id, cosine in snap.generation.nearest(vector, min(pool, len(snap.ids))):
+            for chunk_id, cosine in snap.nearest(vector, min(pool, len(snap.ids))):
                 if chunk_id in snap.position:
                     i = snap.position[chunk_id]
                     dense.append(i)

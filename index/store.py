@@ -155,11 +155,6 @@ class Generation:
         found = self._query(vector, n, ["distances"])
         return [(pid, 1.0 - float(d)) for pid, d in zip(found["ids"][0], found["distances"][0])]
 
-    def nearest_vectors(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, np.ndarray]]:
-        """The `n` passages most similar to `vector`, each with its own vector, best first."""
-        found = self._query(vector, n, ["embeddings"])
-        return [(pid, np.asarray(v, dtype=np.float32)) for pid, v in zip(found["ids"][0], found["embeddings"][0])]
-
     def nearest_sentences(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
         """The passages of the `n` sentences most similar to `vector`: (passage id, the sentence's
         cosine similarity), best first, a passage once."""
@@ -169,6 +164,20 @@ class Generation:
         for meta, d in zip(found["metadatas"][0], found["distances"][0]):
             best.setdefault(meta["chunk_id"], 1.0 - float(d))
         return list(best.items())
+
+    def sentence_count(self) -> int:
+        """How many sentences the generation holds."""
+        return int(self.sentences.count())
+
+    def all_passage_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every passage's id and its vector (one a row), in the store's order."""
+        found = get_all(self.chunks, ["embeddings"])
+        return found["ids"], _matrix(found["embeddings"])
+
+    def all_sentence_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every sentence's passage id and its vector (one a row), in the store's order."""
+        found = get_all(self.sentences, ["embeddings", "metadatas"])
+        return [meta["chunk_id"] for meta in found["metadatas"]], _matrix(found["embeddings"])
 
     def vectors_of(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
         """The vectors of these passages, by id."""
@@ -381,3 +390,8 @@ def get_by_ids(collection: Any, ids: list[str], include: list[str]) -> dict[str,
 def add_batched(collection: Any, ids: list, **columns: list) -> None:
     for i in range(0, len(ids), BATCH):
         collection.upsert(ids=ids[i : i + BATCH], **{k: v[i : i + BATCH] for k, v in columns.items()})
+
+
+def _matrix(vectors: list) -> np.ndarray:
+    """Vectors as a float32 matrix, one a row (0 x 0 when there are none)."""
+    return np.asarray(vectors, dtype=np.float32) if len(vectors) else np.zeros((0, 0), dtype=np.float32)

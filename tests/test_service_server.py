@@ -89,6 +89,9 @@ def test_the_core_answers_index_unavailable_while_the_server_is_down_and_recover
 ) -> None:
     core = core_for(folder, chroma_server.url, embeddings)
     assert core.ask(QUESTION).answered
+    # A snapshot holds the generation's passages and vectors in memory, so a question is answered
+    # from it until the core next looks at the store (`refresh_seconds`); here, at every question.
+    core.retriever.refresh_seconds = 0.0
     chroma_server.stop()
     try:
         answer = core.ask(QUESTION)
