@@ -31,6 +31,19 @@ def test_a_topic_that_names_no_name_is_its_words() -> None:
     assert analyse("What did Lavrov say about Iran?").topic_words == ()  # a name: the topic itself
 
 
+def test_what_was_said_of_something_in_french_asks_about_it(core: AnswerCore) -> None:
+    """*dire de*, *parler de* say what a French question asks about, as *sur* does: *Qu'ont-ils
+    dit des missiles lors de la réunion de Moscou ?* is about missiles, and is answered from the
+    2019 article's sentences on them; it was refused (`name_not_in_document`), a sentence of the
+    2021 statement ranking first."""
+    question = "Qu'ont-ils dit des missiles lors de la réunion de Moscou ?"
+    assert analyse(question).topic_words == ("missiles",)
+    assert analyse("A-t-on parlé du terrorisme à Paris ?").topic_words == ("terrorisme",)
+    answer = core.ask(question)
+    assert answer.answered and "missiles" in answer.answer, answer.answer
+    assert answer.citations[0].source.startswith("russia-france-2plus2-meeting-moscow"), answer.answer
+
+
 def test_a_follow_up_asks_about_its_new_topic() -> None:
     before = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
     assert analyse("And about Syria?", [before]).topic == ("Syria",)
