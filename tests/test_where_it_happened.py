@@ -101,6 +101,16 @@ def test_a_passage_the_search_missed_of_the_meeting_asked_about_answers(core: An
     assert {c.source for c in answer.citations} == {PARIS}, answer.answer
 
 
+def test_a_passage_the_search_missed_of_the_meeting_asked_about_answers_what_its_words_ask(
+        core: AnswerCore) -> None:
+    """Asked about by its words, not a name: the Paris statement's passage nearest to the search
+    joins, and its sentence on terrorism answers, not the 2019 article's (which was then refused
+    as set elsewhere)."""
+    answer = core.ask("À la réunion de Paris, qu'a-t-on dit sur le terrorisme ?")
+    assert answer.answered and "terrorism" in answer.sentences()[0], answer.answer
+    assert {c.source for c in answer.citations} == {PARIS}, answer.answer
+
+
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
     """Neither answering sentence names Paris; the 2021 statement's heading does. "Paris hopes …"
     (the 2019 article) names Paris, and came first."""

@@ -101,13 +101,19 @@ def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, foun
     at the meeting in Paris?"), the SET_THERE_PASSAGES passages of that document naming what it
     names besides where and when, nearest to the search, when none of those `found` does: the
     search found the 2019 article's passages, and the Paris statement's sentence on NATO was
-    not among the sentences to choose from (`ranking.set_there_first`)."""
+    not among the sentences to choose from (`ranking.set_there_first`). Asked about by its words
+    alone (`Question.topic_words`: *Qu'est-ce qui a été dit sur le terrorisme lors de la réunion de
+    Paris ?*), that document's passage nearest to the search joins, when not found already: one
+    more training answer right as written (tr-fr-980; in lower case it was right already), no
+    other answer changed (1,010 questions, 2026-12-07)."""
     if not question.setting or question.compared or question.answer_type != "other":
         return []
     foreign = question.language != snapshot.language
     named = [n for n in question.search_names if n not in question.setting and not YEAR.fullmatch(n)]
     there = {source for source, placed in snapshot.settings.items()
              if any(placed.mentions(n, foreign) for n in question.setting)}
+    if not named and question.topic_words and there:
+        return snapshot.passages_naming(there, (), search, found, SET_THERE_PASSAGES)
     if not named or not there or any(
             p.source in there and all(snapshot.words_of(("passage", p.chunk_id), p.text).mentions(n, foreign)
                                       for n in named) for p in found):
