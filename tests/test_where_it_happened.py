@@ -111,6 +111,16 @@ def test_a_passage_the_search_missed_of_the_meeting_asked_about_answers_what_its
     assert {c.source for c in answer.citations} == {PARIS}, answer.answer
 
 
+def test_a_topic_asked_by_its_words_at_one_meeting_is_answered_from_that_meeting_s_sentence(
+        core: AnswerCore) -> None:
+    """The best-ranked sentence is the Paris statement's on Wagner, which says nothing of
+    terrorism; of those that do, the 2019 article's ranked before the Paris one, and was refused
+    as set elsewhere. The sentences of the meeting asked about come first."""
+    answer = core.ask("Qu'a-t-on déclaré sur le terrorisme lors de la rencontre à Paris ?")
+    assert answer.answered and "terrorism" in answer.sentences()[0], answer.answer
+    assert {c.source for c in answer.citations} == {PARIS}, answer.answer
+
+
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
     """Neither answering sentence names Paris; the 2021 statement's heading does. "Paris hopes …"
     (the 2019 article) names Paris, and came first."""
