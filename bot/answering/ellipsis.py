@@ -179,7 +179,7 @@ def about_phrase(question: str) -> str | None:
 
 _PREPOSITIONS = r"(?:about|regarding|concerning|sur|concernant|à propos d[e'’]|au sujet d[e'’]|про|о|об|насчёт|насчет|по)"
 #: "About" in a question, in English, French or Russian.
-#: French "say of", "speak of" (*dire de*, *parler de*, *discuter de*) say what a question asks
+#: French "said of", "spoken of" (*dit de*, *parlé du*, *discuté des* …) say what a question asks
 #: about as *sur* does: *Qu'a-t-on dit des missiles à la réunion de Moscou ?* was refused, a 2021
 #: sentence ranking first with nothing asked about to set the 2019 article's first. Training (1,010
 #: questions, 15 written first for topics asked at one meeting): one more right, tr-fr-983, as

@@ -103,7 +103,7 @@ def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, foun
     search found the 2019 article's passages, and the Paris statement's sentence on NATO was
     not among the sentences to choose from (`ranking.set_there_first`). Asked about by its words
     alone (`Question.topic_words`: *Qu'est-ce qui a été dit sur le terrorisme lors de la réunion de
-    Paris ?*), that document's passage nearest to the search joins, when not found already: one
+    Paris ?*), the nearest to the search of that document's passages not found already joins: one
     more training answer right as written (tr-fr-980; in lower case it was right already), no
     other answer changed (1,010 questions, 2026-12-07)."""
     if not question.setting or question.compared or question.answer_type != "other":
