@@ -56,12 +56,14 @@ EXACT_SEARCH_ROWS = 25_000
 
 
 class _ExactSearch:
-    """Vectors held in memory, each with a key (its passage's id), searched exactly."""
+    """Vectors held in memory as the store gives them, each with a key (its passage's id),
+    searched exactly."""
 
     def __init__(self, keys: list[str], vectors: np.ndarray) -> None:
         self.keys = keys
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(keys) else np.ones((0, 1), np.float32)
-        self.vectors = vectors / np.maximum(norms, 1e-12)
+        self.vectors = vectors
+        norms = np.linalg.norm(vectors, axis=1) if len(keys) else np.ones(0, np.float32)
+        self.inverse_norms = 1.0 / np.maximum(norms, 1e-12)
 
     def nearest(self, vector: list[float] | np.ndarray, n: int) -> list[tuple[str, float]]:
         """The `n` rows most similar to `vector`: (key, cosine similarity), best first; rows
@@ -70,10 +72,18 @@ class _ExactSearch:
         if n <= 0:
             return []
         query = np.asarray(vector, dtype=np.float32)
-        similarity = self.vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        similarity = (self.vectors @ query) * self.inverse_norms / max(float(np.linalg.norm(query)), 1e-12)
         best = np.argpartition(-similarity, n - 1)[:n] if n < len(self.keys) else np.arange(n)
         best = best[np.lexsort((best, -similarity[best]))]
         return [(self.keys[i], float(similarity[i])) for i in best]
+
+    def vectors_of(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of these keys (unique ones: passages), as the store gives them."""
+        return {key: self.vectors[self._rows[key]] for key in keys if key in self._rows}
+
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.keys)}
 
 
 @dataclass(frozen=True)
@@ -273,8 +283,10 @@ class _Snapshot:
         return at is not None and any(q in self._spaced[at] for q in _quoted(sentences))
 
     def _with_similarity(self, ids: list[str], search: np.ndarray) -> list[Passage]:
-        """The passages `ids` of this generation, each with its similarity to `search` and no fused score."""
-        vectors = self.generation.vectors_of(ids) if ids else {}
+        """The passages `ids` of this generation, each with its similarity to `search` and no fused
+        score (their vectors from memory when the snapshot holds them, `_exact_passages`)."""
+        exact = self._exact_passages
+        vectors = (exact.vectors_of(ids) if exact is not None else self.generation.vectors_of(ids)) if ids else {}
         return [self.passage(self.position[pid], 0.0, float(vectors[pid] @ search)) for pid in ids if pid in vectors]
 
     @cached_property
