@@ -32,7 +32,7 @@ KEYS = {"id", "lang", "question", "answerable", "gold", "facts", "history"}
 #: Keys of the newer sets: the follow-up chain a row belongs to, and its train/held-out split.
 OPTIONAL = {"chain", "split"}
 LANGS = {"en", "ru", "fr"}
-ID_RE = re.compile(r"^(?:(?:ho|tr|py|tc|tc2|tm|tw)-)?(?:(en|ru|fr)-\d{3}|chain-\d+(?:-\d+)?)$")
+ID_RE = re.compile(r"^(?:(?:ho|tr|py|tc|tc2|tm|tw)-)?(?:(en|ru|fr)-\d{3,4}|chain-\d+(?:-\d+)?)$")
 MAX_QUOTE_CHARS = 300
 
 
