@@ -51,6 +51,20 @@ from bot.core import AnswerCore
     ("Qu'a dit Choïgou quand il a vu Parly ?", "other"), ("Где и когда прошла встреча?", "date"),
     ("Who met Lavrov when he came to Paris?", "person"), ("Qui a reçu Lavrov quand il est venu à Paris ?", "person"),
     ("In which magazine was the photo first published, and when?", "date"),
+    # a question asking yes or no, or opened by "where" or by a Russian "о чём", has its "when" open
+    # a clause too; a verb of saying or knowing asks for what follows it
+    ("Did terrorism come up when the ministers met in Paris?", "other"),
+    ("A-t-on parlé du Mali quand les ministres se sont vus à Moscou ?", "other"),
+    ("Est-ce que la Syrie a été abordée quand ils se sont vus ?", "other"),
+    ("Обсуждали ли Иран, когда министры встречались в Москве?", "other"),
+    ("О чём говорили, когда министры встретились в Париже?", "other"),
+    ("Where did they go when the talks ended?", "place"),
+    ("Où Choïgou a-t-il invité les militaires français quand il a reçu Parly ?", "place"),
+    ("Где Шойгу хотел видеть французов, когда пригласил их на парад?", "place"),
+    ("Did Shoigu say when the parade would be held?", "date"), ("Can you tell me when they met?", "date"),
+    ("Can you tell me who met Lavrov?", "person"), ("Do you know where the parade was?", "place"),
+    ("Pouvez-vous me dire quand ils se sont vus ?", "date"), ("Savez-vous où a eu lieu le défilé ?", "place"),
+    ("Сказал ли Шойгу, когда будет парад?", "date"), ("Знаете ли вы, когда была встреча?", "date"),
     # whether a date was set asks for the date: "in the coming days" does not answer it
     ("Did they set a date for the next summit?", "date"), ("Ont-ils fixé une date pour la réunion ?", "date"),
     ("Назначили ли дату встречи?", "date"), ("What did they say about the date?", "other"),

@@ -121,6 +121,19 @@ def test_a_topic_asked_by_its_words_at_one_meeting_is_answered_from_that_meeting
     assert {c.source for c in answer.citations} == {PARIS}, answer.answer
 
 
+@pytest.mark.parametrize("question, named", [
+    ("Did Iran come up when the ministers met in Moscow?", "Iran"),
+    ("О чём договорились по Ирану, когда министры встретились в Москве?", "JCPOA"),
+])
+def test_a_meeting_named_by_a_clause_of_time_is_where_not_a_date_asked(core: AnswerCore, question: str,
+                                                                      named: str) -> None:
+    """"When the ministers met in Moscow" says which meeting: the question asks no date, and was
+    refused for stating none (`no_number`)."""
+    answer = core.ask(question)
+    assert answer.answered and named in answer.answer, answer.answer
+    assert answer.citations[0].source == MOSCOW, answer.answer
+
+
 def test_the_sentence_of_the_meeting_asked_about_answers(core: AnswerCore) -> None:
     """Neither answering sentence names Paris; the 2021 statement's heading does. "Paris hopes …"
     (the 2019 article) names Paris, and came first."""
