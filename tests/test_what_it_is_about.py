@@ -44,6 +44,20 @@ def test_what_was_said_of_something_in_french_asks_about_it(core: AnswerCore) ->
     assert answer.citations[0].source.startswith("russia-france-2plus2-meeting-moscow"), answer.answer
 
 
+def test_whether_something_came_up_asks_about_it(core: AnswerCore) -> None:
+    """*Did terrorism come up when the ministers met in Paris?* asks about terrorism: the Paris
+    statement's sentence on it answers. With nothing asked about, its sentence on Wagner, ranked
+    first, answered alone."""
+    assert analyse("Did migration come up when they met in Paris?").topic_words == ("migration",)
+    assert analyse("Were mercenaries discussed at the 2021 meeting?").topic_words == ("mercenaries",)
+    assert analyse("Est-ce que le terrorisme a été abordé à Moscou ?").topic_words == ("terrorisme",)
+    assert analyse("Поднимали ли тему мигрантов на встрече в Париже?").topic_words == ("мигрантов",)
+    assert analyse("Did Iran come up in Moscow?").topic_words == ()  # a name: the topic itself
+    answer = core.ask("Did terrorism come up when the ministers met in Paris?")
+    assert answer.answered and "terrorism" in answer.sentences()[0], answer.answer
+    assert answer.citations[0].source.startswith("france-russia-2plus2-meeting-paris"), answer.answer
+
+
 def test_a_follow_up_asks_about_its_new_topic() -> None:
     before = Turn("What did Lavrov say about Iran?", "What did Lavrov say about Iran?", True)
     assert analyse("And about Syria?", [before]).topic == ("Syria",)

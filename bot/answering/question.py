@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.answering.ellipsis import about_phrase, topic_of
+from bot.answering.ellipsis import about_phrase, came_up_phrase, topic_of
 from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
 from bot.answer_type import AnswerType, TimeBound, asked_post, question_type, time_bound
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
@@ -165,11 +165,16 @@ class Question:
     @cached_property
     def topic_words(self) -> tuple[str, ...]:
         """When what it asks about names no name (`topic`), the words that say what it is ("les
-        missiles" in "Qu'est-ce que Moscou a promis sur les missiles ?": "missiles"), of four
-        letters or more; () otherwise."""
+        missiles" in "Qu'est-ce que Moscou a promis sur les missiles ?": "missiles"; "migration"
+        in "Did migration come up …?", `came_up_phrase`), of four letters or more; () otherwise."""
         if self.topic:
             return ()
-        return tuple(w for w, _ in words(about_phrase(self.search) or "") if fold(w) not in STOPWORDS and len(w) > 3)
+        phrase = about_phrase(self.search)
+        if phrase is None:  # "Did migration come up …?", of something no name names
+            phrase = came_up_phrase(self.search) or ""
+            if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase) for n in self.search_names):
+                return ()
+        return tuple(w for w, _ in words(phrase) if fold(w) not in STOPWORDS and len(w) > 3)
 
     @cached_property
     def about(self) -> str:
