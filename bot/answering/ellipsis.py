@@ -217,10 +217,11 @@ _PLACE_OR_TIME = r"(?:in|at|on|during|à|au|aux|en|dans|pendant|lors\s+d[eu']|в
 _RAISED_EN = r"(?:discussed|raised|mentioned|brought up|addressed|debated|touched on|on the agenda)"
 _RAISED_FR = r"(?:abord|évoqu|discut|mentionn)(?:é|ée|és|ées)"
 #: A question asking yes or no whether something came up, what it asks about in a `topicN`
-#: group (its end is where `_PHRASE_END` says, if before): *Did migration come up when they met in Paris?*, *Were
-#: mercenaries discussed …?*, *Did the ministers raise peacekeeping …?*, *Est-ce que le
-#: terrorisme a été abordé …?*, *Les ministres ont-ils évoqué les réfugiés …?*, *Обсуждали ли
-#: ракеты …?*, *Поднимали ли тему мигрантов …?*, *Затрагивали ли в Москве тему наёмников?*.
+#: group (it ends where `_PHRASE_END` says, if sooner): *Did migration come up when they met
+#: in Paris?*, *Were mercenaries discussed …?*, *Did the ministers raise peacekeeping …?*,
+#: *Est-ce que le terrorisme a été abordé …?*, *Les ministres ont-ils évoqué les réfugiés …?*,
+#: *Обсуждали ли ракеты …?*, *Поднимали ли тему мигрантов …?*, *Затрагивали ли в Москве тему
+#: наёмников?*, *Was there any talk of sanctions …?*.
 _CAME_UP = re.compile(
     r"\s*(?:(?:did|has|have|had)\s+(?P<topic1>.+?)\s+(?:come|came|get|got)\s+(?:up\b|" + _RAISED_EN + ")"
     r"|(?:was|were|is|are|has|have|had)\s+(?!there\b)(?P<topic2>.+?)\s+(?:been\s+)?" + _RAISED_EN
