@@ -26,6 +26,12 @@ from index.loaders import heading_of, setting_of
     ("Ils ont demandé quoi à Moscou ?", set()),  # asked of Moscow, not where
     ("Qu'ont-ils demandé à la Russie à Paris ?", {"Paris"}),  # of Russia, in Paris
     ("Qu'ont dit les ministres à Moscou ?", {"Moscou"}),
+    # an adjective of the place before or after the meeting, a Russian one by its stem
+    ("Что на парижской встрече говорили о Белоруссии?", {"Париж"}),
+    ("Что сказали на московских переговорах?", {"Москов"}),
+    ("Qu'a-t-on dit lors de la rencontre parisienne ?", {"Parisienne"}),
+    ("what did the muscovite talks cover?", {"Muscovite"}),
+    ("Кто написал статью о парижском соборе?", set()),  # no meeting
 ])
 def test_where_a_question_says_it_happened(question: str, setting: set[str]) -> None:
     assert analyse(question).setting == setting
@@ -56,6 +62,8 @@ def test_where_a_document_is_set_is_its_dateline_or_its_lead_s_place() -> None:
     "What did the ministers say about Belarus at the Moscow meeting?",
     "À Paris, qu'ont dit les ministres du défilé du 9 mai ?",
     "О чём договорились в Париже по Ливии?",
+    # the meeting named by an adjective of its place
+    "Говорили ли на московской встрече о Белоруссии?", "Le Mali a-t-il été évoqué lors de la réunion moscovite ?",
 ])
 def test_a_question_set_where_one_document_is_set_is_not_answered_from_another(core: AnswerCore,
                                                                                 question: str) -> None:
