@@ -79,14 +79,6 @@ def _placed_by_adjective(text: str) -> set[str]:
     return {w[:1].upper() + w[1:] for w in found}
 
 
-#: An adjective of place before a meeting, in Russian (its stem: "париж" of "парижской"), after
-#: one in French, before one in English.
-_PLACE_ADJECTIVE_RU = re.compile(r"(?<!\w)(\w{3,}?)ск(?:ий|ая|ое|ие|ой|ую|ом|их|ими|ым|ому|ого)\s+"
-                                 r"(?:встреч\w*|переговор\w*|саммит\w*)", re.IGNORECASE)
-_PLACE_ADJECTIVE_FR = re.compile(r"(?<!\w)(?:r[ée]unions?|rencontres?|entretiens|n[ée]gociations|pourparlers|sommets?)"
-                                 r"\s+(\w+(?:ienne|iennes|ien|iens|ite|ites|aise|aises|ais))(?!\w)", re.IGNORECASE)
-_PLACE_ADJECTIVE_EN = re.compile(r"(?<!\w)(\w+(?:ian|ite))\s+(?:meetings?|talks|summit|negotiations)(?!\w)",
-                                 re.IGNORECASE)
 
 
 def _to_someone(text: str) -> bool:
@@ -105,10 +97,19 @@ _TO_SOMEONE = re.compile(r"(?<!\w)(?:demand|propos|rappel|offert|offr|donn|répo
                          r"|conseill|promi|promet|adress|expliqu|réclam|reclam)", re.IGNORECASE)
 
 
+#: A meeting, in English and in French.
+_MEETING_EN = r"(?:meetings?|talks|summit|visit|negotiations)"
+_MEETING_FR = r"(?:r[ée]unions?|rencontres?|sommets?|visites?|entretiens|pourparlers|n[ée]gociations)"
 #: What a meeting named after its place is called: "the Paris meeting", "la réunion de Paris".
-_MEETING_AFTER = re.compile(r"\s+(?:meeting|meetings|talks|summit|visit|2\s*\+\s*2)(?!\w)", re.IGNORECASE)
-_MEETING_OF = re.compile(r"(?<!\w)(?:r[ée]union|rencontre|sommet|visite|entretiens|pourparlers|n[ée]gociations"
-                         r"|2\s*\+\s*2)\s+(?:de|du)\s+$", re.IGNORECASE)
+_MEETING_AFTER = re.compile(rf"\s+(?:{_MEETING_EN}|2\s*\+\s*2)(?!\w)", re.IGNORECASE)
+_MEETING_OF = re.compile(rf"(?<!\w)(?:{_MEETING_FR}|2\s*\+\s*2)\s+(?:de|du)\s+$", re.IGNORECASE)
+#: An adjective of place before a meeting, in Russian (its stem: "париж" of "парижской"), after
+#: one in French, before one in English.
+_PLACE_ADJECTIVE_RU = re.compile(r"(?<!\w)(\w{3,}?)ск(?:ий|ая|ое|ие|ой|ую|ом|их|ими|ым|ому|ого)\s+"
+                                 r"(?:встреч\w*|переговор\w*|саммит\w*)", re.IGNORECASE)
+_PLACE_ADJECTIVE_FR = re.compile(rf"(?<!\w){_MEETING_FR}\s+(\w+(?:ienne|iennes|ien|iens|ite|ites|aise|aises|ais))(?!\w)",
+                                 re.IGNORECASE)
+_PLACE_ADJECTIVE_EN = re.compile(rf"(?<!\w)(\w+(?:ian|ite))\s+{_MEETING_EN}(?!\w)", re.IGNORECASE)
 
 
 #: A preposition of place right before a name: "in Paris", "à Moscou", "в Москве" say where.

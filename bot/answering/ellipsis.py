@@ -168,7 +168,12 @@ def topic_of(search: str, names: Sequence[str]) -> tuple[str, ...]:
     did the ministers say about Mali?" -> ("Mali",), "… sur le MH17 en 2021 ?" -> ("MH17",),
     "… по Сирии?" -> ("Сирии",)); () when it has no such phrase or names none there."""
     phrase = about_phrase(search)
-    return tuple(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase)) if phrase else ()
+    return names_in(phrase, names) if phrase else ()
+
+
+def names_in(phrase: str, names: Sequence[str]) -> tuple[str, ...]:
+    """Those of `names` that `phrase` writes as whole words."""
+    return tuple(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase))
 
 
 def about_phrase(question: str) -> str | None:

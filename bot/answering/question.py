@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.answering.ellipsis import about_phrase, came_up_phrase, topic_of
+from bot.answering.ellipsis import about_phrase, came_up_phrase, names_in, topic_of
 from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
 from bot.answer_type import AnswerType, TimeBound, asked_post, question_type, time_bound
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
@@ -172,7 +172,7 @@ class Question:
         phrase = about_phrase(self.search)
         if phrase is None:  # "Did migration come up …?", of something no name names
             phrase = came_up_phrase(self.search) or ""
-            if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", phrase) for n in self.search_names):
+            if names_in(phrase, self.search_names):
                 return ()
         return tuple(w for w, _ in words(phrase) if fold(w) not in STOPWORDS and len(w) > 3)
 
