@@ -35,6 +35,13 @@ from bot.language import acts_through_a_pronoun, asks_what_was_said, subject_of
     # a question of yes or no names who acted too
     ("Did Lavrov respond to that?", ("Lavrov",)), ("Lavrov a-t-il répondu à ces reproches ?", ("Lavrov",)),
     ("Et Parly a-t-elle réagi ?", ("Parly",)), ("Лавров на это ответил?", ("Лавров",)),
+    # talking, speaking, mentioning; and in Russian the verb before who acted
+    ("What did Shoigu mention about Navalny?", ("Shoigu",)), ("What did Parly speak about?", ("Parly",)),
+    ("De quoi Lavrov a-t-il parlé à propos de la Syrie ?", ("Lavrov",)),
+    ("Qu'a évoqué Choïgou au sujet du terrorisme ?", ("Choïgou",)),
+    ("Что рассказал Лавров про иранскую ядерную сделку?", ("Лавров",)),
+    ("О чём говорил Шойгу?", ("Шойгу",)), ("Как высказался Ле Дриан об Украине?", ("Дриан",)),
+    ("Что Лавров рассказал о Белоруссии?", ("Лавров",)), ("Что обсуждали министры?", ()),
 ])
 def test_who_acted_is_the_subject_of_the_question(question: str, subject: tuple[str, ...]) -> None:
     assert subject_of(question) == subject
@@ -134,6 +141,10 @@ def test_whom_someone_met_is_the_runner_up_where_they_act(core: AnswerCore) -> N
     ("Что Шойгу заявил о Сирии?", True), ("What did Parly think of Russia?", True),
     ("What did Parly give to Lavrov?", False), ("Qu'a offert Parly à Choïgou ?", False),
     ("Что Парли подарила Шойгу?", False), ("Who did Lavrov meet in Paris?", False),
+    ("What did Lavrov talk about?", True), ("What did Shoigu mention about the parade?", True),
+    ("De quoi Parly a-t-elle parlé ?", True), ("Qu'a évoqué Lavrov ?", True),
+    ("Что рассказал Лавров?", True), ("Что Шойгу упомянул о параде?", True),
+    ("What did Parly give Shoigu?", False), ("Qu'a offert Parly ?", False),
 ])
 def test_a_question_of_what_was_said_is_told_from_one_of_what_was_done(question: str, said: bool) -> None:
     assert asks_what_was_said(question) is said
@@ -156,6 +167,29 @@ def test_what_someone_said_is_not_taken_from_another_document(core: AnswerCore) 
     for question in ("what did lavrov say about navalny?", "What did Lavrov say about Navalny?"):
         answer = core.ask(question)
         assert not answer.answered and answer.refusal == "subject_not_in_answer", (question, answer.answer)
+
+
+@pytest.mark.parametrize("question", [
+    "What did Lavrov talk about when it came to Iran?", "what did lavrov talk about when it came to iran?",
+    "De quoi Lavrov a-t-il parlé à propos de l'Iran ?", "Что рассказал Лавров про иранскую ядерную сделку?",
+])
+def test_what_someone_talked_about_is_answered_with_their_words(core: AnswerCore, question: str) -> None:
+    """Talking and speaking ask what was said, as saying does: Lavrov's words on the JCPOA ("no
+    reasonable alternative"), not the sentence naming Iran without him, nor a refusal; in French
+    they rank fifth, below the Iran sentences, and are still found as what he said of Iran."""
+    answer = core.ask(question)
+    assert answer.answered and "Lavrov noted" in answer.sentences()[0], answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What did Shoigu mention about Navalny?", "De quoi Lavrov a-t-il parlé à propos de la Syrie ?",
+    "Что Лавров рассказал о Белоруссии?",
+])
+def test_what_someone_never_talked_about_is_refused(core: AnswerCore, question: str) -> None:
+    """Near misses: the topic is in the documents, but others spoke of it (the French ministers of
+    Navalny and Belarus, Shoigu of Syria)."""
+    answer = core.ask(question)
+    assert not answer.answered, answer.answer
 
 
 def test_he_in_a_follow_up_acts_for_whom_the_conversation_named(core: AnswerCore) -> None:

@@ -256,6 +256,13 @@ def _with_the_year_carried(question: Question) -> tuple[str, ...]:
 #: more training answer right as written and in lower case, none lost, no other answer changed
 #: but the turns after it, 2026-12-05): the smaller.
 ACTING_WITHIN = 3
+#: How far down the ranking, from the best sentence's document, the words of the one asked about
+#: may be taken for "What did X say about Y?", when below ACTING_WITHIN only if they (or their
+#: paragraph before them) name Y: *De quoi Lavrov a-t-il parlé à propos de l'Iran ?* ranks
+#: Lavrov's words on "this plan" fifth, below the sentences naming Iran without him. `python
+#: bench/sweep.py bot.answering.ranking.SAID_WITHIN 3 5 8 12 40`: 890 / 883, then 891 / 883 for
+#: every larger value, none lost (2026-12-07, the session from 05:30 UTC): the smallest.
+SAID_WITHIN = 5
 
 
 def acting_first(question: Question, candidates: list[Candidate], best: Candidate, foreign: bool) -> Candidate:
@@ -278,13 +285,19 @@ def acting_first(question: Question, candidates: list[Candidate], best: Candidat
     first. Training: two more right as written and in lower case (also *What did Shoigu tell
     Parly when they met?*), none lost; from any document, *what did lavrov say about navalny?*
     was answered with the Iran sentence of the 2019 article (2026-12-06, the session from 14:04
-    UTC; the turn it changed, tm-chain-02-2, is why "Tell me more" reads on forward, `rank`)."""
+    UTC; the turn it changed, tm-chain-02-2, is why "Tell me more" reads on forward, `rank`).
+    Their words may rank lower (SAID_WITHIN) when they, or their paragraph before them, name what
+    the question asks about."""
     if question.answer_type != "person" and not question.said or not question.subject \
             or subject_acts(question, best, foreign):
         return best
     said = question.answer_type != "person"  # what was said, in the document found for what it was about
-    return next((c for c in candidates[:ACTING_WITHIN] if c is not best and not c.bare
+    within = SAID_WITHIN if said else ACTING_WITHIN
+    topic = question.topic or question.topic_words
+    return next((c for c in candidates[:within] if c is not best and not c.bare
                  and not (said and c.passage.source != best.passage.source)
+                 and not (said and within > ACTING_WITHIN and candidates.index(c) >= ACTING_WITHIN
+                          and not _names_topic(c, topic, foreign and bool(question.topic)))
                  and not answer_before.shown(c, question.seen) and subject_acts(question, c, foreign)), best)
 
 
