@@ -105,6 +105,25 @@ def beside_first(ranked: list[Candidate], seen: tuple[str, ...],
     return _lift(ranked, lambda c: id(c) in near, BESIDE_WITHIN, precedence)
 
 
+#: How much lower a ranker score than the best one's a sentence beside the answer before may have
+#: and still come first for a follow-up asking why (`reason_first`). `python bench/sweep.py
+#: bot.answering.answer_before.WHY_WITHIN -1000 0.5 1 1.5 2 2.5 3 4` (-1000: the rule off), on the
+#: training questions with 7 fresh chains asking why (tc2-chain-107 to -113): 905 / 896 up to 1,
+#: 906 / 897 from 1.5; with the sentences beside an answer found across a passage's end
+#: (`_next_to`), `… 1.5 2 2.5 3 4`: 906 / 897, then 907 / 898 from 2.5 (*why were they against
+#: it?*, 2.4 below the answer before), none lost (2026-12-07, the session from 05:30 UTC).
+WHY_WITHIN = 2.5
+
+
+def reason_first(ranked: list[Candidate], before: tuple[str, ...],
+                 precedence: Callable[[Candidate], tuple[bool, ...]]) -> list[Candidate]:
+    """`ranked`, with the best sentence just before or after the answer `before` first when its
+    score is within WHY_WITHIN of the best one's: a follow-up asking why (`Question.why`) asks
+    for what the document says beside the answer, not for the answer again."""
+    near = {id(c) for c in beside(ranked, before)}
+    return _lift(ranked, lambda c: id(c) in near, WHY_WITHIN, precedence)
+
+
 def names_anew(question: Question) -> bool:
     """Whether `question` is a follow-up naming someone or something of its own, not a number, a
     place or time it is set in, nor a name the conversation carried (*А Ланде?* after *Патрушев —
@@ -158,10 +177,18 @@ def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candi
 
 
 def _next_to(candidates: list[Candidate], shown: tuple[str, ...], steps: tuple[int, ...]) -> list[Candidate]:
-    """The candidates `steps` sentences on from one of `shown` in its passage, not shown themselves."""
-    at = {(c.passage.chunk_id, c.index) for c in candidates if within(c, shown)}
-    return [c for c in candidates if not within(c, shown)
-            and any((c.passage.chunk_id, c.index - step) in at for step in steps)]
+    """The candidates just before (step -1) or after (step 1) one of `shown` in its document, not
+    shown themselves, in its passage or across a passage's end (*They reiterated …*, the first
+    sentence of the passage after the one ending on *… Wagner mercenaries in the Sahel-Saharan
+    strip.*): only blank space between them."""
+    at = [c for c in candidates if within(c, shown)]
+    return [c for c in candidates if not within(c, shown) and any(
+        c.passage.source == a.passage.source and (1 in steps and 0 <= c.start - a.end <= _BETWEEN
+                                                  or -1 in steps and 0 <= a.start - c.end <= _BETWEEN) for a in at)]
+
+
+#: The most characters between two sentences one after the other: a space, a line break, a blank line.
+_BETWEEN = 4
 
 
 #: How much higher than every other sentence's a ranker score the answer before must have to

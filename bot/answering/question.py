@@ -43,6 +43,11 @@ _SAME_OCCASION = re.compile(
     r"|(?:à|lors de|pendant) (?:la même|cette) (?:réunion|rencontre)|(?:au|à ce) même moment|en même temps|à ce moment-là"
     r"|тогда же|в то же время|на (?:той|этой) же (?:встрече|переговорах)|на (?:той|этой) встрече)(?!\w)", re.IGNORECASE)
 
+#: Asking why, or in answer to what ("why", "how come", "pourquoi", "en réponse à quoi", "почему",
+#: "зачем", "после чего", "в ответ на что").
+_WHY = re.compile(r"(?<!\w)(?:why|how come|what for|for what reason|pourquoi|en réponse à quoi|pour quelle raison"
+                  r"|почему|зачем|с чего|после чего|в ответ на что|по какой причине)(?!\w)", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Question:
@@ -100,6 +105,10 @@ class Question:
     #: A follow-up set at the same time or meeting as the answer before ("at the same meeting",
     #: "тогда же", "lors de cette réunion"): that answer's document comes first (`ranking.rank`).
     same_occasion: bool = False
+    #: A follow-up asking why, or in answer to what, of the answer before ("why were they
+    #: against it?", "C'était en réponse à quoi ?", "а почему?"): the sentences beside that
+    #: answer, which give its reason, come first (`answer_before.reason_first`).
+    why: bool = False
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -336,6 +345,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     post = asked_post(asked) if kind in ("person", "other") else frozenset()
     if post:  # "Как зовут президента России?", "What's the name of the French ambassador?": a person
         kind = "person"
+    why = bool(before) and _WHY.search(asked) is not None  # the answer's reason, not the answer again
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
@@ -349,8 +359,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         said=asks_what_was_said(asked),
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
-        again=before if taken.asks_more else (), reads_on=taken.reads_on, previous_answer=before,
-        same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None,
+        again=before if taken.asks_more and not why else (), reads_on=taken.reads_on, previous_answer=before,
+        same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None, why=why,
     )
 
 

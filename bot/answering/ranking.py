@@ -90,7 +90,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
         shown = answer_before.shown_naming_less
     who = question is not None and question.answer_type == "person"
     answers_again = answer_before.again_outscoring(scored, seen, shown) \
-        if seen and not reads_on and question is not None and question.follow_up else set()
+        if seen and not reads_on and question is not None and question.follow_up and not question.why else set()
     occasion = answer_before.occasion(question, scored) if question is not None else None
 
     def precedence(c: Candidate) -> tuple[bool, ...]:
@@ -103,6 +103,8 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     ranked = sorted(scored, key=lambda c: (*precedence(c), -c.score))
     if question is not None and question.follow_up and seen and not reads_on:
         ranked = answer_before.beside_first(ranked, seen, precedence, question.names)
+    if question is not None and question.why:
+        ranked = answer_before.reason_first(ranked, question.previous_answer, precedence)
     if question is not None and answer_before.stays(question):  # never one set at the same occasion
         ranked = answer_before.staying(ranked, answer_before.answered_in(question, ranked), precedence)
     return ranked
