@@ -6,10 +6,14 @@ embedder, real Chroma).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from helpers import converse
 
+from bot.answering.answer_before import beside
+from bot.answering.evidence import FEATURES, Candidate
 from bot.core import AnswerCore
+from bot.retrieval import Passage
 
 
 def test_why_they_objected_is_the_sentence_after_what_they_objected_to(core: AnswerCore) -> None:
@@ -40,3 +44,23 @@ def test_why_in_russian_and_french_is_answered_beside_the_answer(core: AnswerCor
                                                                  reason: str) -> None:
     *_, why = converse(core, questions)
     assert why.answered and reason in why.answer, why.answer
+
+
+def _sentences(chunk_id: str, text: str, start: int, *spans: tuple[int, int]) -> list[Candidate]:
+    passage = Passage(chunk_id, "page.html", "Page", text, start, start + len(text), 0.0, 0.0)
+    return [Candidate(passage, text[a - start:b - start], a, b, i, np.zeros(2), np.zeros(len(FEATURES)))
+            for i, (a, b) in enumerate(spans)]
+
+
+def test_the_sentences_beside_an_answer_are_its_neighbours_whatever_blank_space_parts_them() -> None:
+    """In its passage, whatever the blank space between (a page's lines may be parted by 13
+    characters), and across the passage's end; not two sentences on, nor from another passage."""
+    one = _sentences("p1", "First one.\n\n\n\n\n\n\n\n\n\n\n\n\nSecond one. Third one.", 0, (0, 10), (23, 34), (35, 45))
+    two = _sentences("p2", "Fourth one. Fifth one.", 47, (47, 58), (59, 69))
+    candidates = one + two
+    assert [c.text for c in beside(candidates, ("Second one.",))] == ["First one.", "Third one."]
+    assert [c.text for c in beside(candidates, ("Third one.",))] == ["Second one.", "Fourth one."]
+    assert [c.text for c in beside(candidates, ("Fourth one.",))] == ["Third one.", "Fifth one."]
+    assert [c.text for c in beside(candidates, ("First one.",))] == ["Second one."]
+    far = _sentences("p3", "Sixth one.", 400, (400, 410))
+    assert [c.text for c in beside(candidates + far, ("Fifth one.",))] == ["Fourth one."]

@@ -177,18 +177,35 @@ def following(candidates: list[Candidate], shown: tuple[str, ...]) -> list[Candi
 
 
 def _next_to(candidates: list[Candidate], shown: tuple[str, ...], steps: tuple[int, ...]) -> list[Candidate]:
-    """The candidates just before (step -1) or after (step 1) one of `shown` in its document, not
-    shown themselves, in its passage or across a passage's end (*They reiterated …*, the first
-    sentence of the passage after the one ending on *… Wagner mercenaries in the Sahel-Saharan
-    strip.*): only blank space between them."""
+    """The candidates `steps` sentences on (-1: just before, 1: just after) from one of `shown`,
+    not shown themselves: in its passage, or across the passage's end (*They reiterated …*, the
+    first sentence of the passage after the one ending on *… Wagner mercenaries in the
+    Sahel-Saharan strip.*)."""
     at = [c for c in candidates if within(c, shown)]
-    return [c for c in candidates if not within(c, shown) and any(
-        c.passage.source == a.passage.source and (1 in steps and 0 <= c.start - a.end <= _BETWEEN
-                                                  or -1 in steps and 0 <= a.start - c.end <= _BETWEEN) for a in at)]
+    return [c for c in candidates if not within(c, shown)
+            and any(_steps_on(a, c) in steps for a in at)]
 
 
-#: The most characters between two sentences one after the other: a space, a line break, a blank line.
-_BETWEEN = 4
+def _steps_on(a: Candidate, c: Candidate) -> int | None:
+    """How many sentences on from `a` `c` is, when just before or after it (-1 or 1), else None."""
+    if c.passage.chunk_id == a.passage.chunk_id:
+        return c.index - a.index
+    if c.passage.source != a.passage.source:
+        return None
+    if c.index == 0 and _ends_its_passage(a) and 0 <= c.start - a.end <= _ACROSS:
+        return 1
+    return -1 if a.index == 0 and _ends_its_passage(c) and 0 <= a.start - c.end <= _ACROSS else None
+
+
+def _ends_its_passage(candidate: Candidate) -> bool:
+    """Whether `candidate` is the last sentence of its passage."""
+    return not candidate.passage.text[candidate.end - candidate.passage.start:].strip()
+
+
+#: The most characters between a passage's last sentence and the next passage's first: the blank
+#: space there, at most 8 characters in the bundled documents and Python's pages (a passage in
+#: between, with a sentence of its own, is longer).
+_ACROSS = 16
 
 
 #: How much higher than every other sentence's a ranker score the answer before must have to

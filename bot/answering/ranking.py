@@ -294,12 +294,10 @@ def acting_first(question: Question, candidates: list[Candidate], best: Candidat
             or subject_acts(question, best, foreign):
         return best
     said = question.answer_type != "person"  # what was said, in the document found for what it was about
-    within = SAID_WITHIN if said else ACTING_WITHIN
-    topic = question.topic or question.topic_words
-    return next((c for c in candidates[:within] if c is not best and not c.bare
-                 and not (said and c.passage.source != best.passage.source)
-                 and not (said and within > ACTING_WITHIN and candidates.index(c) >= ACTING_WITHIN
-                          and not _names_topic(c, topic, foreign and bool(question.topic)))
+    topic, loose = _topic(question, foreign)
+    return next((c for at, c in enumerate(candidates[:SAID_WITHIN if said else ACTING_WITHIN])
+                 if c is not best and not c.bare and not (said and c.passage.source != best.passage.source)
+                 and (at < ACTING_WITHIN or _names_topic(c, topic, loose))
                  and not answer_before.shown(c, question.seen) and subject_acts(question, c, foreign)), best)
 
 
@@ -319,11 +317,17 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
     best = candidates[0]
     if question.answer_type in HOLDING_FIRST:
         return best
-    topic, loose = (question.topic, foreign) if question.topic else (question.topic_words, False)
+    topic, loose = _topic(question, foreign)
     if _names_topic(best, topic, loose):
         return best
     return next((c for c in candidates[1:] if not c.bare and not answer_before.shown(c, question.seen)
                  and _names_topic(c, topic, loose)), best)
+
+
+def _topic(question: Question, foreign: bool) -> tuple[tuple[str, ...], bool]:
+    """What `question` asks about, and whether it is matched loosely: its names (loosely for a
+    `foreign` question), else its words, written as the documents write them."""
+    return (question.topic, foreign) if question.topic else (question.topic_words, False)
 
 
 def _names_topic(candidate: Candidate, topic: tuple[str, ...], foreign: bool) -> bool:
