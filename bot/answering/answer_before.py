@@ -187,7 +187,8 @@ def _next_to(candidates: list[Candidate], shown: tuple[str, ...], steps: tuple[i
 
 
 def _steps_on(a: Candidate, c: Candidate) -> int | None:
-    """How many sentences on from `a` `c` is, when just before or after it (-1 or 1), else None."""
+    """How many sentences on from `a` `c` is: any number in the same passage; across a passage's
+    end only the next passage's first (1) or the one before's last (-1); else None."""
     if c.passage.chunk_id == a.passage.chunk_id:
         return c.index - a.index
     if c.passage.source != a.passage.source:
