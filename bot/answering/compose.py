@@ -35,7 +35,7 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
         n = order.index(passage.chunk_id) + 1
         text = item.text
         at = item
-        while (at.dangling or _refers_back(at.text)) and (passage.chunk_id, at.index - 1) not in used \
+        while leans_back(at) and (passage.chunk_id, at.index - 1) not in used \
                 and item.index - at.index < _LEANING:
             before = _sentence(candidates, passage.chunk_id, at.index - 1)
             if before is None or before.fragment or before.bare:  # a heading or a caption is leant on by no one
@@ -54,6 +54,11 @@ def compose(chosen: list[Candidate], candidates: list[Candidate],
         for n, p in enumerate((passages[i] for i in order), 1)
     ]
     return " ".join(parts), citations
+
+
+def leans_back(candidate: Candidate) -> bool:
+    """Whether `candidate` leans on the sentence before it, which an answer then brings along."""
+    return bool(candidate.dangling) or _refers_back(candidate.text)
 
 
 def _refers_back(text: str) -> bool:

@@ -184,11 +184,12 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
             if names else 1.0
         overlap = lexical(text)
         held = holds(question, text)
+        # A byline answers who wrote, not what its author thinks (`Question.by_author`).
         bare = (not ends_sentence(text) and not overlap and question.answer_type not in SOMEONE
                 and not (names and named > 0 and _share_named(
                     names, snapshot.words_of(key, context), False) > 0)
                 or is_title(text, passage.title) and (question.answer_type == "other" or not held)
-                or is_byline(text) and not byline_answers and not (names and named > 0))
+                or is_byline(text) and (bool(question.by_author) or not byline_answers and not (names and named > 0)))
         features = np.array([
             similarity[i], focus[i], excess[i], overlap, neighbours, passage.similarity,
             held, named,

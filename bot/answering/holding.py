@@ -7,13 +7,16 @@ checks `no_number` and `no_author` refuse an answer whose first sentence holds n
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot.answer_type import CLOCK, names_a_month
-from bot.answering.question import Question
 from bot.language import MONTHS, STOPWORDS, SUM, YEAR, ends_sentence
 from bot.posts import post_spans, posts_given
 from bot.vocabulary import Vocabulary
 from index.text import fold, tokens, words
+
+if TYPE_CHECKING:  # question.py reads bylines with `is_byline`
+    from bot.answering.question import Question
 
 _COUNT_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds

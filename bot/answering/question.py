@@ -15,6 +15,7 @@ from functools import cached_property
 from bot.answering.ellipsis import about_phrase, came_up_phrase, names_in, topic_of
 from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
 from bot.answer_type import AnswerType, TimeBound, asked_post, question_type, time_bound
+from bot.answering.author import leaning_on_the_author, searched_for_his_view
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
                           key_terms, language, subject_of)
 from bot.name_roles import compared, others_named, setting_of
@@ -109,6 +110,10 @@ class Question:
     #: against it?", "C'était en réponse à quoi ?", "а почему?"): the sentences beside that
     #: answer, which give its reason, come first (`answer_before.reason_first`).
     why: bool = False
+    #: For a follow-up asking what the author of a document thinks or writes ("Selon lui, …", "does
+    #: he think …?" after "Who wrote the analysis?"), the byline that answered who wrote it: that
+    #: is no answer, and sentences in his own voice come first (`bot.answering.author`).
+    by_author: str = ""
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -349,6 +354,13 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
     subject = subject_of(asked)
     if not subject and taken.follow_up and acts_through_a_pronoun(asked):  # "What did he say about Ukraine?"
         subject = taken.introduced or _who_acted_before(history, proper)
+    byline, author = leaning_on_the_author(history, asked, names, (*taken.carried, *subject), kind) \
+        if taken.follow_up else ("", ())
+    if author:  # "Selon lui, …": what his article says, not where his name is
+        subject = tuple(n for n in subject if n not in author)
+        carried = tuple(n for n in taken.carried if n not in author)
+        taken = taken._replace(carried=carried, introduced=tuple(n for n in taken.introduced if n not in author),
+                               search=searched_for_his_view(asked, carried))
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
@@ -360,7 +372,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
         again=before if taken.asks_more and not why else (), reads_on=taken.reads_on, previous_answer=before,
-        same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None, why=why,
+        same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None, why=why, by_author=byline,
     )
 
 

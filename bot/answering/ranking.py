@@ -29,6 +29,8 @@ from dataclasses import replace
 import numpy as np
 
 from bot.answering import answer_before
+from bot.answering.author import reports_another
+from bot.answering.compose import leans_back
 from bot.answering.decision import Weights, weights
 from bot.answering.evidence import Candidate, asks, context_words, is_title, names_itself, subject_acts
 from bot.answering.question import Question
@@ -74,7 +76,9 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     answer's document come before the others (`answer_before.occasion`): after the 2021 statement's
     Afghanistan, it was answered with the 2019 article's Syria sentence. One more training
     follow-up right (tc2-chain-74-3), as written and in lower case, none lost, no other answer
-    changed (2026-12-05, the session from 22:21 UTC)."""
+    changed (2026-12-05, the session from 22:21 UTC). For a follow-up asking what the author of a
+    document thinks (`Question.by_author`), sentences in another's voice come after his own
+    (`bot.answering.author`)."""
     w = w or weights()
     if not candidates:
         return []
@@ -95,6 +99,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
 
     def precedence(c: Candidate) -> tuple[bool, ...]:
         return (c.bare, asks(c.text), occasion is not None and c.passage.source != occasion,
+                bool(question is not None and question.by_author) and reports_another(c.text),
                 who and is_title(c.text, c.passage.title), shown(c, seen) and id(c) not in answers_again,
                 beside is not None and id(c) not in beside, after is not None and id(c) not in after,
                 first and not c.holds_type,
@@ -366,6 +371,9 @@ def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: 
     if candidate.score < first.score - w.join or candidate.fragment or answer_before.shown(candidate, question.seen):
         return False
     if not _names_topic(candidate, question.topic, foreign):
+        return False
+    # The author's view, not whom he quotes, nor what the sentence before it (brought along) says
+    if question.by_author and (reports_another(candidate.text) or leans_back(candidate)):
         return False
     if same_document and candidate.passage.source != first.passage.source:
         return False
