@@ -19,6 +19,7 @@ from langchain_core.embeddings import Embeddings
 
 import prompts
 from bot.answering import decision, ranking
+from bot.answering.acting import acting_first
 from bot.answering.checks import Check, Context, first_refusal
 from bot.answering.compose import announced_line, compose
 from bot.answering.evidence import Candidate, Evidence, gather, known_words
@@ -239,7 +240,7 @@ class Pipeline:
         # Passed over for not naming the subject acting, a sentence does not join either.
         passed: list[Candidate] = []
         if other is None:
-            acting = ranking.acting_first(question, evidence.candidates, best, evidence.foreign)
+            acting = acting_first(question, evidence.candidates, best, evidence.foreign)
             if acting is not best:
                 at = next(i for i, c in enumerate(evidence.candidates) if c is acting)
                 passed, best = [best, *evidence.candidates[:at]], acting

@@ -84,7 +84,7 @@ class Question:
     #: "he" or "she" acting means ("What did he say about Ukraine?"); () for any other.
     subject: tuple[str, ...] = ()
     #: It asks what someone said or thought ("What did Lavrov say about Iran?", "Qu'a dit Parly … ?"):
-    #: whom `subject` names saying it answers (`ranking.acting_first`).
+    #: whom `subject` names saying it answers (`bot.answering.acting.acting_first`).
     said: bool = False
     #: Whom and what else such a question names, each once (`bot.name_roles.others_named`):
     #: ("Lavrov",) in "What did Parly give to Lavrov?".

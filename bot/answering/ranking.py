@@ -5,9 +5,9 @@ that join it.
 weights) after the rules that put some before others whatever their score (a bare byline last,
 a line holding a post first for "Who is …?", for a follow-up the answer before set aside or read
 beside). `set_there_first` puts first the sentences of the document set where the question
-is ("at the Paris meeting"); `answering_sentences` and `acting_first` choose the first sentence
-from that ranking by the question's names and who acted in it, and `joins` says whether another
-joins it.
+is ("at the Paris meeting"); `answering_sentences` and `bot.answering.acting.acting_first`
+choose the first sentence from that ranking by the question's names and who acted in it, and
+`joins` says whether another joins it.
 
 A second sentence joins the answer when the first does not already hold the date or count
 asked for, nor is the answer before given again to "Where exactly?" (`_complete`), its score is
@@ -32,7 +32,7 @@ from bot.answering import answer_before
 from bot.answering.author import reports_another
 from bot.answering.compose import leans_back
 from bot.answering.decision import Weights, weights
-from bot.answering.evidence import Candidate, asks, context_words, is_title, names_itself, subject_acts
+from bot.answering.evidence import Candidate, asks, context_words, is_title, names_itself
 from bot.answering.question import Question
 from bot.language import MONTHS, YEAR
 from bot.vocabulary import Vocabulary
@@ -66,7 +66,7 @@ def rank(candidates: list[Candidate], w: Weights | None = None, question: Questi
     (`Question.reads_on`), the sentences beside the answer before come first (`answer_before.beside`),
     those after it before those before it (`answer_before.following`): *Подробнее* after Lavrov's
     words on the Iran deal reads on to *French colleagues agreed with him.*, not back to the
-    paragraph's opening (with `acting_first`'s rule for what someone said, whose new answer there
+    paragraph's opening (with `acting.acting_first`'s rule for what someone said, whose new answer there
     made it read back, tm-chain-02-2 stays right, as written and in lower case; none lost;
     2026-12-06, the session from 14:04 UTC); for
     a follow-up asking something else, the sentence going on from the answer before ("They …")
@@ -177,7 +177,7 @@ def answering_sentences(question: Question, candidates: list[Candidate], documen
     undated = [n for n in missing if not (YEAR.fullmatch(n) or fold(n) in MONTHS)]
     eligible = [c for c in others if has_all(c, names) and (
         c.names_sentence == 1.0 or only_dates and has_all(c, _names_only(question.search_names))
-        or about and _names_topic(c, question.topic, foreign)
+        or about and names_topic(c, question.topic, foreign)
         or question.answer_type == "other" and bool(undated) and names_itself(c, undated, foreign))]
     return (_about_the_topic(question, eligible, foreign) if eligible else best), None
 
@@ -256,56 +256,6 @@ def _with_the_year_carried(question: Question) -> tuple[str, ...]:
     return (*question.names, *(n for n in question.carried if YEAR.fullmatch(n)))
 
 
-#: How far down the ranking the sentence naming the subject of "Who did X meet?" acting may be
-#: taken from, when the best-ranked one does not (`acting_first`). 2 (the runner-up) refused *who
-#: did shoigu meet in moscow in 2019?*, whose sentence (*… Sergei Shoigu, during a meeting with his
-#: French colleague Florence Parly*) ranks third, after the Esper one; 3 and 5 each answer it (one
-#: more training answer right as written and in lower case, none lost, no other answer changed
-#: but the turns after it, 2026-12-05): the smaller.
-ACTING_WITHIN = 3
-#: How far down the ranking, from the best sentence's document, the words of the one asked about
-#: may be taken for "What did X say about Y?", when below ACTING_WITHIN only if they (or their
-#: paragraph before them) name Y: *De quoi Lavrov a-t-il parlé à propos de l'Iran ?* ranks
-#: Lavrov's words on "this plan" fifth, below the sentences naming Iran without him. `python
-#: bench/sweep.py bot.answering.ranking.SAID_WITHIN 3 5 8 12 40`: 890 / 883, then 891 / 883 for
-#: every larger value, none lost (2026-12-07, the session from 05:30 UTC): the smallest.
-SAID_WITHIN = 5
-
-
-def acting_first(question: Question, candidates: list[Candidate], best: Candidate, foreign: bool) -> Candidate:
-    """For "Who did X …?" ("Who did Lavrov meet with in Paris?") and "What did X say …?", when
-    `best` does not name X acting (`evidence.subject_acts`, what `subject_not_in_answer` asks):
-    the runner-up that does (of the first ACTING_WITHIN candidates), else `best`. *Paris hopes that the leaders … will
-    meet* ranked first and the question was refused; *Jean-Yves Le Drian … and Florence Parly …
-    received their Russian counterparts, Ministers Sergey Lavrov and …*, second, answers.
-    Training (bench/HISTORY.md): one more right (tr-en-501), as written and in lower case, none
-    lost. For every question whose subject acts: two more right (also *What did Shoigu tell Parly
-    when they met?*), but *What did Parly give to Lavrov?* and *Что Парли подарила Лаврову?* were
-    answered with the runner-up *… Parly … received … Lavrov …*, which gives nothing; bounding
-    how much less the runner-up may resemble what is asked (the `focus` signal) split them by
-    0.003 only (0.011 below for the gain, 0.014 for the loss): not kept.
-
-    Also for "What did X say …?" (`Question.said`: saying or thinking, not giving), from the best
-    sentence's document: *Qu'est-ce que Lavrov a dit sur l'accord nucléaire iranien ?* is
-    answered with *Foreign Minister of Russia Sergey Lavrov noted: "There is no reasonable
-    alternative to this plan."*, not refused for *Moscow and Paris have confirmed …*, ranked
-    first. Training: two more right as written and in lower case (also *What did Shoigu tell
-    Parly when they met?*), none lost; from any document, *what did lavrov say about navalny?*
-    was answered with the Iran sentence of the 2019 article (2026-12-06, the session from 14:04
-    UTC; the turn it changed, tm-chain-02-2, is why "Tell me more" reads on forward, `rank`).
-    Their words may rank lower (SAID_WITHIN) when they, or their paragraph before them, name what
-    the question asks about."""
-    if question.answer_type != "person" and not question.said or not question.subject \
-            or subject_acts(question, best, foreign):
-        return best
-    said = question.answer_type != "person"  # what was said, in the document found for what it was about
-    topic, loose = _topic(question, foreign)
-    return next((c for at, c in enumerate(candidates[:SAID_WITHIN if said else ACTING_WITHIN])
-                 if c is not best and not c.bare and not (said and c.passage.source != best.passage.source)
-                 and (at < ACTING_WITHIN or _names_topic(c, topic, loose))
-                 and not answer_before.shown(c, question.seen) and subject_acts(question, c, foreign)), best)
-
-
 def _about_the_topic(question: Question, candidates: list[Candidate], foreign: bool) -> Candidate:
     """The best-ranked sentence that names what the question asks about (`Question.topic`), itself
     or in the CONTEXT_CHARS of its paragraph before it ("They reiterated …" after "… mercenaries in
@@ -322,20 +272,20 @@ def _about_the_topic(question: Question, candidates: list[Candidate], foreign: b
     best = candidates[0]
     if question.answer_type in HOLDING_FIRST:
         return best
-    topic, loose = _topic(question, foreign)
-    if _names_topic(best, topic, loose):
+    topic, loose = asked_about(question, foreign)
+    if names_topic(best, topic, loose):
         return best
     return next((c for c in candidates[1:] if not c.bare and not answer_before.shown(c, question.seen)
-                 and _names_topic(c, topic, loose)), best)
+                 and names_topic(c, topic, loose)), best)
 
 
-def _topic(question: Question, foreign: bool) -> tuple[tuple[str, ...], bool]:
+def asked_about(question: Question, foreign: bool) -> tuple[tuple[str, ...], bool]:
     """What `question` asks about, and whether it is matched loosely: its names (loosely for a
     `foreign` question), else its words, written as the documents write them."""
     return (question.topic, foreign) if question.topic else (question.topic_words, False)
 
 
-def _names_topic(candidate: Candidate, topic: tuple[str, ...], foreign: bool) -> bool:
+def names_topic(candidate: Candidate, topic: tuple[str, ...], foreign: bool) -> bool:
     """Whether `candidate`, or its paragraph just before it (`context_words`), names every name
     of `topic` (True when there is none)."""
     return not topic or all(context_words(candidate).mentions(n, foreign) for n in topic)
@@ -370,7 +320,7 @@ def joins(candidate: Candidate, chosen: list[Candidate], question: Question, w: 
         return False
     if candidate.score < first.score - w.join or candidate.fragment or answer_before.shown(candidate, question.seen):
         return False
-    if not _names_topic(candidate, question.topic, foreign):
+    if not names_topic(candidate, question.topic, foreign):
         return False
     # The author's view, not whom he quotes, nor what the sentence before it (brought along) says
     if question.by_author and (reports_another(candidate.text) or leans_back(candidate)):
