@@ -10,10 +10,11 @@ none in another's voice joins them (`ranking.joins`).
 Training (1,113 questions; the 18 turns written for it first, tc2-chain-114 to -119, got 12 right
 as written and 12 in lower case, then 16 and 16): five more right as written (tc2-chain-65-3,
 -114-2, -114-3, -116-3, -118-3), four in lower case, none lost (2026-12-07, the session from 08:04
-UTC). Measured one part at a time (while the byline's document came first, below): his name still searched, three and two fewer; the byline not set
-aside, one and one fewer; his own voice not first, one and one fewer (tc2-chain-118-3); and, not
-kept, the sentences of the document his byline signs put first, one fewer both ways (the near miss
-*does he predict when the next 2+2 will take place?* answered from his article, not refused).
+UTC). Measured one part at a time (while the byline's document came first, below): his name still
+searched, three and two fewer; the byline not set aside, one and one fewer; his own voice not
+first, one and one fewer (tc2-chain-118-3); and, not kept, the sentences of the document his
+byline signs put first, one fewer both ways (the near miss *does he predict when the next 2+2
+will take place?* answered from his article, not refused).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def reports_another(text: str) -> bool:
     ("Of course, we do not agree …”"), what someone named thinks ("According to Minister …
     Le Drian, …"), a verb of saying ("Shoigu also noted that …"). Not the author's own sources
     ("According to experts, there really are many issues …"): *Selon lui, sur quels dossiers Paris
-    et Moscou peuvent-ils coopérer ?* asks for them."""
+    et Moscou peuvent-ils coopérer ?* asks for them. Any quotation mark counts, a term the author
+    quotes (*the "Norman Four"*) too: the marks do not tell speech from a name."""
     return any(p.search(text) is not None for p in _REPORTED)
 
 
