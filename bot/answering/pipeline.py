@@ -107,12 +107,15 @@ def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, foun
     Paris ?*), the nearest to the search of that document's passages not found already joins: one
     more training answer right as written (tr-fr-980; in lower case it was right already), no
     other answer changed (1,010 questions, 2026-12-07)."""
-    if not question.setting or question.compared or question.answer_type != "other":
-        return []
     foreign = question.language != snapshot.language
-    named = [n for n in question.search_names if n not in question.setting and not YEAR.fullmatch(n)]
-    there = {source for source, placed in snapshot.settings.items()
-             if any(placed.mentions(n, foreign) for n in question.setting)}
+    where = ranking.placed(question, snapshot.settings, foreign)
+    if not where or question.compared or question.answer_type != "other":
+        return []
+    named = [n for n in question.search_names
+             if n not in question.setting and n not in question.set_before and not YEAR.fullmatch(n)]
+    if ranking.placed_before(question, snapshot.settings, foreign):  # what it names, not what it carried
+        named = [n for n in question.names if n not in question.setting and not YEAR.fullmatch(n)]
+    there = {source for source, placed in snapshot.settings.items() if any(placed.mentions(n, foreign) for n in where)}
     if not named and question.topic_words and there:
         return snapshot.passages_naming(there, (), search, found, SET_THERE_PASSAGES)
     if not named or not there or any(

@@ -17,7 +17,7 @@ from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words
 from bot.answer_type import AnswerType, TimeBound, asked_post, question_type, time_bound
 from bot.answering.author import leaning_on_the_author, searched_for_his_view
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
-                          key_terms, language, subject_of)
+                          YEAR, key_terms, language, subject_of)
 from bot.name_roles import compared, others_named, setting_of
 from bot.models import Turn
 from bot.posts import post_spans
@@ -114,6 +114,11 @@ class Question:
     #: he think …?" after "Who wrote the analysis?"), the byline that answered who wrote it: that
     #: is no answer, and sentences in his own voice come first (`bot.answering.author`).
     by_author: str = ""
+    #: For a follow-up in a conversation that gave no year, where the latest question before it
+    #: that set itself somewhere was set (`_set_before`): when it names no place a document is set
+    #: in itself, the conversation is still there (`ranking.placed`: *Qu'ont-ils dit de la
+    #: situation en Ukraine ?* after *Qui Le Drian et Parly ont-ils reçu à Paris ?*).
+    set_before: frozenset[str] = frozenset()
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -361,6 +366,9 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         carried = tuple(n for n in taken.carried if n not in author)
         taken = taken._replace(carried=carried, introduced=tuple(n for n in taken.introduced if n not in author),
                                search=searched_for_his_view(asked, carried))
+    set_before = frozenset()
+    if taken.follow_up and not any(YEAR.fullmatch(n) for n in (*names, *taken.carried)):
+        set_before = _set_before(history, proper)
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
@@ -373,7 +381,22 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
         again=before if taken.asks_more and not why else (), reads_on=taken.reads_on, previous_answer=before,
         same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None, why=why, by_author=byline,
+        set_before=set_before,
     )
+
+
+def _set_before(history: Sequence[Turn], proper: ProperNames | None) -> frozenset[str]:
+    """Where the latest question of `history` that set itself somewhere was set ("in Paris", "à
+    Moscou", "в Париже"), unless it or one after it gave a year: the conversation is still there."""
+    for turn in reversed(history):
+        asked = as_asked(turn, proper)
+        names = tuple(key_terms(asked, proper or ()))
+        if any(YEAR.fullmatch(n) for n in names):  # the year the conversation carried says which meeting
+            return frozenset()
+        placed = setting_of(asked, names)
+        if placed:
+            return frozenset(placed)
+    return frozenset()
 
 
 __all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse"]

@@ -1,0 +1,40 @@
+"""A follow-up in a conversation set at one meeting by its place ("… in Paris?", then "what did
+they say about Ukraine?") is about that meeting: answered from the document set there, not from
+the other meeting's, which speaks of Ukraine too (issue 10). Asked through the real answer core
+(real embedder, real Chroma).
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import converse
+
+from bot.answering import analyse
+from bot.core import AnswerCore
+from bot.models import Turn
+
+
+@pytest.mark.parametrize("questions", [
+    ["Who did Le Drian and Parly welcome in Paris?", "what did they say about Ukraine?"],
+    ["Кого Ле Дриан и Парли встречали в Париже?", "а что они сказали по Украине?"],
+])
+def test_a_follow_up_stays_at_the_meeting_the_conversation_is_at(core: AnswerCore, questions: list[str]) -> None:
+    _, ukraine = converse(core, questions)
+    assert ukraine.answered, ukraine.answer
+    assert "deteriorating security situation in Ukraine" in ukraine.sentences()[0], ukraine.answer
+    assert "Norman Four" not in ukraine.answer  # the 2019 article's Ukraine, in Moscow
+
+
+def _turn(question: str) -> Turn:
+    return Turn(question, question, True, (), ("An answer.",), "en")
+
+
+def test_where_the_conversation_is_set() -> None:
+    follow_up = "what did they say about Ukraine?"
+    assert analyse(follow_up, [_turn("Who did Le Drian and Parly welcome in Paris?")]).set_before == {"Paris"}
+    # the latest place, across turns that set none
+    assert analyse(follow_up, [_turn("Who did Le Drian and Parly welcome in Paris?"),
+                               _turn("and what did they say about Belarus?")]).set_before == {"Paris"}
+    # a year says which meeting already (the year carried), and a question standing on its own carries nothing
+    assert analyse(follow_up, [_turn("Who did Le Drian and Parly welcome in Paris in 2021?")]).set_before == set()
+    assert analyse("What did Lavrov say about Iran?", [_turn("Who was hosted in Paris?")]).set_before == set()
