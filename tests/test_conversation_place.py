@@ -25,16 +25,18 @@ def test_a_follow_up_stays_at_the_meeting_the_conversation_is_at(core: AnswerCor
     assert "Norman Four" not in ukraine.answer  # the 2019 article's Ukraine, in Moscow
 
 
-def _turn(question: str) -> Turn:
-    return Turn(question, question, True, (), ("An answer.",), "en")
+def _turn(question: str, searched: str = "") -> Turn:
+    return Turn(question, searched or question, True, (), ("An answer.",), "en")
 
 
 def test_where_the_conversation_is_set() -> None:
     follow_up = "what did they say about Ukraine?"
     assert analyse(follow_up, [_turn("Who did Le Drian and Parly welcome in Paris?")]).set_before == {"Paris"}
-    # the latest place, across turns that set none
-    assert analyse(follow_up, [_turn("Who did Le Drian and Parly welcome in Paris?"),
-                               _turn("and what did they say about Belarus?")]).set_before == {"Paris"}
+    # the latest place, across follow-ups that set none; not past a question standing on its own
+    welcomed = _turn("Who did Le Drian and Parly welcome in Paris?")
+    belarus = _turn("and what did they say about Belarus?", "Le Drian Parly Paris and what did they say about Belarus?")
+    assert analyse(follow_up, [welcomed, belarus]).set_before == {"Paris"}
+    assert analyse(follow_up, [welcomed, _turn("What did Shoigu give Parly?")]).set_before == set()
     # a year says which meeting already (the year carried), and a question standing on its own carries nothing
     assert analyse(follow_up, [_turn("Who did Le Drian and Parly welcome in Paris in 2021?")]).set_before == set()
     assert analyse("What did Lavrov say about Iran?", [_turn("Who was hosted in Paris?")]).set_before == set()

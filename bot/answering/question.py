@@ -387,7 +387,8 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
 
 def _set_before(history: Sequence[Turn], proper: ProperNames | None) -> frozenset[str]:
     """Where the latest question of `history` that set itself somewhere was set ("in Paris", "à
-    Moscou", "в Париже"), unless it or one after it gave a year: the conversation is still there."""
+    Moscou", "в Париже"), unless it or one after it gave a year, or one after it stood on its own
+    (searched as asked, carrying nothing): the conversation is still there, not past a new topic."""
     for turn in reversed(history):
         asked = as_asked(turn, proper)
         names = tuple(key_terms(asked, proper or ()))
@@ -396,6 +397,8 @@ def _set_before(history: Sequence[Turn], proper: ProperNames | None) -> frozense
         placed = setting_of(asked, names)
         if placed:
             return frozenset(placed)
+        if not turn.search_query or turn.search_query == turn.question:
+            return frozenset()
     return frozenset()
 
 
