@@ -182,6 +182,23 @@ def asks_exactly(text: str) -> bool:
     return any(fold(elided(w)) in EXACTLY for w, _ in words(text))
 
 
+def set_before_in(history: Sequence[Turn], proper: ProperNames | None) -> frozenset[str]:
+    """Where the latest question of `history` that set itself somewhere was set ("in Paris", "à
+    Moscou", "в Париже"), unless it or one after it gave a year, or one after it stood on its own
+    (searched as asked, carrying nothing): the conversation is still there, not past a new topic."""
+    for turn in reversed(history):
+        asked = as_asked(turn, proper)
+        names = tuple(key_terms(asked, proper or ()))
+        if any(YEAR.fullmatch(n) for n in names):  # the year the conversation carried says which meeting
+            return frozenset()
+        placed = setting_of(asked, names)
+        if placed:
+            return frozenset(placed)
+        if not turn.search_query or turn.search_query == turn.question:
+            return frozenset()
+    return frozenset()
+
+
 def _asks_more(text: str) -> bool:
     """Whether `text` asks more about what was asked before ("who else", "qui d'autre", "кто ещё")."""
     return any(fold(elided(w)) in ELLIPTIC for w, _ in words(text))

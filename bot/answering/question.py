@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from bot.answering.ellipsis import about_phrase, came_up_phrase, names_in, topic_of
-from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve
+from bot.answering.followup import Resolution, as_asked, asks_exactly, own_words, resolve, set_before_in
 from bot.answer_type import AnswerType, TimeBound, asked_post, question_type, time_bound
 from bot.answering.author import leaning_on_the_author, searched_for_his_view
 from bot.language import (STOPWORDS, acts_through_a_pronoun, after_new_topic, asks_what_was_said, content_tokens,
@@ -115,7 +115,7 @@ class Question:
     #: is no answer, and sentences in his own voice come first (`bot.answering.author`).
     by_author: str = ""
     #: For a follow-up in a conversation that gave no year, where the latest question before it
-    #: that set itself somewhere was set (`_set_before`): when it names no place a document is set
+    #: that set itself somewhere was set (`followup.set_before_in`): when it names no place a document is set
     #: in itself, the conversation is still there (`ranking.placed`: *Qu'ont-ils dit de la
     #: situation en Ukraine ?* after *Qui Le Drian et Parly ont-ils reçu à Paris ?*).
     set_before: frozenset[str] = frozenset()
@@ -368,7 +368,7 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
                                search=searched_for_his_view(asked, carried))
     set_before = frozenset()
     if taken.follow_up and not any(YEAR.fullmatch(n) for n in (*names, *taken.carried)):
-        set_before = _set_before(history, proper)
+        set_before = set_before_in(history, proper)
     return Question(
         text=text, language=spoken, names=names,
         content=tuple(content_tokens(taken.search if taken.reads_on else asked)),  # "Tell me more": the search's
@@ -383,23 +383,6 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None, why=why, by_author=byline,
         set_before=set_before,
     )
-
-
-def _set_before(history: Sequence[Turn], proper: ProperNames | None) -> frozenset[str]:
-    """Where the latest question of `history` that set itself somewhere was set ("in Paris", "à
-    Moscou", "в Париже"), unless it or one after it gave a year, or one after it stood on its own
-    (searched as asked, carrying nothing): the conversation is still there, not past a new topic."""
-    for turn in reversed(history):
-        asked = as_asked(turn, proper)
-        names = tuple(key_terms(asked, proper or ()))
-        if any(YEAR.fullmatch(n) for n in names):  # the year the conversation carried says which meeting
-            return frozenset()
-        placed = setting_of(asked, names)
-        if placed:
-            return frozenset(placed)
-        if not turn.search_query or turn.search_query == turn.question:
-            return frozenset()
-    return frozenset()
 
 
 __all__ = ["AnswerType", "MAX_QUESTION_CHARS", "Question", "analyse"]
