@@ -64,10 +64,15 @@ class Vocabulary:
         A word holding a number matches only a word with the same number: *base36* is neither
         *Base32* five letters alike nor *Base16* by its consonants (*which base64 function encodes
         data as base36?* was answered from the Base32 functions; one more training answer right as
-        written and in lower case, none lost, no other changed, 2026-12-06)."""
+        written and in lower case, none lost, no other changed, 2026-12-06). An acronym (`SAME_ACRONYM`)
+        is matched by its forms only, not loosely: "NATO" has the consonants of "Joint" and "not",
+        and *а НАТО там упоминали?* after a question on the Iran deal was answered with the "Joint
+        Comprehensive Plan of Action" sentence (one more training answer right as written, two in
+        lower case, none lost, 2026-12-07)."""
         if any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(term.upper(), ())):
             return True
-        if loose and not any(ch.isdigit() for ch in term):  # a name with a number is its number too
+        # a name with a number is its number too; an acronym is its forms
+        if loose and not any(ch.isdigit() for ch in term) and term.upper() not in SAME_ACRONYM:
             if self._skeletons is None:
                 self._skeletons = {skeleton(w) for w in self._words if not w.isdigit()}
                 # "Landais" is said, and so written in Cyrillic, without its last letter: "Ланде".

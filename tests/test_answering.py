@@ -49,6 +49,11 @@ def test_names_in_another_script_are_recognised_and_unknown_ones_are_not() -> No
     un = Vocabulary(["the permanent members of the UN Security Council"])
     assert un.mentions("ООН") and un.mentions("ONU") and not un.mentions("OTAN")
     assert not Vocabulary(["un homme, une femme"]).mentions("ONU")  # "un" written in lower case is no UN
+    # An acronym is matched by its forms, never by its consonants: NATO (n, t) is not "Joint" nor "not".
+    iran = Vocabulary(["the Joint Comprehensive Plan of Action; this should not be seen as a challenge"])
+    for nato in ("НАТО", "нато", "NATO", "OTAN"):
+        assert not iran.mentions(nato, loose=True), nato
+    assert Vocabulary(["Russia and NATO"]).mentions("нато", loose=True)
     # An acronym written with full stops is the acronym: "U.S." is the US, США, USA.
     us = Vocabulary(["Florence Parly met with U.S. Secretary of Defense Mark Esper"])
     assert us.mentions("US") and us.mentions("США") and us.mentions("USA") and not us.mentions("UK")
@@ -61,6 +66,14 @@ def test_a_question_naming_an_acronym_in_its_own_language_is_answered(core: Answ
                      "С кем Парли встречалась в США до переговоров с Шойгу?"):
         esper = core.ask(question)
         assert esper.answered and "Mark Esper" in esper.sentences()[0], (question, esper.answer)
+
+
+def test_a_follow_up_asking_of_an_acronym_at_the_same_meeting_is_answered_with_the_sentence_naming_it(
+        core: AnswerCore) -> None:
+    first = "О чём договорились в Москве насчёт иранской ядерной сделки?"
+    turns = with_history([], core.ask(first), 6)
+    nato = core.ask("а НАТО там упоминали?", turns)
+    assert nato.answered and "NATO" in nato.sentences()[0], nato.answer
 
 
 def test_russian_words_capitalised_in_a_name_are_no_unknown_names() -> None:
