@@ -25,6 +25,14 @@ def test_a_follow_up_stays_at_the_meeting_the_conversation_is_at(core: AnswerCor
     assert "Norman Four" not in ukraine.answer  # the 2019 article's Ukraine, in Moscow
 
 
+def test_a_follow_up_about_what_both_meetings_discussed_is_answered_from_the_meeting_it_is_at(
+        core: AnswerCore) -> None:
+    # The statement's opening line ranks first, and the next sentence about Iran was the 2019 article's.
+    _, iran = converse(core, ["Кто принимал российских министров в Париже?", "что они говорили про Иран?"])
+    assert iran.answered, iran.answer
+    assert "returns to compliance with the JCPOA" in iran.sentences()[0], iran.answer
+
+
 def _turn(question: str, searched: str = "") -> Turn:
     return Turn(question, searched or question, True, (), ("An answer.",), "en")
 

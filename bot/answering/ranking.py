@@ -248,7 +248,14 @@ def set_there_first(question: Question, candidates: list[Candidate], settings: M
     not be about it (*Qu'a-t-on déclaré sur le terrorisme lors de la rencontre à Paris ?*: the
     Wagner sentence, then the 2019 article's terrorism sentence was chosen as the one about it,
     and refused as set elsewhere); one more training answer right in lower case (tr-fr-981),
-    none lost, no other answer changed (1,010 questions, 2026-12-07)."""
+    none lost, no other answer changed (1,010 questions, 2026-12-07). So does a question naming
+    what it asks about (`Question.topic`) in a conversation set there (`placed`): *что они
+    говорили про Иран?* after *Кто принимал российских министров в Париже?* ranked the Paris
+    statement's opening line first, and the 2019 article's Iran sentence was then chosen as the one
+    about Iran (`_about_the_topic`) and refused; one more training follow-up right as written
+    (tc2-chain-124-2; in lower case it was right), none lost (1,149 questions, 2026-12-07, the
+    session from 11:14 UTC). For every question naming a topic, +1 -1 (*did they bring up
+    Navalny?*, after 2021 questions, then opened with the MH17 sentence after it)."""
     asked = [n for n in question.search_names if n not in question.setting and n not in question.set_before]
     if placed_before(question, settings, foreign):
         asked = _names_only(asked)
@@ -256,7 +263,7 @@ def set_there_first(question: Question, candidates: list[Candidate], settings: M
             or all(YEAR.fullmatch(n) for n in asked) and not question.topic_words):  # "the weather in Paris?"
         return candidates
     best_elsewhere = set_elsewhere(question, candidates[0].passage.source, settings, foreign)
-    if not best_elsewhere and not question.topic_words:
+    if not best_elsewhere and not question.topic_words and not (question.topic and placed(question, settings, foreign)):
         return candidates
 
     named = tuple(n for n in asked if not YEAR.fullmatch(n))
