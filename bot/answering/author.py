@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answer_type import SOMEONE, AnswerType
+from bot.answering.ellipsis import ONE_PERSON
 from bot.answering.holding import is_byline
 from bot.models import Turn
 from bot.vocabulary import Vocabulary
@@ -35,7 +36,7 @@ def leaning_on_the_author(history: Sequence[Turn], text: str, names: Sequence[st
     the byline that answered who wrote it, and his names the follow-up carried or means
     (`leaned_on`); ("", ()) for any other question. It leans on him when it carries his name
     (*Selon lui, quelles opérations communes pourraient avoir lieu ?* after *Qui a écrit l'article
-    sur la réunion de Moscou ?*), or says "he" (`_HIM`) as every question since that answer did
+    sur la réunion de Moscou ?*), or says "he" (`ONE_PERSON`) as every question since that answer did
     (*does he predict …?* after *does he think …?*). Who he is, his post or where he works
     (`kind`, naming nothing else: *а где он работает?*) the byline answers itself.
 
@@ -59,7 +60,7 @@ def leaning_on_the_author(history: Sequence[Turn], text: str, names: Sequence[st
 def _says_him(text: str) -> bool:
     """Whether `text` refers to one man or woman by a pronoun ("he", "selon lui", "pense-t-il",
     "по его мнению")."""
-    return any(set(fold(w).split("-")) & _HIM for w, _ in words(text))
+    return any(set(fold(w).split("-")) & ONE_PERSON for w, _ in words(text))
 
 
 #: What asks someone's view or words, not about him ("what does he do for a living?", "а он военный?").
@@ -69,8 +70,6 @@ _HIS_VIEW = re.compile(
     r" (?:view|opinion)|pense|pensait|croit|estime|dit|écrit|affirme|voit|prévoit|considère|juge|selon"
     r"|d['’]après|à son avis|считает|думает|пишет|писал|говорит|полагает|оценивает|видит|утверждает"
     r"|предполагает|прогнозирует|по (?:его|её|ее) (?:мнению|словам)|на (?:его|её|ее) взгляд)(?!\w)", re.IGNORECASE)
-#: The pronouns for one person.
-_HIM = frozenset(fold(w) for w in "he she him her his il elle lui он она его её ее ему ей ним ней нему".split())
 
 
 def searched_for_his_view(text: str, carried: Sequence[str]) -> str:

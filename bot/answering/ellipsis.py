@@ -270,9 +270,10 @@ _ARTICLES = frozenset("the a an le la les l un une des du de".split())
 _ASKING = folded_words("""what who whom whose which when where why how did does do is are was were
 que qu quoi qui quel quelle quels quelles quand comment pourquoi combien ou est
 что кто кого кому чего какой какая какие когда где почему зачем как сколько""")
+#: Pronouns that stand for one person ("he", "selon lui", "по его мнению").
+ONE_PERSON = folded_words("he she him her his hers il elle lui он она его её ее ему ей ним ней нему")
 #: Pronouns that stand for people (things, "it" and "this", keep the names in front instead).
-PERSONAL = folded_words("""he she they him her them his hers their il elle ils elles lui eux leur
-он она они его её ее ему ей их им ним ней нему""")
+PERSONAL = ONE_PERSON | folded_words("they them their ils elles eux leur они их им")
 #: Words asking for a detail of the answer before ("whom exactly", "quel poste exactement", "кого именно").
 EXACTLY = frozenset("exactly precisely specifically exactement precisement именно точно конкретно".split())
 #: Words that ask more about the question before ("Where exactly?", "Quoi d'autre ?", "А именно?").
