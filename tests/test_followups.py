@@ -229,6 +229,19 @@ def test_the_date_of_what_a_follow_up_points_back_to_is_its_date_not_another_s(c
         assert that.refusal == "no_number", (asked, that.answer)
 
 
+def test_where_what_a_follow_up_points_back_to_happened_is_its_place_not_another_s(core: AnswerCore) -> None:
+    """"Where did they meet?" after what Macron and Trump may have agreed, which no document places,
+    is refused, not answered with a sentence on another meeting; where the photograph Parly gave
+    was published is answered."""
+    for questions in (["What could Macron and Trump have agreed on the eve of the talks?", "and where did they meet?"],
+                      ["о чём могли договориться Макрон и Трамп?", "а где они встречались?"]):
+        first, where = converse(core, questions)
+        assert "Macron and Trump" in first.sentences()[0], first.answer
+        assert where.refusal == "no_number", (questions, where.answer)
+    _, printed = converse(core, ["Какую фотографию Парли подарила Шойгу?", "а где её напечатали?"])
+    assert printed.answered and "Le Point" in printed.sentences()[0], printed.answer
+
+
 def test_after_who_someone_is_the_answer_may_also_answer_what_they_did(core: AnswerCore) -> None:
     """The answer to "who is Patrushev?" says whom he negotiated with: asked next with words of
     its own, in Russian or in French, it is that sentence again, not a refusal or another."""
