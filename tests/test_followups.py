@@ -237,7 +237,7 @@ def test_where_what_a_follow_up_points_back_to_happened_is_its_place_not_another
                       ["о чём могли договориться Макрон и Трамп?", "а где они встречались?"]):
         first, where = converse(core, questions)
         assert "Macron and Trump" in first.sentences()[0], first.answer
-        assert where.refusal == "no_number", (questions, where.answer)
+        assert where.refusal == "no_place", (questions, where.answer)
     _, printed = converse(core, ["Какую фотографию Парли подарила Шойгу?", "а где её напечатали?"])
     assert printed.answered and "Le Point" in printed.sentences()[0], printed.answer
 
