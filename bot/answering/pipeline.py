@@ -111,10 +111,11 @@ def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, foun
     where = ranking.placed(question, snapshot.settings, foreign)
     if not where or question.compared or question.answer_type != "other":
         return []
-    named = [n for n in question.search_names
-             if n not in question.setting and n not in question.set_before and not YEAR.fullmatch(n)]
     if ranking.placed_before(question, snapshot.settings, foreign):  # what it names, not what it carried
         named = [n for n in question.names if n not in question.setting and not YEAR.fullmatch(n)]
+    else:
+        named = [n for n in question.search_names
+                 if n not in question.setting and n not in question.set_before and not YEAR.fullmatch(n)]
     there = {source for source, placed in snapshot.settings.items() if any(placed.mentions(n, foreign) for n in where)}
     if not named and question.topic_words and there:
         return snapshot.passages_naming(there, (), search, found, SET_THERE_PASSAGES)
