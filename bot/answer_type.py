@@ -85,23 +85,6 @@ def asking_words(text: str) -> str:
     return _asked(text)[1]
 
 
-def asks_yes_or_no(text: str) -> bool:
-    """Whether the question asks yes or no (`_YES_NO`, after an "and" or "so" it may open with:
-    *and did they sign anything on syria?*) and for nothing a question word asks: not *Did Shoigu
-    say when the parade would be held?*, which asks a date."""
-    return (answer_type(text) == "other" and bool(_YES_NO.match(without_opening_and(text)))
-            and not _UNTYPED.search(text))
-
-
-def without_opening_and(text: str) -> str:
-    """`text` without the conjunction a follow-up may open with ("and did they mention the E3?")."""
-    return _OPENING_AND.sub("", text, count=1)
-
-
-#: A conjunction a follow-up opens with ("And did …", "So was …", "Et …", "А …").
-_OPENING_AND = re.compile(r"^\W*(?:(?:and|so|but|then|et|mais|alors|а|и|но)(?!\w)\W*)?", re.IGNORECASE)
-
-
 def _asked(text: str) -> tuple[AnswerType, str]:
     head = " ".join(text.split()[:8])  # the question word comes first, or nearly,
     # or after what the question takes up first ("La réunion N4, elle a eu lieu à quelle date ?"),

@@ -395,19 +395,3 @@ def test_a_follow_up_naming_nothing_of_its_own_keeps_to_the_page_that_answered(e
     arguments = answers[2]
     assert arguments.answered and {c.source for c in arguments.citations} == {"library-atexit.html"}, arguments.answer
     assert "register()" in arguments.answer, arguments.answer
-
-
-def test_a_yes_or_no_question_is_asked_of_the_act(core: AnswerCore) -> None:
-    """Asked whether something was done, the answer must say so: *did russia deny sending them?*
-    after the French ministers' words on Wagner is refused (their sentence says nothing of a
-    denial), while whether a topic came up (*Did Navalny come up at the Paris meeting?*, whose
-    answer holds neither *come* nor *meeting*) and an act the sentence states (*Did Shoigu
-    invite …?*) are answered."""
-    wagner, denied = converse(core, ["What did the French ministers say about Wagner in the Sahel?",
-                                     "did russia deny sending them?"])
-    assert "Wagner" in wagner.sentences()[0], wagner.answer
-    assert denied.refusal == "act_not_in_answer", denied.answer
-    navalny = core.ask("Did Navalny come up at the Paris meeting?")
-    assert navalny.answered and "Navalny" in navalny.sentences()[0], navalny.answer
-    invited = core.ask("Did Shoigu invite the French military to the parade?")
-    assert invited.answered and "invited" in invited.sentences()[0], invited.answer

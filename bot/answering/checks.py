@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.answering.question import MAX_QUESTION_CHARS, Question
-from bot.answer_type import asks_yes_or_no, without_opening_and
-from bot.answering.ellipsis import came_up_phrase
-from bot.answering.evidence import LexicalOverlap, context_words, subject_acts
+from bot.answering.evidence import context_words, subject_acts
 from bot.answering.holding import holds
 from bot.answering.ranking import set_elsewhere
 import prompts
@@ -203,35 +201,6 @@ def _subject_not_in_answer(c: Context) -> dict[str, Any] | None:
     return None if any(subject_acts(c.question, chosen, _foreign(c)) for chosen in c.chosen) else {}
 
 
-def _act_not_in_answer(c: Context) -> dict[str, Any] | None:
-    """A question asking yes or no whether something was done (*did russia deny sending them?*,
-    *did Esper come to Moscow as well?*) is asked of the act: a chosen sentence must hold a word
-    of the question's own beyond its names (`LexicalOverlap.shares_a_word`: *deny*, *sending*; an
-    inflection counts, by its first five letters or an English ending: *Can tomllib write TOML
-    files?*, in the suite, was refused for "does not support writing TOML" with the first five
-    letters alone; no training answer changed), or the answer says nothing of it; those sentences only named the same people or
-    topic. Not a question asking whether a topic came up (`Question.topic_words`,
-    `came_up_phrase`: *did they bring up Navalny?*), which the sentence about it answers, nor one
-    in another language than the documents', whose words they cannot hold.
-
-    Training (1,188 questions; 27 written for it first, tr-en-1027 to -1040, tr-fr-1001 and
-    -1002, tr-ru-1007 and -1008, tc2-chain-136 to -138): +10 -5 as written, +11 -4 in lower case
-    (2026-12-07, the session from 13:54 UTC). Refused, as the near misses they are: tc2-chain-69-5,
-    -105-3, -108-3, -113-3, -121-3, -132-3, and of the fresh ones tr-en-1038, tc2-chain-136-2,
-    -137-3, -138-3 (in lower case also tr-en-1019). Lost, refused although answerable, the act said
-    in other words: en-018 (*coordinate*: "agreed on common areas"), tc2-chain-04-2 and -104-2
-    (*admit … disagreements*: "we do not agree"), and of the fresh ones tr-en-1034 (*sound
-    optimistic*: "Paris hopes") and tc2-chain-138-2 (*put in place soon*: "implemented in the near
-    future"). An opening "and" is no part of a question asking whether a topic came up (*and did
-    they mention the E3?* was refused, one of the fresh turns, before `without_opening_and`)."""
-    q = c.question
-    if (_foreign(c) or not c.chosen or not asks_yes_or_no(q.text) or q.topic_words
-            or came_up_phrase(without_opening_and(q.text))):
-        return None
-    asked = LexicalOverlap(q, c.snapshot.idf)
-    return {} if asked.total and not any(asked.shares_a_word(s.text) for s in c.chosen) else None
-
-
 #: How many document titles the reply to "What documents do you have?" lists.
 LISTED_DOCUMENTS = 5
 #: Quotation marks around a title, by the language of the reply.
@@ -305,12 +274,6 @@ CHECKS: tuple[Check, ...] = (
           "ministers said about them, nor \"What did Parly give to Lavrov?\" with what she gave Shoigu, nor "
           "\"Что Ле Дриан обсуждал с Макроном?\" with what Le Drian hoped for",
           _subject_not_in_answer),
-    Check("act_not_in_answer", "answer", False, "answer_not_found",
-          "a question asking yes or no whether something was done (\"did russia deny sending them?\") and no chosen "
-          "sentence holds a word of the question's own beyond its names (an inflection counts): the sentences "
-          "only name the same people or topic; not a question asking whether a topic came up (\"did they bring up "
-          "Navalny?\"), nor one in another language than the documents'",
-          _act_not_in_answer),
     Check("weak_evidence", "answer", False, "answer_not_found",
           "the fitted decision (bench/fit.py) gives answering with the best sentence a probability below "
           "its threshold", lambda c: {} if c.probability < c.threshold else None),

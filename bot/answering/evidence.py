@@ -21,7 +21,7 @@ from bot.answer_type import SOMEONE, asking_words
 from bot.language import YEAR, ends_sentence
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
-from index.text import TAG, has_word, tokens, word_stems
+from index.text import TAG, has_word, tokens, word_stems, words
 
 if TYPE_CHECKING:
     from bot.retrieval import _Snapshot
@@ -150,7 +150,7 @@ def gather(question: Question, passages: list[Passage], snapshot: _Snapshot,
     # two more right and three unanswerable follow-ups answered (the decision weighs
     # `names_passage` too).
     years = {n for n in question.names if YEAR.fullmatch(n)} if question.topic or question.topic_words else set()
-    lexical = LexicalOverlap(question, snapshot.idf)
+    lexical = _LexicalOverlap(question, snapshot.idf)
     candidates = []
     for i, sentence in enumerate(sentences):
         passage, text = by_id[sentence.passage_id], sentence.text
@@ -298,7 +298,7 @@ _IDIOM = re.compile(
     r"|по крайней мере|кроме того|в общем|на самом деле)(?!\w)", re.IGNORECASE)
 
 
-class LexicalOverlap:
+class _LexicalOverlap:
     """The IDF-weighted share of the question's words (beyond its names) that a sentence holds,
     in the question's language: "newspaper" counts for more than "meeting". Nor do the words
     asking for a date count ("what day", "quel jour"): *what day were lavrov and shoigu received
@@ -319,25 +319,6 @@ class LexicalOverlap:
             return 0.0
         found = word_stems(text)
         return sum(weight for w, weight in self.weight.items() if has_word(w, found)) / self.total
-
-    def shares_a_word(self, text: str) -> bool:
-        """Whether `text` holds one of the words, as `__call__` counts them or inflected with an
-        English ending its first five letters do not reach: *write* in "writing", *deny* in
-        "denied" (`_without_ending`)."""
-        if self(text) > 0:
-            return True
-        endings = {_without_ending(t) for t in tokens(text)}
-        return any(_without_ending(w) in endings for w in self.weight)
-
-
-def _without_ending(word: str) -> str:
-    """`word` without an English ending ("writing", "write" -> "writ"; "denied", "deny" -> "deny")."""
-    for ending in ("ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            word = word[:-len(ending)]
-            break
-    word = word[:-1] if word.endswith("e") and len(word) > 3 else word
-    return word[:-1] + "y" if word.endswith("i") else word
 
 
 def known_words(question: Question, snapshot: _Snapshot) -> float:
