@@ -21,7 +21,7 @@ from bot.answer_type import SOMEONE, asking_words
 from bot.language import YEAR, ends_sentence
 from bot.vocabulary import Vocabulary
 from bot.retrieval import Passage
-from index.text import TAG, has_word, tokens, word_stems, words
+from index.text import TAG, has_word, tokens, word_stems
 
 if TYPE_CHECKING:
     from bot.retrieval import _Snapshot
