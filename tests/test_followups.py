@@ -395,3 +395,12 @@ def test_a_follow_up_naming_nothing_of_its_own_keeps_to_the_page_that_answered(e
     arguments = answers[2]
     assert arguments.answered and {c.source for c in arguments.citations} == {"library-atexit.html"}, arguments.answer
     assert "register()" in arguments.answer, arguments.answer
+
+
+def test_whether_a_topic_came_up_is_read_as_asked(core: AnswerCore) -> None:
+    """A follow-up asking whether something came up at the other meeting is asked about what it
+    names, though its search opens with the names the conversation carried: the Minsk Group is
+    the 2021 statement's, and the 2019 article (set in Moscow) is not made to answer for it."""
+    _, _, moscow = converse(core, ["what is the minsk group working towards?", "who co-chairs it?",
+                                   "was that group discussed in moscow in 2019 too?"])
+    assert moscow.refusal == "name_not_in_document", moscow.answer

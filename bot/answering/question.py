@@ -185,12 +185,20 @@ class Question:
     def topic_words(self) -> tuple[str, ...]:
         """When what it asks about names no name (`topic`), the words that say what it is ("les
         missiles" in "Qu'est-ce que Moscou a promis sur les missiles ?": "missiles"; "migration"
-        in "Did migration come up …?", `came_up_phrase`), of four letters or more; () otherwise."""
+        in "Did migration come up …?", `came_up_phrase`), of four letters or more; () otherwise.
+
+        A follow-up's came-up phrase is read as it was asked as well as in its search, which may
+        open with the names it carried (*was that group discussed in moscow in 2019 too?* after
+        questions on the Minsk Group is searched as *Minsk Group was that group discussed …*, and
+        asked about nothing): one more training near miss refused (tc2-chain-57-3), as
+        written and in lower case, no other answer changed; of 9 fresh turns written for it
+        (tc2-chain-139 to -141), 4 right before and after (2026-12-07, the session from 13:54 UTC)."""
         if self.topic:
             return ()
         phrase = about_phrase(self.search)
         if phrase is None:  # "Did migration come up …?", of something no name names
-            phrase = came_up_phrase(self.search) or ""
+            # as asked, too: a follow-up's search may open with the names it carried
+            phrase = came_up_phrase(self.search) or came_up_phrase(_OPENING_AND.sub("", self.text)) or ""
             if names_in(phrase, self.search_names):
                 return ()
         return tuple(w for w, _ in words(phrase) if fold(w) not in STOPWORDS and len(w) > 3)
@@ -320,6 +328,10 @@ def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
             break
         shown += turn.cited
     return tuple(shown)
+
+
+#: A conjunction a follow-up opens with ("and was terrorism discussed as well?", "Et …", "А …").
+_OPENING_AND = re.compile(r"^\W*(?:and|et|а|и)\s+", re.IGNORECASE)
 
 
 def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None = None) -> Question:
