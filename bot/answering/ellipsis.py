@@ -227,8 +227,11 @@ _RAISED_FR = r"(?:abord|évoqu|discut|mentionn)(?:é|ée|és|ées)"
 #: *Est-ce que le terrorisme a été abordé …?*, *Les ministres ont-ils évoqué les réfugiés …?*,
 #: *Обсуждали ли ракеты …?*, *Поднимали ли тему мигрантов …?*, *Затрагивали ли в Москве тему
 #: наёмников?*, *Was there any talk of sanctions …?*.
+#: After the conjunction a follow-up may open with, as for `_ELLIPSIS` (*and was terrorism
+#: discussed as well?*).
 _CAME_UP = re.compile(
-    r"\s*(?:(?:did|has|have|had)\s+(?P<topic1>.+?)\s+(?:come|came|get|got)\s+(?:up\b|" + _RAISED_EN + ")"
+    r"\W*(?:(?:and|et|а|и)\s+)?"
+    r"(?:(?:did|has|have|had)\s+(?P<topic1>.+?)\s+(?:come|came|get|got)\s+(?:up\b|" + _RAISED_EN + ")"
     r"|(?:was|were|is|are|has|have|had)\s+(?!there\b)(?P<topic2>.+?)\s+(?:been\s+)?" + _RAISED_EN
     + r"|(?:did|do|does|have|has)\s+(?:\w+\s+){1,3}?(?:discuss|raise|mention|bring up|address|debate|touch on)\s+"
     r"(?P<topic3>.+)"

@@ -198,7 +198,7 @@ class Question:
         phrase = about_phrase(self.search)
         if phrase is None:  # "Did migration come up …?", of something no name names
             # as asked, too: a follow-up's search may open with the names it carried
-            phrase = came_up_phrase(self.search) or came_up_phrase(_OPENING_AND.sub("", self.text)) or ""
+            phrase = came_up_phrase(self.search) or came_up_phrase(self.text) or ""
             if names_in(phrase, self.search_names):
                 return ()
         return tuple(w for w, _ in words(phrase) if fold(w) not in STOPWORDS and len(w) > 3)
@@ -328,10 +328,6 @@ def _shown_on(history: Sequence[Turn]) -> tuple[str, ...]:
             break
         shown += turn.cited
     return tuple(shown)
-
-
-#: A conjunction a follow-up opens with ("and was terrorism discussed as well?", "Et …", "А …").
-_OPENING_AND = re.compile(r"^\W*(?:and|et|а|и)\s+", re.IGNORECASE)
 
 
 def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None = None) -> Question:
