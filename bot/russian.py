@@ -54,6 +54,14 @@ def russian_first_name(word: str) -> bool:
     return is_cyrillic(word) and "Name" in _russian().parse(word)[0].tag.grammemes
 
 
+def lemmas(word: str) -> frozenset[str]:
+    """The dictionary forms of the Cyrillic `word` ("Китае" -> "китай", "Германию" -> "германия");
+    empty for a word the Russian dictionary does not know, or one not in Cyrillic."""
+    if not is_cyrillic(word) or not _russian().word_is_known(word):
+        return frozenset()
+    return frozenset(parse.normal_form for parse in _russian().parse(word))
+
+
 @functools.lru_cache(maxsize=4096)
 def _parses(word: str) -> tuple[frozenset[str], ...]:
     """The grammemes of each parse the Russian dictionary knows of the Cyrillic `word`; () for a

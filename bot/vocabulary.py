@@ -12,6 +12,7 @@ import re
 from difflib import SequenceMatcher
 
 from bot.language import SAME_ACRONYM
+from bot.place_names import other_names
 from index.text import fold, is_cyrillic, tokens, transliterate, words
 
 
@@ -71,6 +72,8 @@ class Vocabulary:
         lower case, none lost, 2026-12-07)."""
         if any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(term.upper(), ())):
             return True
+        if loose and (names := other_names(term)):  # a place: by one of its names, not by its consonants
+            return any(self.mentions(_initials_of(name) if " " in name else name) for name in names)
         # a name with a number is its number too; an acronym is its forms
         if loose and not any(ch.isdigit() for ch in term) and term.upper() not in SAME_ACRONYM:
             if self._skeletons is None:
@@ -170,6 +173,11 @@ def skeleton(word: str) -> str:
 _DOTTED = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
 
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|for|and|the|de|du)\s+|\s+)){1,6}[A-Z][\w-]*")
+
+
+def _initials_of(name: str) -> str:
+    """A name of several words by its initials, as a text may write it: "United States" -> "US"."""
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
 def _initials(text: str) -> set[str]:

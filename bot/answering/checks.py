@@ -22,6 +22,7 @@ from bot.answering.holding import holds
 from bot.answering.ranking import set_elsewhere
 import prompts
 from bot.language import YEAR, summed
+from bot.place_names import other_names
 from bot.small_talk import small_talk_kind
 from bot.vocabulary import Vocabulary
 
@@ -61,9 +62,10 @@ class Check:
 def _unknown(names: tuple[str, ...], foreign: bool, vocabulary: Vocabulary) -> list[str]:
     """The names not mentioned. Asked in the documents' language, one is enough to refuse;
     across scripts and languages (Белоруссии / Belarus, matched loosely) only two or more
-    are trusted, or one number (2023 is written alike in every language)."""
+    are trusted, or one number (2023 is written alike in every language), or one place whose
+    names in every language are known (`bot.place_names`: "Chine", "Китае", none of them China)."""
     missing = [n for n in names if not vocabulary.mentions(n, loose=foreign)]
-    certain = any(ch.isdigit() for n in missing for ch in n)  # a number is written alike in every language
+    certain = any(ch.isdigit() for n in missing for ch in n) or any(map(other_names, missing))
     return missing if missing and (not foreign or certain or len(missing) >= 2) else []
 
 
