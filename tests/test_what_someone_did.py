@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answering import analyse
 from bot.core import AnswerCore, with_history
 from bot.language import acts_through_a_pronoun, asks_what_was_said, subject_of
 
@@ -80,6 +81,16 @@ def test_what_someone_did_is_not_answered_with_what_others_did(core: AnswerCore)
     # where it was said ("in Moscow", like "in 2019") is the document's to name, not the sentence's
     where = core.ask("What did Shoigu say in Moscow about Syria?")
     assert where.answered and "Syria" in where.answer, where.answer
+
+
+def test_a_country_acting_is_read_after_its_french_article(core: AnswerCore) -> None:
+    """French puts an article before a country's name: "l'Allemagne" asked what it said is who
+    acted, as "Germany" is in English. Germany is only listed among the Norman Four's leaders: it
+    said nothing at either meeting."""
+    assert analyse("Qu'a déclaré l'Allemagne à Paris ?").subject == ("Allemagne",)
+    for question in ("What did Germany say at the Moscow talks?", "Qu'a déclaré l'Allemagne à la réunion de Moscou ?"):
+        other = core.ask(question)
+        assert not other.answered and other.refusal == "subject_not_in_answer", (question, other.answer)
 
 
 def test_whether_someone_replied_is_not_answered_with_what_others_did(core: AnswerCore) -> None:
