@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 
+from bot.place_names import other_names
 from bot.russian import ordinary_russian
 from index.text import MONTHS, fold, is_cyrillic, tokens, words
 
@@ -117,16 +118,24 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
         # "l'Iran" names Iran; "Lavrov's" names Lavrov
         head = (POSSESSIVE.sub("", word) if POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
             if ("'" in word or "’" in word) else word
+        # A capital after an elided article is the name's, not the sentence's: "L'Allemagne
+        # fait-elle partie …?"; and a place the CLDR names opens a question as a name ("Китай
+        # обсуждали?", `bot.place_names`).
+        opening = after_boundary and not _ARTICLE_ELIDED.match(word) and not other_names(head)
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
             or (head[:1].isupper() and (fold(head) in proper
-                                        or (not after_boundary or alone) and not ordinary_russian(head)))
+                                        or (not opening or alone) and not ordinary_russian(head)))
         )
         if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found:
             found.append(head)
         after_boundary = bool(re.search(r"[.!?:;]\s*$", question[:offset]))
     return found
+
+
+#: A French article or preposition elided before a word: "L'Allemagne", "D'Iran".
+_ARTICLE_ELIDED = re.compile(r"[LlDd]['’](?=\w)")
 
 
 #: Words a one-word reply in a chat says instead of naming something: "Details?", "Vraiment ?",

@@ -105,6 +105,11 @@ def test_a_french_or_russian_question_about_a_place_the_documents_never_name_is_
                      "Qui a reçu Lavrov à Londres ?", "Что Шойгу обсуждал в Берлине?"):
         refused = core.ask(question)
         assert refused.refusal == "unknown_name", (question, refused.answer)
+    # opening the question: a capital after an elided article is the name's; a place is a name
+    assert analyse("L'Allemagne était-elle du sommet ?").names == ("Allemagne",)
+    for question in ("L'Inde a-t-elle été évoquée ?", "Китай упоминали в Москве?"):
+        refused = core.ask(question)
+        assert refused.refusal == "unknown_name", (question, refused.answer)
     germany = core.ask("Quels pays font partie des quatre de Normandie avec l'Allemagne ?")
     assert germany.answered and "Germany" in germany.sentences()[0], germany.answer
     assert core.ask("Что министры сказали про Ближний Восток в 2021-м?").refusal != "unknown_name"
