@@ -35,6 +35,9 @@ def test_ellipsis_carries_the_subject_and_a_new_topic_carries_nothing() -> None:
     assert analyse("and afghanistan?", [lower]).search == "what did the paris ministers say about afghanistan"
     navalny = Turn("Les ministres ont-ils évoqué Navalny à Paris ?", "Les ministres ont-ils évoqué Navalny à Paris ?", True)
     assert analyse("Et à Moscou en 2019 ?", [navalny]).search == "Les ministres ont-ils évoqué Navalny à Moscou en 2019 ?"
+    # a place or time the follow-up names replaces only the place or time before, not what was asked about
+    paris = Turn("Что министры в Париже сказали про Сирию?", "Что министры в Париже сказали про Сирию?", True)
+    assert analyse("а Ливию в 2019 году обсуждали?", [paris]).search == "Что министры в 2019 году обсуждали про Ливию?"
     # the topic of a chain is replaced even when the previous search no longer says "about"
     ukraine = Turn("Qu'ont dit Le Drian et Parly sur l'Ukraine ?", "Qu'ont dit Le Drian et Parly sur l'Ukraine ?", True)
     asked = Turn("Ils ont demandé quoi à Moscou ?", "Le Drian Parly Ukraine ont demandé quoi à Moscou ?", True)

@@ -262,8 +262,11 @@ _PHRASE = re.compile(rf"\s*(?:(?<!\w)(?P<prep>{_PLACE_OR_TIME})\s+)?(?P<phrase>.
 #: Written out, not `bot.language._QUESTION_WORDS`: those are folded ("какои") and hold "ou".
 _ASKING_WORDS = (r"(?:what|who|whom|which|when|where|why|how|que|quoi|qui|quel|quelle|quels|quelles|quand|comment|pourquoi"
                  r"|что|кто|кого|чего|какой|какая|какие|когда|где|почему|зачем|как|сколько)")
-#: Where a topic's phrase ends: the next place or time preposition, or punctuation.
-_PHRASE_END = re.compile(rf"\s+(?:{_PLACE_OR_TIME}|{_ASKING_WORDS})(?!\w)|\s*[?.!,;:]")
+#: Where a topic's phrase ends: the next place or time preposition, question word, "about"
+#: (*в Париже* of *Что министры в Париже сказали про Сирию?*, which *а Ливию в 2019 году
+#: обсуждали?* replaces with *в 2019 году*, keeping *про* for Libya: it replaced *про Сирию* too,
+#: and the search named no Libya), or punctuation.
+_PHRASE_END = re.compile(rf"\s+(?:{_PLACE_OR_TIME}|{_ASKING_WORDS}|{_PREPOSITIONS})(?!\w)|\s*[?.!,;:]")
 #: A preposition of place just before a name ("in Moscow", "de Paris", "en France", "в Москве"):
 #: not "on", "sur" or "на", which as often say what something is about ("sur la Syrie").
 _AT_PLACE = re.compile(r"(?<!\w)(?:(?:in|at|from|à|au|aux|en|dans|de|du|в|во|из)(?:\s+(?:the|la|le|les))?\s+|d['’])"
