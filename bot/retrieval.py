@@ -266,13 +266,13 @@ class _Snapshot:
         holding = (pid for pid, text in zip(self.ids, self._spaced) if any(q in text for q in quoted))
         return self._with_similarity(self._unseen(holding, found, len(self.ids)), search)
 
-    def passages_naming(self, sources: Collection[str], names: Sequence[str], search: np.ndarray,
-                        found: list[Passage], n: int) -> list[Passage]:
-        """Up to `n` passages of the documents `sources`, not among `found`, that name every one
-        of `names` (`Vocabulary.mentions`, not loosely across languages), nearest to `search`
-        first, each with its similarity to it and no fused score."""
-        naming = [pid for pid, r in zip(self.ids, self.records) if r.source in sources
-                  and all(self.words_of(("passage", pid), r.text).mentions(name) for name in names)]
+    def passages_naming(self, sources: Collection[str] | None, names: Sequence[str], search: np.ndarray,
+                        found: list[Passage], n: int, loose: bool = False) -> list[Passage]:
+        """Up to `n` passages of the documents `sources` (None: of any), not among `found`, that
+        name every one of `names` (`Vocabulary.mentions`, loosely across languages if `loose`),
+        nearest to `search` first, each with its similarity to it and no fused score."""
+        naming = [pid for pid, r in zip(self.ids, self.records) if (sources is None or r.source in sources)
+                  and all(self.words_of(("passage", pid), r.text).mentions(name, loose) for name in names)]
         nearest = sorted(self._with_similarity(self._unseen(naming, found, len(naming)), search),
                          key=lambda p: -p.similarity)
         return nearest[:n]

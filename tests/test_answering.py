@@ -113,6 +113,9 @@ def test_a_french_or_russian_question_about_a_place_the_documents_never_name_is_
     germany = core.ask("Quels pays font partie des quatre de Normandie avec l'Allemagne ?")
     assert germany.answered and "Germany" in germany.sentences()[0], germany.answer
     assert core.ask("Что министры сказали про Ближний Восток в 2021-м?").refusal != "unknown_name"
+    # a French question about a place searches the passages naming it in the documents' language too
+    libya = core.ask("Qu'écrit l'auteur de 2019 sur la Libye ?")
+    assert libya.answered and "Libya" in libya.sentences()[0], libya.answer
 
 
 # --- the checks --------------------------------------------------------------------------------------

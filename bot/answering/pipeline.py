@@ -27,6 +27,7 @@ from bot.answering.question import Question
 from bot.answering.sequel import announced
 from bot.language import YEAR, capital_opening, content_tokens, language
 from bot.models import Answer
+from bot.place_names import other_names
 from bot.retrieval import HybridRetriever, Passage
 from index.embeddings import embed_queries
 from index.text import fold, tokens
@@ -68,6 +69,9 @@ SENTENCE_POOL = 10
 #: scripts (*Германия* and "Armenia"), a passage answered *Что Германия предложила на встрече в
 #: Париже?* (one lost).
 SET_THERE_PASSAGES = 1
+#: How many passages naming a place a question in another language than the documents' asks
+#: about join those the search found, when none of these names it (`_naming_places`).
+PLACE_PASSAGES = 1
 #: The fewest reference questions of one language that a question in it is measured against.
 MIN_REFERENCE = 5
 
@@ -124,6 +128,22 @@ def _set_there(question: Question, snapshot: _Snapshot, search: np.ndarray, foun
                                       for n in named) for p in found):
         return []
     return snapshot.passages_naming(there, named, search, found, SET_THERE_PASSAGES)
+
+
+def _naming_places(question: Question, snapshot: _Snapshot, search: np.ndarray, found: list[Passage]) -> list[Passage]:
+    """For a question in another language than the documents' asking about a place the CLDR
+    knows (`bot.place_names`: *а Германию в 2019 году упоминали?*), the PLACE_PASSAGES passages
+    naming it under any of its names, nearest to the search, when none of those `found` does: BM25
+    does not count for such a question (`bot.retrieval.BM25_WEIGHT_OTHER_LANGUAGE`), and the
+    search found the 2019 article's passages on the Nazism photograph, not the one listing Germany
+    among the Norman Four."""
+    if question.language == snapshot.language:
+        return []
+    places = [n for n in question.topic if other_names(n)]
+    if not places or any(all(snapshot.words_of(("passage", p.chunk_id), p.text).mentions(n, True) for n in places)
+                         for p in found):
+        return []
+    return snapshot.passages_naming(None, places, search, found, PLACE_PASSAGES, loose=True)
 
 
 class Pipeline:
@@ -198,6 +218,7 @@ class Pipeline:
         # passage is searched too, which the follow-up's own words may not find.
         passages += snapshot.passages_quoting(question.previous_answer, vectors["search"], passages)
         passages += _set_there(question, snapshot, vectors["search"], passages)
+        passages += _naming_places(question, snapshot, vectors["search"], passages)
         if any(p.chunk_id not in snapshot.position for p in passages):
             raise GenerationReplaced(f"the index moved on from generation {snapshot.generation.number}")
         candidates = ranking.rank(gather(question, passages, snapshot, vectors), self.weights, question)
