@@ -2,7 +2,7 @@
 
 `Vocabulary` holds the words of some texts (a collection, a document, a passage) and answers
 `mentions(name)` for a name as a question writes it: "Шойгу" and "Choïgou" are Shoigu, "Парижем"
-is Paris, "75-й" is 75th, "JCPOA" is the initials of "Joint Comprehensive Plan of Action", "ООН"
+is Paris, "Allemagne" is Germany, "75-й" is 75th, "JCPOA" is the initials of "Joint Comprehensive Plan of Action", "ООН"
 and "ONU" are the UN.
 """
 
@@ -58,6 +58,9 @@ class Vocabulary:
 
         `loose` (for names written in another language than the documents': Москва, Парижем,
         Biélorussie) also accepts a word with the same consonants: Moscow, Paris, Belarus.
+        A place the CLDR names (`bot.place_names`) is looked for, loosely, under its names in every
+        language, not by its consonants: "Allemagne" and "Германии" are "Germany", "États-Unis" is
+        "U.S.", and "Chine" is nowhere in texts that never name China (2026-12-07, bench/HISTORY.md).
         An acronym is also its form in the other languages (`bot.language.ACRONYMS`) that the
         texts write in capitals: "ООН" and "ONU" are the "UN" of "UN Security Council"
         (*К чему министры призвали постоянных членов Совбеза ООН?* was refused: the documents
@@ -73,7 +76,7 @@ class Vocabulary:
         if any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(term.upper(), ())):
             return True
         if loose and (names := other_names(term)):  # a place: by one of its names, not by its consonants
-            return any(self.mentions(_initials_of(name) if " " in name else name) for name in names)
+            return any(map(self._mentions_place_name, names))
         # a name with a number is its number too; an acronym is its forms
         if loose and not any(ch.isdigit() for ch in term) and term.upper() not in SAME_ACRONYM:
             if self._skeletons is None:
@@ -107,6 +110,20 @@ class Vocabulary:
                         and _digits(known) == digits:  # base36 is not Base32
                     return True
         return False
+
+    def _mentions_place_name(self, name: str) -> bool:
+        """Whether one name of a place (`bot.place_names`) occurs: a name of one word as any
+        name does; one of several by the acronym of its capitalised words, if the texts write
+        that acronym ("United States": "U.S."), or by each of its words of three letters or more
+        ("European Union"); not by a one-word acronym that is also a word ("Afrique du Sud" is no
+        "as")."""
+        words_of_name = name.split()
+        if len(words_of_name) == 1:
+            return self.mentions(name)
+        initials = "".join(word[0] for word in words_of_name if word[:1].isupper()).upper()
+        if len(initials) >= 2 and any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(initials, (initials,))):
+            return True
+        return all(self.mentions(word) for word in words_of_name if len(word) >= 3)
 
 
 #: How alike two words' letters are (difflib's ratio) when one is the other a typo, an inflection
@@ -173,11 +190,6 @@ def skeleton(word: str) -> str:
 _DOTTED = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
 
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|for|and|the|de|du)\s+|\s+)){1,6}[A-Z][\w-]*")
-
-
-def _initials_of(name: str) -> str:
-    """A name of several words by its initials, as a text may write it: "United States" -> "US"."""
-    return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
 def _initials(text: str) -> set[str]:
