@@ -120,13 +120,14 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
             if ("'" in word or "’" in word) else word
         # A capital after an elided article is the name's, not the sentence's: "L'Allemagne
         # fait-elle partie …?"; and a place the CLDR names opens a question as a name ("Китай
-        # обсуждали?", `bot.place_names`).
-        opening = after_boundary and not _ARTICLE_ELIDED.match(word) and not other_names(head)
+        # обсуждали?", `bot.place_names`, looked up last: most questions open with a question word).
+        opening = after_boundary and not _ARTICLE_ELIDED.match(word)
         is_key = (
             any(ch.isdigit() for ch in head)
             or (len(head) > 1 and head.isupper())
             or (head[:1].isupper() and (fold(head) in proper
-                                        or (not opening or alone) and not ordinary_russian(head)))
+                                        or (not opening or alone or fold(head) not in STOPWORDS and bool(other_names(head)))
+                                        and not ordinary_russian(head)))
         )
         if is_key and fold(head) not in STOPWORDS and fold(head) not in _DEMONYMS and head not in found:
             found.append(head)
