@@ -38,7 +38,7 @@ class _Places:
     """Each place's names (`names`, by CLDR code or time zone) and the places a folded name names."""
 
     def __init__(self) -> None:
-        from babel import Locale  # loaded on the first look-up: a process's first question (~45 ms)
+        from babel import Locale  # loaded on the first look-up (~45 ms): a name in another language, or one opening a question
         self.names: dict[str, set[str]] = {}
         for code in LANGUAGES:
             locale = Locale(code)
