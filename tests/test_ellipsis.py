@@ -154,3 +154,29 @@ def test_a_follow_up_asking_what_they_expected_is_answered_from_the_topic_before
                                        "Et qu'attendaient-ils des talibans ?", "Ont-ils parlé du Mali ?"])
     assert taliban.answered and "verifiable manner" in taliban.sentences()[0], taliban.answer
     assert mali.answered and "Malian authorities" in mali.answer, mali.answer
+
+
+def test_an_english_topic_after_on_is_the_topic_an_ellipsis_replaces() -> None:
+    """"On" says what something is about as often as "about" does ("agree on the Iran deal"): *And
+    about missiles?* after it was searched with the deal and the missiles both, and *and on
+    refugees?* after a question "about" Syria was searched about both. "On" before a name or a
+    date still says where or when."""
+    deal = Turn("What did Paris and Moscow agree on the Iran deal?", "What did Paris and Moscow agree on the Iran deal?",
+                True)
+    assert analyse("And about missiles?", [deal]).search == "What did Paris and Moscow agree on missiles?"
+    syria = Turn("What did Lavrov say about Syria?", "What did Lavrov say about Syria?", True)
+    assert analyse("and on refugees?", [syria]).search == "What did Lavrov say about refugees?"
+    parade = Turn("Who was invited to the parade on Red Square?", "Who was invited to the parade on Red Square?", True)
+    assert analyse("and on May 9?", [parade]).search == "Who was invited to the parade on May 9?"
+
+
+def test_an_ellipsis_on_another_topic_is_not_answered_with_the_answer_before(core: AnswerCore) -> None:
+    """*And on missiles?*, *And about refugees?*, one word of their own, were read as asking more of
+    the answer before (as *Where exactly?* does), which came first again: the Iran deal. Each asks
+    the question before of another topic."""
+    first = "What did Paris and Moscow commit to on the Iran nuclear deal?"
+    deal, missiles = converse(core, [first, "And on missiles?"])
+    assert deal.answered and "JCPOA" in deal.sentences()[0], deal.answer
+    assert missiles.answered and "missiles" in missiles.sentences()[0], missiles.answer
+    _, refugees = converse(core, [first, "And about refugees?"])
+    assert refugees.answered and "refugees" in refugees.sentences()[0], refugees.answer

@@ -35,7 +35,8 @@ def rewrite(text: str, before: str, asked: Sequence[str], bare: bool = False,
     What is replaced: the phrase after the same preposition in `before` ("à Paris" -> "à
     Moscou"), or, for names after a preposition of place `before` lacks, the place it names
     ("Quand a eu lieu la réunion de Paris ?", then "Et à Moscou ?": "… la réunion de Moscou
-    ?"); for "about" (or no preposition), the phrase after an "about" of `before`, or else the
+    ?"); for "about" (or no preposition, or an English "on" saying what something is about,
+    `_on_a_topic`), the phrase after an "about" of `before` (or such an "on"), or else the
     words of the last topic the conversation (`asked`, oldest first) was about ("Ils ont
     demandé quoi à Moscou ?" after "… sur l'Ukraine …" was about Ukraine); with neither, the
     run of names `before` asks about ("Who is Sergey Lavrov?", then "And Shoigu?": "Who is
@@ -56,9 +57,11 @@ def rewrite(text: str, before: str, asked: Sequence[str], bare: bool = False,
     for prep, phrase in phrases:
         if not topic_words(phrase):
             continue
-        about = prep is None or _ABOUT.fullmatch(prep) is not None
+        about = prep is None or _ABOUT.fullmatch(prep) is not None or _on_a_topic(prep, phrase)
         target = _ABOUT if about else re.compile(rf"(?<!\w){re.escape(prep)}(?!\w)", re.IGNORECASE)
         at = _phrase_after(target, result)
+        if at is None and about:  # "… agree on the Iran deal?", then "And about missiles?"
+            at = _phrase_after(_ON, result, of_a_topic=True)
         if at is None and about:
             topic = next((t for t in map(about_phrase, reversed(asked)) if t), None)
             old = [elided(w) for w, _ in words(topic or "") if topic_words(w)]
@@ -151,16 +154,31 @@ def elided(word: str) -> str:
     return re.split(r"['’]", word)[-1]
 
 
-def _phrase_after(preposition: re.Pattern[str], text: str) -> tuple[int, int] | None:
+def _phrase_after(preposition: re.Pattern[str], text: str, of_a_topic: bool = False) -> tuple[int, int] | None:
     """(start, end) of the phrase after the last `preposition` of `text` (up to the next
-    preposition or punctuation), or None."""
+    preposition or punctuation), or None; `of_a_topic`: only a phrase saying what something is
+    about (`_on_a_topic`)."""
     for m in reversed(list(preposition.finditer(text))):
         rest = _PHRASE_END.search(text, m.end())
         start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
         end = rest.start() if rest else len(text)
-        if topic_words(text[start:end]):
+        if topic_words(text[start:end]) and (not of_a_topic or _on_a_topic(m.group(), text[start:end])):
             return start, end
     return None
+
+
+def _on_a_topic(preposition: str, phrase: str) -> bool:
+    """Whether English "on" (or "over") and `phrase` say what something is about, as "about"
+    does ("agree on the Iran deal", "and on refugees?"), not where or when ("on Red Square", "on
+    May 9": a name or a number). *And about missiles?* after *What did Moscow and Paris agree on
+    the Iran nuclear deal?* was searched as *… agree on the Iran nuclear deal about missiles?*,
+    and *and on refugees?* after it as *… agree on refugees about missiles?*."""
+    return fold(preposition) in ("on", "over") and not _written_as_names(phrase) and not any(
+        c.isdigit() for c in phrase)
+
+
+#: English "on" and "over", which may say what something is about (`_on_a_topic`).
+_ON = re.compile(r"(?<!\w)(?:on|over)(?!\w)", re.IGNORECASE)
 
 
 def topic_of(search: str, names: Sequence[str]) -> tuple[str, ...]:

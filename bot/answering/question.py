@@ -98,7 +98,7 @@ class Question:
     #: "Tell me more", "Подробнее": the sentences beside the answer before come first.
     reads_on: bool = False
     #: For one that asks more of the same ("When?", "Where exactly?"), that sentence: the
-    #: answer again if it holds what is asked.
+    #: answer again if it holds what is asked. Not for an ellipsis ("And about refugees?").
     again: tuple[str, ...] = ()
     #: For any follow-up, whatever it asks, the sentence that answered the question before: its
     #: passage is searched beside what the follow-up's own words find (`Pipeline.evidence`).
@@ -387,7 +387,9 @@ def analyse(text: str, history: Sequence[Turn] = (), proper: ProperNames | None 
         said=asks_what_was_said(asked),
         also_named=others_named(asked, names, subject) if subject else (), compared=compared(asked, names),
         seen=(_shown_on(history) if taken.reads_on and history else before if asks_new else ()),
-        again=before if taken.asks_more and not why else (), reads_on=taken.reads_on, previous_answer=before,
+        # an ellipsis ("And about refugees?") asks the question before of something else, not more of its answer
+        again=before if taken.asks_more and not why and not taken.rewritten else (), reads_on=taken.reads_on,
+        previous_answer=before,
         same_occasion=bool(before) and _SAME_OCCASION.search(text) is not None, why=why, by_author=byline,
         set_before=set_before,
     )
