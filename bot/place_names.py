@@ -34,26 +34,52 @@ def other_names(name: str) -> frozenset[str]:
     return frozenset(other for key in keys for place in places.by_name.get(key, ()) for other in places.names[place])
 
 
+@functools.lru_cache(maxsize=4096)
+def place_written(phrase: str, language: str) -> str | None:
+    """The place `phrase` names in `language`, as the CLDR writes it ("corée du nord" -> "Corée du
+    Nord" in French, "china" -> "China" in English), or None: `phrase` of two or more words
+    naming a country, region or city, or of one word naming a country (no city: "christmas",
+    "easter", "phoenix" name some; nor a macro-region: "world"). Only a place's name in the
+    language asked in: the English name of Réunion is the French word for a meeting."""
+    places = _places()
+    key = fold(phrase)
+    return (places.written if " " in key else places.countries).get(language, {}).get(key)
+
+
 class _Places:
-    """Each place's names (`names`, by CLDR code or time zone) and the places a folded name names."""
+    """Each place's names (`names`, by CLDR code or time zone), the places a folded name names
+    (`by_name`), and each folded name as the CLDR writes it (`written`; `countries`: the one-word
+    names of countries only)."""
 
     def __init__(self) -> None:
         from babel import Locale  # loaded on the first look-up (~45 ms): a name in another language, or one opening a question
-        self.names: dict[str, set[str]] = {}
+        named: list[tuple[str, str, str]] = []  # (language, place, name)
         for code in LANGUAGES:
             locale = Locale(code)
-            for territory, name in locale.territories.items():
-                self.names.setdefault(territory, set()).add(name)
-            for zone, shown in locale.time_zones.items():
-                if zone.startswith(_CITY_ZONES) and "city" in shown:
-                    self.names.setdefault(zone, set()).add(shown["city"])
-        for zone in list(self.names):  # a city's English name is its time zone's: "America/New_York"
-            if "/" in zone:
-                self.names[zone].add(zone.rsplit("/", 1)[1].replace("_", " "))
+            named += [(code, territory, name) for territory, name in locale.territories.items()]
+            named += [(code, zone, shown["city"]) for zone, shown in locale.time_zones.items()
+                      if zone.startswith(_CITY_ZONES) and "city" in shown]
+        # a city's English name is its time zone's: "America/New_York"
+        named += [("en", zone, zone.rsplit("/", 1)[1].replace("_", " ")) for zone in dict.fromkeys(
+            place for _, place, _ in named if "/" in place)]
+        self.names: dict[str, set[str]] = {}
         self.by_name: dict[str, set[str]] = {}
-        for place, names in self.names.items():
-            for name in names:
-                self.by_name.setdefault(fold(name), set()).add(place)
+        self.written: dict[str, dict[str, str]] = {code: {} for code in LANGUAGES}
+        self.countries: dict[str, dict[str, str]] = {code: {} for code in LANGUAGES}
+        for code, place, name in named:
+            self.names.setdefault(place, set()).add(name)
+            self.by_name.setdefault(fold(name), set()).add(place)
+            if " " in name and fold(name.split()[0]) not in _ARTICLES:  # not "La Réunion": "la réunion" is a meeting
+                self.written[code].setdefault(fold(name), name)
+            elif len(place) == 2 and place.isalpha() and place not in _NO_COUNTRY and " " not in name:
+                self.countries[code].setdefault(fold(name), name)
+
+
+#: Articles a place's name may open with ("La Réunion", "Le Caire", "The Bahamas").
+_ARTICLES = frozenset({"la", "le", "les", "l", "the"})
+#: Two-letter CLDR codes that name no country: the European Union, the eurozone, the United
+#: Nations, outlying Oceania, pseudo-locales, an unknown region.
+_NO_COUNTRY = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 
 
 @functools.cache

@@ -310,3 +310,28 @@ def test_a_word_written_only_in_a_run_of_names_is_a_name_in_another_language() -
     names = proper_names(["They spoke of the situation of Alexei Navalny.",
                           "The Secretary General for National Defence spoke to the ministers."])
     assert names.capitalise("les ministres ont-ils évoqué navalny ?") == "les ministres ont-ils évoqué Navalny ?"
+
+
+def test_a_place_typed_in_lower_case_is_written_as_the_cldr_writes_it() -> None:
+    """"did they bring up north korea?": a place typed in lower case is a name, as typed with
+    capitals, in the question's language; one word only when it names a country and the
+    collection never writes it in lower case."""
+    names = proper_names(TEXTS)
+    assert names.capitalise("did they bring up north korea?") == "did they bring up North Korea?"
+    assert names.capitalise("what about china?") == "what about China?"
+    assert names.capitalise("a-t-on parlé de l'arabie saoudite ?") == "a-t-on parlé de l'Arabie saoudite ?"
+    assert names.capitalise("ont-ils parlé de la chine à moscou ?") == "ont-ils parlé de la Chine à Moscou ?"
+    # the English name of Réunion is the French word for a meeting; no city of one word ("christmas")
+    assert names.capitalise("quand a eu lieu la réunion ?", "fr") == "quand a eu lieu la réunion ?"
+    assert names.capitalise("what did they say at christmas?") == "what did they say at christmas?"
+    # a collection writing "china" in lower case uses the word
+    assert proper_names([*TEXTS, "The tea was served in fine bone china."]).capitalise("what about china?") \
+        == "what about china?"
+
+
+def test_a_place_typed_in_lower_case_that_the_documents_never_name_is_refused(core: AnswerCore) -> None:
+    for question in ("was south korea discussed by the ministers?", "la chine a-t-elle été évoquée par les ministres ?"):
+        answer = core.ask(question)
+        assert answer.refusal == "unknown_name", (question, answer.answer)
+    met = core.ask("quand s'est tenue la réunion de paris ?")
+    assert met.answered and "12 November 2021" in met.answer, met.answer
