@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 
-from bot.place_names import other_names
+from bot.place_names import other_names, places_named
 from bot.russian import ordinary_russian
 from index.text import MONTHS, fold, is_cyrillic, tokens, words
 
@@ -114,7 +114,15 @@ def key_terms(question: str, proper: Container[str] = ()) -> list[str]:
     after_boundary = True
     written = list(words(question))
     alone = len(written) == 1 and fold(written[0][0]) not in _CONVERSATIONAL
-    for word, offset in written:
+    # a place of several words is one name ("Corée du Sud", "United States"), looked up from a word the
+    # collection does not name
+    places = places_named(question, written, lambda w: fold(w) in proper or fold(w) in STOPWORDS)
+    for i, (word, offset) in enumerate(written):
+        if i in places:
+            if places[i] and places[i] not in found:
+                found.append(places[i])
+            after_boundary = False
+            continue
         # "l'Iran" names Iran; "Lavrov's" names Lavrov
         head = (POSSESSIVE.sub("", word) if POSSESSIVE.search(word) else word.split("'")[-1].split("’")[-1]) \
             if ("'" in word or "’" in word) else word

@@ -7,12 +7,16 @@ not "Allemagne" in "Germany", and cannot tell that "Chine" is a place the docume
 rather than one they write otherwise. The Unicode CLDR names every country and region, and the
 cities its time zones are named after, in every language; Babel ships its data. `other_names`
 gives a place's names in the languages citebot answers in (`LANGUAGES`); a Russian name in any
-case is its dictionary form first (`bot.russian.lemmas`: "Китае" -> "Китай").
+case is its dictionary form first (`bot.russian.lemmas`: "Китае" -> "Китай"). `place_written`
+writes a place typed in lower case as the CLDR does ("north korea" -> "North Korea"), and
+`places_named` finds the places of several words a question names ("Corée du Sud"), each one name.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Callable, Sequence
 
 from bot.russian import lemmas
 from index.text import fold, is_cyrillic
@@ -44,6 +48,29 @@ def place_written(phrase: str, language: str) -> str | None:
     places = _places()
     key = fold(phrase)
     return (places.written if " " in key else places.countries).get(language, {}).get(key)
+
+
+def places_named(text: str, written: Sequence[tuple[str, int]], known: Callable[[str], bool]) -> dict[int, str]:
+    """The places of two to four words `text` names ("Corée du Sud", "Arabie saoudite", "United
+    States"), by the position of each of their words in `written` (`index.text.words(text)`): the
+    place's name at its first word, "" at the others. One name, as the documents' "South Korea"
+    or "U.S." is: "Corée" and "Sud" apart were matched by their consonants, and *Qu'ont-ils dit
+    sur la Corée du Sud ?* was answered. Looked up only from a capitalised word not `known` (the
+    collection's names, stop words), so a question naming only those looks up no place."""
+    spans: dict[int, str] = {}
+    for i, (word, offset) in enumerate(written):
+        head = re.split(r"['’]", word)[-1]  # "l'Arabie saoudite"
+        if i in spans or not head[:1].isupper() or known(head):
+            continue
+        for n in (4, 3, 2):
+            run = written[i:i + n]
+            if len(run) < n or any(text[a + len(w):b] != " " for (w, a), (_, b) in zip(run, run[1:])):
+                continue
+            phrase = text[offset + len(word) - len(head):run[-1][1] + len(run[-1][0])]
+            if other_names(phrase):
+                spans |= {i + k: "" for k in range(1, n)} | {i: phrase}
+                break
+    return spans
 
 
 class _Places:

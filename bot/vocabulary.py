@@ -75,7 +75,9 @@ class Vocabulary:
         lower case, none lost, 2026-12-07)."""
         if any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(term.upper(), ())):
             return True
-        if loose and (names := other_names(term)):  # a place: by one of its names, not by its consonants
+        # a place: by one of its names, not by its consonants; a name of several words ("United
+        # States", "European Union", `bot.language.key_terms`) so in the documents' language too
+        if (loose or " " in term.strip()) and (names := other_names(term)):
             return any(map(self._mentions_place_name, names))
         # a name with a number is its number too; an acronym is its forms
         if loose and not any(ch.isdigit() for ch in term) and term.upper() not in SAME_ACRONYM:

@@ -113,6 +113,13 @@ def test_a_french_or_russian_question_about_a_place_the_documents_never_name_is_
     germany = core.ask("Quels pays font partie des quatre de Normandie avec l'Allemagne ?")
     assert germany.answered and "Germany" in germany.sentences()[0], germany.answer
     assert core.ask("Что министры сказали про Ближний Восток в 2021-м?").refusal != "unknown_name"
+    # a place of several words is one name, looked for under its names ("Corée" and "Sud" apart
+    # had the consonants of words the documents write)
+    assert analyse("Et l'Arabie saoudite, ils en ont parlé ?").names == ("Arabie saoudite",)
+    refused = core.ask("Les ministres ont-ils abordé la Corée du Sud ?")
+    assert refused.refusal == "unknown_name" and "Corée du Sud" in refused.answer, refused.answer
+    assert Vocabulary(["the U.S. administration"]).mentions("United States")
+    assert Vocabulary(["the European Union countries"]).mentions("European Union")
     # a French question about a place searches the passages naming it in the documents' language too
     libya = core.ask("Qu'écrit l'auteur de 2019 sur la Libye ?")
     assert libya.answered and "Libya" in libya.sentences()[0], libya.answer
