@@ -330,7 +330,8 @@ def test_a_place_typed_in_lower_case_is_written_as_the_cldr_writes_it() -> None:
 
 
 def test_a_place_typed_in_lower_case_that_the_documents_never_name_is_refused(core: AnswerCore) -> None:
-    for question in ("was south korea discussed by the ministers?", "la chine a-t-elle été évoquée par les ministres ?"):
+    for question in ("was south korea discussed by the ministers?",
+                     "la chine a-t-elle été évoquée par les ministres ?"):
         answer = core.ask(question)
         assert answer.refusal == "unknown_name", (question, answer.answer)
     met = core.ask("quand s'est tenue la réunion de paris ?")
