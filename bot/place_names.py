@@ -7,9 +7,9 @@ not "Allemagne" in "Germany", and cannot tell that "Chine" is a place the docume
 rather than one they write otherwise. The Unicode CLDR names every country and region, and the
 cities its time zones are named after, in every language; Babel ships its data. `other_names`
 gives a place's names in the languages citebot answers in (`LANGUAGES`); a Russian name in any
-case is its dictionary form first (`bot.russian.lemmas`: "Китае" -> "Китай"). `place_written`
-writes a place typed in lower case as the CLDR does ("north korea" -> "North Korea"), and
-`places_named` finds the places of several words a question names ("Corée du Sud"), each one name.
+case is its dictionary form first (`bot.russian.lemmas`: "Китае" -> "Китай"). `place_written` and `written_places` write a place
+typed in lower case as the CLDR does ("north korea" -> "North Korea"), and `places_named` finds
+the places of several words a question names ("Corée du Sud"), each one name.
 """
 
 from __future__ import annotations
@@ -48,6 +48,35 @@ def place_written(phrase: str, language: str) -> str | None:
     places = _places()
     key = fold(phrase)
     return (places.written if " " in key else places.countries).get(language, {}).get(key)
+
+
+def written_places(text: str, language: str, word: Callable[[str], bool]) -> str:
+    """`text` with the places it types in lower case in Latin letters written as the CLDR writes
+    them (`place_written`): "did they bring up north korea?", "a-t-on parlé de l'arabie saoudite
+    ?", "what about china?" name North Korea, Saudi Arabia and China, as typed with capitals
+    (`bot.proper_names.ProperNames.capitalise`), so that one the documents never mention is
+    refused as unknown. One word is a place only when it names a country and is no `word` (one
+    the collection writes in lower case, a stop word)."""
+    found = list(_LATIN_WORD.finditer(text))
+    pieces, at, i = [], 0, 0
+    while i < len(found):
+        for n in (3, 2, 1):
+            run = found[i:i + n]
+            if len(run) < n or any(text[a.end():b.start()] != " " for a, b in zip(run, run[1:])):
+                continue
+            phrase = text[run[0].start():run[-1].end()]
+            written = None if n == 1 and word(phrase) else place_written(phrase, language)
+            if written is not None:
+                pieces += [text[at:run[0].start()], written]
+                at, i = run[-1].end(), i + n
+                break
+        else:
+            i += 1
+    return "".join(pieces) + text[at:]
+
+
+#: A word in lower-case Latin letters, on its own or after a French elision ("l'arabie").
+_LATIN_WORD = re.compile(r"(?<![\w-])[a-zà-ÿœæ]+(?:-[a-zà-ÿœæ]+)*(?![\w-])")
 
 
 def places_named(text: str, written: Sequence[tuple[str, int]], known: Callable[[str], bool]) -> dict[int, str]:

@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 from bot.language import SAME_ACRONYM, STOPWORDS, acting_span, language as language_of
-from bot.place_names import place_written
+from bot.place_names import written_places
 from bot.russian import capitalise_first_names, russian_name
 from bot.posts import POSTS, post_spans, surname
 from bot.vocabulary import SAME_START, alike, skeleton
@@ -92,37 +92,12 @@ class ProperNames:
             text = self._first_names(text)
             if foreign:
                 text = capitalise_first_names(text)
-        if guess:
-            text = self._places(text, language or language_of(text))
+        if guess:  # "did they bring up north korea?": a place the CLDR names, as typed with capitals
+            text = written_places(text, language or language_of(text),
+                                  lambda word: fold(word) in self.ordinary or fold(word) in STOPWORDS)
         if guess and not foreign:
             text = self._acting_name(self._lone_name(text))
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)
-
-    def _places(self, text: str, language: str) -> str:
-        """`text` with the places it types in lower case in Latin letters written as the CLDR
-        writes them (`bot.place_names.place_written`): "did they bring up north korea?", "a-t-on
-        parlé de l'arabie saoudite ?", "what about china?" name North Korea, Saudi Arabia and
-        China, as typed with capitals, so that one the documents never mention is refused as
-        unknown. One word is a place only when it names a country and the collection never
-        writes it in lower case, nor is it a stopword."""
-        found = list(_LATIN_WORD.finditer(text))
-        pieces, at, i = [], 0, 0
-        while i < len(found):
-            for n in (3, 2, 1):
-                run = found[i:i + n]
-                if len(run) < n or any(text[a.end():b.start()] != " " for a, b in zip(run, run[1:])):
-                    continue
-                phrase = text[run[0].start():run[-1].end()]
-                if n == 1 and (fold(phrase) in self.ordinary or fold(phrase) in STOPWORDS):
-                    continue
-                written = place_written(phrase, language)
-                if written is not None:
-                    pieces += [text[at:run[0].start()], written]
-                    at, i = run[-1].end(), i + n
-                    break
-            else:
-                i += 1
-        return "".join(pieces) + text[at:]
 
     def _lone_name(self, text: str) -> str:
         """`text` capitalised when it is one word the collection never writes in lower case, nor is
@@ -419,8 +394,6 @@ _WORD = re.compile(r"[a-zà-ÿа-яё][\w'’-]*")
 _LETTERS = {"en": re.compile(r"[a-z'’-]+"), "fr": re.compile(r"[a-zàâæçéèêëîïôœùûüÿ'’-]+"), "ru": re.compile(r"[а-яё'’-]+")}
 #: A word in lower case, then a capitalised one (`ProperNames._first_names`).
 _BEFORE_A_NAME = re.compile(r"(?<![\w'’-])([a-zà-ÿа-яё][\w-]*)(?=\s+([A-ZÀ-ÝА-ЯЁ][\w-]*))")
-#: A word in lower-case Latin letters, on its own or after a French elision ("l'arabie").
-_LATIN_WORD = re.compile(r"(?<![\w-])[a-zà-ÿœæ]+(?:-[a-zà-ÿœæ]+)*(?![\w-])")
 #: A word written in lower case, on its own or after a French elision ("l'iran", "d'ukraine",
 #: "qu'esper": as "l'Iran" names Iran).
 _LOWER_WORD = re.compile(r"(?:(?<![\w'’-])|(?<=\b[cdjlmnstCDJLMNST]['’])|(?<=\b[qQ]u['’]))[a-zà-ÿа-яё][\w’-]*")
