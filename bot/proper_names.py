@@ -87,14 +87,16 @@ class ProperNames:
                     pieces += [text[at:m.start()], self.phrases[m.group()]]
                     at = m.end()
             text = "".join(pieces) + text[at:]
+        if guess:  # "did they bring up north korea?": a place the CLDR names, as typed with capitals,
+            # before its words one by one ("south africa" is South Africa, not "south" and the
+            # collection's "Africa")
+            text = written_places(text, language or language_of(text),
+                                  lambda word: fold(word) in self.ordinary or fold(word) in STOPWORDS)
         text = _LOWER_WORD.sub(lambda m: self._written(m.group(), guess, foreign), text)
         if guess:
             text = self._first_names(text)
             if foreign:
                 text = capitalise_first_names(text)
-        if guess:  # "did they bring up north korea?": a place the CLDR names, as typed with capitals
-            text = written_places(text, language or language_of(text),
-                                  lambda word: fold(word) in self.ordinary or fold(word) in STOPWORDS)
         if guess and not foreign:
             text = self._acting_name(self._lone_name(text))
         return _ACRONYM.sub(lambda m: self._acronym(m.group()), text)

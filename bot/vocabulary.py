@@ -9,6 +9,7 @@ and "ONU" are the UN.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from difflib import SequenceMatcher
 
 from bot.language import SAME_ACRONYM
@@ -27,8 +28,14 @@ class Vocabulary:
         self._words: set[str] = set()
         #: The words written in capitals ("UN", "NATO"), folded: the acronyms the texts use.
         self._acronyms: set[str] = set()
+        #: Each word, folded, and the words written right after it: "South Africa" is said only where
+        #: "africa" follows "south", not by "south-east of Ukraine" and "Africa" apart.
+        self._next: dict[str, set[str]] = {}
         for text in texts:
-            self._words.update(tokens(text))
+            said = tokens(text)
+            self._words.update(said)
+            for word, after in zip(said, said[1:]):
+                self._next.setdefault(word, set()).add(after)
             self._words.update(_initials(text))
             self._acronyms.update(fold(w) for w, _ in words(text) if len(w) >= 2 and w.isupper())
             dotted = {m.group().replace(".", "").lower() for m in _DOTTED.finditer(text)}  # "U.S." is "US"
@@ -41,6 +48,8 @@ class Vocabulary:
         both = Vocabulary([])
         both._words = self._words | other._words
         both._acronyms = self._acronyms | other._acronyms
+        both._next = {word: self._next.get(word, set()) | other._next.get(word, set())
+                      for word in self._next.keys() | other._next.keys()}
         both._index()
         return both
 
@@ -103,29 +112,51 @@ class Vocabulary:
                     return True
             if word.isdigit():
                 continue  # numbers must match exactly: 2023 is not 2021
-            digits = _digits(word)
-            for known in self._by_prefix.get(word[:SAME_START], ()):  # same first letters, then fuzzy
-                if known.isdigit():
-                    continue
-                if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
-                                                             alike(SequenceMatcher(None, word, known))) \
-                        and _digits(known) == digits:  # base36 is not Base32
-                    return True
+            if next(self._alike(word), None) is not None:
+                return True
         return False
+
+    def _alike(self, word: str) -> Iterator[str]:
+        """The words, not numbers, that `word` (folded) is a typo, an inflection or a spelling
+        away from: the same first letters, then alike."""
+        digits = _digits(word)
+        for known in self._by_prefix.get(word[:SAME_START], ()):
+            if known.isdigit():
+                continue
+            if len(word) >= 4 and len(known) >= 4 and (known.startswith(word[:5]) and len(word) >= 5 or
+                                                         alike(SequenceMatcher(None, word, known))) \
+                    and _digits(known) == digits:  # base36 is not Base32
+                yield known
+
+    def _forms(self, word: str) -> set[str]:
+        """The words of the texts that are `word` (folded) as `mentions` finds a word."""
+        return ({word} & self._words) | (set() if word.isdigit() else set(self._alike(word)))
+
+    def _says_side_by_side(self, name: str) -> bool:
+        """Whether the words of `name` are written side by side, in its order, each as `mentions`
+        finds a word ("Northern Africa" for "Northern Africa", "Middle East" for "Middle East")."""
+        parts = tokens(name)
+        ends = self._forms(parts[0]) if parts else set()
+        for part in parts[1:]:
+            ends = self._forms(part) & set().union(*(self._next.get(end, ()) for end in ends))
+            if not ends:
+                return False
+        return bool(ends)
 
     def _mentions_place_name(self, name: str) -> bool:
         """Whether one name of a place (`bot.place_names`) occurs: a name of one word as any
         name does; one of several by the acronym of its capitalised words, if the texts write
-        that acronym ("United States": "U.S."), or by each of its words of three letters or more
-        ("European Union"); not by a one-word acronym that is also a word ("Afrique du Sud" is no
-        "as")."""
+        that acronym ("United States": "U.S."), or by its words side by side ("European Union");
+        not by a one-word acronym that is also a word ("Afrique du Sud" is no "as"), nor by its
+        words apart: the 2019 article's "south-east of Ukraine" and "Africa" do not say South
+        Africa, nor "American production" and "the central topics" Central America."""
         words_of_name = name.split()
         if len(words_of_name) == 1:
             return self.mentions(name)
         initials = "".join(word[0] for word in words_of_name if word[:1].isupper()).upper()
         if len(initials) >= 2 and any(fold(form) in self._acronyms for form in SAME_ACRONYM.get(initials, (initials,))):
             return True
-        return all(self.mentions(word) for word in words_of_name if len(word) >= 3)
+        return self._says_side_by_side(name)
 
 
 #: How alike two words' letters are (difflib's ratio) when one is the other a typo, an inflection

@@ -120,6 +120,14 @@ def test_a_french_or_russian_question_about_a_place_the_documents_never_name_is_
     assert refused.refusal == "unknown_name" and "Corée du Sud" in refused.answer, refused.answer
     assert Vocabulary(["the U.S. administration"]).mentions("United States")
     assert Vocabulary(["the European Union countries"]).mentions("European Union")
+    # its words side by side, not apart: "south-east of Ukraine" and "Africa" say no South Africa
+    apart = Vocabulary(["the conflict in the south-east of Ukraine", "operations in the Middle East and Africa"])
+    assert apart.mentions("Africa") and not apart.mentions("South Africa")
+    assert Vocabulary(["Syria and Northern Africa."]).mentions("Northern Africa")
+    for question in ("What did they say about South Africa?", "A-t-on parlé de la République centrafricaine à Paris ?",
+                     "what did they say about south africa?"):
+        refused = core.ask(question)
+        assert refused.refusal == "unknown_name", (question, refused.answer)
     # a French question about a place searches the passages naming it in the documents' language too
     libya = core.ask("Qu'écrit l'auteur de 2019 sur la Libye ?")
     assert libya.answered and "Libya" in libya.sentences()[0], libya.answer

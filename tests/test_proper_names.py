@@ -321,6 +321,9 @@ def test_a_place_typed_in_lower_case_is_written_as_the_cldr_writes_it() -> None:
     assert names.capitalise("what about china?") == "what about China?"
     assert names.capitalise("a-t-on parlé de l'arabie saoudite ?") == "a-t-on parlé de l'Arabie saoudite ?"
     assert names.capitalise("ont-ils parlé de la chine à moscou ?") == "ont-ils parlé de la Chine à Moscou ?"
+    # the place, not its words one by one: "africa" alone is the collection's Africa
+    africa = proper_names([*TEXTS, "The ministers discussed Northern Africa.", "Peace in the Middle East and Africa."])
+    assert africa.capitalise("what about south africa?") == "what about South Africa?"
     # the English name of Réunion is the French word for a meeting; no city of one word ("christmas")
     assert names.capitalise("quand a eu lieu la réunion ?", "fr") == "quand a eu lieu la réunion ?"
     assert names.capitalise("what did they say at christmas?") == "what did they say at christmas?"
