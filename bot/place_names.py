@@ -66,6 +66,9 @@ def written_places(text: str, language: str, word: Callable[[str], bool]) -> str
                 continue
             phrase = text[run[0].start():run[-1].end()]
             written = None if n == 1 and word(phrase) else place_written(phrase, language)
+            if written is None and n == 1 and not word(phrase) and _IN.get(language) is not None \
+                    and _IN[language].search(text, 0, run[0].start()):
+                written = _places().cities.get(language, {}).get(fold(phrase))
             if written is not None:
                 pieces += [text[at:run[0].start()], written]
                 at, i = run[-1].end(), i + n
@@ -75,6 +78,9 @@ def written_places(text: str, language: str, word: Callable[[str], bool]) -> str
     return "".join(pieces) + text[at:]
 
 
+#: "in", "à" just before a word: a city of one word is a place there ("in geneva", "à varsovie"),
+#: not elsewhere ("at christmas", "to wake", "phoenix" and "easter" name CLDR cities too).
+_IN = {"en": re.compile(r"(?<![\w'-])in $", re.IGNORECASE), "fr": re.compile(r"(?<![\w'-])à $", re.IGNORECASE)}
 #: A word in lower-case Latin letters, on its own or after a French elision ("l'arabie").
 _LATIN_WORD = re.compile(r"(?<![\w-])[a-zà-ÿœæ]+(?:-[a-zà-ÿœæ]+)*(?![\w-])")
 
@@ -105,7 +111,7 @@ def places_named(text: str, written: Sequence[tuple[str, int]], known: Callable[
 class _Places:
     """Each place's names (`names`, by CLDR code or time zone), the places a folded name names
     (`by_name`), and each folded name as the CLDR writes it (`written`; `countries`: the one-word
-    names of countries only)."""
+    names of countries only; `cities`: of cities only)."""
 
     def __init__(self) -> None:
         from babel import Locale  # loaded on the first look-up (~45 ms): a name in another language, or one opening a question
@@ -115,13 +121,17 @@ class _Places:
             named += [(code, territory, name) for territory, name in locale.territories.items()]
             named += [(code, zone, shown["city"]) for zone, shown in locale.time_zones.items()
                       if zone.startswith(_CITY_ZONES) and "city" in shown]
-        # a city's English name is its time zone's: "America/New_York"
-        named += [("en", zone, zone.rsplit("/", 1)[1].replace("_", " ")) for zone in dict.fromkeys(
-            place for _, place, _ in named if "/" in place)]
+        # a city's English name is its time zone's ("America/New_York"), and so is its name in a
+        # language in Latin letters that gives none (the CLDR's root: French names "Vienne", not Rome)
+        zones = dict.fromkeys(place for _, place, _ in named if "/" in place)
+        given = {(code, place) for code, place, _ in named}
+        named += [(code, zone, zone.rsplit("/", 1)[1].replace("_", " ")) for zone in zones for code in ("en", "fr")
+                  if code == "en" or (code, zone) not in given]
         self.names: dict[str, set[str]] = {}
         self.by_name: dict[str, set[str]] = {}
         self.written: dict[str, dict[str, str]] = {code: {} for code in LANGUAGES}
         self.countries: dict[str, dict[str, str]] = {code: {} for code in LANGUAGES}
+        self.cities: dict[str, dict[str, str]] = {code: {} for code in LANGUAGES}
         for code, place, name in named:
             self.names.setdefault(place, set()).add(name)
             self.by_name.setdefault(fold(name), set()).add(place)
@@ -129,6 +139,8 @@ class _Places:
                 self.written[code].setdefault(fold(name), name)
             elif len(place) == 2 and place.isalpha() and place not in _NO_COUNTRY and " " not in name:
                 self.countries[code].setdefault(fold(name), name)
+            elif "/" in place and " " not in name:
+                self.cities[code].setdefault(fold(name), name)
 
 
 #: Articles a place's name may open with ("La Réunion", "Le Caire", "The Bahamas").

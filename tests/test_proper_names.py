@@ -327,6 +327,10 @@ def test_a_place_typed_in_lower_case_is_written_as_the_cldr_writes_it() -> None:
     # the English name of Réunion is the French word for a meeting; no city of one word ("christmas")
     assert names.capitalise("quand a eu lieu la réunion ?", "fr") == "quand a eu lieu la réunion ?"
     assert names.capitalise("what did they say at christmas?") == "what did they say at christmas?"
+    # but after "in", "à" (the CLDR's name, or its time zone's where French gives none)
+    assert names.capitalise("who did lavrov meet in vienna?") == "who did Lavrov meet in Vienna?"
+    assert names.capitalise("qui a reçu choïgou à varsovie ?").endswith("à Varsovie ?")
+    assert names.capitalise("lavrov a-t-il vu le drian à rome ?", "fr").endswith("à Rome ?")
     # a collection writing "china" in lower case uses the word
     assert proper_names([*TEXTS, "The tea was served in fine bone china."]).capitalise("what about china?") \
         == "what about china?"
@@ -334,7 +338,8 @@ def test_a_place_typed_in_lower_case_is_written_as_the_cldr_writes_it() -> None:
 
 def test_a_place_typed_in_lower_case_that_the_documents_never_name_is_refused(core: AnswerCore) -> None:
     for question in ("was south korea discussed by the ministers?",
-                     "la chine a-t-elle été évoquée par les ministres ?"):
+                     "la chine a-t-elle été évoquée par les ministres ?",
+                     "what did lavrov say in vienna about the iran deal?", "qui a reçu choïgou à varsovie ?"):
         answer = core.ask(question)
         assert answer.refusal == "unknown_name", (question, answer.answer)
     met = core.ask("quand s'est tenue la réunion de paris ?")
