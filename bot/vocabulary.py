@@ -37,7 +37,9 @@ class Vocabulary:
             for word, after in zip(said, said[1:]):
                 self._next.setdefault(word, set()).add(after)
             self._words.update(_initials(text))
-            self._acronyms.update(fold(w) for w, _ in words(text) if len(w) >= 2 and w.isupper())
+            # an acronym joined to a word is one too: "US-Russia dialogue" writes "US"
+            self._acronyms.update(fold(part) for w, _ in words(text) for part in w.split("-")
+                                  if len(part) >= 2 and part.isupper())
             dotted = {m.group().replace(".", "").lower() for m in _DOTTED.finditer(text)}  # "U.S." is "US"
             self._words.update(dotted)
             self._acronyms.update(dotted)

@@ -124,6 +124,15 @@ def test_a_french_or_russian_question_about_a_place_the_documents_never_name_is_
     apart = Vocabulary(["the conflict in the south-east of Ukraine", "operations in the Middle East and Africa"])
     assert apart.mentions("Africa") and not apart.mentions("South Africa")
     assert Vocabulary(["Syria and Northern Africa."]).mentions("Northern Africa")
+    # an acronym joined to a word is written too ("US-Russia dialogue": the United States, США)
+    joined = Vocabulary(["They welcomed the resumption of US-Russia dialogue on strategic stability."])
+    assert joined.mentions("United States") and joined.mentions("США", loose=True)
+    # the passage naming a place the documents write otherwise joins what the search found: the
+    # 2019 article's "U.S." for the United States (of the document naming 2019 too)
+    us = core.ask("What did the 2019 article say about the United States?")
+    assert us.answered and "U.S." in us.sentences()[0], us.answer
+    usa = core.ask("Что в заявлении 2021 года сказано о США?")
+    assert usa.answered and "US-Russia" in usa.sentences()[0], usa.answer
     for question in ("What did they say about South Africa?", "A-t-on parlé de la République centrafricaine à Paris ?",
                      "what did they say about south africa?"):
         refused = core.ask(question)

@@ -136,14 +136,22 @@ def _naming_places(question: Question, snapshot: _Snapshot, search: np.ndarray, 
     naming it under any of its names, nearest to the search, when none of those `found` does: BM25
     does not count for such a question (`bot.retrieval.BM25_WEIGHT_OTHER_LANGUAGE`), and the
     search found the 2019 article's passages on the Nazism photograph, not the one listing Germany
-    among the Norman Four."""
-    if question.language == snapshot.language:
+    among the Norman Four. In the documents' language, for a place of several words they may write
+    otherwise, which BM25 cannot find by its words: *What did the 2019 article say about the United
+    States?* (the article's *U.S.*) got the Nazism photograph, *Did the United Nations come up …?*
+    (the statement's *UN Security Council*)."""
+    loose = question.language != snapshot.language
+    places = [n for n in (question.topic if loose else question.search_names)
+              if (loose or " " in n) and other_names(n)]
+    if not places:
         return []
-    places = [n for n in question.topic if other_names(n)]
-    if not places or any(all(snapshot.words_of(("passage", p.chunk_id), p.text).mentions(n, True) for n in places)
-                         for p in found):
+    others = [n for n in question.search_names if n not in places]  # of a document naming them too ("2019")
+    sources = {source for source, words in snapshot.document_vocabulary.items()
+               if all(words.mentions(n, loose) for n in others)}
+    if any(p.source in sources and all(snapshot.words_of(("passage", p.chunk_id), p.text).mentions(n, loose)
+                                       for n in places) for p in found):
         return []
-    return snapshot.passages_naming(None, places, search, found, PLACE_PASSAGES, loose=True)
+    return snapshot.passages_naming(sources, places, search, found, PLACE_PASSAGES, loose=loose)
 
 
 class Pipeline:
