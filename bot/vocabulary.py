@@ -28,14 +28,12 @@ class Vocabulary:
         self._words: set[str] = set()
         #: The words written in capitals ("UN", "NATO"), folded: the acronyms the texts use.
         self._acronyms: set[str] = set()
-        #: Each word, folded, and the words written right after it: "South Africa" is said only where
-        #: "africa" follows "south", not by "south-east of Ukraine" and "Africa" apart.
-        self._next: dict[str, set[str]] = {}
+        #: The texts, for which words follow which (`_successors`), read on the first place of
+        #: several words looked up.
+        self._texts = list(texts)
+        self._next: dict[str, set[str]] | None = None
         for text in texts:
-            said = tokens(text)
-            self._words.update(said)
-            for word, after in zip(said, said[1:]):
-                self._next.setdefault(word, set()).add(after)
+            self._words.update(tokens(text))
             self._words.update(_initials(text))
             # an acronym joined to a word is one too: "US-Russia dialogue" writes "US"
             self._acronyms.update(fold(part) for w, _ in words(text) for part in w.split("-")
@@ -50,8 +48,7 @@ class Vocabulary:
         both = Vocabulary([])
         both._words = self._words | other._words
         both._acronyms = self._acronyms | other._acronyms
-        both._next = {word: self._next.get(word, set()) | other._next.get(word, set())
-                      for word in self._next.keys() | other._next.keys()}
+        both._texts = self._texts + other._texts
         both._index()
         return both
 
@@ -139,11 +136,24 @@ class Vocabulary:
         finds a word ("Northern Africa" for "Northern Africa", "Middle East" for "Middle East")."""
         parts = tokens(name)
         ends = self._forms(parts[0]) if parts else set()
+        successors = self._successors()
         for part in parts[1:]:
-            ends = self._forms(part) & set().union(*(self._next.get(end, ()) for end in ends))
+            ends = self._forms(part) & set().union(*(successors.get(end, ()) for end in ends))
             if not ends:
                 return False
         return bool(ends)
+
+    def _successors(self) -> dict[str, set[str]]:
+        """Each word, folded, and the words written right after it: "South Africa" is said only
+        where "africa" follows "south", not by "south-east of Ukraine" and "Africa" apart."""
+        if self._next is None:
+            successors: dict[str, set[str]] = {}  # whole before it is shared: threads may ask at once
+            for text in self._texts:
+                said = tokens(text)
+                for word, after in zip(said, said[1:]):
+                    successors.setdefault(word, set()).add(after)
+            self._next = successors
+        return self._next
 
     def _mentions_place_name(self, name: str) -> bool:
         """Whether one name of a place (`bot.place_names`) occurs: a name of one word as any
