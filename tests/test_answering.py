@@ -133,8 +133,8 @@ def test_a_french_or_russian_question_about_a_place_the_documents_never_name_is_
     assert us.answered and "U.S." in us.sentences()[0], us.answer
     usa = core.ask("Что в заявлении 2021 года сказано о США?")
     assert usa.answered and "US-Russia" in usa.sentences()[0], usa.answer
-    for question in ("What did they say about South Africa?", "A-t-on parlé de la République centrafricaine à Paris ?",
-                     "what did they say about south africa?"):
+    for question in ("What did they say about South Africa?", "what did they say about south africa?",
+                     "A-t-on parlé de la République centrafricaine à Paris ?"):
         refused = core.ask(question)
         assert refused.refusal == "unknown_name", (question, refused.answer)
     # a French question about a place searches the passages naming it in the documents' language too
