@@ -7,9 +7,10 @@ not "Allemagne" in "Germany", and cannot tell that "Chine" is a place the docume
 rather than one they write otherwise. The Unicode CLDR names every country and region, and the
 cities its time zones are named after, in every language; Babel ships its data. `other_names`
 gives a place's names in the languages citebot answers in (`LANGUAGES`); a Russian name in any
-case is its dictionary form first (`bot.russian.lemmas`: "Китае" -> "Китай"). `place_written` and `written_places` write a place
-typed in lower case as the CLDR does ("north korea" -> "North Korea"), and `places_named` finds
-the places of several words a question names ("Corée du Sud"), each one name.
+case is its dictionary form first (`bot.russian.lemmas`: "Китае" -> "Китай"). `place_written`
+and `written_places` write a place typed in lower case as the CLDR does ("north korea" -> "North
+Korea", "in vienna" -> "in Vienna"), and `places_named` finds the places of several words a
+question names ("Corée du Sud"), each one name.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def written_places(text: str, language: str, word: Callable[[str], bool]) -> str
     them (`place_written`): "did they bring up north korea?", "a-t-on parlé de l'arabie saoudite
     ?", "what about china?" name North Korea, Saudi Arabia and China, as typed with capitals
     (`bot.proper_names.ProperNames.capitalise`), so that one the documents never mention is
-    refused as unknown. One word is a place only when it names a country and is no `word` (one
-    the collection writes in lower case, a stop word)."""
+    refused as unknown. One word is a place only when it is no `word` (one the collection writes
+    in lower case, a stop word) and names a country, or a city right after "in" or "à" (`_IN`)."""
     found = list(_LATIN_WORD.finditer(text))
     pieces, at, i = [], 0, 0
     while i < len(found):
@@ -65,9 +66,10 @@ def written_places(text: str, language: str, word: Callable[[str], bool]) -> str
             if len(run) < n or any(text[a.end():b.start()] != " " for a, b in zip(run, run[1:])):
                 continue
             phrase = text[run[0].start():run[-1].end()]
-            written = None if n == 1 and word(phrase) else place_written(phrase, language)
-            if written is None and n == 1 and not word(phrase) and _IN.get(language) is not None \
-                    and _IN[language].search(text, 0, run[0].start()):
+            if n == 1 and word(phrase):
+                continue
+            written = place_written(phrase, language)
+            if written is None and n == 1 and (after := _IN.get(language)) and after.search(text, 0, run[0].start()):
                 written = _places().cities.get(language, {}).get(fold(phrase))
             if written is not None:
                 pieces += [text[at:run[0].start()], written]

@@ -161,8 +161,8 @@ def test_an_english_topic_after_on_is_the_topic_an_ellipsis_replaces() -> None:
     about missiles?* after it was searched with the deal and the missiles both, and *and on
     refugees?* after a question "about" Syria was searched about both. "On" before a name or a
     date still says where or when."""
-    deal = Turn("What did Paris and Moscow agree on the Iran deal?", "What did Paris and Moscow agree on the Iran deal?",
-                True)
+    asked = "What did Paris and Moscow agree on the Iran deal?"
+    deal = Turn(asked, asked, True)
     assert analyse("And about missiles?", [deal]).search == "What did Paris and Moscow agree on missiles?"
     syria = Turn("What did Lavrov say about Syria?", "What did Lavrov say about Syria?", True)
     assert analyse("and on refugees?", [syria]).search == "What did Lavrov say about refugees?"
