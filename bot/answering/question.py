@@ -277,15 +277,8 @@ def _asks_of_the_answer(text: str, kind: AnswerType, names: Sequence[str], own: 
       answer's sentence (the same word, or the same first five letters, as the lexical overlap
       reads them): *where exactly were the mercenaries being deployed?*, after *… a deployment of
       Wagner mercenaries in the Sahel-Saharan strip*, was answered with a sentence about something
-      else. One more training follow-up right, as written and in lower case, none lost. Words
-      that only point back and say that it happened (`followup.of_what_was_said`: *and when was
-      that going to happen?*, *Et ça s'est passé à quelle date ?*, *а где это было?*) are not
-      words of its own: the date of the parade was answered with the photograph's June 1944, the
-      answer just given set aside as seen. Training: of 26 fresh turns written for it first, 17 /
-      18 -> 21 / 22 right (as written / in lower case); of the 1,310 questions before, one more
-      right both ways (tc2-chain-132-2, *and where was that supposed to take place?*), none lost
-      (2026-12-08). With *taken* among those words, *and when was the photo in it taken?* was
-      lost (the photograph's June 1944, not the Krasnaya Zvezda picture's date): not one."""
+      else. One more training follow-up right, as written and in lower case, none lost. Words that
+      only point back and say it happened are not counted (`followup.of_what_was_said`)."""
     if not before or names:
         return False
     if asks_exactly(text) or kind == "role" and post_spans(before[0], bare=False):
