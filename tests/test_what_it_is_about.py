@@ -25,6 +25,24 @@ def test_what_a_question_asks_about(question: str, topic: tuple[str, ...]) -> No
     assert analyse(question).topic == topic
 
 
+@pytest.mark.parametrize("question", [
+    "Qu'ont dit les ministres à propos du Mali ?", "Au sujet du Mali, qu'ont déclaré les ministres ?",
+])
+def test_a_propos_du_asks_about_what_follows_it(question: str) -> None:
+    """*à propos du*, *au sujet des*: the article joined to *de* says what is asked about, as *à
+    propos de la* does; *du Mali* was no topic."""
+    assert analyse(question).topic == ("Mali",)
+    assert analyse("Qu'ont dit les ministres à propos des réfugiés syriens ?").topic_words == ("réfugiés", "syriens")
+
+
+def test_what_was_said_about_mali_is_the_sentence_naming_mali(core: AnswerCore) -> None:
+    """*Qu'ont dit les ministres à propos du Mali ?* was answered with what they said of Ukraine,
+    which e5 ranks first; the sentence on the Malian authorities' transition answers it."""
+    answer = core.ask("Qu'ont dit les ministres à propos du Mali ?")
+    assert answer.answered and "Malian authorities" in answer.answer, answer.answer
+    assert "Ukraine" not in answer.answer, answer.answer
+
+
 def test_a_topic_that_names_no_name_is_its_words() -> None:
     assert analyse("Qu'est-ce que Moscou a promis sur les missiles ?").topic_words == ("missiles",)
     assert analyse("What did they say about arms control?").topic_words == ("arms", "control")
