@@ -63,7 +63,8 @@ STOPWORDS = folded_words(
     """
 )
 
-_ANAPHORA = folded_words(
+#: Pronouns and demonstratives for someone or something said before (folded).
+ANAPHORA = folded_words(
     """he she him her his hers they them their theirs it its this that these those there
     il elle lui eux ils elles leur leurs celui celle ceux cela ça cet cette ces
     он она его её ее ему ей они их им ним ней нему это этот эта эти этом эту этой этого этим этих там тот та те"""
@@ -73,7 +74,7 @@ _ANAPHORA = folded_words(
 def points_back(text: str) -> bool:
     """Whether `text` has a pronoun or demonstrative for someone or something said before ("she",
     "this deal", "qu'a-t-elle", "эту сделку")."""
-    return any(part in _ANAPHORA for word, _ in words(text) for part in re.split(r"[-'’]", fold(word)))
+    return any(part in ANAPHORA for word, _ in words(text) for part in re.split(r"[-'’]", fold(word)))
 
 
 #: Words a question opens with to ask (folded). Not "qu'" ("qu'est-ce que moscou a promis …"):
@@ -319,7 +320,7 @@ def is_follow_up(question: str) -> bool:
             # veulent-ils voir résolue ?", where it repeats the subject just named).
             if not _names_a_subject(found[:i]):
                 return True
-        elif any(part in _ANAPHORA for part in re.split(r"[-']", fold(word))):  # "qu'elle" too
+        elif any(part in ANAPHORA for part in re.split(r"[-']", fold(word))):  # "qu'elle" too
             return True
     if _CE_NOUN.search(question):  # "Quel était le but de ce dialogue ?": the one just spoken of
         return True

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from bot.answer_type import SOMEONE, question_type
 from bot.answering.ellipsis import ELLIPTIC, EXACTLY, PERSONAL, about_phrase, elided, names_alone, rewrite, topic_words
-from bot.language import (STOPWORDS, YEAR, content_tokens, is_follow_up, key_terms, points_back,
+from bot.language import (ANAPHORA, STOPWORDS, YEAR, content_tokens, is_follow_up, key_terms, points_back,
                           whole_question)
 from index.text import fold, words
 from bot.models import Turn
@@ -184,8 +184,6 @@ passer passe passee passait faire fait faite lieu tenir tenu tenue tenait devait
 derouler deroule deroulee durer dure duree jour moment jusqu'a
 проити проходить прошло прошла прошел проходило проходила состояться состоялось состоялась состоялся было был
 была быть должно должна должен должны планировалось намечено случилось произошло дата день""".split())
-#: Words that point back to what was just said, when they are counted as words of its own.
-POINTING = frozenset("ca cela это этот эта эти этого этом тот".split())
 
 
 def of_what_was_said(text: str, own: Sequence[str]) -> list[str]:
@@ -202,7 +200,7 @@ def of_what_was_said(text: str, own: Sequence[str]) -> list[str]:
     taken?* was lost: *taken* says what was done to the photo, not that it happened."""
     if not points_back(text):
         return list(own)
-    return [w for w in own if w not in HAPPENING and w not in POINTING]
+    return [w for w in own if w not in HAPPENING and w not in ANAPHORA]
 
 
 def asks_exactly(text: str) -> bool:
